@@ -1,0 +1,231 @@
+"""The canonical incident table: columns, dtypes, quarantine reasons, validation.
+
+Every importer in :mod:`geo.sources` returns a frame with exactly
+:data:`IMPORT_COLUMNS`; enrichment (:mod:`geo.enrich`) adds
+:data:`ENRICHMENT_COLUMNS`. ``docs/SCHEMA.md`` documents each column and a test
+keeps that document and this module in step.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SCHEMA_VERSION = 1
+
+#: column name -> (pandas dtype, one-line description). Order is the table order.
+IMPORT_COLUMNS: dict[str, tuple[str, str]] = {
+    "incident_id": ("string", "Unique id `<source>:<source_id>`."),
+    "source": ("string", "Short source key (curated, acled, ucdp, bellingcat, or a user label)."),
+    "source_id": ("string", "The publisher's own id for the row (or a stable hash when it has none)."),
+    "date": ("datetime64[ns]", "Incident date (start date for ranges), midnight, no time zone."),
+    "date_precision": ("string", "day / week / month / unknown."),
+    "lon": ("float64", "Longitude, WGS84 (EPSG:4326)."),
+    "lat": ("float64", "Latitude, WGS84 (EPSG:4326)."),
+    "geo_precision": ("string", "exact / near / area / region / unknown, mapped from the source's codes."),
+    "location": ("string", "Place name as given by the source."),
+    "target_types": ("object", "List of canonical target types, first = primary."),
+    "target_raw": ("string", "The source's own target / area-affected text."),
+    "weapons": ("object", "List of canonical weapon codes (cluster_munition may combine with others)."),
+    "weapon_raw": ("string", "The source's own weapon text."),
+    "event_type": ("string", "Canonical event type."),
+    "event_type_raw": ("string", "The source's own event type / sub-type text."),
+    "killed": ("Int64", "People killed; <NA> = not reported (never 0 for unknown)."),
+    "injured": ("Int64", "People injured; <NA> = not reported."),
+    "description": ("string", "Free-text description from the source (untrusted text)."),
+    "source_urls": ("object", "List of source URLs (only http/https kept)."),
+    "extra": ("string", "JSON object with every source column that has no canonical home."),
+}
+
+ENRICHMENT_COLUMNS: dict[str, tuple[str, str]] = {
+    "admin1_iso": ("string", "ISO 3166-2 code of the first-level unit, by point-in-polygon."),
+    "admin1_name": ("string", "English name of that unit."),
+    "front_snapshot_date": ("datetime64[ns]", "Date of the front-line snapshot in force on the incident date."),
+    "front_distance_km": ("float64", "Geodesic distance to the line of contact; negative inside occupied territory."),
+    "in_occupied_territory": ("boolean", "Inside the occupied area of that snapshot."),
+    "distance_to_russia_km": ("float64", "Geodesic distance to Russia/Belarus or occupied territory, whichever is nearer."),
+}
+
+ALL_COLUMNS: dict[str, tuple[str, str]] = {**IMPORT_COLUMNS, **ENRICHMENT_COLUMNS}
+LIST_COLUMNS: tuple[str, ...] = ("target_types", "weapons", "source_urls")
+
+#: quarantine reason code -> plain-language explanation shown to users.
+QUARANTINE_REASONS: dict[str, str] = {
+    "date_missing": "No date given.",
+    "date_unparseable": "The date could not be read in any supported format.",
+    "date_in_future": "The date lies in the future.",
+    "date_out_of_range": "The date is implausibly early (before 1991-08-24).",
+    "coords_missing": "Latitude or longitude is empty.",
+    "coords_not_numeric": "Latitude or longitude is not a number.",
+    "coords_out_of_range": "Latitude must be within ±90 and longitude within ±180.",
+    "latlon_swapped": "Latitude and longitude look swapped (swapping them lands in the study area); fix the file and re-import.",
+    "outside_study_area": "The point lies outside Ukraine plus the configured buffer.",
+    "duplicate_id": "Another row of the same source has the same id; the first one was kept.",
+    "negative_casualties": "A casualty count is negative.",
+    "casualties_not_numeric": "A casualty count is not a whole number.",
+    "missing_id": "The row has no id and no id could be derived.",
+    "row_malformed": "The row has the wrong number of fields or could not be parsed.",
+}
+
+QUARANTINE_COLUMNS: tuple[str, ...] = ("file", "row_number", "source", "reason", "detail", "original")
+
+
+class UnreadableFileError(ValueError):
+    """A file cannot be imported at all (wrong format, encoding, empty, truncated).
+
+    The message names the file and the problem and says what to do; the UI
+    shows it as it is.
+    """
+
+
+@dataclass
+class ImportResult:
+    """Rows imported from one or more files plus the quarantined rows.
+
+    Attributes
+    ----------
+    incidents : pandas.DataFrame
+        Frame with :data:`IMPORT_COLUMNS`.
+    quarantine : pandas.DataFrame
+        Frame with :data:`QUARANTINE_COLUMNS`.
+    rows_read : int
+        Data rows read from the input (header excluded).
+    messages : list of str
+        Human-readable notes (e.g. detected encoding, detected format).
+    """
+
+    incidents: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_read: int
+    messages: list[str] = field(default_factory=list)
+
+
+def empty_incidents(columns: dict[str, tuple[str, str]] = IMPORT_COLUMNS) -> pd.DataFrame:
+    """Return an empty frame with the canonical columns and dtypes.
+
+    Parameters
+    ----------
+    columns : dict
+        Column specification, :data:`IMPORT_COLUMNS` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Zero rows, correct dtypes.
+    """
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, (dtype, _) in columns.items()})
+
+
+def empty_quarantine() -> pd.DataFrame:
+    """Return an empty quarantine frame."""
+    frame = pd.DataFrame({name: pd.Series([], dtype="string") for name in QUARANTINE_COLUMNS})
+    frame["row_number"] = frame["row_number"].astype("Int64")
+    return frame
+
+
+def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = IMPORT_COLUMNS) -> pd.DataFrame:
+    """Return ``frame`` with exactly ``columns`` in order and with canonical dtypes.
+
+    Missing columns are added empty; list columns get empty lists where null.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Input frame (not modified).
+    columns : dict
+        Column specification.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame.
+    """
+    out = pd.DataFrame(index=frame.index)
+    n = len(frame)
+    for name, (dtype, _) in columns.items():
+        if name in frame.columns:
+            col = frame[name]
+        else:
+            col = pd.Series([None] * n, index=frame.index, dtype="object")
+        if name in LIST_COLUMNS:
+            out[name] = [_as_list(v) for v in col]
+            continue
+        if dtype.startswith("datetime64"):
+            out[name] = pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
+        elif dtype == "Int64":
+            out[name] = pd.to_numeric(col, errors="coerce").astype("Int64")
+        elif dtype == "float64":
+            out[name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif dtype == "boolean":
+            out[name] = col.astype("boolean")
+        else:
+            out[name] = col.astype("string")
+    return out.reset_index(drop=True)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [str(v) for v in value.tolist()]
+    if isinstance(value, float) and np.isnan(value):
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except json.JSONDecodeError:
+                parsed = None
+            if isinstance(parsed, list):
+                return [str(v) for v in parsed]
+        return [part.strip() for part in text.split("|") if part.strip()]
+    return [str(value)]
+
+
+def validate_incidents(frame: pd.DataFrame) -> list[str]:
+    """Check a canonical frame and return a list of problems (empty when valid).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Frame claiming to follow :data:`IMPORT_COLUMNS`.
+
+    Returns
+    -------
+    list of str
+        One message per problem found.
+    """
+    from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
+
+    problems: list[str] = []
+    missing = [c for c in IMPORT_COLUMNS if c not in frame.columns]
+    if missing:
+        return [f"missing columns: {', '.join(missing)}"]
+    if frame["incident_id"].duplicated().any():
+        dups = frame.loc[frame["incident_id"].duplicated(), "incident_id"].head(5).tolist()
+        problems.append(f"duplicate incident_id: {dups}")
+    checks = {
+        "date_precision": set(DATE_PRECISIONS),
+        "geo_precision": set(GEO_PRECISIONS),
+        "event_type": set(EVENT_TYPES),
+    }
+    for column, allowed in checks.items():
+        bad = set(frame[column].dropna().unique()) - allowed
+        if bad:
+            problems.append(f"{column}: values outside the taxonomy: {sorted(bad)[:5]}")
+    for column, allowed in (("target_types", TARGET_TYPES), ("weapons", WEAPONS)):
+        bad = {v for values in frame[column] for v in values} - set(allowed)
+        if bad:
+            problems.append(f"{column}: values outside the taxonomy: {sorted(bad)[:5]}")
+    if frame["lat"].isna().any() or frame["lon"].isna().any():
+        problems.append("null coordinates")
+    for column in ("killed", "injured"):
+        if (frame[column].dropna() < 0).any():
+            problems.append(f"negative {column}")
+    return problems
