@@ -1,0 +1,257 @@
+"""Command-line interface: ``python -m geo {ingest,frontlines,boundaries,enrich,build,info,export}``.
+
+Every command that changes a data directory leaves its derived columns (oblast,
+front distance) up to date. Known problems are printed as one clear line on
+stderr with exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from geo import __version__
+
+FORMATS = ("auto", "acled", "ucdp", "bellingcat", "bellingcat_timemap", "curated", "generic")
+
+
+def _parse_mapping(pairs: list[str] | None, mapping_file: str | None) -> dict[str, str] | None:
+    mapping: dict[str, str] = {}
+    if mapping_file:
+        text = Path(mapping_file).read_text(encoding="utf-8")
+        if text.lstrip().startswith("{"):
+            mapping.update(json.loads(text))
+        else:
+            pairs = list(pairs or []) + [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise ValueError(f"--map expects FIELD=COLUMN (e.g. lat=Latitude), got {pair!r}")
+        key, _, value = pair.partition("=")
+        mapping[key.strip()] = value.strip()
+    return mapping or None
+
+
+def _progress_bar(desc: str):
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit=" rows", file=sys.stderr, disable=not sys.stderr.isatty(), mininterval=0.5)
+
+    def update(n: int) -> None:
+        bar.update(n)
+
+    return bar, update
+
+
+def _print_summary(summary: dict, out: Path) -> None:
+    print(f"rows read:    {summary['rows_read']:,}")
+    print(f"imported:     {summary['imported']:,}")
+    print(f"quarantined:  {summary['quarantined']:,}")
+    for reason, count in sorted(summary["by_reason"].items(), key=lambda kv: -kv[1]):
+        print(f"  {reason:<24} {count:,}")
+    for message in summary.get("messages", []):
+        print(f"note: {message}")
+    print(f"{out / 'incidents.parquet'}: {summary['total']:,} incidents; quarantine in {out / 'quarantine.csv'}")
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.datadir import ingest_into
+
+    mapping = _parse_mapping(args.map, args.mapping_file)
+    options = {"mapping": mapping, "study_area_buffer_km": args.buffer_km}
+    if args.source_label:
+        options["source_label"] = args.source_label
+    bar, update = _progress_bar("ingest")
+    try:
+        summary = ingest_into(Path(args.out), [Path(p) for p in args.inputs], fmt=args.format, progress=update, **options)
+    finally:
+        bar.close()
+    _print_summary(summary, Path(args.out))
+    return 0
+
+
+def _cmd_frontlines(args: argparse.Namespace) -> int:
+    from geo.datadir import frontlines_into
+
+    options = {}
+    for name in ("occupied_values", "date_property", "status_property", "source"):
+        value = getattr(args, name)
+        if value:
+            options[name] = value
+    summary = frontlines_into(Path(args.out), [Path(p) for p in args.inputs], fmt=args.format, **options)
+    print(
+        f"{summary['imported']} snapshots imported; {summary['total']} in {Path(args.out) / 'frontlines.parquet'} "
+        f"({summary['first']} … {summary['last']}); front distances updated."
+    )
+    return 0
+
+
+def _cmd_boundaries(args: argparse.Namespace) -> int:
+    from geo.datadir import boundaries_into
+
+    options = {k: v for k, v in (("name_column", args.name_column), ("code_column", args.code_column)) if v}
+    summary = boundaries_into(Path(args.out), Path(args.input), **options)
+    print(f"{summary['units']} units loaded from {summary['file']}; oblast assignment updated.")
+    return 0
+
+
+def _cmd_enrich(args: argparse.Namespace) -> int:
+    from geo.datadir import update_enrichment
+
+    frame = update_enrichment(Path(args.dir))
+    print(f"{len(frame):,} incidents enriched in {args.dir}")
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from geo.datadir import boundaries_into, classify_input, frontlines_into, ingest_into
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder of publisher files")
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".") and p.suffix.lower() != ".md")
+    groups: dict[str, list[Path]] = {"boundaries": [], "frontlines": [], "incidents": []}
+    timemap_dirs = {p.parent for p in files if p.name == "export_events.json"}
+    for path in files:
+        if path.parent in timemap_dirs:
+            continue
+        groups[classify_input(path)].append(path)
+    out = Path(args.out)
+    steps = len(groups["boundaries"][:1]) + (1 if groups["frontlines"] else 0) + len(groups["incidents"]) + len(timemap_dirs)
+    with tqdm(total=steps, desc="build", unit=" step", file=sys.stderr) as bar:
+        if groups["boundaries"]:
+            adm1 = [p for p in groups["boundaries"] if "adm2" not in p.name.lower()] or groups["boundaries"]
+            summary = boundaries_into(out, adm1[0])
+            bar.write(f"boundaries: {summary['units']} units from {adm1[0].name}")
+            bar.update()
+        if groups["frontlines"]:
+            summary = frontlines_into(out, groups["frontlines"])
+            bar.write(f"front lines: {summary['total']} snapshots ({summary['first']} … {summary['last']})")
+            bar.update()
+        for path in groups["incidents"] + sorted(timemap_dirs):
+            try:
+                summary = ingest_into(out, [path], fmt="auto", study_area_buffer_km=args.buffer_km)
+            except ValueError as exc:
+                bar.write(f"skipped {path}: {exc}")
+            else:
+                bar.write(
+                    f"incidents: {path.name}: {summary['imported']:,} imported, {summary['quarantined']:,} quarantined"
+                )
+            bar.update()
+    return _cmd_info(argparse.Namespace(dir=out))
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from geo.datadir import load_bundle
+
+    bundle = load_bundle(Path(args.dir))
+    frame = bundle.incidents
+    print(f"data directory: {args.dir} (data version {bundle.version})")
+    print(f"incidents: {len(frame):,}")
+    if len(frame):
+        print(f"date range: {frame['date'].min().date()} … {frame['date'].max().date()}")
+    for title, column in (("by source", "source"), ("date precision", "date_precision"), ("geo precision", "geo_precision")):
+        print(f"{title}:")
+        for key, count in frame[column].fillna("(missing)").value_counts().items():
+            print(f"  {key:<24} {count:,}")
+    unassigned = int(frame["admin1_iso"].isna().sum())
+    print(f"without oblast: {unassigned:,}")
+    if bundle.frontlines is not None:
+        fl = bundle.frontlines
+        print(f"front-line snapshots: {len(fl)} ({fl['snapshot_date'].min().date()} … {fl['snapshot_date'].max().date()})")
+        print(f"incidents with front distance: {int(frame['front_distance_km'].notna().sum()):,}")
+    else:
+        print("front-line snapshots: none")
+    print(f"quarantined rows: {len(bundle.quarantine):,}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``python -m geo``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Parser with one sub-command per task.
+    """
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Build and inspect conflictmap data directories.")
+    parser.add_argument("--version", action="version", version=f"conflictmap {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="import incident files into a data directory")
+    ingest.add_argument("inputs", nargs="+", metavar="INPUT")
+    ingest.add_argument("--out", required=True, metavar="DIR")
+    ingest.add_argument("--format", choices=FORMATS, default="auto")
+    ingest.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="generic format: column mapping, repeatable")
+    ingest.add_argument("--mapping-file", help="generic format: JSON object or FIELD=COLUMN lines")
+    ingest.add_argument("--source-label", help="source key for generic files (default: file name)")
+    ingest.add_argument("--buffer-km", type=float, default=50.0, help="study area: Ukraine plus this buffer (km)")
+    ingest.set_defaults(func=_cmd_ingest)
+
+    front = sub.add_parser("frontlines", help="import front-line snapshots into a data directory")
+    front.add_argument("inputs", nargs="+", metavar="INPUT")
+    front.add_argument("--out", required=True, metavar="DIR")
+    front.add_argument("--format", choices=("auto", "deepstate", "generic"), default="auto")
+    front.add_argument("--occupied-values", nargs="*", help="generic: status values that count as occupied")
+    front.add_argument("--status-property", help="generic: property holding the status")
+    front.add_argument("--date-property", help="generic: property holding the snapshot date")
+    front.add_argument("--source", help="source key to record (default: detected)")
+    front.set_defaults(func=_cmd_frontlines)
+
+    bounds = sub.add_parser("boundaries", help="use a better admin-1 boundary layer")
+    bounds.add_argument("input", metavar="FILE")
+    bounds.add_argument("--out", required=True, metavar="DIR")
+    bounds.add_argument("--name-column")
+    bounds.add_argument("--code-column")
+    bounds.set_defaults(func=_cmd_boundaries)
+
+    enrich = sub.add_parser("enrich", help="recompute oblast and front-distance columns")
+    enrich.add_argument("dir", metavar="DIR")
+    enrich.set_defaults(func=_cmd_enrich)
+
+    build = sub.add_parser("build", help="build a data directory from a folder of publisher files in one go")
+    build.add_argument("folder", metavar="FOLDER")
+    build.add_argument("--out", required=True, metavar="DIR")
+    build.add_argument("--buffer-km", type=float, default=50.0)
+    build.set_defaults(func=_cmd_build)
+
+    info = sub.add_parser("info", help="counts by source, date range, precision breakdown")
+    info.add_argument("dir", metavar="DIR")
+    info.set_defaults(func=_cmd_info)
+
+    try:
+        from geo.export_cli import add_export_arguments, run_export
+    except ImportError:
+        pass
+    else:
+        export = sub.add_parser("export", help="write every chart, the map, the data and the citation")
+        add_export_arguments(export)
+        export.set_defaults(func=run_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 on a known, explained error.
+    """
+    from geo.datadir import DataDirError
+    from geo.schema import UnreadableFileError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (UnreadableFileError, DataDirError, ValueError, FileNotFoundError, PermissionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
