@@ -44,3 +44,14 @@ def test_layering_test_detects_a_violation(tmp_path):
 
 def test_pages_has_no_package_marker():
     assert not (ROOT / "pages" / "__init__.py").exists()
+
+
+def test_schema_doc_matches_code():
+    """docs/SCHEMA.md documents every column and quarantine reason, and nothing else."""
+    import re
+
+    from geo.schema import ALL_COLUMNS, QUARANTINE_REASONS
+
+    text = (ROOT / "docs" / "SCHEMA.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.M)
+    assert sorted(documented) == sorted([*ALL_COLUMNS, *QUARANTINE_REASONS])
