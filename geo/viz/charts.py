@@ -1,0 +1,1093 @@
+"""Plotly figure builders for the analysis pages and the static exports.
+
+Every builder is a pure function of a filtered incident frame (columns
+:data:`geo.schema.ALL_COLUMNS`) and a few simple arguments; it returns a
+:class:`plotly.graph_objects.Figure` or, for tables, a :class:`pandas.DataFrame`.
+Nothing here draws map tiles or fetches anything: the choropleth uses the
+boundary GeoJSON passed in, so it renders offline and in the static exports.
+
+Plotly renders a subset of HTML in titles, tick labels, legends and hover
+text, so every label that comes from the data goes through
+:func:`escape_label` first.
+
+Colours: categorical series use the Okabe-Ito palette (distinguishable with
+the common colour-vision deficiencies); ordered distance bands use a
+sequential ramp sampled from cividis, which is designed for the same purpose.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from geo.admin1 import ADMIN1
+from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, label
+
+#: Upper edges (km) of the default distance bands; the last band is open-ended.
+DEFAULT_BAND_EDGES: tuple[float, ...] = (0.0, 25.0, 100.0, 300.0)
+#: Label of the band holding negative distances (inside occupied territory).
+OCCUPIED_BAND = "Inside occupied territory"
+#: Okabe & Ito (2008) colour-blind-safe categorical palette; the "Other" bucket is grey.
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+OTHER_COLOUR = "#999999"
+#: Sequential, colour-blind-safe ramp (cividis) for ordered distance bands, near to far.
+BAND_RAMP: tuple[str, ...] = ("#00224E", "#35456C", "#666970", "#948E77", "#C8B866", "#FEE838")
+OCCUPIED_COLOUR = "#BBBBBB"
+CHOROPLETH_SCALE = "Cividis"
+MEASURES: dict[str, str] = {
+    "incidents": "Incidents",
+    "killed": "Killed (reported)",
+    "injured": "Injured (reported)",
+    "casualties": "Killed and injured (reported)",
+}
+FREQUENCIES: dict[str, tuple[str, str]] = {
+    "day": ("D", "Day"),
+    "week": ("W-MON", "Week"),
+    "month": ("MS", "Month"),
+}
+GROUPINGS: dict[str, tuple[str, dict[str, str]]] = {
+    "target_types": ("Target type", TARGET_TYPES),
+    "weapons": ("Weapon", WEAPONS),
+}
+_FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#222222"}
+
+
+def escape_label(value: Any) -> str:
+    """Return ``value`` as text safe to hand to plotly as a label.
+
+    Plotly interprets ``<br>``, ``<b>``, ``<a href>`` and entities in titles,
+    tick labels, legend entries and hover text, so ``&``, ``<`` and ``>`` in
+    data-derived text are replaced by entities.
+
+    Parameters
+    ----------
+    value : object
+        Any value; ``None`` and missing values become an empty string.
+
+    Returns
+    -------
+    str
+        The escaped text.
+    """
+    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def band_labels(edges: Sequence[float] = DEFAULT_BAND_EDGES) -> list[str]:
+    """Return the ordered band labels for ``edges``, occupied band first.
+
+    Parameters
+    ----------
+    edges : sequence of float
+        Ascending band starts in km, the first one 0 (e.g. ``(0, 25, 100, 300)``
+        gives 0-25, 25-100, 100-300 and 300+ km).
+
+    Returns
+    -------
+    list of str
+        ``[OCCUPIED_BAND, "0–25 km", ..., "300+ km"]``.
+    """
+    edges = _check_edges(edges)
+    labels = [OCCUPIED_BAND]
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        labels.append(f"{low:g}–{high:g} km")
+    labels.append(f"{edges[-1]:g}+ km")
+    return labels
+
+
+def _check_edges(edges: Sequence[float]) -> list[float]:
+    values = [float(e) for e in edges]
+    if not values or values[0] != 0.0:
+        raise ValueError("distance bands must start at 0 km (negative distances form their own band)")
+    if any(b <= a for a, b in zip(values[:-1], values[1:], strict=True)):
+        raise ValueError(f"distance band edges must be strictly ascending, got {list(edges)}")
+    return values
+
+
+def assign_distance_band(distances: pd.Series, edges: Sequence[float] = DEFAULT_BAND_EDGES) -> pd.Series:
+    """Assign each signed distance to a band.
+
+    Bands are closed on the left: 25 km belongs to 25-100 km. Negative
+    distances (inside occupied territory) get :data:`OCCUPIED_BAND`; missing
+    distances stay missing.
+
+    Parameters
+    ----------
+    distances : pandas.Series
+        Signed distance to the line of contact in km.
+    edges : sequence of float
+        Band starts, see :func:`band_labels`.
+
+    Returns
+    -------
+    pandas.Series
+        Ordered categorical with the labels of :func:`band_labels`.
+    """
+    labels = band_labels(edges)
+    bins = [-np.inf, *_check_edges(edges), np.inf]
+    values = pd.to_numeric(distances, errors="coerce").astype("float64")
+    return pd.cut(values, bins=bins, labels=labels, right=False, ordered=True)
+
+
+def select_distance_rows(frame: pd.DataFrame, include_imprecise: bool = False) -> pd.DataFrame:
+    """Return the rows that enter distance statistics.
+
+    Rows without a distance (no front line loaded for their date) never enter;
+    rows whose location is only approximate (``geo_precision`` not ``exact`` or
+    ``near``) are left out unless ``include_imprecise`` is true, because their
+    point may lie tens of kilometres from where the strike happened.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    include_imprecise : bool
+        Keep rows with area/region/unknown precision.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A filtered view (same columns).
+    """
+    keep = frame["front_distance_km"].notna()
+    if not include_imprecise:
+        keep &= frame["geo_precision"].isin(PRECISE_GEO).fillna(False).astype(bool)
+    return frame.loc[keep.to_numpy(dtype=bool)]
+
+
+def _measure_values(frame: pd.DataFrame, measure: str) -> pd.Series:
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; choose one of {sorted(MEASURES)}")
+    if measure == "incidents":
+        return pd.Series(1, index=frame.index, dtype="int64")
+    if measure == "casualties":
+        return frame["killed"].fillna(0).astype("int64") + frame["injured"].fillna(0).astype("int64")
+    return frame[measure].fillna(0).astype("int64")
+
+
+def _base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    fig.update_layout(
+        title={"text": escape_label(title), "x": 0.0, "xanchor": "left"},
+        template="plotly_white",
+        font=_FONT,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        legend={"title": {"text": ""}},
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+    )
+    return fig
+
+
+def _band_colours(labels: Sequence[str]) -> dict[str, str]:
+    ordered = [lab for lab in labels if lab != OCCUPIED_BAND]
+    ramp = _sample_ramp(len(ordered))
+    colours = dict(zip(ordered, ramp, strict=True))
+    colours[OCCUPIED_BAND] = OCCUPIED_COLOUR
+    return colours
+
+
+def _sample_ramp(n: int) -> list[str]:
+    if n <= len(BAND_RAMP):
+        idx = np.linspace(0, len(BAND_RAMP) - 1, n).round().astype(int) if n > 1 else [0]
+        return [BAND_RAMP[i] for i in idx]
+    from plotly.colors import sample_colorscale
+
+    return sample_colorscale("Cividis", [i / (n - 1) for i in range(n)])
+
+
+def compute_distance_counts(
+    frame: pd.DataFrame, edges: Sequence[float] = DEFAULT_BAND_EDGES, include_imprecise: bool = False
+) -> pd.DataFrame:
+    """Count incidents and reported casualties per distance band.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    edges : sequence of float
+        Band starts in km.
+    include_imprecise : bool
+        See :func:`select_distance_rows`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per band (all bands, zeros included): ``band``, ``incidents``,
+        ``killed``, ``injured``.
+    """
+    rows = select_distance_rows(frame, include_imprecise)
+    bands = assign_distance_band(rows["front_distance_km"], edges)
+    grouped = (
+        pd.DataFrame(
+            {
+                "band": bands,
+                "incidents": 1,
+                "killed": rows["killed"].fillna(0).astype("int64"),
+                "injured": rows["injured"].fillna(0).astype("int64"),
+            }
+        )
+        .groupby("band", observed=False)[["incidents", "killed", "injured"]]
+        .sum()
+    )
+    return grouped.reindex(band_labels(edges), fill_value=0).rename_axis("band").reset_index()
+
+
+def build_distance_histogram(
+    frame: pd.DataFrame, edges: Sequence[float] = DEFAULT_BAND_EDGES, include_imprecise: bool = False
+) -> go.Figure:
+    """Bar chart of incidents per distance band from the line of contact.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    edges : sequence of float
+        Band starts in km (default 0, 25, 100, 300).
+    include_imprecise : bool
+        Count approximate locations too.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace per band so each band has a legend entry and a colour.
+    """
+    counts = compute_distance_counts(frame, edges, include_imprecise)
+    colours = _band_colours(counts["band"].tolist())
+    fig = go.Figure()
+    for row in counts.itertuples(index=False):
+        fig.add_trace(
+            go.Bar(
+                x=[row.band],
+                y=[row.incidents],
+                name=row.band,
+                marker_color=colours[row.band],
+                customdata=[[row.killed, row.injured]],
+                hovertemplate="%{x}<br>%{y} incidents<br>%{customdata[0]} killed, %{customdata[1]} injured"
+                "<extra></extra>",
+            )
+        )
+    excluded = len(frame) - int(counts["incidents"].sum())
+    _base_layout(fig, "Incidents by distance from the line of contact", "Distance band", "Incidents")
+    fig.update_layout(meta={"excluded_rows": excluded}, bargap=0.15)
+    return fig
+
+
+def _period_index(dates: pd.Series, freq: str) -> pd.Series:
+    if freq not in FREQUENCIES:
+        raise ValueError(f"unknown frequency {freq!r}; choose day, week or month")
+    dates = pd.to_datetime(dates)
+    if freq == "day":
+        return dates.dt.normalize()
+    if freq == "week":
+        return (dates - pd.to_timedelta(dates.dt.weekday, unit="D")).dt.normalize()
+    return dates.dt.to_period("M").dt.to_timestamp()
+
+
+def _full_period_range(periods: pd.Series, freq: str) -> pd.DatetimeIndex:
+    if periods.empty:
+        return pd.DatetimeIndex([])
+    return pd.date_range(periods.min(), periods.max(), freq=FREQUENCIES[freq][0])
+
+
+def compute_band_series(
+    frame: pd.DataFrame,
+    edges: Sequence[float] = DEFAULT_BAND_EDGES,
+    measure: str = "incidents",
+    freq: str = "month",
+    include_imprecise: bool = False,
+) -> pd.DataFrame:
+    """Sum ``measure`` per period and distance band.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    edges : sequence of float
+        Band starts in km.
+    measure : {"incidents", "killed", "injured", "casualties"}
+        What to sum (casualties = killed + injured, missing counted as 0).
+    freq : {"day", "week", "month"}
+        Period length.
+    include_imprecise : bool
+        See :func:`select_distance_rows`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = period start, one column per band (all bands), no gaps in periods.
+    """
+    rows = select_distance_rows(frame, include_imprecise)
+    labels = band_labels(edges)
+    periods = _period_index(rows["date"], freq)
+    table = (
+        pd.DataFrame(
+            {
+                "period": periods,
+                "band": assign_distance_band(rows["front_distance_km"], edges),
+                "v": _measure_values(rows, measure),
+            }
+        )
+        .pivot_table(index="period", columns="band", values="v", aggfunc="sum", fill_value=0, observed=False)
+        .reindex(columns=labels, fill_value=0)
+    )
+    return table.reindex(_full_period_range(periods, freq), fill_value=0).astype("int64")
+
+
+def build_band_timeline(
+    frame: pd.DataFrame,
+    edges: Sequence[float] = DEFAULT_BAND_EDGES,
+    measure: str = "incidents",
+    freq: str = "month",
+    include_imprecise: bool = False,
+    seams: Sequence[Mapping[str, Any]] = (),
+) -> go.Figure:
+    """Stacked bars of ``measure`` per period, split by distance band.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    edges : sequence of float
+        Band starts in km.
+    measure : {"incidents", "killed", "injured", "casualties"}
+        What to stack.
+    freq : {"day", "week", "month"}
+        Period length (monthly by default).
+    include_imprecise : bool
+        See :func:`select_distance_rows`.
+    seams : sequence of mapping
+        Output of :func:`compute_snapshot_seams`, drawn as dashed vertical lines.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace per band, ``barmode="stack"``.
+    """
+    table = compute_band_series(frame, edges, measure, freq, include_imprecise)
+    colours = _band_colours(list(table.columns))
+    fig = go.Figure()
+    for band in table.columns:
+        fig.add_trace(
+            go.Bar(
+                x=list(table.index),
+                y=table[band].tolist(),
+                name=band,
+                marker_color=colours[band],
+                hovertemplate=f"{escape_label(band)}<br>%{{x|%Y-%m-%d}}: %{{y}}<extra></extra>",
+            )
+        )
+    _base_layout(
+        fig,
+        f"{MEASURES[measure]} per {FREQUENCIES[freq][1].lower()} by distance from the line of contact",
+        FREQUENCIES[freq][1],
+        MEASURES[measure],
+    )
+    fig.update_layout(barmode="stack", bargap=0.1)
+    _add_seams(fig, seams)
+    return fig
+
+
+def _primary(values: Any) -> str:
+    if isinstance(values, (list, tuple, np.ndarray)) and len(values):
+        return str(values[0])
+    return "unknown"
+
+
+def _top_categories(series: pd.Series, weights: pd.Series, max_categories: int) -> list[str]:
+    totals = weights.groupby(series).sum().sort_values(ascending=False, kind="stable")
+    return list(totals.index[:max_categories])
+
+
+def compute_weapon_mix(
+    frame: pd.DataFrame,
+    edges: Sequence[float] = DEFAULT_BAND_EDGES,
+    include_imprecise: bool = False,
+) -> pd.DataFrame:
+    """Count incidents per distance band and weapon.
+
+    An incident listing two weapons (e.g. a cluster munition delivered by a
+    ballistic missile) counts once for each.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    edges : sequence of float
+        Band starts in km.
+    include_imprecise : bool
+        See :func:`select_distance_rows`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = band (all bands), columns = weapon codes, values = incident counts.
+    """
+    rows = select_distance_rows(frame, include_imprecise)
+    bands = assign_distance_band(rows["front_distance_km"], edges)
+    pairs = pd.DataFrame(
+        {"band": bands, "weapon": [list(w) if len(w) else ["unknown"] for w in rows["weapons"]]}
+    )
+    pairs = pairs.explode("weapon")
+    table = pd.crosstab(pairs["band"], pairs["weapon"]) if len(pairs) else pd.DataFrame()
+    return table.reindex(band_labels(edges), fill_value=0).fillna(0).astype("int64")
+
+
+def build_weapon_mix_chart(
+    frame: pd.DataFrame,
+    edges: Sequence[float] = DEFAULT_BAND_EDGES,
+    include_imprecise: bool = False,
+    share: bool = True,
+    max_categories: int = 7,
+) -> go.Figure:
+    """Horizontal stacked bars: which weapons reach how far.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    edges : sequence of float
+        Band starts in km.
+    include_imprecise : bool
+        See :func:`select_distance_rows`.
+    share : bool
+        Show each weapon's share of the band's weapon mentions (%) rather than counts.
+    max_categories : int
+        Weapons beyond the most frequent ``max_categories`` are pooled as "Other"
+        so every colour stays distinguishable.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace per weapon, ``barmode="stack"``, bands on the y axis.
+    """
+    table = compute_weapon_mix(frame, edges, include_imprecise)
+    keep = list(table.sum().sort_values(ascending=False, kind="stable").index[:max_categories])
+    rest = [c for c in table.columns if c not in keep]
+    if rest:
+        table = table[keep].assign(other_pooled=table[rest].sum(axis=1))
+    values = table.div(table.sum(axis=1).replace(0, np.nan), axis=0).fillna(0) * 100 if share else table
+    fig = go.Figure()
+    for i, code in enumerate(values.columns):
+        name = "Other weapons" if code == "other_pooled" else label(code, WEAPONS)
+        colour = OTHER_COLOUR if code == "other_pooled" else OKABE_ITO[i % len(OKABE_ITO)]
+        fig.add_trace(
+            go.Bar(
+                y=list(values.index),
+                x=values[code].round(1).tolist(),
+                name=escape_label(name),
+                orientation="h",
+                marker_color=colour,
+                customdata=table[code].tolist(),
+                hovertemplate=f"{escape_label(name)}<br>%{{y}}: %{{customdata}} incidents"
+                + (" (%{x:.1f}%)" if share else "")
+                + "<extra></extra>",
+            )
+        )
+    _base_layout(
+        fig,
+        "Weapon mix by distance from the line of contact",
+        "Share of weapon mentions (%)" if share else "Incidents",
+        "Distance band",
+    )
+    fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
+    return fig
+
+
+def compute_deepest_strikes(
+    frame: pd.DataFrame, threshold_km: float = 100.0, limit: int | None = 100, include_imprecise: bool = False
+) -> pd.DataFrame:
+    """Rank the incidents farthest from the line of contact beyond a threshold.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    threshold_km : float
+        Keep incidents with ``front_distance_km >= threshold_km``.
+    limit : int or None
+        Maximum rows (``None`` = all).
+    include_imprecise : bool
+        See :func:`select_distance_rows`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``incident_id, date, place, oblast, target, weapon, killed,
+        injured, distance_km, sources, lon, lat``, farthest first. Text is left
+        unescaped (it is for tables, not plotly labels).
+    """
+    rows = select_distance_rows(frame, include_imprecise)
+    rows = rows.loc[(rows["front_distance_km"] >= float(threshold_km)).to_numpy(dtype=bool)]
+    rows = rows.sort_values(["front_distance_km", "date"], ascending=[False, True], kind="stable")
+    if limit is not None:
+        rows = rows.head(int(limit))
+    return pd.DataFrame(
+        {
+            "incident_id": rows["incident_id"].astype("string"),
+            "date": pd.to_datetime(rows["date"]),
+            "place": rows["location"].astype("string"),
+            "oblast": [
+                name if isinstance(name, str) and name else _oblast_name(str(iso))
+                for name, iso in zip(
+                    rows["admin1_name"].astype("object"), rows["admin1_iso"].astype("object"), strict=True
+                )
+            ],
+            "target": [", ".join(label(c, TARGET_TYPES) for c in v) for v in rows["target_types"]],
+            "weapon": [", ".join(label(c, WEAPONS) for c in v) for v in rows["weapons"]],
+            "killed": rows["killed"].astype("Int64"),
+            "injured": rows["injured"].astype("Int64"),
+            "distance_km": rows["front_distance_km"].round(1),
+            "sources": [" ".join(v) for v in rows["source_urls"]],
+            "lon": rows["lon"],
+            "lat": rows["lat"],
+        }
+    ).reset_index(drop=True)
+
+
+def compute_oblast_counts_beyond(
+    frame: pd.DataFrame, threshold_km: float = 100.0, include_imprecise: bool = False
+) -> pd.DataFrame:
+    """Count incidents per oblast at or beyond ``threshold_km`` from the line of contact.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    threshold_km : float
+        Distance threshold in km.
+    include_imprecise : bool
+        See :func:`select_distance_rows`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``admin1_iso, oblast, incidents, killed, injured``, only oblasts with at
+        least one incident, most incidents first.
+    """
+    rows = select_distance_rows(frame, include_imprecise)
+    rows = rows.loc[(rows["front_distance_km"] >= float(threshold_km)).to_numpy(dtype=bool)]
+    grouped = (
+        pd.DataFrame(
+            {
+                "admin1_iso": rows["admin1_iso"].astype("string").fillna("unknown"),
+                "incidents": 1,
+                "killed": rows["killed"].fillna(0).astype("int64"),
+                "injured": rows["injured"].fillna(0).astype("int64"),
+            }
+        )
+        .groupby("admin1_iso")[["incidents", "killed", "injured"]]
+        .sum()
+        .reset_index()
+    )
+    grouped.insert(1, "oblast", [_oblast_name(iso) for iso in grouped["admin1_iso"]])
+    return grouped.sort_values(
+        ["incidents", "admin1_iso"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
+def _oblast_name(iso: str) -> str:
+    return ADMIN1[iso][0] if iso in ADMIN1 else "Outside the oblast layer"
+
+
+def build_oblast_beyond_chart(
+    frame: pd.DataFrame, threshold_km: float = 100.0, include_imprecise: bool = False
+) -> go.Figure:
+    """Horizontal bar chart of incidents per oblast beyond ``threshold_km``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    threshold_km : float
+        Distance threshold in km.
+    include_imprecise : bool
+        See :func:`select_distance_rows`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace, oblasts sorted by count (largest on top).
+    """
+    table = compute_oblast_counts_beyond(frame, threshold_km, include_imprecise)
+    fig = go.Figure(
+        go.Bar(
+            y=[escape_label(n) for n in table["oblast"]],
+            x=table["incidents"].tolist(),
+            orientation="h",
+            name=f"Incidents {threshold_km:g}+ km from the line of contact",
+            marker_color=OKABE_ITO[0],
+            customdata=table[["killed", "injured"]].to_numpy().tolist(),
+            hovertemplate="%{y}: %{x} incidents<br>%{customdata[0]} killed, %{customdata[1]} injured<extra></extra>",
+        )
+    )
+    _base_layout(
+        fig, f"Incidents {threshold_km:g} km or more from the line of contact, by oblast", "Incidents", ""
+    )
+    fig.update_layout(
+        yaxis={"autorange": "reversed"}, showlegend=True, height=max(350, 28 * len(table) + 120)
+    )
+    return fig
+
+
+def compute_trend_series(
+    frame: pd.DataFrame,
+    freq: str = "month",
+    by: str | None = None,
+    measure: str = "incidents",
+    max_categories: int = 7,
+) -> pd.DataFrame:
+    """Sum ``measure`` per period, optionally split by primary target type or weapon.
+
+    Each incident counts once, under its primary (first listed) category, so
+    the stacked series add up to the total.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    freq : {"day", "week", "month"}
+        Period length.
+    by : {None, "target_types", "weapons"}
+        Split; ``None`` gives one column ``total``.
+    measure : {"incidents", "killed", "injured", "casualties"}
+        What to sum.
+    max_categories : int
+        Categories beyond the largest ``max_categories`` are pooled as ``other_pooled``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = period start (no gaps), one column per category code.
+    """
+    periods = _period_index(frame["date"], freq)
+    values = _measure_values(frame, measure)
+    if by is None:
+        category = pd.Series("total", index=frame.index)
+    elif by in GROUPINGS:
+        category = pd.Series([_primary(v) for v in frame[by]], index=frame.index, dtype="object")
+        top = _top_categories(category, pd.Series(1, index=frame.index), max_categories)
+        category = category.where(category.isin(top), "other_pooled")
+    else:
+        raise ValueError(f"unknown grouping {by!r}; choose None, 'target_types' or 'weapons'")
+    table = pd.DataFrame({"period": periods, "cat": category, "v": values}).pivot_table(
+        index="period", columns="cat", values="v", aggfunc="sum", fill_value=0
+    )
+    order = list(table.sum().sort_values(ascending=False, kind="stable").index)
+    if "other_pooled" in order:
+        order = [c for c in order if c != "other_pooled"] + ["other_pooled"]
+    table = table[order] if len(table.columns) else table
+    return table.reindex(_full_period_range(periods, freq), fill_value=0).astype("int64")
+
+
+def build_trend_chart(
+    frame: pd.DataFrame,
+    freq: str = "month",
+    by: str | None = None,
+    measure: str = "incidents",
+    coverage: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    seams: Sequence[Mapping[str, Any]] = (),
+    max_categories: int = 7,
+) -> go.Figure:
+    """Incidents (or casualties) over time, with the front-line coverage shaded.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents.
+    freq : {"day", "week", "month"}
+        Period length.
+    by : {None, "target_types", "weapons"}
+        Split into stacked bars by primary category.
+    measure : {"incidents", "killed", "injured", "casualties"}
+        What to plot.
+    coverage : tuple of Timestamp or None
+        First and last front-line snapshot dates (:func:`compute_frontline_coverage`);
+        shaded so readers see which periods have distances at all.
+    seams : sequence of mapping
+        Snapshot source/method changes (:func:`compute_snapshot_seams`).
+    max_categories : int
+        See :func:`compute_trend_series`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Stacked bars, one trace per category.
+    """
+    table = compute_trend_series(frame, freq, by, measure, max_categories)
+    fig = go.Figure()
+    taxonomy = GROUPINGS[by][1] if by else {}
+    for i, code in enumerate(table.columns):
+        if code == "total":
+            name, colour = MEASURES[measure], OKABE_ITO[0]
+        elif code == "other_pooled":
+            name, colour = "Other", OTHER_COLOUR
+        else:
+            name, colour = label(code, taxonomy), OKABE_ITO[i % len(OKABE_ITO)]
+        fig.add_trace(
+            go.Bar(
+                x=list(table.index),
+                y=table[code].tolist(),
+                name=escape_label(name),
+                marker_color=colour,
+                hovertemplate=f"{escape_label(name)}<br>%{{x|%Y-%m-%d}}: %{{y}}<extra></extra>",
+            )
+        )
+    split = f" by {GROUPINGS[by][0].lower()}" if by else ""
+    _base_layout(
+        fig,
+        f"{MEASURES[measure]} per {FREQUENCIES[freq][1].lower()}{split}",
+        FREQUENCIES[freq][1],
+        MEASURES[measure],
+    )
+    fig.update_layout(barmode="stack", bargap=0.1, showlegend=True)
+    if coverage is not None:
+        start, end = (pd.Timestamp(coverage[0]), pd.Timestamp(coverage[1]))
+        fig.add_vrect(
+            x0=start,
+            x1=end,
+            fillcolor="#56B4E9",
+            opacity=0.12,
+            line_width=0,
+            layer="below",
+            annotation_text="front-line snapshots available",
+            annotation_position="top left",
+            annotation_font_size=11,
+        )
+    _add_seams(fig, seams)
+    return fig
+
+
+def compute_frontline_coverage(frontlines: pd.DataFrame | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Return the first and last snapshot dates of a front-line table.
+
+    Parameters
+    ----------
+    frontlines : pandas.DataFrame or None
+        Snapshots with a ``snapshot_date`` column (GeoDataFrame accepted).
+
+    Returns
+    -------
+    tuple of Timestamp or None
+        ``(first, last)``, or ``None`` when there are no snapshots.
+    """
+    if frontlines is None or len(frontlines) == 0:
+        return None
+    dates = pd.to_datetime(frontlines["snapshot_date"]).dropna()
+    if dates.empty:
+        return None
+    return dates.min(), dates.max()
+
+
+def compute_snapshot_seams(frontlines: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """Find dates where the front-line snapshot source or method changes.
+
+    A change of source (say from one mapping project to another) can move the
+    line on the map without anything moving on the ground; marking it keeps
+    readers from reading a seam as a real shift.
+
+    Parameters
+    ----------
+    frontlines : pandas.DataFrame or None
+        Snapshots with ``snapshot_date``, ``source`` and ``method`` columns.
+
+    Returns
+    -------
+    list of dict
+        ``{"date", "from_source", "to_source", "from_method", "to_method", "text"}``
+        in date order; empty when there is at most one source/method.
+    """
+    if frontlines is None or len(frontlines) < 2:
+        return []
+    snaps = (
+        pd.DataFrame(
+            {
+                "date": pd.to_datetime(frontlines["snapshot_date"]),
+                "source": frontlines["source"].astype("string").fillna("unknown"),
+                "method": frontlines["method"].astype("string").fillna("unknown")
+                if "method" in frontlines
+                else "unknown",
+            }
+        )
+        .sort_values("date", kind="stable")
+        .reset_index(drop=True)
+    )
+    seams = []
+    for prev, cur in zip(snaps.iloc[:-1].itertuples(), snaps.iloc[1:].itertuples(), strict=True):
+        if (prev.source, prev.method) != (cur.source, cur.method):
+            text = f"front-line source changes: {prev.source} ({prev.method}) → {cur.source} ({cur.method})"
+            seams.append(
+                {
+                    "date": cur.date,
+                    "from_source": prev.source,
+                    "to_source": cur.source,
+                    "from_method": prev.method,
+                    "to_method": cur.method,
+                    "text": text,
+                }
+            )
+    return seams
+
+
+def _add_seams(fig: go.Figure, seams: Iterable[Mapping[str, Any]]) -> None:
+    for seam in seams:
+        fig.add_vline(x=pd.Timestamp(seam["date"]), line_dash="dash", line_color="#D55E00", line_width=1.5)
+        fig.add_annotation(
+            x=pd.Timestamp(seam["date"]),
+            y=1.0,
+            yref="paper",
+            text=escape_label(f"source change: {seam['to_source']}"),
+            hovertext=escape_label(seam.get("text", "")),
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 10, "color": "#D55E00"},
+            name="seam",
+        )
+
+
+def previous_period(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the period of equal length that ends the day before ``start``.
+
+    Parameters
+    ----------
+    start, end : Timestamp
+        Inclusive first and last day of the current period.
+
+    Returns
+    -------
+    tuple of Timestamp
+        ``(previous_start, previous_end)``, both inclusive.
+    """
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    if end < start:
+        raise ValueError(f"period end {end.date()} is before its start {start.date()}")
+    length = end - start
+    prev_end = start - pd.Timedelta(days=1)
+    return prev_end - length, prev_end
+
+
+def compute_oblast_table(
+    frame: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+    population: Mapping[str, int] | pd.Series | None = None,
+) -> pd.DataFrame:
+    """Per-oblast table: counts, casualties, share, rate per 100,000, change.
+
+    All 27 units are listed (zeros included); incidents outside the oblast
+    layer get an extra ``unknown`` row when there are any.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Incidents of the current period.
+    previous : pandas.DataFrame or None
+        The same filters applied to the previous period of equal length
+        (:func:`previous_period`); ``None`` leaves the change columns empty.
+    population : mapping or Series, optional
+        ISO code -> pre-war population (:func:`geo.population.load_population`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``admin1_iso, oblast, incidents, killed, injured, share_pct, population,
+        per_100k, previous_incidents, change, change_pct``, most incidents first.
+    """
+    current = _oblast_sums(frame)
+    isos = list(ADMIN1)
+    if "unknown" in current.index:
+        isos.append("unknown")
+    table = current.reindex(isos, fill_value=0)
+    total = int(table["incidents"].sum())
+    table["share_pct"] = (table["incidents"] / total * 100).round(1) if total else 0.0
+    pop = pd.Series(population if population is not None else {}, dtype="float64")
+    table["population"] = pop.reindex(table.index).astype("Int64")
+    table["per_100k"] = (table["incidents"] / table["population"].astype("float64") * 100_000).round(2)
+    if previous is not None:
+        prev = _oblast_sums(previous)["incidents"].reindex(table.index, fill_value=0)
+        table["previous_incidents"] = prev.astype("Int64")
+        table["change"] = (table["incidents"] - prev).astype("Int64")
+        table["change_pct"] = ((table["incidents"] - prev) / prev.replace(0, np.nan) * 100).round(1)
+    else:
+        table["previous_incidents"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        table["change"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        table["change_pct"] = np.nan
+    table = table.rename_axis("admin1_iso").reset_index()
+    table.insert(1, "oblast", [_oblast_name(iso) for iso in table["admin1_iso"]])
+    return table.sort_values(["incidents", "admin1_iso"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _oblast_sums(frame: pd.DataFrame) -> pd.DataFrame:
+    return (
+        pd.DataFrame(
+            {
+                "iso": frame["admin1_iso"].astype("string").fillna("unknown"),
+                "incidents": 1,
+                "killed": frame["killed"].fillna(0).astype("int64"),
+                "injured": frame["injured"].fillna(0).astype("int64"),
+            }
+        )
+        .groupby("iso")[["incidents", "killed", "injured"]]
+        .sum()
+    )
+
+
+def boundaries_geojson(boundaries: Any) -> dict:
+    """Return boundaries as a GeoJSON mapping keyed by ``properties.admin1_iso``.
+
+    Parameters
+    ----------
+    boundaries : geopandas.GeoDataFrame or mapping
+        The oblast layer (``admin1_iso`` column) or an already built FeatureCollection.
+
+    Returns
+    -------
+    dict
+        A FeatureCollection with only ``admin1_iso`` and ``admin1_name`` properties.
+    """
+    if isinstance(boundaries, Mapping):
+        return dict(boundaries)
+    slim = boundaries[["admin1_iso", "admin1_name", "geometry"]]
+    return json.loads(slim.to_json(drop_id=True))
+
+
+def build_oblast_choropleth(table: pd.DataFrame, boundaries: Any, value: str = "incidents") -> go.Figure:
+    """Choropleth of a per-oblast value on the boundary layer (no tiles, works offline).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`compute_oblast_table`.
+    boundaries : geopandas.GeoDataFrame or mapping
+        Oblast layer (see :func:`boundaries_geojson`).
+    value : str
+        Column to colour by, e.g. ``incidents``, ``killed``, ``per_100k``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``choropleth`` trace with ``locationmode="geojson-id"``; the geo
+        subplot has no base layers and ``fitbounds="geojson"``.
+    """
+    titles = {
+        "incidents": "Incidents",
+        "killed": "Killed (reported)",
+        "injured": "Injured (reported)",
+        "per_100k": "Incidents per 100,000 residents",
+        "share_pct": "Share of incidents (%)",
+    }
+    rows = table[table["admin1_iso"].isin(list(ADMIN1))]
+    z = pd.to_numeric(rows[value], errors="coerce").astype("float64")
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=boundaries_geojson(boundaries),
+            featureidkey="properties.admin1_iso",
+            locationmode="geojson-id",
+            locations=rows["admin1_iso"].tolist(),
+            z=[None if np.isnan(v) else v for v in z],
+            text=[escape_label(n) for n in rows["oblast"]],
+            customdata=rows[["incidents", "killed", "injured"]].to_numpy().tolist(),
+            colorscale=CHOROPLETH_SCALE,
+            marker_line_color="#FFFFFF",
+            marker_line_width=0.6,
+            colorbar={"title": {"text": titles.get(value, escape_label(value))}},
+            hovertemplate="%{text}<br>%{z}<br>%{customdata[0]} incidents, %{customdata[1]} killed, "
+            "%{customdata[2]} injured<extra></extra>",
+            name=titles.get(value, escape_label(value)),
+        )
+    )
+    fig.update_geos(
+        fitbounds="geojson",
+        visible=False,
+        projection_type="mercator",
+        bgcolor="rgba(0,0,0,0)",
+    )
+    _base_layout(fig, f"{titles.get(value, value)} by oblast", "", "")
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=520)
+    return fig
+
+
+def build_standard_charts(
+    frame: pd.DataFrame,
+    *,
+    boundaries: Any = None,
+    frontlines: pd.DataFrame | None = None,
+    population: Mapping[str, int] | None = None,
+    previous: pd.DataFrame | None = None,
+    edges: Sequence[float] = DEFAULT_BAND_EDGES,
+    threshold_km: float = 100.0,
+    include_imprecise: bool = False,
+    freq: str = "month",
+) -> dict[str, go.Figure]:
+    """Build every chart the app offers for export, keyed by a file-name stem.
+
+    The command-line export and the app's download buttons both call this, so
+    they produce the same figures.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Filtered incidents.
+    boundaries : geopandas.GeoDataFrame or mapping, optional
+        Oblast layer; the choropleth is skipped without it.
+    frontlines : pandas.DataFrame or None
+        Snapshots (coverage and seams); distance charts are skipped without them.
+    population : mapping, optional
+        ISO code -> population for the per-100,000 choropleth.
+    previous : pandas.DataFrame or None
+        Previous period for the oblast table (unused by the figures, accepted for symmetry).
+    edges : sequence of float
+        Distance band starts.
+    threshold_km : float
+        "Beyond N km" threshold.
+    include_imprecise : bool
+        See :func:`select_distance_rows`.
+    freq : {"day", "week", "month"}
+        Trend period.
+
+    Returns
+    -------
+    dict of str to Figure
+        Ordered mapping, stem -> figure.
+    """
+    coverage = compute_frontline_coverage(frontlines)
+    seams = compute_snapshot_seams(frontlines)
+    charts: dict[str, go.Figure] = {}
+    has_distance = bool(frame["front_distance_km"].notna().any())
+    if has_distance:
+        charts["distance_bands"] = build_distance_histogram(frame, edges, include_imprecise)
+        charts["distance_bands_monthly"] = build_band_timeline(
+            frame, edges, "incidents", "month", include_imprecise, seams
+        )
+        charts["casualties_by_band_monthly"] = build_band_timeline(
+            frame, edges, "casualties", "month", include_imprecise, seams
+        )
+        charts["weapon_mix_by_band"] = build_weapon_mix_chart(frame, edges, include_imprecise)
+        charts["oblasts_beyond_threshold"] = build_oblast_beyond_chart(frame, threshold_km, include_imprecise)
+    charts["trend_incidents"] = build_trend_chart(frame, freq, None, "incidents", coverage, seams)
+    charts["trend_casualties"] = build_trend_chart(frame, freq, None, "casualties", coverage, seams)
+    charts["trend_by_target"] = build_trend_chart(frame, freq, "target_types", "incidents", coverage, seams)
+    charts["trend_by_weapon"] = build_trend_chart(frame, freq, "weapons", "incidents", coverage, seams)
+    if boundaries is not None:
+        table = compute_oblast_table(frame, previous, population)
+        charts["oblast_choropleth"] = build_oblast_choropleth(table, boundaries, "incidents")
+        if population:
+            charts["oblast_choropleth_per_100k"] = build_oblast_choropleth(table, boundaries, "per_100k")
+    return charts
