@@ -1,0 +1,259 @@
+"""Self-checks of the bundled curated dataset ``data/curated/incidents.csv``.
+
+Every row is validated against the canonical taxonomies, the study area and
+the bundled oblast boundaries. A real-data test cross-checks the curated rows
+against the shared Bellingcat export (same day, within 5 km) and reports the
+share of matches; that share is recorded in ``data/README.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry import Point
+from shapely.ops import unary_union
+
+from geo.admin1 import ADMIN1
+from geo.boundaries import load_default_boundaries
+from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
+
+REPO = Path(__file__).resolve().parents[1]
+CURATED = REPO / "data" / "curated" / "incidents.csv"
+BELLINGCAT = REPO.parent / "shared" / "data" / "incidents" / "bellingcat" / "ukr-civharm-2024-02-26.csv"
+
+COLUMNS = (
+    "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "location", "admin1_iso",
+    "target_types", "target_raw", "weapons", "weapon_raw", "event_type", "killed", "injured",
+    "casualty_source", "casualty_note", "description", "source_urls", "sources",
+)
+REQUIRED = (
+    "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "location", "admin1_iso",
+    "target_types", "weapons", "event_type", "casualty_source", "description", "source_urls", "sources",
+)
+FIRST_DAY = dt.date(2022, 2, 24)
+# Natural Earth polygons stop at the shoreline and are generalised along borders.
+OBLAST_TOLERANCE_M = 5_000.0
+MAX_CASUALTIES = 1000
+MAX_DESCRIPTION_CHARS = 400
+GEOD = Geod(ellps="WGS84")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split("|") if part.strip()]
+
+
+@lru_cache(maxsize=1)
+def _rows() -> tuple[dict[str, str], ...]:
+    with CURATED.open(encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+@lru_cache(maxsize=1)
+def _oblasts() -> dict[str, object]:
+    frame = load_default_boundaries()
+    return dict(zip(frame["admin1_iso"], frame.geometry, strict=True))
+
+
+def _distance_to_polygon_m(lon: float, lat: float, polygon) -> float:
+    """Distance in metres from a point to a polygon, in a local azimuthal equidistant projection."""
+    to_local = Transformer.from_crs(
+        "EPSG:4326", f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m", always_xy=True
+    )
+
+    def _project(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_local.transform(coords[:, 0], coords[:, 1]))
+
+    return shapely.transform(polygon, _project).distance(Point(0.0, 0.0))
+
+
+def test_header_is_the_agreed_column_list():
+    with CURATED.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert tuple(header) == COLUMNS
+
+
+def test_row_count_and_years():
+    rows = _rows()
+    assert len(rows) >= 150
+    years = {row["date"][:4] for row in rows}
+    assert {"2022", "2023", "2024", "2025"} <= years
+
+
+def test_required_fields_present():
+    missing = [(row["source_id"], col) for row in _rows() for col in REQUIRED if not row[col].strip()]
+    assert missing == []
+
+
+def test_ids_unique_and_slug_shaped():
+    ids = [row["source_id"] for row in _rows()]
+    assert len(ids) == len(set(ids))
+    bad = [i for i in ids if not re.fullmatch(r"\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*", i)]
+    assert bad == []
+
+
+def test_dates_in_range_and_match_ids():
+    today = dt.date.today()
+    for row in _rows():
+        day = dt.date.fromisoformat(row["date"])
+        assert FIRST_DAY <= day <= today, row["source_id"]
+        assert row["source_id"].startswith(row["date"]), row["source_id"]
+
+
+@pytest.mark.parametrize(
+    ("column", "allowed"),
+    [("date_precision", DATE_PRECISIONS), ("geo_precision", GEO_PRECISIONS), ("event_type", EVENT_TYPES)],
+)
+def test_single_valued_codes_in_taxonomy(column, allowed):
+    bad = [(row["source_id"], row[column]) for row in _rows() if row[column] not in allowed]
+    assert bad == []
+
+
+@pytest.mark.parametrize(("column", "allowed"), [("target_types", TARGET_TYPES), ("weapons", WEAPONS)])
+def test_list_codes_in_taxonomy(column, allowed):
+    for row in _rows():
+        values = _split(row[column])
+        assert values, row["source_id"]
+        assert len(values) == len(set(values)), row["source_id"]
+        assert set(values) <= set(allowed), (row["source_id"], values)
+
+
+def test_coordinates_have_five_decimals_and_lie_in_ukraine():
+    ukraine = unary_union(list(_oblasts().values()))
+    for row in _rows():
+        assert re.fullmatch(r"\d{2}\.\d{5}", row["lat"]) and re.fullmatch(r"\d{2}\.\d{5}", row["lon"]), row["source_id"]
+        lon, lat = float(row["lon"]), float(row["lat"])
+        assert 44.0 < lat < 52.5 and 22.0 < lon < 40.3, row["source_id"]
+        assert _distance_to_polygon_m(lon, lat, ukraine) <= OBLAST_TOLERANCE_M, row["source_id"]
+
+
+def test_coordinates_inside_stated_oblast():
+    oblasts = _oblasts()
+    outside = []
+    for row in _rows():
+        iso = row["admin1_iso"]
+        assert iso in ADMIN1, row["source_id"]
+        lon, lat = float(row["lon"]), float(row["lat"])
+        polygon = oblasts[iso]
+        if polygon.covers(Point(lon, lat)):
+            continue
+        distance = _distance_to_polygon_m(lon, lat, polygon)
+        if distance > OBLAST_TOLERANCE_M:
+            outside.append((row["source_id"], iso, round(distance)))
+    assert outside == []
+
+
+def test_distance_helper_is_metric():
+    """A point 0.1 degree of latitude north of a tiny square is about 11 km away from it."""
+    square = Point(30.0, 50.0).buffer(1e-6)
+    assert _distance_to_polygon_m(30.0, 50.1, square) == pytest.approx(11_120, rel=0.01)
+
+
+@pytest.mark.parametrize("column", ["killed", "injured"])
+def test_casualties_are_plausible_integers(column):
+    for row in _rows():
+        value = row[column].strip()
+        if value == "":
+            continue
+        assert re.fullmatch(r"\d+", value), (row["source_id"], value)
+        assert 0 <= int(value) < MAX_CASUALTIES, row["source_id"]
+
+
+def test_urls_well_formed_and_sources_paired():
+    for row in _rows():
+        urls = _split(row["source_urls"])
+        sources = _split(row["sources"])
+        assert urls, row["source_id"]
+        assert len(urls) == len(sources), row["source_id"]
+        for url in urls:
+            parsed = urlparse(url)
+            assert parsed.scheme == "https" and parsed.netloc and "." in parsed.netloc, (row["source_id"], url)
+            assert not re.search(r"\s", url), (row["source_id"], url)
+        for source in sources:
+            assert source.count(" — ") >= 2, (row["source_id"], source)
+
+
+def test_descriptions_short_and_plain_text():
+    for row in _rows():
+        text = row["description"]
+        assert len(text) <= MAX_DESCRIPTION_CHARS, row["source_id"]
+        assert not re.search(r"<[a-zA-Z/!][^>]*>|&[a-z]+;|&#\d+;", text), row["source_id"]
+        assert "\n" not in text, row["source_id"]
+
+
+def test_vinnytsia_2022_07_14_present():
+    rows = [row for row in _rows() if row["date"] == "2022-07-14" and "vinnytsia" in row["source_id"]]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["admin1_iso"] == "UA-05"
+    assert int(row["killed"]) >= 20
+    assert "cruise_missile" in _split(row["weapons"])
+
+
+def _read_bellingcat(path: Path) -> list[tuple[dt.date, float, float]]:
+    points = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            try:
+                day = dt.datetime.strptime(record["date"], "%m/%d/%Y").date()
+                lat, lon = float(record["latitude"]), float(record["longitude"])
+            except ValueError:
+                continue
+            points.append((day, lat, lon))
+    return points
+
+
+def compute_bellingcat_match_share(
+    rows, bellingcat, start=FIRST_DAY, end=dt.date(2024, 2, 20), radius_m=5_000.0
+) -> tuple[int, int]:
+    """Return (matched, eligible): curated rows in [start, end] with a Bellingcat point that day within radius."""
+    by_day: dict[dt.date, list[tuple[float, float]]] = {}
+    for day, lat, lon in bellingcat:
+        by_day.setdefault(day, []).append((lat, lon))
+    matched = eligible = 0
+    for row in rows:
+        day = dt.date.fromisoformat(row["date"])
+        if not start <= day <= end:
+            continue
+        eligible += 1
+        candidates = by_day.get(day, [])
+        if not candidates:
+            continue
+        lat, lon = float(row["lat"]), float(row["lon"])
+        _, _, dist = GEOD.inv([lon] * len(candidates), [lat] * len(candidates),
+                              [c[1] for c in candidates], [c[0] for c in candidates])
+        if min(dist) <= radius_m:
+            matched += 1
+    return matched, eligible
+
+
+def test_match_share_on_a_built_fixture():
+    """One row matches (same day, ~1 km away), one is too far, one is on another day, one is out of range."""
+    rows = [
+        {"date": "2022-03-01", "lat": "50.00000", "lon": "36.00000"},
+        {"date": "2022-03-01", "lat": "50.20000", "lon": "36.00000"},
+        {"date": "2022-03-02", "lat": "50.00000", "lon": "36.00000"},
+        {"date": "2025-01-01", "lat": "50.00000", "lon": "36.00000"},
+    ]
+    bellingcat = [(dt.date(2022, 3, 1), 50.009, 36.0)]
+    assert compute_bellingcat_match_share(rows, bellingcat) == (1, 3)
+
+
+@pytest.mark.realdata
+def test_cross_check_with_bellingcat_export():
+    if not BELLINGCAT.exists():
+        pytest.skip(f"{BELLINGCAT} not found")
+    matched, eligible = compute_bellingcat_match_share(_rows(), _read_bellingcat(BELLINGCAT))
+    assert eligible > 0
+    share = matched / eligible
+    print(f"\ncurated incidents 2022-02-24..2024-02-20 with a Bellingcat incident the same day within 5 km: "
+          f"{matched}/{eligible} = {share:.1%}")
+    assert 0.0 <= share <= 1.0
