@@ -1,0 +1,559 @@
+"""Incident filters: a hashable filter value, its URL form, a vectorised mask and KPI totals.
+
+:class:`Filters` holds primitives only, so it can key caches and round-trip through a
+URL query string. :func:`filter_mask` evaluates it with numpy over columns prepared once
+per data version (:func:`prepare_columns`), never row by row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from geo.admin1 import ADMIN1
+from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS
+
+MAX_TEXT_LENGTH = 200
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+# Short, stable query-parameter names; changing one breaks every shared link.
+_MULTI_PARAMS = {"tt": "target_types", "wp": "weapons", "ob": "oblasts", "src": "sources"}
+_INT_PARAMS = {"kmin": "killed_min", "kmax": "killed_max", "imin": "injured_min", "imax": "injured_max"}
+_FLOAT_PARAMS = {"fmin": "front_min_km", "fmax": "front_max_km"}
+FILTER_PARAM_KEYS: tuple[str, ...] = ("from", "to", *_MULTI_PARAMS, *_INT_PARAMS, "nr", *_FLOAT_PARAMS, "precise", "q")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user asked to see; every field's default means "no restriction".
+
+    Attributes
+    ----------
+    date_from, date_to : datetime.date or None
+        Inclusive date range.
+    target_types, weapons : tuple of str
+        Taxonomy codes; an incident matches when any of its codes is selected.
+    killed_min, killed_max, injured_min, injured_max : int or None
+        Inclusive casualty ranges.
+    include_not_reported : bool
+        Whether incidents whose count is not reported pass a casualty range.
+    oblasts : tuple of str
+        ISO 3166-2 codes of first-level units.
+    front_min_km, front_max_km : float or None
+        Band of distance from the line of contact (negative inside occupied territory).
+    precise_only : bool
+        Keep only incidents located exactly or near (not area/region/unknown).
+    sources : tuple of str
+        Source keys.
+    text : str
+        Case-insensitive substring searched in location and description.
+    """
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    target_types: tuple[str, ...] = ()
+    weapons: tuple[str, ...] = ()
+    killed_min: int | None = None
+    killed_max: int | None = None
+    injured_min: int | None = None
+    injured_max: int | None = None
+    include_not_reported: bool = True
+    oblasts: tuple[str, ...] = ()
+    front_min_km: float | None = None
+    front_max_km: float | None = None
+    precise_only: bool = False
+    sources: tuple[str, ...] = ()
+    text: str = ""
+
+    def is_default(self) -> bool:
+        """Return True when nothing is restricted."""
+        return self == Filters()
+
+    def describe(self) -> str:
+        """Return the filters in plain words, for captions, exports and citations.
+
+        Returns
+        -------
+        str
+            For example ``"1 Jan 2024 to 31 Mar 2024; targets: Education; killed at least 1
+            (not reported excluded)"``, or ``"All incidents"``.
+        """
+        parts: list[str] = []
+        if self.date_from or self.date_to:
+            start = _format_date(self.date_from) if self.date_from else "the start"
+            end = _format_date(self.date_to) if self.date_to else "the latest date"
+            parts.append(f"{start} to {end}")
+        if self.target_types:
+            parts.append("targets: " + ", ".join(_short_label(c, TARGET_TYPES) for c in self.target_types))
+        if self.weapons:
+            parts.append("weapons: " + ", ".join(_short_label(c, WEAPONS) for c in self.weapons))
+        for noun, low, high in (("killed", self.killed_min, self.killed_max), ("injured", self.injured_min, self.injured_max)):
+            if low is not None or high is not None:
+                unreported = "not reported included" if self.include_not_reported else "not reported excluded"
+                parts.append(f"{noun} {_describe_range(low, high, '')} ({unreported})")
+        if self.oblasts:
+            parts.append("oblasts: " + ", ".join(ADMIN1.get(c, (c,))[0] for c in self.oblasts))
+        if self.front_min_km is not None or self.front_max_km is not None:
+            parts.append(f"distance from the front {_describe_range(self.front_min_km, self.front_max_km, ' km')}")
+        if self.precise_only:
+            parts.append("precise locations only")
+        if self.sources:
+            parts.append("sources: " + ", ".join(self.sources))
+        if self.text:
+            parts.append(f"text contains \u201c{self.text}\u201d")
+        return "; ".join(parts) if parts else "All incidents"
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """Return the non-default fields as URL query parameters.
+
+        Returns
+        -------
+        dict
+            Parameter name to a string, or to a list of strings for repeated parameters.
+        """
+        params: dict[str, str | list[str]] = {}
+        if self.date_from:
+            params["from"] = self.date_from.isoformat()
+        if self.date_to:
+            params["to"] = self.date_to.isoformat()
+        for key, name in _MULTI_PARAMS.items():
+            values = getattr(self, name)
+            if values:
+                params[key] = list(values)
+        for key, name in _INT_PARAMS.items():
+            value = getattr(self, name)
+            if value is not None:
+                params[key] = str(value)
+        if not self.include_not_reported:
+            params["nr"] = "0"
+        for key, name in _FLOAT_PARAMS.items():
+            value = getattr(self, name)
+            if value is not None:
+                params[key] = f"{value:g}"
+        if self.precise_only:
+            params["precise"] = "1"
+        if self.text:
+            params["q"] = self.text
+        return params
+
+    @classmethod
+    def from_query_params(
+        cls, params: Mapping[str, str | list[str]], known_sources: tuple[str, ...] | None = None
+    ) -> tuple[Filters, list[str]]:
+        """Read filters from URL query parameters, dropping what is invalid.
+
+        Parameters
+        ----------
+        params : mapping
+            Parameter name to a string or a list of strings (repeated parameters). Unknown
+            names are ignored (other parts of the app own them).
+        known_sources : tuple of str, optional
+            Source keys present in the data; other source values are dropped.
+
+        Returns
+        -------
+        Filters
+            The valid part of the request; invalid values fall back to the default.
+        list of str
+            One plain-language notice per value that was ignored or corrected.
+        """
+        notices: list[str] = []
+        values: dict = {}
+        for key, name in (("from", "date_from"), ("to", "date_to")):
+            raw = _single(params.get(key))
+            if raw is None:
+                continue
+            try:
+                values[name] = dt.date.fromisoformat(raw.strip())
+            except ValueError:
+                notices.append(f"Ignored the date {_quote(raw)} in the link ({key}=): use the form YYYY-MM-DD.")
+        if values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
+            values["date_from"], values["date_to"] = values["date_to"], values["date_from"]
+            notices.append("The link's start date was after its end date; the two were swapped.")
+        allowed = {"tt": set(TARGET_TYPES), "wp": set(WEAPONS), "ob": set(ADMIN1)}
+        if known_sources is not None:
+            allowed["src"] = set(known_sources)
+        for key, name in _MULTI_PARAMS.items():
+            items = _multi(params.get(key), split_commas=key != "src")
+            if not items:
+                continue
+            if key == "ob":
+                items = [item.upper() for item in items]
+            good = [item for item in dict.fromkeys(items) if key not in allowed or item in allowed[key]]
+            bad = [item for item in items if item not in good]
+            if bad:
+                notices.append(f"Ignored unknown value(s) {', '.join(_quote(b) for b in bad[:5])} in the link ({key}=).")
+            values[name] = tuple(good)
+        for key, name in _INT_PARAMS.items():
+            raw = _single(params.get(key))
+            if raw is None:
+                continue
+            try:
+                number = int(raw.strip())
+            except ValueError:
+                number = -1
+            if number < 0:
+                notices.append(f"Ignored {_quote(raw)} in the link ({key}=): a casualty bound must be a whole number, 0 or more.")
+                continue
+            values[name] = number
+        for low, high, noun in (("killed_min", "killed_max", "killed"), ("injured_min", "injured_max", "injured")):
+            if values.get(low) is not None and values.get(high) is not None and values[low] > values[high]:
+                values[low], values[high] = values[high], values[low]
+                notices.append(f"The link's {noun} range was reversed; the bounds were swapped.")
+        raw_nr = _single(params.get("nr"))
+        if raw_nr is not None:
+            if raw_nr.strip() in ("0", "1"):
+                values["include_not_reported"] = raw_nr.strip() == "1"
+            else:
+                notices.append(f"Ignored {_quote(raw_nr)} in the link (nr=): use 0 or 1.")
+        for key, name in _FLOAT_PARAMS.items():
+            raw = _single(params.get(key))
+            if raw is None:
+                continue
+            try:
+                number = float(raw.strip())
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number) or abs(number) > 5000:
+                notices.append(f"Ignored {_quote(raw)} in the link ({key}=): a distance must be a number of km.")
+                continue
+            values[name] = number
+        if (
+            values.get("front_min_km") is not None
+            and values.get("front_max_km") is not None
+            and values["front_min_km"] > values["front_max_km"]
+        ):
+            values["front_min_km"], values["front_max_km"] = values["front_max_km"], values["front_min_km"]
+            notices.append("The link's distance band was reversed; the bounds were swapped.")
+        raw_precise = _single(params.get("precise"))
+        if raw_precise is not None:
+            if raw_precise.strip() in ("0", "1"):
+                values["precise_only"] = raw_precise.strip() == "1"
+            else:
+                notices.append(f"Ignored {_quote(raw_precise)} in the link (precise=): use 0 or 1.")
+        raw_text = _single(params.get("q"))
+        if raw_text is not None:
+            text = clean_search_text(raw_text)
+            if len(raw_text) > MAX_TEXT_LENGTH:
+                notices.append(f"The search text in the link was cut to {MAX_TEXT_LENGTH} characters.")
+            values["text"] = text
+        return cls(**values), notices
+
+    def replace(self, **changes) -> Filters:
+        """Return a copy with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)
+
+
+def clean_search_text(text: str) -> str:
+    """Return search text without control characters, trimmed to :data:`MAX_TEXT_LENGTH`.
+
+    Parameters
+    ----------
+    text : str
+        Raw user input.
+
+    Returns
+    -------
+    str
+        Cleaned text.
+    """
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    return kept.strip()[:MAX_TEXT_LENGTH]
+
+
+@dataclass(frozen=True, eq=False)
+class IncidentColumns:
+    """Read-only numpy views of the incident table, prepared once per data version.
+
+    Attributes
+    ----------
+    day : numpy.ndarray
+        int64 days since 1970-01-01.
+    lon, lat : numpy.ndarray
+        float64 coordinates.
+    killed, injured : numpy.ndarray
+        float64 counts, NaN = not reported.
+    target_bits, weapon_bits : numpy.ndarray
+        int64 bit sets over :data:`geo.taxonomy.TARGET_TYPES` / ``WEAPONS``.
+    primary_target : numpy.ndarray
+        int16 index of the first target type in ``TARGET_TYPES`` (``unknown`` when empty).
+    admin1_codes : numpy.ndarray
+        int16 index into ``admin1_values`` (-1 = outside every unit).
+    admin1_values : tuple of str
+        Distinct admin-1 codes.
+    source_codes : numpy.ndarray
+        int32 index into ``source_values``.
+    source_values : tuple of str
+        Distinct source keys.
+    precise : numpy.ndarray
+        bool, location exact or near.
+    front_km : numpy.ndarray
+        float64 distance from the line of contact, NaN when unknown.
+    search : pyarrow.Array
+        Lower-cased location and description, for substring search.
+    """
+
+    day: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    killed: np.ndarray
+    injured: np.ndarray
+    target_bits: np.ndarray
+    weapon_bits: np.ndarray
+    primary_target: np.ndarray
+    admin1_codes: np.ndarray
+    admin1_values: tuple[str, ...]
+    source_codes: np.ndarray
+    source_values: tuple[str, ...]
+    precise: np.ndarray
+    front_km: np.ndarray
+    search: pa.Array
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+
+def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
+    """Turn the incident table into the numpy columns :func:`filter_mask` works on.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Canonical incident table (:data:`geo.schema.ALL_COLUMNS`); ``target_bits`` and
+        ``weapon_bits`` are used when present, computed otherwise.
+
+    Returns
+    -------
+    IncidentColumns
+        Arrays aligned with the rows of ``incidents``; all marked read-only.
+    """
+    n = len(incidents)
+    dates = pd.to_datetime(incidents["date"]).to_numpy(dtype="datetime64[D]")
+    day = (dates - _EPOCH).astype(np.int64)
+    if "target_bits" in incidents.columns and "weapon_bits" in incidents.columns:
+        target_bits = incidents["target_bits"].to_numpy(dtype=np.int64)
+        weapon_bits = incidents["weapon_bits"].to_numpy(dtype=np.int64)
+    else:
+        target_bits = _bitset(incidents["target_types"], TARGET_TYPES)
+        weapon_bits = _bitset(incidents["weapons"], WEAPONS)
+    codes = {code: i for i, code in enumerate(TARGET_TYPES)}
+    unknown = codes["unknown"]
+    primary = np.fromiter(
+        (codes.get(v[0], codes["other"]) if v is not None and len(v) else unknown for v in incidents["target_types"]),
+        dtype=np.int16,
+        count=n,
+    )
+    admin1 = incidents["admin1_iso"].astype("string") if "admin1_iso" in incidents.columns else pd.Series([pd.NA] * n, dtype="string")
+    admin1_cat = pd.Categorical(admin1)
+    source_cat = pd.Categorical(incidents["source"].astype("string").fillna(""))
+    precision = incidents["geo_precision"].astype("string").fillna("unknown")
+    front = incidents["front_distance_km"] if "front_distance_km" in incidents.columns else pd.Series(np.nan, index=incidents.index)
+    location = pa.array(incidents["location"].astype("string").fillna("").to_numpy(dtype=object), type=pa.large_string())
+    description = pa.array(incidents["description"].astype("string").fillna("").to_numpy(dtype=object), type=pa.large_string())
+    search = pc.utf8_lower(pc.binary_join_element_wise(location, description, "\n"))
+    columns = IncidentColumns(
+        day=day,
+        lon=incidents["lon"].to_numpy(dtype=np.float64, na_value=np.nan),
+        lat=incidents["lat"].to_numpy(dtype=np.float64, na_value=np.nan),
+        killed=pd.to_numeric(incidents["killed"]).to_numpy(dtype=np.float64, na_value=np.nan),
+        injured=pd.to_numeric(incidents["injured"]).to_numpy(dtype=np.float64, na_value=np.nan),
+        target_bits=target_bits,
+        weapon_bits=weapon_bits,
+        primary_target=primary,
+        admin1_codes=admin1_cat.codes.astype(np.int16),
+        admin1_values=tuple(str(v) for v in admin1_cat.categories),
+        source_codes=source_cat.codes.astype(np.int32),
+        source_values=tuple(str(v) for v in source_cat.categories),
+        precise=precision.isin(list(PRECISE_GEO)).to_numpy(dtype=bool),
+        front_km=pd.to_numeric(front).to_numpy(dtype=np.float64, na_value=np.nan),
+        search=search,
+    )
+    for value in dataclasses.astuple(columns):
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return columns
+
+
+def _bitset(values: pd.Series, taxonomy: dict[str, str]) -> np.ndarray:
+    codes = {code: i for i, code in enumerate(taxonomy)}
+    bits = np.zeros(len(values), dtype=np.int64)
+    for row, items in enumerate(values):
+        for item in items if items is not None else ():
+            bits[row] |= 1 << codes.get(item, codes["other"])
+    return bits
+
+
+def _bits_for(codes: tuple[str, ...], taxonomy: dict[str, str]) -> int:
+    index = {code: i for i, code in enumerate(taxonomy)}
+    value = 0
+    for code in codes:
+        if code in index:
+            value |= 1 << index[code]
+    return value
+
+
+def filter_mask(incidents: pd.DataFrame | IncidentColumns, filters: Filters) -> np.ndarray:
+    """Return which incidents pass ``filters``.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame or IncidentColumns
+        The incident table, or its prepared columns (much faster: prepare once, filter often).
+    filters : Filters
+        What to keep.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask aligned with the rows of ``incidents``.
+    """
+    cols = incidents if isinstance(incidents, IncidentColumns) else prepare_columns(incidents)
+    mask = np.ones(len(cols), dtype=bool)
+    if filters.date_from is not None:
+        mask &= cols.day >= (np.datetime64(filters.date_from, "D") - _EPOCH).astype(np.int64)
+    if filters.date_to is not None:
+        mask &= cols.day <= (np.datetime64(filters.date_to, "D") - _EPOCH).astype(np.int64)
+    if filters.target_types:
+        mask &= (cols.target_bits & _bits_for(filters.target_types, TARGET_TYPES)) != 0
+    if filters.weapons:
+        mask &= (cols.weapon_bits & _bits_for(filters.weapons, WEAPONS)) != 0
+    for values, low, high in (
+        (cols.killed, filters.killed_min, filters.killed_max),
+        (cols.injured, filters.injured_min, filters.injured_max),
+    ):
+        if low is None and high is None:
+            continue
+        reported = ~np.isnan(values)
+        inside = reported.copy()
+        if low is not None:
+            inside &= values >= low
+        if high is not None:
+            inside &= values <= high
+        mask &= inside | (~reported if filters.include_not_reported else False)
+    if filters.oblasts:
+        wanted = [i for i, code in enumerate(cols.admin1_values) if code in set(filters.oblasts)]
+        mask &= np.isin(cols.admin1_codes, wanted)
+    if filters.front_min_km is not None or filters.front_max_km is not None:
+        inside = ~np.isnan(cols.front_km)
+        if filters.front_min_km is not None:
+            inside &= cols.front_km >= filters.front_min_km
+        if filters.front_max_km is not None:
+            inside &= cols.front_km <= filters.front_max_km
+        mask &= inside
+    if filters.precise_only:
+        mask &= cols.precise
+    if filters.sources:
+        wanted = [i for i, key in enumerate(cols.source_values) if key in set(filters.sources)]
+        mask &= np.isin(cols.source_codes, wanted)
+    text = clean_search_text(filters.text).lower()
+    if text:
+        mask &= pc.match_substring(cols.search, text).to_numpy(zero_copy_only=False)
+    return mask
+
+
+def compute_kpis(incidents: pd.DataFrame | IncidentColumns, mask: np.ndarray) -> dict[str, int]:
+    """Return headline totals for the incidents selected by ``mask``.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame or IncidentColumns
+        The incident table or its prepared columns.
+    mask : numpy.ndarray
+        Boolean selection, as from :func:`filter_mask`.
+
+    Returns
+    -------
+    dict
+        ``incidents`` (selected), ``total`` (all rows), ``killed`` and ``injured`` (sums of
+        reported counts), ``killed_not_reported`` and ``injured_not_reported`` (selected rows
+        without a count), ``oblasts`` (distinct first-level units affected).
+    """
+    cols = incidents if isinstance(incidents, IncidentColumns) else prepare_columns(incidents)
+    killed = cols.killed[mask]
+    injured = cols.injured[mask]
+    admin1 = cols.admin1_codes[mask]
+    present = np.bincount(admin1[admin1 >= 0], minlength=len(cols.admin1_values)) if len(cols.admin1_values) else np.zeros(0)
+    return {
+        "incidents": int(mask.sum()),
+        "total": len(cols),
+        "killed": int(np.nansum(killed)),
+        "injured": int(np.nansum(injured)),
+        "killed_not_reported": int(np.isnan(killed).sum()),
+        "injured_not_reported": int(np.isnan(injured).sum()),
+        "oblasts": int((present > 0).sum()),
+    }
+
+
+def date_bounds(incidents: IncidentColumns, mask: np.ndarray | None = None) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last incident date (of the masked rows), or None when empty.
+
+    Parameters
+    ----------
+    incidents : IncidentColumns
+        Prepared columns.
+    mask : numpy.ndarray, optional
+        Restrict to these rows.
+
+    Returns
+    -------
+    tuple of datetime.date or None
+        ``(first, last)``.
+    """
+    days = incidents.day if mask is None else incidents.day[mask]
+    if len(days) == 0:
+        return None
+    return _day_to_date(int(days.min())), _day_to_date(int(days.max()))
+
+
+def _day_to_date(day: int) -> dt.date:
+    return dt.date(1970, 1, 1) + dt.timedelta(days=day)
+
+
+def _format_date(value: dt.date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def _short_label(code: str, taxonomy: dict[str, str]) -> str:
+    return taxonomy.get(code, code).split(" (")[0]
+
+
+def _describe_range(low, high, unit: str) -> str:
+    def fmt(value):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    if low is not None and high is not None:
+        return f"{fmt(low)} to {fmt(high)}{unit}"
+    if low is not None:
+        return f"at least {fmt(low)}{unit}"
+    return f"at most {fmt(high)}{unit}"
+
+
+def _single(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return str(value[-1]) if value else None
+    return str(value)
+
+
+def _multi(value, split_commas: bool) -> list[str]:
+    if value is None:
+        return []
+    items = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+    if split_commas:
+        items = [part for item in items for part in item.split(",")]
+    return [item.strip() for item in items if item.strip()]
+
+
+def _quote(text: str) -> str:
+    shown = clean_search_text(str(text))[:40]
+    return f"\u201c{shown}\u201d"

@@ -1,0 +1,959 @@
+"""Folium map builders that work offline: oblasts, front line as of a date, incidents or bins.
+
+Every builder loads Leaflet from the app's own static server (``/app/static/vendor``) or,
+for standalone exports, inlines it; nothing refers to a CDN. Incident and bin layers are
+emitted as one compact JSON payload plus a short script instead of one folium object per
+point (Python-side building dominates folium's cost at scale), and all untrusted text
+reaches the browser only through ``textContent`` or after HTML escaping.
+
+The changing parts (front line, incidents, legend) are :class:`folium.FeatureGroup` objects
+so that ``st_folium(feature_group_to_add=...)`` can swap them without rebuilding the map.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from geo.taxonomy import TARGET_TYPES, WEAPONS
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LEAFLET_JS_URL = "/app/static/vendor/leaflet/leaflet.js"
+LEAFLET_CSS_URL = "/app/static/vendor/leaflet/leaflet.css"
+LEAFLET_DIRS = (REPO_ROOT / "static" / "vendor" / "leaflet", REPO_ROOT / "node_modules" / "leaflet" / "dist")
+
+#: Incidents drawn one by one up to this many; above it the map shows grid bins.
+MARKER_THRESHOLD = 3000
+#: Grid cell size (degrees) for the national view; about 22 km north-south.
+DEFAULT_CELL_DEG = 0.2
+#: Cells per side when a selected bin is subdivided.
+DRILL_DIVISIONS = 8
+UKRAINE_CENTER = (48.6, 31.2)
+UKRAINE_BOUNDS = ((44.3, 22.1), (52.4, 40.3))
+DESCRIPTION_CHARS = 160
+MAX_LINKS = 3
+
+#: Display classes for the primary target type, coloured with Paul Tol's "muted" palette
+#: (distinguishable with the common colour-vision deficiencies); grey = other/unknown.
+TARGET_CLASSES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("residential", "Residential", "#CC6677", ("residential",)),
+    ("education", "Education", "#332288", ("education",)),
+    ("healthcare", "Healthcare", "#DDCC77", ("healthcare",)),
+    ("utilities", "Energy and water", "#117733", ("energy", "water")),
+    ("transport", "Transport", "#88CCEE", ("transport",)),
+    ("economic", "Commercial, industrial, food", "#882255", ("commercial", "industrial", "agriculture_food")),
+    ("civic", "Cultural, religious, government", "#44AA99", ("cultural", "religious", "government")),
+    ("humanitarian", "Humanitarian", "#999933", ("humanitarian",)),
+    ("military", "Military", "#AA4499", ("military",)),
+    ("other", "Other or unknown", "#BBBBBB", ("other", "unknown")),
+)
+#: Sequential, colour-blind-safe classes for bin counts (ColorBrewer YlOrRd).
+BIN_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+OCCUPIED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#7f2704", "fillOpacity": 0.18}
+CONTACT_STYLE = {"color": "#000000", "weight": 2.5, "opacity": 0.9}
+CONTESTED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#fdae6b", "fillOpacity": 0.35, "dashArray": "4 3"}
+TOKEN_OPEN, TOKEN_CLOSE = "\u27e6", "\u27e7"
+
+_CLASS_OF_TARGET = np.array(
+    [next(i for i, (_, _, _, codes) in enumerate(TARGET_CLASSES) if code in codes) for code in TARGET_TYPES], dtype=np.int16
+)
+
+
+def _js_literal(value) -> str:
+    """Return ``value`` as JSON safe to embed in a script and immune to template rewriting.
+
+    ``<``, ``>``, ``&`` and quotes cannot close a script element or start markup, U+2028/9
+    cannot end a JS line, and ``_`` is escaped so that streamlit-folium's renaming of
+    folium variable suffixes never touches data.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("'", "\\u0027"),
+        ("_", "\\u005f"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escaped)
+    return text
+
+
+def _offline(element) -> None:
+    """Point a folium element's asset lists at the app's own Leaflet and nothing else."""
+    element.default_js = [("leaflet", LEAFLET_JS_URL)]
+    element.default_css = [("leaflet_css", LEAFLET_CSS_URL)]
+
+
+def build_base_map(
+    boundaries: gpd.GeoDataFrame | None,
+    tiles: str | None = None,
+    attribution: str | None = None,
+    simplify_deg: float = 0.01,
+) -> folium.Map:
+    """Build the map frame: offline Leaflet, oblast outlines, scale bar, optional tiles.
+
+    Parameters
+    ----------
+    boundaries : geopandas.GeoDataFrame or None
+        Admin-1 units (``admin1_iso``, ``admin1_name``, geometry); drawn as the basemap.
+    tiles : str, optional
+        Tile URL template (``https://.../{z}/{x}/{y}.png``). None (default) = no tiles and
+        no third-party request.
+    attribution : str, optional
+        Attribution for ``tiles`` (shown escaped).
+    simplify_deg : float
+        Simplification tolerance for the outlines, in degrees (display only).
+
+    Returns
+    -------
+    folium.Map
+        Map whose only external assets are :data:`LEAFLET_JS_URL` and :data:`LEAFLET_CSS_URL`.
+
+    Raises
+    ------
+    ValueError
+        When ``tiles`` is not an http(s) URL template.
+    """
+    fmap = folium.Map(
+        location=list(UKRAINE_CENTER),
+        zoom_start=6,
+        tiles=None,
+        control_scale=True,
+        min_zoom=4,
+        max_zoom=16,
+    )
+    _offline(fmap)
+    fmap.fit_bounds([list(UKRAINE_BOUNDS[0]), list(UKRAINE_BOUNDS[1])])
+    if tiles:
+        if not re.match(r"^https?://[^\s\"'<>]+$", tiles) or "{z}" not in tiles:
+            raise ValueError("The tile URL must start with http:// or https:// and contain {z}, {x} and {y}.")
+        folium.TileLayer(tiles=tiles, attr=html.escape(attribution or "Tiles: see provider"), name="Tiles").add_to(fmap)
+    if boundaries is not None and len(boundaries):
+        folium.GeoJson(
+            boundaries_geojson(boundaries, simplify_deg),
+            name="Oblasts",
+            style_function=lambda _feature: {"color": "#555555", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 0.6},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            control=False,
+        ).add_to(fmap)
+    return fmap
+
+
+def boundaries_geojson(boundaries: gpd.GeoDataFrame, simplify_deg: float = 0.01) -> dict:
+    """Return the admin-1 layer as a small GeoJSON dict with escaped labels.
+
+    Parameters
+    ----------
+    boundaries : geopandas.GeoDataFrame
+        Admin-1 units.
+    simplify_deg : float
+        Douglas-Peucker tolerance in degrees (0 = none).
+
+    Returns
+    -------
+    dict
+        FeatureCollection with ``admin1_iso`` and ``label`` (HTML-escaped name) properties;
+        coordinates rounded to 1e-4 degrees.
+    """
+    geoms = boundaries.geometry.to_numpy()
+    if simplify_deg:
+        geoms = shapely.simplify(geoms, simplify_deg, preserve_topology=True)
+    geoms = shapely.set_precision(geoms, 1e-4)
+    features = []
+    for iso, name, geom in zip(boundaries["admin1_iso"], boundaries["admin1_name"], geoms, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"admin1_iso": str(iso), "label": html.escape(str(name))},
+                "geometry": shapely.geometry.mapping(geom),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class FrontSnapshot:
+    """The front-line snapshot in force on a date.
+
+    Attributes
+    ----------
+    index : int
+        Row of the front-line table, -1 when no snapshot precedes the date.
+    snapshot_date : datetime.date or None
+        Date of the snapshot.
+    source : str
+        Publisher of the snapshot.
+    """
+
+    index: int
+    snapshot_date: dt.date | None
+    source: str
+
+    def caption(self, when: dt.date) -> str:
+        """Return the plain-language caption shown on the map."""
+        if self.snapshot_date is None:
+            return f"No front-line snapshot on or before {when.isoformat()}"
+        return f"Front line as of {self.snapshot_date.isoformat()} (source: {self.source}); map date {when.isoformat()}"
+
+
+def snapshot_for_date(frontlines: gpd.GeoDataFrame | None, when: dt.date) -> FrontSnapshot:
+    """Return the latest snapshot dated on or before ``when``.
+
+    Parameters
+    ----------
+    frontlines : geopandas.GeoDataFrame or None
+        Snapshots with a ``snapshot_date`` column.
+    when : datetime.date
+        Map date.
+
+    Returns
+    -------
+    FrontSnapshot
+        ``index`` -1 when there is none.
+    """
+    if frontlines is None or not len(frontlines):
+        return FrontSnapshot(-1, None, "")
+    dates = pd.to_datetime(frontlines["snapshot_date"]).to_numpy(dtype="datetime64[D]")
+    order = np.argsort(dates, kind="stable")
+    pos = int(np.searchsorted(dates[order], np.datetime64(when, "D"), side="right")) - 1
+    if pos < 0:
+        return FrontSnapshot(-1, None, "")
+    row = int(order[pos])
+    source = str(frontlines["source"].iloc[row]) if "source" in frontlines.columns else ""
+    return FrontSnapshot(row, pd.Timestamp(dates[row]).date(), source)
+
+
+def build_frontline_layer(
+    frontlines: gpd.GeoDataFrame | None, when: dt.date, simplify_deg: float = 0.005
+) -> tuple[folium.FeatureGroup, FrontSnapshot]:
+    """Build the occupied area, contested area and line of contact as they stood on ``when``.
+
+    Parameters
+    ----------
+    frontlines : geopandas.GeoDataFrame or None
+        Snapshots (``snapshot_date``, ``source``, geometry = occupied area, ``contact_line``,
+        ``contested``).
+    when : datetime.date
+        Map date.
+    simplify_deg : float
+        Display simplification tolerance in degrees.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layers plus an on-map caption naming the snapshot date.
+    FrontSnapshot
+        Which snapshot was drawn.
+    """
+    group = folium.FeatureGroup(name="Front line", control=False)
+    snap = snapshot_for_date(frontlines, when)
+    if snap.index >= 0:
+        row = frontlines.iloc[snap.index]
+        for column, style in (("geometry", OCCUPIED_STYLE), ("contested", CONTESTED_STYLE), ("contact_line", CONTACT_STYLE)):
+            geom = row.get(column) if column != "geometry" else frontlines.geometry.iloc[snap.index]
+            if geom is None or not isinstance(geom, shapely.Geometry) or geom.is_empty:
+                continue
+            geom = shapely.set_precision(shapely.simplify(geom, simplify_deg, preserve_topology=True), 1e-4)
+            folium.GeoJson(
+                {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geom)},
+                style_function=lambda _f, s=style: s,
+                interactive=False,
+                control=False,
+            ).add_to(group)
+    MapControl(f"<b>{html.escape(snap.caption(when))}</b>", position="bottomleft", css_class="cm-caption").add_to(group)
+    return group, snap
+
+
+class MapControl(MacroElement):
+    """A Leaflet control holding app-drawn HTML, shown while its parent layer is on the map.
+
+    Parameters
+    ----------
+    content_html : str
+        Trusted HTML built by this module (every untrusted part already escaped).
+    position : str
+        Leaflet control position.
+    css_class : str
+        Class of the control's ``div``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var parent = {{ this._parent.get_name() }};
+            var spec = {{ this.payload }};
+            var control = L.control({position: spec.position});
+            control.onAdd = function() {
+                var div = L.DomUtil.create("div", spec.cls);
+                div.innerHTML = spec.html;
+                div.style.cssText = "background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;"
+                    + "font:12px/1.4 sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px";
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            function show() { if (parent._map && !control._map) { control.addTo(parent._map); } }
+            parent.on("add", show);
+            parent.on("remove", function() { control.remove(); });
+            setTimeout(show, 0);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content_html: str, position: str = "bottomright", css_class: str = "cm-legend"):
+        super().__init__()
+        self._name = "MapControl"
+        self.content_html = content_html
+        self.payload = _js_literal({"html": content_html, "position": position, "cls": css_class})
+
+
+@dataclass(frozen=True)
+class GridBins:
+    """Incident counts and casualty sums per non-empty grid cell.
+
+    Attributes
+    ----------
+    west, south, cell_deg : float
+        Grid origin and cell size in degrees.
+    ix, iy : numpy.ndarray
+        Column and row of each non-empty cell.
+    count, killed, injured : numpy.ndarray
+        Incidents and reported casualties per cell.
+    """
+
+    west: float
+    south: float
+    cell_deg: float
+    ix: np.ndarray
+    iy: np.ndarray
+    count: np.ndarray
+    killed: np.ndarray
+    injured: np.ndarray
+
+    def cell_bounds(self, k: int) -> tuple[float, float, float, float]:
+        """Return (west, south, east, north) of the ``k``-th non-empty cell."""
+        w = self.west + int(self.ix[k]) * self.cell_deg
+        s = self.south + int(self.iy[k]) * self.cell_deg
+        return (round(w, 6), round(s, 6), round(w + self.cell_deg, 6), round(s + self.cell_deg, 6))
+
+
+def aggregate_grid(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    killed: np.ndarray,
+    injured: np.ndarray,
+    cell_deg: float = DEFAULT_CELL_DEG,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> GridBins:
+    """Count incidents and sum casualties per square grid cell with ``numpy.bincount``.
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        Coordinates in degrees.
+    killed, injured : numpy.ndarray
+        Counts, NaN = not reported (counted as 0 in the sums).
+    cell_deg : float
+        Cell size in degrees.
+    bounds : tuple, optional
+        (west, south, east, north) of the grid; points outside are left out. Default: the
+        extent of the points, snapped to multiples of ``cell_deg``.
+
+    Returns
+    -------
+    GridBins
+        Non-empty cells only.
+    """
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if bounds is None:
+        if not ok.any():
+            return GridBins(0.0, 0.0, cell_deg, *(np.zeros(0, dtype=np.int64),) * 3, np.zeros(0), np.zeros(0))
+        west = math.floor(float(lon[ok].min()) / cell_deg) * cell_deg
+        south = math.floor(float(lat[ok].min()) / cell_deg) * cell_deg
+        east = float(lon[ok].max()) + cell_deg
+        north = float(lat[ok].max()) + cell_deg
+    else:
+        west, south, east, north = bounds
+    nx = max(1, math.ceil((east - west) / cell_deg - 1e-9))
+    ny = max(1, math.ceil((north - south) / cell_deg - 1e-9))
+    with np.errstate(invalid="ignore"):
+        ix = np.floor((lon - west) / cell_deg).astype(np.int64, copy=False) if len(lon) else np.zeros(0, np.int64)
+        iy = np.floor((lat - south) / cell_deg).astype(np.int64, copy=False) if len(lat) else np.zeros(0, np.int64)
+    ok &= (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    flat = iy[ok] * nx + ix[ok]
+    size = nx * ny
+    count = np.bincount(flat, minlength=size)
+    killed_sum = np.bincount(flat, weights=np.nan_to_num(killed[ok]), minlength=size)
+    injured_sum = np.bincount(flat, weights=np.nan_to_num(injured[ok]), minlength=size)
+    cells = np.flatnonzero(count)
+    return GridBins(
+        west=float(west),
+        south=float(south),
+        cell_deg=float(cell_deg),
+        ix=cells % nx,
+        iy=cells // nx,
+        count=count[cells],
+        killed=killed_sum[cells].round().astype(np.int64),
+        injured=injured_sum[cells].round().astype(np.int64),
+    )
+
+
+def bin_color_breaks(counts: np.ndarray) -> list[int]:
+    """Return ascending lower bounds of the :data:`BIN_COLORS` classes (quantiles, distinct).
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        Incidents per cell.
+
+    Returns
+    -------
+    list of int
+        Lower bound of each class; starts at 1.
+    """
+    if len(counts) == 0:
+        return [1]
+    qs = np.quantile(counts, np.linspace(0, 1, len(BIN_COLORS) + 1)[1:-1])
+    return sorted({1, *(int(math.ceil(q)) for q in qs if q > 1)})
+
+
+class _BinLayer(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var parent = {{ this._parent.get_name() }};
+            var D = {{ this.payload }};
+            D.cells.forEach(function(c) {
+                var k = 0;
+                while (k + 1 < D.breaks.length && c[4] >= D.breaks[k + 1]) { k++; }
+                var r = L.rectangle([[c[1], c[0]], [c[3], c[2]]], {
+                    color: "#444", weight: 0.6, fillColor: D.colors[k], fillOpacity: 0.75, className: "cm-bin"
+                });
+                r.bindTooltip(c[4] + " incidents \u00b7 " + c[5] + " killed \u00b7 " + c[6]
+                    + " injured (click to zoom in) " + D.open + "bin:" + c.slice(0, 4).join(",") + D.close);
+                parent.addLayer(r);
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bins: GridBins, breaks: list[int]):
+        super().__init__()
+        self._name = "BinLayer"
+        cells = [
+            [*bins.cell_bounds(k), int(bins.count[k]), int(bins.killed[k]), int(bins.injured[k])] for k in range(len(bins.count))
+        ]
+        self.cell_count = len(cells)
+        self.payload = _js_literal(
+            {"cells": cells, "breaks": breaks, "colors": list(BIN_COLORS), "open": TOKEN_OPEN, "close": TOKEN_CLOSE}
+        )
+
+
+class _IncidentMarkers(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var parent = {{ this._parent.get_name() }};
+            var D = {{ this.payload }};
+            function esc(s) {
+                return String(s).replace(/[&<>"']/g, function(ch) {
+                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[ch];
+                });
+            }
+            function el(tag, text, css) {
+                var e = document.createElement(tag);
+                if (text !== null && text !== undefined) { e.textContent = String(text); }
+                if (css) { e.style.cssText = css; }
+                return e;
+            }
+            function popup(r) {
+                var box = el("div", null, "font:12px/1.4 sans-serif;max-width:300px");
+                box.className = "cm-popup";
+                box.appendChild(el("div", r[7], "font-weight:bold;font-size:13px"));
+                function names(idx, table) {
+                    return idx.length ? idx.map(function(i) { return table[i]; }).join(", ") : D.nr;
+                }
+                var rows = [["Date", r[6]], ["Oblast", D.o[r[8]]], ["Target", names(r[9], D.t)],
+                            ["Weapon", names(r[10], D.w)],
+                            ["Killed", r[11] === null ? D.nr : r[11]], ["Injured", r[12] === null ? D.nr : r[12]],
+                            ["From the front", r[13] === null ? D.na : r[13] + " km"], ["Location precision", D.p[r[16]]]];
+                var table = el("table", null, "border-collapse:collapse;margin:4px 0");
+                rows.forEach(function(pair) {
+                    var tr = document.createElement("tr");
+                    tr.appendChild(el("th", pair[0], "text-align:left;padding-right:6px;font-weight:normal;color:#555"));
+                    tr.appendChild(el("td", pair[1], ""));
+                    table.appendChild(tr);
+                });
+                box.appendChild(table);
+                if (r[14]) { box.appendChild(el("p", r[14], "margin:4px 0;white-space:pre-wrap")); }
+                r[15].forEach(function(u) {
+                    if (!/^https?:\\/\\//i.test(u)) { return; }
+                    var a = el("a", u.replace(/^https?:\\/\\//i, "").split("/")[0] || u, "display:inline-block;margin-right:6px");
+                    a.href = u; a.target = "_blank"; a.rel = "noopener noreferrer";
+                    box.appendChild(a);
+                });
+                return box;
+            }
+            D.rows.forEach(function(r) {
+                var color = D.colors[r[2]];
+                var opts = r[4]
+                    ? {radius: r[3], color: color, weight: 2, dashArray: "3 3", fill: true, fillColor: color,
+                       fillOpacity: 0.08, className: "cm-incident cm-imprecise"}
+                    : {radius: r[3], color: "#222", weight: 1, fillColor: color, fillOpacity: 0.85, className: "cm-incident"};
+                var m = L.circleMarker([r[0], r[1]], opts);
+                m.bindTooltip(esc(r[7]) + " \u00b7 " + esc(r[6]) + " " + D.open + esc(r[5]) + D.close);
+                m.bindPopup(function() { return popup(r); }, {maxWidth: 320});
+                parent.addLayer(m);
+            });
+            if (D.selected) {
+                parent.addLayer(L.circleMarker([D.selected[0], D.selected[1]], {
+                    radius: D.selected[2] + 5, color: "#000", weight: 3, fill: false, interactive: false,
+                    className: "cm-selected"
+                }));
+            }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list], tables: dict[str, list[str]], selected: list | None):
+        super().__init__()
+        self._name = "IncidentMarkers"
+        self.rows = rows
+        self.payload = _js_literal(
+            {
+                "rows": rows,
+                **tables,
+                "colors": [color for _, _, color, _ in TARGET_CLASSES],
+                "selected": selected,
+                "nr": "not reported",
+                "na": "not available",
+                "open": TOKEN_OPEN,
+                "close": TOKEN_CLOSE,
+            }
+        )
+
+
+def marker_radius(killed: np.ndarray, injured: np.ndarray) -> np.ndarray:
+    """Return marker radii in pixels: 4 px plus the square root of reported casualties, at most 18.
+
+    Parameters
+    ----------
+    killed, injured : numpy.ndarray
+        Counts, NaN = not reported.
+
+    Returns
+    -------
+    numpy.ndarray
+        float radii, rounded to 0.5 px.
+    """
+    total = np.nan_to_num(killed) + np.nan_to_num(injured)
+    return np.round(np.minimum(4 + 1.6 * np.sqrt(total), 18) * 2) / 2
+
+
+def target_class(primary_target: np.ndarray) -> np.ndarray:
+    """Map primary target-type indices (into ``TARGET_TYPES``) to :data:`TARGET_CLASSES` indices.
+
+    Parameters
+    ----------
+    primary_target : numpy.ndarray
+        int indices into :data:`geo.taxonomy.TARGET_TYPES`.
+
+    Returns
+    -------
+    numpy.ndarray
+        int16 class indices.
+    """
+    return _CLASS_OF_TARGET[np.asarray(primary_target, dtype=np.int64)]
+
+
+def incident_rows(incidents: pd.DataFrame, primary_target: np.ndarray | None = None) -> tuple[list[list], dict[str, list[str]]]:
+    """Turn incidents into the compact marker records the incident layer draws.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Canonical incidents (a few thousand at most).
+    primary_target : numpy.ndarray, optional
+        Index of each row's first target type in ``TARGET_TYPES``; derived when omitted.
+
+    Returns
+    -------
+    list of list
+        ``[lat, lon, class, radius, imprecise, id, date, place, oblast, targets, weapons,
+        killed, injured, front_km, description, urls, precision]``; ``oblast``,
+        ``targets``, ``weapons`` and ``precision`` are indices into the lookup tables. Text
+        is raw: the browser inserts it as text, never as markup.
+    dict
+        Lookup tables ``o`` (oblast names), ``t`` (target labels), ``w`` (weapon labels),
+        ``p`` (location precisions).
+    """
+    n = len(incidents)
+    tables: dict[str, list[str]] = {
+        "t": [v.split(" (")[0] for v in TARGET_TYPES.values()],
+        "w": [v.split(" (")[0] for v in WEAPONS.values()],
+        "o": [],
+        "p": [],
+    }
+    if n == 0:
+        return [], tables
+    codes = {code: i for i, code in enumerate(TARGET_TYPES)}
+    if primary_target is None:
+        primary_target = np.array(
+            [codes.get(v[0], codes["other"]) if v is not None and len(v) else codes["unknown"] for v in incidents["target_types"]],
+            dtype=np.int16,
+        )
+    killed = pd.to_numeric(incidents["killed"]).to_numpy(dtype=np.float64, na_value=np.nan)
+    injured = pd.to_numeric(incidents["injured"]).to_numpy(dtype=np.float64, na_value=np.nan)
+    radius = marker_radius(killed, injured)
+    cls = target_class(primary_target)
+    precision = incidents["geo_precision"].astype("string").fillna("unknown")
+    imprecise = ~precision.isin(["exact", "near"]).to_numpy(dtype=bool)
+    front = (
+        pd.to_numeric(incidents["front_distance_km"]).to_numpy(dtype=np.float64, na_value=np.nan)
+        if "front_distance_km" in incidents.columns
+        else np.full(n, np.nan)
+    )
+    dates = pd.to_datetime(incidents["date"]).dt.strftime("%Y-%m-%d").fillna("date unknown").tolist()
+    oblast_names = (
+        incidents["admin1_name"].astype("string").fillna("outside the oblast layer")
+        if "admin1_name" in incidents.columns
+        else pd.Series(["not assigned"] * n, dtype="string")
+    )
+    oblast_cat = pd.Categorical(oblast_names)
+    tables["o"] = [str(v) for v in oblast_cat.categories]
+    oblast = oblast_cat.codes.tolist()
+    precision_cat = pd.Categorical(precision)
+    tables["p"] = [str(v) for v in precision_cat.categories]
+    precision_idx = precision_cat.codes.tolist()
+    target_index = {code: i for i, code in enumerate(TARGET_TYPES)}
+    weapon_index = {code: i for i, code in enumerate(WEAPONS)}
+    place = incidents["location"].astype("string").fillna("place not given").tolist()
+    ids = incidents["incident_id"].astype("string").fillna("").tolist()
+    desc = incidents["description"].astype("string").fillna("").tolist()
+    lat = np.round(incidents["lat"].to_numpy(dtype=np.float64), 5).tolist()
+    lon = np.round(incidents["lon"].to_numpy(dtype=np.float64), 5).tolist()
+    rows = []
+    for i in range(n):
+        text = str(desc[i])
+        if len(text) > DESCRIPTION_CHARS:
+            text = text[: DESCRIPTION_CHARS - 1].rstrip() + "\u2026"
+        urls = [str(u) for u in (incidents["source_urls"].iat[i] or []) if re.match(r"^https?://", str(u), re.IGNORECASE)]
+        rows.append(
+            [
+                lat[i],
+                lon[i],
+                int(cls[i]),
+                float(radius[i]),
+                int(imprecise[i]),
+                str(ids[i]),
+                dates[i],
+                str(place[i]),
+                oblast[i],
+                _indices(incidents["target_types"].iat[i], target_index),
+                _indices(incidents["weapons"].iat[i], weapon_index),
+                None if math.isnan(killed[i]) else int(killed[i]),
+                None if math.isnan(injured[i]) else int(injured[i]),
+                None if math.isnan(front[i]) else round(float(front[i]), 1),
+                text,
+                [u[:500] for u in urls[:MAX_LINKS]],
+                precision_idx[i],
+            ]
+        )
+    return rows, tables
+
+
+def _indices(codes, index: dict[str, int]) -> list[int]:
+    items = list(codes) if codes is not None else []
+    return [index.get(str(c), index["other"]) for c in items]
+
+
+def build_incident_layer(
+    incidents: pd.DataFrame,
+    primary_target: np.ndarray | None = None,
+    selected_id: str | None = None,
+) -> folium.FeatureGroup:
+    """Build one marker per incident, styled by primary target type and sized by casualties.
+
+    Imprecise locations (area, region, unknown) are hollow with a dashed outline. Each
+    marker has a tooltip ending in the incident id between ``⟦ ⟧`` (read back by
+    :func:`selection_from_map_return`) and a popup with the incident's details.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        The incidents to draw (keep it below :data:`MARKER_THRESHOLD`).
+    primary_target : numpy.ndarray, optional
+        Index of each row's first target type in ``TARGET_TYPES``.
+    selected_id : str, optional
+        Incident to ring.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The markers and the legend.
+    """
+    group = folium.FeatureGroup(name="Incidents", control=False)
+    rows, tables = incident_rows(incidents, primary_target)
+    selected = next(([r[0], r[1], r[3]] for r in rows if r[5] == selected_id), None) if selected_id else None
+    _IncidentMarkers(rows, tables, selected).add_to(group)
+    present = sorted({r[2] for r in rows})
+    MapControl(legend_html(present, len(rows)), position="bottomright").add_to(group)
+    return group
+
+
+def build_bin_layer(bins: GridBins, note: str = "") -> folium.FeatureGroup:
+    """Build the aggregated view: one rectangle per non-empty grid cell, coloured by count.
+
+    Parameters
+    ----------
+    bins : GridBins
+        From :func:`aggregate_grid`.
+    note : str
+        Extra legend line (plain text, escaped here).
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The cells and their legend.
+    """
+    group = folium.FeatureGroup(name="Incident bins", control=False)
+    breaks = bin_color_breaks(bins.count)
+    _BinLayer(bins, breaks).add_to(group)
+    MapControl(bin_legend_html(breaks, bins, note), position="bottomright").add_to(group)
+    return group
+
+
+def legend_html(classes_present: list[int] | None = None, n_markers: int | None = None) -> str:
+    """Return the marker legend as HTML (colour per target class, size, precision).
+
+    Parameters
+    ----------
+    classes_present : list of int, optional
+        Indices into :data:`TARGET_CLASSES` to list; all when None.
+    n_markers : int, optional
+        Number of markers drawn, shown in the title.
+
+    Returns
+    -------
+    str
+        HTML fragment; contains no untrusted text.
+    """
+    indices = range(len(TARGET_CLASSES)) if classes_present is None else classes_present
+    title = "Primary target" if n_markers is None else f"Primary target ({n_markers:,} incidents)"
+    lines = [f"<div style='font-weight:bold'>{html.escape(title)}</div>"]
+    for i in indices:
+        _, label, color, _ = TARGET_CLASSES[i]
+        lines.append(
+            f"<div><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
+            f"background:{color};border:1px solid #222;margin-right:5px;vertical-align:middle'></span>{html.escape(label)}</div>"
+        )
+    lines.append(
+        "<div style='margin-top:3px'><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
+        "border:2px dashed #555;margin-right:5px;vertical-align:middle'></span>Approximate location</div>"
+        "<div>Size: killed + injured (reported)</div>"
+    )
+    return "".join(lines)
+
+
+def bin_legend_html(breaks: list[int], bins: GridBins, note: str = "") -> str:
+    """Return the legend of the aggregated view as HTML.
+
+    Parameters
+    ----------
+    breaks : list of int
+        Lower bounds of the colour classes.
+    bins : GridBins
+        The cells drawn.
+    note : str
+        Extra line (plain text; escaped here).
+
+    Returns
+    -------
+    str
+        HTML fragment.
+    """
+    km = bins.cell_deg * 111.0
+    lines = [
+        f"<div style='font-weight:bold'>Incidents per cell ({int(bins.count.sum()):,} in {len(bins.count):,} cells, "
+        f"about {km:.0f} km north-south)</div>"
+    ]
+    for k, low in enumerate(breaks):
+        high = breaks[k + 1] - 1 if k + 1 < len(breaks) else None
+        text = f"{low}" if high == low else (f"{low}\u2013{high}" if high is not None else f"{low} or more")
+        lines.append(
+            f"<div><span style='display:inline-block;width:14px;height:10px;background:{BIN_COLORS[k]};"
+            f"border:1px solid #444;margin-right:5px'></span>{text}</div>"
+        )
+    lines.append("<div>Click a cell to zoom in.</div>")
+    if note:
+        lines.append(f"<div>{html.escape(note)}</div>")
+    return "".join(lines)
+
+
+@dataclass(frozen=True)
+class MapClick:
+    """What a click on the map selected.
+
+    Attributes
+    ----------
+    kind : str
+        ``"incident"`` or ``"bin"``.
+    value : str or tuple of float
+        Incident id, or the cell's (west, south, east, north).
+    """
+
+    kind: str
+    value: object
+
+
+def parse_map_click(returned: dict | None, known_ids=None) -> MapClick | None:
+    """Read what was clicked from an ``st_folium`` return value.
+
+    Parameters
+    ----------
+    returned : dict or None
+        The component's value; only ``last_object_clicked_tooltip`` is read.
+    known_ids : container of str, optional
+        Valid incident ids; when given, a token naming another id is ignored.
+
+    Returns
+    -------
+    MapClick or None
+        None when nothing selectable was clicked.
+    """
+    if not isinstance(returned, dict):
+        return None
+    text = returned.get("last_object_clicked_tooltip")
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not text.endswith(TOKEN_CLOSE):
+        return None
+    body = text[: -len(TOKEN_CLOSE)]
+    starts = [m.start() for m in re.finditer(re.escape(TOKEN_OPEN), body)]
+    for start in starts:
+        token = body[start + len(TOKEN_OPEN) :]
+        if token.startswith("bin:"):
+            try:
+                west, south, east, north = (float(v) for v in token[4:].split(","))
+            except ValueError:
+                continue
+            if all(math.isfinite(v) for v in (west, south, east, north)) and west < east and south < north:
+                return MapClick("bin", (west, south, east, north))
+            continue
+        if token and (known_ids is None or token in known_ids):
+            return MapClick("incident", token)
+    return None
+
+
+def selection_from_map_return(returned: dict | None, known_ids=None) -> str | None:
+    """Return the incident id a map click selected, or None.
+
+    Parameters
+    ----------
+    returned : dict or None
+        ``st_folium`` return value.
+    known_ids : container of str, optional
+        Valid incident ids.
+
+    Returns
+    -------
+    str or None
+        The incident id.
+    """
+    click = parse_map_click(returned, known_ids)
+    return click.value if click is not None and click.kind == "incident" else None
+
+
+def zoom_for_bounds(bounds: tuple[float, float, float, float]) -> int:
+    """Return a Leaflet zoom level that shows ``bounds`` (west, south, east, north) in ~700 px.
+
+    Parameters
+    ----------
+    bounds : tuple of float
+        Extent in degrees.
+
+    Returns
+    -------
+    int
+        Zoom between 5 and 14.
+    """
+    span = max(bounds[2] - bounds[0], (bounds[3] - bounds[1]) * 1.5, 1e-6)
+    return int(min(14, max(5, math.floor(math.log2(700 / 256 * 360 / span)))))
+
+
+def leaflet_assets() -> tuple[str, str]:
+    """Return Leaflet's JavaScript and CSS text from the app's vendored copy.
+
+    Returns
+    -------
+    tuple of str
+        ``(js, css)``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When neither ``static/vendor/leaflet`` nor ``node_modules/leaflet/dist`` exists
+        (run ``bash scripts/setup.sh``).
+    """
+    for folder in LEAFLET_DIRS:
+        if (folder / "leaflet.js").exists() and (folder / "leaflet.css").exists():
+            return (folder / "leaflet.js").read_text(encoding="utf-8"), (folder / "leaflet.css").read_text(encoding="utf-8")
+    raise FileNotFoundError("Leaflet is not installed: run `bash scripts/setup.sh` (it copies Leaflet into static/vendor).")
+
+
+def build_standalone_html(
+    fmap: folium.Map, layers: list[folium.FeatureGroup] | None = None, title: str = "conflictmap", footer_html: str = ""
+) -> str:
+    """Render a map with its layers as one self-contained, offline HTML page (Leaflet inlined).
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        From :func:`build_base_map`; it is modified (layers added, assets inlined).
+    layers : list of folium.FeatureGroup, optional
+        From :func:`build_frontline_layer`, :func:`build_incident_layer`, :func:`build_bin_layer`.
+    title : str
+        Page title (escaped).
+    footer_html : str
+        Trusted HTML appended below the map (e.g. credits already escaped by the caller).
+
+    Returns
+    -------
+    str
+        A complete HTML document that makes no network request.
+    """
+    js, css = leaflet_assets()
+    for layer in layers or []:
+        layer.add_to(fmap)
+    fmap.default_js = []
+    fmap.default_css = []
+    root = fmap.get_root()
+    root.header.add_child(Element(f"<title>{html.escape(title)}</title>"), name="cm_title")
+    root.header.add_child(Element(f"<style>{css.replace('</', '<' + chr(92) + '/')}</style>"), name="leaflet_css_inline")
+    root.header.add_child(Element(f"<script>{js.replace('</', '<' + chr(92) + '/')}</script>"), name="leaflet_js_inline")
+    if footer_html:
+        root.html.add_child(Element(f"<div class='cm-footer' style='font:12px sans-serif;padding:4px'>{footer_html}</div>"))
+    return root.render()
