@@ -21,6 +21,7 @@ import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,12 @@ GROUPINGS: dict[str, tuple[str, dict[str, str]]] = {
     "target_types": ("Target type", TARGET_TYPES),
     "weapons": ("Weapon", WEAPONS),
 }
+#: plotly.js fetches a world topojson for every ``geo`` subplot, even with no base layers
+#: drawn, from cdn.plot.ly by default. The choropleth draws only the boundary GeoJSON it is
+#: given, so an empty topology inlined as a data URL satisfies it without any network.
+#: Pass :data:`PLOTLY_OFFLINE_CONFIG` as the plotly config (``st.plotly_chart(config=...)``).
+OFFLINE_TOPOJSON_URL = "data:application/json," + quote('{"type":"Topology","objects":{},"arcs":[]}') + "#"
+PLOTLY_OFFLINE_CONFIG: dict[str, Any] = {"topojsonURL": OFFLINE_TOPOJSON_URL, "displaylogo": False}
 _FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#222222"}
 
 
