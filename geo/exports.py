@@ -1201,3 +1201,135 @@ def write_files(files: Mapping[str, bytes], out_dir: Path) -> list[Path]:
         _write_atomic(out_dir / name, data)
         written.append(out_dir / name)
     return written
+
+
+def build_map_page(
+    frame: pd.DataFrame,
+    context: ExportContext,
+    boundaries: Any = None,
+    frontlines: pd.DataFrame | None = None,
+    when: dt.date | None = None,
+    title: str = "conflictmap: incidents",
+) -> str:
+    """Build the standalone offline map of a view with the map builders of :mod:`geo.viz.map`.
+
+    Incidents are drawn one by one up to ``MARKER_THRESHOLD`` and as grid bins
+    beyond; the front line is the snapshot in force on ``when`` (the last
+    incident date by default); credits and filters are printed under the map.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Filtered incidents.
+    context : ExportContext
+        View and provenance (footer).
+    boundaries : geopandas.GeoDataFrame, optional
+        Oblast layer.
+    frontlines : geopandas.GeoDataFrame or None
+        Front-line snapshots.
+    when : datetime.date, optional
+        Map date for the front line.
+    title : str
+        Page title.
+
+    Returns
+    -------
+    str
+        Self-contained HTML (Leaflet inlined, no network requests).
+    """
+    from geo.viz import map as fmap_mod
+
+    fmap = fmap_mod.build_base_map(boundaries)
+    if when is None:
+        dates = pd.to_datetime(frame["date"]).dropna()
+        when = dates.max().date() if len(dates) else dt.date.today()
+    layers = []
+    if frontlines is not None and len(frontlines):
+        layers.append(fmap_mod.build_frontline_layer(frontlines, when)[0])
+    if len(frame) <= fmap_mod.MARKER_THRESHOLD:
+        layers.append(fmap_mod.build_incident_layer(frame))
+    else:
+        bins = fmap_mod.aggregate_grid(
+            frame["lon"].to_numpy(dtype="float64"),
+            frame["lat"].to_numpy(dtype="float64"),
+            frame["killed"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
+            frame["injured"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
+        )
+        layers.append(fmap_mod.build_bin_layer(bins, note=f"{len(frame):,} incidents, counted per grid cell"))
+    footer = "<br>".join(html.escape(line, quote=False) for line in caption_lines(context, width_chars=400))
+    page = fmap_mod.build_standalone_html(fmap, layers, title=title, footer_html=footer)
+    standalone, dropped = make_standalone_html(page)
+    if dropped:
+        raise ExportError(f"the map page references assets with no local copy: {dropped[:3]}")
+    return standalone
+
+
+def write_view_export(
+    out_dir: Path,
+    frame: pd.DataFrame,
+    context: ExportContext,
+    manifest: Mapping[str, Any],
+    charts: Mapping[str, go.Figure],
+    *,
+    boundaries: Any = None,
+    frontlines: pd.DataFrame | None = None,
+    citation_text: str = "",
+    citation_bibtex: str = "",
+    engine: ExportEngine | None = None,
+    progress=None,
+    with_map: bool = True,
+) -> dict[str, Any]:
+    """Write a complete export of a view: charts, map, data, citation.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Destination directory (created).
+    frame : pandas.DataFrame
+        Filtered incidents.
+    context : ExportContext
+        View and provenance.
+    manifest : mapping
+        Bundle manifest (licences).
+    charts : mapping of str to Figure
+        From :func:`geo.viz.charts.build_standard_charts`.
+    boundaries, frontlines : optional
+        Map layers.
+    citation_text, citation_bibtex : str
+        From :func:`geo.citation.build_citation`.
+    engine : ExportEngine, optional
+        Engine (process-wide by default).
+    progress : callable, optional
+        ``progress(done, total, name)``.
+    with_map : bool
+        Also write ``map.html`` and ``map.png``.
+
+    Returns
+    -------
+    dict
+        ``files`` (list of Path) and ``seconds`` per step (charts, map, data).
+    """
+    import time
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    files = export_charts(charts, context, out_dir, engine=engine, progress=progress)
+    timings["charts"] = time.perf_counter() - started
+    if with_map:
+        started = time.perf_counter()
+        page = build_map_page(frame, context, boundaries, frontlines)
+        _write_atomic(out_dir / "map.html", page.encode("utf-8"))
+        _write_atomic(out_dir / "map.png", snapshot_map_html(out_dir / "map.html", engine=engine))
+        files += [out_dir / "map.html", out_dir / "map.png"]
+        timings["map"] = time.perf_counter() - started
+    started = time.perf_counter()
+    data = dict(build_data_exports(frame, context, manifest))
+    if citation_text:
+        data["citation.txt"] = (citation_text + "\n").encode("utf-8")
+    if citation_bibtex:
+        data["citation.bib"] = (citation_bibtex + "\n").encode("utf-8")
+    files += write_files(data, out_dir)
+    timings["data"] = time.perf_counter() - started
+    return {"files": files, "seconds": timings}

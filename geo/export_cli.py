@@ -1,0 +1,204 @@
+"""``python -m geo export DIR --out OUTDIR [filters]``: every chart, the map, the data, the citation.
+
+Newsrooms that script their weekly charts get exactly what the app's download
+buttons give: the same figure builders (:func:`geo.viz.charts.build_standard_charts`),
+the same captions and engine (:mod:`geo.exports`) and the same citation
+(:mod:`geo.citation`). Filter options mirror the app's URL parameters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from geo.citation import build_citation
+from geo.datadir import DataDirError, load_bundle
+from geo.exports import ExportError, build_export_context, shutdown_export_engine, write_view_export
+from geo.filters import Filters, filter_mask
+from geo.population import load_population
+from geo.viz.charts import DEFAULT_BAND_EDGES, FREQUENCIES, build_standard_charts
+
+_MULTI = {"target": "tt", "weapon": "wp", "oblast": "ob", "source": "src"}
+_SINGLE = {
+    "date_from": "from",
+    "date_to": "to",
+    "killed_min": "kmin",
+    "killed_max": "kmax",
+    "injured_min": "imin",
+    "injured_max": "imax",
+    "front_min": "fmin",
+    "front_max": "fmax",
+    "text": "q",
+}
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``export`` sub-command's arguments to ``parser``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The sub-parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        ``parser``.
+    """
+    parser.add_argument("dir", metavar="DIR", help="data directory ('default' for the bundled data)")
+    parser.add_argument("--out", required=True, metavar="OUTDIR", help="where to write the export")
+    group = parser.add_argument_group("filters (same as the app's)")
+    group.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    group.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    group.add_argument("--target", action="append", metavar="CODE", help="target type code, repeatable")
+    group.add_argument("--weapon", action="append", metavar="CODE", help="weapon code, repeatable")
+    group.add_argument("--oblast", action="append", metavar="UA-xx", help="ISO 3166-2 code, repeatable")
+    group.add_argument("--source", action="append", metavar="KEY", help="source key, repeatable")
+    group.add_argument("--killed-min", type=int)
+    group.add_argument("--killed-max", type=int)
+    group.add_argument("--injured-min", type=int)
+    group.add_argument("--injured-max", type=int)
+    group.add_argument(
+        "--exclude-not-reported", action="store_true", help="casualty ranges drop rows with no reported count"
+    )
+    group.add_argument("--front-min", type=float, metavar="KM")
+    group.add_argument("--front-max", type=float, metavar="KM")
+    group.add_argument("--precise-only", action="store_true")
+    group.add_argument("--text", metavar="TEXT", help="substring of location or description")
+    charts = parser.add_argument_group("charts")
+    charts.add_argument(
+        "--bands", default=",".join(f"{e:g}" for e in DEFAULT_BAND_EDGES), help="distance band starts in km"
+    )
+    charts.add_argument(
+        "--threshold", type=float, default=100.0, metavar="KM", help="'beyond N km' threshold"
+    )
+    charts.add_argument(
+        "--include-imprecise", action="store_true", help="use approximate locations in distance charts"
+    )
+    charts.add_argument("--freq", choices=tuple(FREQUENCIES), default="month")
+    charts.add_argument("--no-map", action="store_true", help="skip map.html and map.png")
+    return parser
+
+
+def filters_from_args(
+    args: argparse.Namespace, known_sources: tuple[str, ...] | None = None
+) -> tuple[Filters, list[str]]:
+    """Turn parsed command-line options into :class:`geo.filters.Filters`.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed options.
+    known_sources : tuple of str, optional
+        Source keys in the data.
+
+    Returns
+    -------
+    tuple
+        ``(filters, problems)``: the problems are dropped values, in words.
+    """
+    params: dict[str, str | list[str]] = {}
+    for attr, key in _MULTI.items():
+        if getattr(args, attr, None):
+            params[key] = list(getattr(args, attr))
+    for attr, key in _SINGLE.items():
+        value = getattr(args, attr, None)
+        if value is not None and value != "":
+            params[key] = str(value)
+    if getattr(args, "exclude_not_reported", False):
+        params["nr"] = "0"
+    if getattr(args, "precise_only", False):
+        params["precise"] = "1"
+    return Filters.from_query_params(params, known_sources=known_sources)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Run ``python -m geo export``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Options from :func:`add_export_arguments`.
+
+    Returns
+    -------
+    int
+        Exit status (0 on success, 2 on a data or export problem).
+    """
+    started = time.perf_counter()
+    try:
+        bundle = load_bundle(None if args.dir in {"default", "-"} else Path(args.dir))
+    except DataDirError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    incidents = bundle.incidents
+    known = tuple(sorted(incidents["source"].dropna().astype(str).unique()))
+    filters, problems = filters_from_args(args, known)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    try:
+        edges = tuple(float(x) for x in str(args.bands).split(",") if x.strip())
+    except ValueError:
+        print(f"error: --bands must be comma-separated numbers, got {args.bands!r}", file=sys.stderr)
+        return 2
+    frame = incidents.loc[filter_mask(incidents, filters)]
+    context = build_export_context(
+        frame, bundle.manifest, bundle.version, filters.describe(), filters.to_query_params(), share_url=""
+    )
+    population = load_population()
+    try:
+        charts = build_standard_charts(
+            frame,
+            boundaries=bundle.boundaries,
+            frontlines=bundle.frontlines,
+            population=population,
+            edges=edges,
+            threshold_km=args.threshold,
+            include_imprecise=args.include_imprecise,
+            freq=args.freq,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    citation = build_citation(
+        filters_description=context.filters_description,
+        share_url="",
+        data_version=context.data_version,
+        sources=context.sources,
+    )
+
+    def _progress(done: int, total: int, name: str) -> None:
+        print(f"  [{done}/{total}] {name}", file=sys.stderr)
+
+    print(
+        f"Exporting {len(frame):,} incidents ({context.filters_description}) to {args.out}", file=sys.stderr
+    )
+    try:
+        result = write_view_export(
+            Path(args.out),
+            frame,
+            context,
+            bundle.manifest,
+            charts,
+            boundaries=bundle.boundaries,
+            frontlines=bundle.frontlines,
+            citation_text=citation.text,
+            citation_bibtex=citation.bibtex,
+            progress=_progress,
+            with_map=not args.no_map,
+        )
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        shutdown_export_engine()
+    timings = ", ".join(f"{k} {v:.1f}s" for k, v in result["seconds"].items())
+    print(
+        f"Wrote {len(result['files'])} files in {time.perf_counter() - started:.1f}s ({timings}).",
+        file=sys.stderr,
+    )
+    for path in result["files"]:
+        print(path)
+    return 0
