@@ -1,0 +1,1 @@
+"""Importers, one module per publisher format; :mod:`geo.ingest` picks one and runs it."""

@@ -1,0 +1,411 @@
+"""The part every importer shares: checks, quarantine, ids, and the ``extra`` JSON column.
+
+A source module turns its file into :class:`StagedRows` (canonical columns,
+with date, coordinates and casualty counts still raw) and :func:`finalise`
+parses and checks those, quarantines the failures with a reason, and returns
+a :class:`geo.schema.ImportResult` whose rows pass
+:func:`geo.schema.validate_incidents`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from geo.parsing import missing_mask, parse_coordinates, parse_counts, parse_dates
+from geo.schema import IMPORT_COLUMNS, QUARANTINE_COLUMNS, ImportResult, coerce_incidents, empty_quarantine
+
+EARLIEST_DATE = pd.Timestamp("1991-08-24")
+RAW_FIELDS = ("date", "lat", "lon", "killed", "injured")
+
+
+@dataclass
+class StagedRows:
+    """Rows of one input file mapped onto the canonical columns, not yet checked.
+
+    Attributes
+    ----------
+    file : str
+        File name shown in the quarantine and messages.
+    source : str
+        Source key (the ``incident_id`` prefix).
+    fields : pandas.DataFrame
+        Canonical columns; ``date``, ``lat``, ``lon``, ``killed``, ``injured``
+        hold the raw values; ``source_id`` may be NA (quarantined as missing_id).
+    raw : pandas.DataFrame or list of dict
+        The original rows, aligned with ``fields``, for the quarantine file.
+    row_numbers : numpy.ndarray
+        1-based row number of each row in its file (data rows; header excluded).
+    columns : dict
+        Canonical field -> the source's column name, for quarantine details.
+    rows_read : int
+        Rows read from the file, including ``pre_quarantine``.
+    pre_quarantine : list of dict
+        Rows already rejected while reading (e.g. wrong number of fields),
+        with the keys of :data:`geo.schema.QUARANTINE_COLUMNS`.
+    messages : list of str
+        Notes for the user.
+    date_formats : sequence of str, optional
+        Formats to try first for this source's dates.
+    """
+
+    file: str
+    source: str
+    fields: pd.DataFrame
+    raw: pd.DataFrame | list
+    row_numbers: np.ndarray
+    columns: dict[str, str]
+    rows_read: int
+    pre_quarantine: list[dict] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    date_formats: Sequence[str] | None = None
+
+
+def malformed_records(file: str, source: str, rows: list[tuple[int, list[str], str]], header: list[str]) -> list[dict]:
+    """Quarantine records for rows that could not be split into the header's columns.
+
+    Parameters
+    ----------
+    file : str
+        File name.
+    source : str
+        Source key.
+    rows : list of (int, list of str, str)
+        Row number, fields, detail (as in :class:`geo.parsing.CsvTable`).
+    header : list of str
+        Column names.
+
+    Returns
+    -------
+    list of dict
+        Quarantine records with reason ``row_malformed``.
+    """
+    out = []
+    for number, fields, detail in rows:
+        original = dict(zip(header, fields, strict=False))
+        if len(fields) > len(header):
+            original["_extra_fields"] = fields[len(header):]
+        out.append(
+            {"file": file, "row_number": number, "source": source, "reason": "row_malformed",
+             "detail": f"{detail}; check the quotes and delimiters of this row", "original": to_json(original)}
+        )
+    return out
+
+
+def _clean_for_json(value):
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None if math.isnan(value) else str(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean_for_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_for_json(v) for v in value]
+    if isinstance(value, np.generic):
+        return _clean_for_json(value.item())
+    if isinstance(value, (pd.Timestamp, dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def to_json(value) -> str:
+    """Serialise a row (dict) to JSON text, NaN as null and unknown types as strings.
+
+    Parameters
+    ----------
+    value : object
+        Usually a dict of column -> value.
+
+    Returns
+    -------
+    str
+        Compact JSON, non-ASCII kept.
+    """
+    return json.dumps(_clean_for_json(value), ensure_ascii=False, default=str, allow_nan=False)
+
+
+_UNSAFE_JSON = r'["\\\x00-\x1f\x7f\u2028\u2029]'
+
+
+def _json_string_column(values: pd.Series) -> np.ndarray:
+    """Each value as a JSON literal (string or null), vectorised where the text is plain."""
+    text = values.astype("str")
+    present = text.notna() & (text != "")
+    out = np.full(len(values), "null", dtype=object)
+    if not present.any():
+        return out
+    unsafe = text.str.contains(_UNSAFE_JSON, regex=True, na=False).to_numpy(dtype=bool)
+    plain = present.to_numpy() & ~unsafe
+    if plain.any():
+        out[plain] = ('"' + text[plain] + '"').to_numpy(dtype=object)
+    if unsafe.any():
+        out[unsafe] = [json.dumps(v, ensure_ascii=False) for v in text[unsafe]]
+    return out
+
+
+def build_extra(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Build the ``extra`` JSON object per row from ``columns`` of ``frame``, vectorised.
+
+    Columns that are empty in every row are left out; an empty cell becomes
+    ``null``. Keys keep the publisher's column names.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Source rows (string columns).
+    columns : sequence of str
+        Columns without a canonical home.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of JSON object strings (``"{}"`` when nothing is left).
+    """
+    n = len(frame)
+    parts: list[np.ndarray] = []
+    for name in columns:
+        col = frame[name]
+        if col.dtype.kind not in "OSUT" and not pd.api.types.is_string_dtype(col.dtype):
+            col = col.astype("str")
+        literal = _json_string_column(col)
+        if (literal == "null").all():
+            continue
+        key = json.dumps(str(name), ensure_ascii=False)
+        parts.append(np.asarray((("," if parts else "{") + key + ":") + pd.Series(literal, dtype="str"), dtype=object))
+    if not parts:
+        return np.full(n, "{}", dtype=object)
+    out = pd.Series(parts[0], dtype="str")
+    for part in parts[1:]:
+        out = out + pd.Series(part, dtype="str")
+    return (out + "}").to_numpy(dtype=object)
+
+
+def content_ids(records: pd.DataFrame | list, prefix: str = "sha1-") -> np.ndarray:
+    """Derive stable ids for rows that have none: a SHA-1 of their content.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame or list of dict
+        The original rows.
+    prefix : str
+        Marks the id as derived.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``prefix`` + 16 hex digits per row; identical rows get identical ids
+        (and the second is then quarantined as ``duplicate_id``).
+    """
+    if isinstance(records, pd.DataFrame):
+        rows = records.astype("str").fillna("").to_numpy().tolist()
+        texts = ["\x1f".join(r) for r in rows]
+    else:
+        texts = [json.dumps(_clean_for_json(r), sort_keys=True, ensure_ascii=False, default=str) for r in records]
+    return np.asarray([prefix + hashlib.sha1(t.encode("utf-8")).hexdigest()[:16] for t in texts], dtype=object)
+
+
+def _original_json(raw, idx: np.ndarray) -> list[str]:
+    if isinstance(raw, pd.DataFrame):
+        return [to_json(r) for r in raw.iloc[idx].to_dict("records")]
+    return [to_json(raw[i]) for i in idx]
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "(empty)"
+    text = str(value)
+    return repr(text[:80] + "…" if len(text) > 80 else text)
+
+
+class _Checker:
+    """Assigns the first failing reason to each row."""
+
+    def __init__(self, n: int):
+        self.reason = np.full(n, None, dtype=object)
+        self.detail = np.full(n, None, dtype=object)
+
+    def flag(self, mask: np.ndarray, reason: str, describe) -> None:
+        sel = np.flatnonzero(np.asarray(mask, dtype=bool) & (self.reason == None))  # noqa: E711
+        if len(sel):
+            self.reason[sel] = reason
+            self.detail[sel] = [describe(i) for i in sel]
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.reason == None  # noqa: E711
+
+
+def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[pd.DataFrame, list[dict]]:
+    from geo.studyarea import classify_points
+
+    f = staged.fields
+    n = len(f)
+    cols = staged.columns
+    check = _Checker(n)
+
+    def raw_of(name):
+        return f[name].to_numpy(dtype=object)
+
+    sid = f["source_id"].astype("str")
+    sid_missing = sid.isna().to_numpy() | (sid.str.strip() == "").to_numpy(dtype=bool, na_value=True)
+    check.flag(sid_missing, "missing_id", lambda i: f"{cols.get('source_id', 'id')} is empty and no id could be derived")
+
+    date_raw = f["date"]
+    date_col = cols.get("date", "date")
+    dates = parse_dates(date_raw, staged.date_formats)
+    date_missing = missing_mask(date_raw)
+    draw = raw_of("date")
+    check.flag(date_missing, "date_missing", lambda i: f"{date_col} is empty")
+    check.flag(dates.isna().to_numpy(), "date_unparseable",
+               lambda i: f"{date_col}={_fmt(draw[i])} is not a date in any supported format (e.g. 2022-02-24, 24 February 2022, 2/24/2022)")
+    dvals = dates.to_numpy()
+    check.flag(dvals < EARLIEST_DATE.to_datetime64(), "date_out_of_range",
+               lambda i: f"{date_col}={_fmt(draw[i])} is before 1991-08-24")
+    check.flag(dvals > today.to_datetime64(), "date_in_future",
+               lambda i: f"{date_col}={_fmt(draw[i])} is after today ({today.date()})")
+
+    lat_col, lon_col = cols.get("lat", "lat"), cols.get("lon", "lon")
+    lat_raw, lon_raw = f["lat"], f["lon"]
+    lat, lon = parse_coordinates(lat_raw).to_numpy(), parse_coordinates(lon_raw).to_numpy()
+    lat_missing, lon_missing = missing_mask(lat_raw), missing_mask(lon_raw)
+    lraw, oraw = raw_of("lat"), raw_of("lon")
+
+    def both(i):
+        return f"{lat_col}={_fmt(lraw[i])}, {lon_col}={_fmt(oraw[i])}"
+
+    check.flag(lat_missing | lon_missing, "coords_missing", lambda i: f"{both(i)}: a coordinate is empty")
+    check.flag(np.isnan(lat) | np.isnan(lon), "coords_not_numeric", lambda i: f"{both(i)}: not a number")
+    with np.errstate(invalid="ignore"):
+        out_of_range = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    check.flag(out_of_range, "coords_out_of_range", lambda i: f"{both(i)}: latitude must be within ±90, longitude within ±180")
+    candidates = np.flatnonzero(check.ok)
+    inside = np.zeros(n, dtype=bool)
+    swapped = np.zeros(n, dtype=bool)
+    if len(candidates):
+        inside[candidates], swapped[candidates] = classify_points(lon[candidates], lat[candidates], buffer_km)
+    pending = check.ok.copy()
+    check.flag(pending & swapped, "latlon_swapped",
+               lambda i: f"{both(i)}: outside the study area, but inside with latitude and longitude swapped")
+    check.flag(pending & ~inside, "outside_study_area",
+               lambda i: f"{both(i)}: outside Ukraine plus {buffer_km:g} km")
+
+    counts = {}
+    for name in ("killed", "injured"):
+        col = cols.get(name, name)
+        values, bad = parse_counts(f[name])
+        craw = raw_of(name)
+        check.flag(bad, "casualties_not_numeric",
+                   lambda i, col=col, craw=craw: f"{col}={_fmt(craw[i])} is not a whole number")
+        negative = (values < 0).to_numpy(dtype=bool, na_value=False)
+        check.flag(negative, "negative_casualties", lambda i, col=col, craw=craw: f"{col}={_fmt(craw[i])} is negative")
+        counts[name] = values
+
+    ok = check.ok
+    good = f.loc[ok].copy()
+    good["date"] = dates[ok].to_numpy()
+    good["lat"] = lat[ok]
+    good["lon"] = lon[ok]
+    for name, values in counts.items():
+        good[name] = values[ok].to_numpy()
+    good["source"] = staged.source
+    good["source_id"] = sid[ok].str.strip().to_numpy()
+    good["incident_id"] = (staged.source + ":" + good["source_id"].astype("str")).to_numpy()
+    good["_file"] = staged.file
+    good["_row"] = staged.row_numbers[ok]
+    good["_pos"] = np.flatnonzero(ok)
+
+    bad_idx = np.flatnonzero(~ok)
+    records = list(staged.pre_quarantine)
+    if len(bad_idx):
+        originals = _original_json(staged.raw, bad_idx)
+        for j, i in enumerate(bad_idx):
+            records.append({"file": staged.file, "row_number": int(staged.row_numbers[i]), "source": staged.source,
+                            "reason": check.reason[i], "detail": check.detail[i], "original": originals[j]})
+    return good, records
+
+
+def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=None) -> ImportResult:
+    """Parse, check and de-duplicate staged rows into an :class:`~geo.schema.ImportResult`.
+
+    Each failing row gets the first reason, in this order: missing_id, date
+    (missing, unparseable, out of range, future), coordinates (missing, not
+    numeric, out of range, swapped, outside the study area), casualties (not
+    numeric, negative). Ids are then de-duplicated across all staged inputs,
+    first occurrence kept.
+
+    Parameters
+    ----------
+    staged_list : sequence of StagedRows
+        One entry per input file, in input order.
+    buffer_km : float
+        Study-area buffer in km.
+    today : date-like, optional
+        Dates after this are quarantined as future (default: today).
+
+    Returns
+    -------
+    geo.schema.ImportResult
+        ``rows_read`` equals imported plus quarantined rows.
+    """
+    today_ts = pd.Timestamp(today if today is not None else dt.date.today()).normalize()
+    goods: list[pd.DataFrame] = []
+    records: list[dict] = []
+    rows_read = 0
+    messages: list[str] = []
+    for staged in staged_list:
+        good, recs = _check(staged, buffer_km, today_ts)
+        goods.append(good)
+        records.extend(recs)
+        rows_read += staged.rows_read
+        messages.extend(staged.messages)
+    frame = pd.concat(goods, ignore_index=True) if goods else pd.DataFrame(columns=list(IMPORT_COLUMNS))
+    if len(frame):
+        dup = frame["incident_id"].duplicated(keep="first").to_numpy()
+        if dup.any():
+            first = frame.loc[~dup].drop_duplicates("incident_id").set_index("incident_id")[["_file", "_row"]]
+            by_file = {s.file: s for s in staged_list}
+            for _, row in frame.loc[dup].iterrows():
+                kept = first.loc[row["incident_id"]]
+                staged = by_file[row["_file"]]
+                where = f"row {kept['_row']}" + ("" if kept["_file"] == row["_file"] else f" of {kept['_file']}")
+                records.append({
+                    "file": row["_file"], "row_number": int(row["_row"]), "source": staged.source,
+                    "reason": "duplicate_id",
+                    "detail": f"{staged.columns.get('source_id', 'id')}={_fmt(row['source_id'])} is already used by {where}",
+                    "original": _original_json(staged.raw, np.asarray([row["_pos"]]))[0],
+                })
+            frame = frame.loc[~dup]
+    incidents = coerce_incidents(frame, IMPORT_COLUMNS)
+    quarantine = pd.DataFrame.from_records(records, columns=list(QUARANTINE_COLUMNS)) if records else empty_quarantine()
+    if records:
+        quarantine = quarantine.astype({c: "string" for c in QUARANTINE_COLUMNS if c != "row_number"})
+        quarantine["row_number"] = quarantine["row_number"].astype("Int64")
+        quarantine = quarantine.sort_values(["file", "row_number"], kind="stable").reset_index(drop=True)
+    return ImportResult(incidents=incidents, quarantine=quarantine, rows_read=rows_read, messages=messages)
+
+
+def slug(text: str, default: str = "generic") -> str:
+    """Turn a file stem or label into a source key: lower case, ``[a-z0-9_-]``, at most 40 characters.
+
+    Parameters
+    ----------
+    text : str
+        File stem or user label.
+    default : str
+        Returned when nothing usable is left.
+
+    Returns
+    -------
+    str
+        The key.
+    """
+    key = re.sub(r"[^a-z0-9_-]+", "-", text.strip().lower()).strip("-_")[:40]
+    return key or default

@@ -1,0 +1,145 @@
+"""The project's own curated incident CSV (``data/curated/incidents.csv``).
+
+Its columns already use the canonical codes; lists are separated by `` | ``.
+``admin1_iso`` is recomputed by point-in-polygon during enrichment (never
+trusted from a file), so it goes to ``extra`` with the casualty provenance and
+the human-readable source citations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.parsing import parse_url_lists, read_csv_table
+from geo.schema import ImportResult, UnreadableFileError
+from geo.sources import keywords
+from geo.sources._common import StagedRows, build_extra, finalise, malformed_records
+from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
+
+SOURCE = "curated"
+COLUMNS: tuple[str, ...] = (
+    "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "location", "admin1_iso",
+    "target_types", "target_raw", "weapons", "weapon_raw", "event_type", "killed", "injured",
+    "casualty_source", "casualty_note", "description", "source_urls", "sources",
+)
+#: Columns that identify the curated format (the rest may be absent in older copies).
+SIGNATURE: frozenset[str] = frozenset({"source_id", "date", "lat", "lon", "target_types", "weapons", "source_urls"})
+_EXTRA = ("admin1_iso", "casualty_source", "casualty_note", "sources")
+
+
+def _codes(values: pd.Series, taxonomy: dict[str, str], messages: list[str], column: str, file: str) -> list[list[str]]:
+    """Split `` | `` lists and keep taxonomy codes; anything else becomes "other" with a note."""
+    out: list[list[str]] = []
+    unknown: set[str] = set()
+    for text in values:
+        items = [p.strip() for p in str(text).split("|") if p.strip()] if isinstance(text, str) else []
+        codes = []
+        for item in items:
+            code = item.lower().replace(" ", "_")
+            if code not in taxonomy:
+                unknown.add(item)
+                code = "other"
+            codes.append(code)
+        out.append(list(dict.fromkeys(codes)) or ["unknown"])
+    if unknown:
+        messages.append(f"{file}: {column} values not in the taxonomy, stored as 'other': {', '.join(sorted(unknown)[:5])}")
+    return out
+
+
+def _choice(values: pd.Series, allowed, default: str, messages: list[str], column: str, file: str) -> pd.Series:
+    text = values.str.strip().str.lower()
+    bad = text.notna() & (text != "") & ~text.isin(list(allowed))
+    if bad.any():
+        messages.append(f"{file}: {column} values not in the taxonomy, stored as {default!r}: "
+                        f"{', '.join(sorted(set(values[bad]))[:5])}")
+    return text.where(~bad & (text != ""), default)
+
+
+def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None) -> StagedRows:
+    """Read the curated CSV into :class:`StagedRows`.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV.
+    max_rows, max_bytes : int, optional
+        Limits.
+
+    Returns
+    -------
+    StagedRows
+        Unchecked rows.
+    """
+    path = Path(path)
+    table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
+    raw = table.frame
+    missing = sorted(SIGNATURE - set(raw.columns))
+    if missing:
+        raise UnreadableFileError(f"{path.name}: not the curated format, missing columns {', '.join(missing)}. "
+                                  "Import it with --format generic.")
+    messages = list(table.messages)
+
+    def col(name: str) -> pd.Series:
+        return raw[name] if name in raw else pd.Series([""] * len(raw), dtype="str")
+
+    def text(name: str) -> pd.Series:
+        values = col(name).str.strip()
+        return values.mask(values == "")
+
+    event = _choice(col("event_type"), EVENT_TYPES, "other", messages, "event_type", path.name)
+    weapons = _codes(col("weapons"), WEAPONS, messages, "weapons", path.name)
+    no_event = text("event_type").isna().to_numpy()
+    if no_event.any():
+        matrix = keywords.weapon_matrix(col("weapon_raw").fillna("") + " " + col("description").fillna(""))
+        event[no_event] = keywords.event_types_from_weapons(matrix, np.full(len(raw), "other", dtype=object))[no_event]
+    fields = pd.DataFrame({
+        "source_id": text("source_id"),
+        "date": col("date"),
+        "date_precision": _choice(col("date_precision"), DATE_PRECISIONS, "unknown", messages, "date_precision", path.name),
+        "lat": col("lat"),
+        "lon": col("lon"),
+        "geo_precision": _choice(col("geo_precision"), GEO_PRECISIONS, "unknown", messages, "geo_precision", path.name),
+        "location": text("location"),
+        "target_types": _codes(col("target_types"), TARGET_TYPES, messages, "target_types", path.name),
+        "target_raw": text("target_raw"),
+        "weapons": weapons,
+        "weapon_raw": text("weapon_raw"),
+        "event_type": event,
+        "event_type_raw": text("event_type"),
+        "killed": col("killed"),
+        "injured": col("injured"),
+        "description": text("description"),
+        "source_urls": parse_url_lists(col("source_urls")),
+        "extra": build_extra(raw, [c for c in raw.columns if c in _EXTRA or c not in COLUMNS]),
+    })
+    return StagedRows(
+        file=path.name, source=SOURCE, fields=fields, raw=raw, row_numbers=table.row_numbers,
+        columns={c: c for c in ("source_id", "date", "lat", "lon", "killed", "injured")}, rows_read=table.rows_read,
+        pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)), messages=messages,
+        date_formats=("%Y-%m-%d", "%Y-%m", "%Y"),
+    )
+
+
+def read_curated(path: Path, buffer_km: float = 50.0, today=None, **limits) -> ImportResult:
+    """Import the curated CSV.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV.
+    buffer_km : float
+        Study-area buffer in km.
+    today : date-like, optional
+        Reference date for the future-date check.
+    **limits
+        ``max_rows``, ``max_bytes``.
+
+    Returns
+    -------
+    geo.schema.ImportResult
+        Imported and quarantined rows.
+    """
+    return finalise([stage(path, **limits)], buffer_km=buffer_km, today=today)

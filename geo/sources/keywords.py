@@ -1,0 +1,226 @@
+"""Keyword rules that read weapons and target types out of free text, vectorised.
+
+Used where a publisher codes no weapon or target (ACLED ``notes``, UCDP
+``source_headline``, generic files' free-text columns). The rules are
+documented in ``docs/TAXONOMIES.md`` and tested there against each other; they
+are deliberately conservative and always leave the publisher's own text in
+``weapon_raw`` / ``target_raw`` / ``description`` for checking.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+#: weapon code -> regular expression (RE2 syntax, matched on lower-cased text).
+WEAPON_RULES: dict[str, str] = {
+    "cruise_missile": r"cruise missile|kalibr|\bkh-?\s?(101|555|55|22|32|59|69|35)\b|\bp-800\b|oniks|onyx",
+    "ballistic_missile": r"ballistic|iskander|tochka|kinzhal|\bkn-?2[34]\b|zircon|tsirkon",
+    "anti_aircraft_missile": r"\bs-?300\b|\bs-?400\b|anti-?aircraft missile|air[- ]defen[cs]e missile",
+    "drone": r"shahed|geran|\bdrones?\b|\buavs?\b|loitering|lancet|kamikaze|quadcopter|\bfpv\b|unmanned aerial",
+    "aerial_bomb": (
+        r"\bkabs?\b|\bfab-?\d+|\bupab|guided (aerial )?bombs?|glide bombs?|aerial bombs?|gliding bombs?"
+        r"|dropped (an? )?(\w+ )?bombs?|bombs? (was|were) dropped|\bbombing|\bbombed\b"
+    ),
+    "air_strike_unspecified": r"air ?strikes?|aircraft|\bjets?\b|helicopters?|\bsu-?\d\d|aviation",
+    "rocket_artillery": (
+        r"\bgrad\b|uragan|smerch|tornado|\bmlrs\b|multiple(-| )(launch )?rocket|\bbm-?(21|27|30)\b|himars"
+        r"|rocket artillery|\brockets?\b"
+    ),
+    "tube_artillery": (
+        r"\bmortars?\b|howitzers?|tube artillery|self-propelled gun|\btanks? (fired|shelled)|\b(152|122|120|82) ?mm"
+        r"|\bmsta\b|\bd-?30\b|gvozdika|akatsiya|\bpion\b"
+    ),
+    "artillery_unspecified": r"artillery|\bshell(ed|ing|s)?\b",
+    "missile_unspecified": r"\bmissiles?\b",
+    "cluster_munition": r"cluster",
+    "incendiary": r"incendiar|phosphorus|thermite|napalm",
+    "thermobaric": r"thermobaric|\btos-?1|solntsepyok|buratino|vacuum bomb",
+    "small_arms": (
+        r"small arms|gunfire|\bshot (dead|at|and|in)\b|\bsnipers?\b|machine ?guns?|\bfirearms?\b"
+        r"|automatic weapons?|\brifles?\b|opened fire"
+    ),
+    "mine": (
+        r"landmines?|anti-?(personnel|tank) mines?|\bmine (exploded|explosion|blast)|(stepped on|hit|detonated) (an? )?\w* ?mine\b"
+        r"|explosive remnant|unexploded|\buxo\b|tripwire|booby|\bpfm-?1|petal mines?|\bied\b"
+    ),
+}
+
+# Specific codes that make a generic code redundant when both match.
+_WEAPON_SUPERSEDES: dict[str, tuple[str, ...]] = {
+    "missile_unspecified": ("cruise_missile", "ballistic_missile", "anti_aircraft_missile"),
+    "artillery_unspecified": ("rocket_artillery", "tube_artillery"),
+    "air_strike_unspecified": ("aerial_bomb", "cruise_missile", "ballistic_missile", "drone", "anti_aircraft_missile"),
+}
+
+#: target code -> regular expression; order matters (the first match is the primary target).
+TARGET_RULES: dict[str, str] = {
+    "residential": (
+        r"residential|apartment|\bhouses?\b|\bhomes?\b|dwelling|private sector|high-rise|block of flats"
+        r"|dormitor|\bflats?\b"
+    ),
+    "education": r"school|kindergarten|universit|college|lyceum|gymnasium|educational|nursery|childcare",
+    "healthcare": r"hospital|clinic|medical|ambulance|maternity|health ?care|polyclinic|pharmacy",
+    "energy": (
+        r"power (plant|station|line|grid|facilit|infrastructure|supply)|energy|substation|electric"
+        r"|\b(chp|tpp|hpp|npp)\b|nuclear|gas (pipeline|facilit|distribution)|oil (depot|refinery|terminal)"
+        r"|fuel (depot|storage)|boiler"
+    ),
+    "water": r"water (supply|pipeline|station|treatment|infrastructure|utility|tower|main)|pumping station|\bdam\b|sewage",
+    "transport": (
+        r"railway|railroad|\btrains?\b|bridges?\b|highway|\broads?\b|\bports?\b|seaport|airport|\bbus(es)?\b"
+        r"|minibus|\btram|trolleybus|transport|\bcars?\b"
+    ),
+    "commercial": (
+        r"\bshops?\b|\bstores?\b|market|supermarket|\bmall\b|shopping|\bcaf[eé]|restaurant|hotel|office"
+        r"|business|\bbanks?\b|gas station|petrol station|filling station|commercial"
+    ),
+    "industrial": r"industrial|factory|factories|enterprise|warehouse|coal mine|mining|manufactur|metallurg|steel|\bplant\b",
+    "agriculture_food": r"grain|agricultur|\bfarm|\bcrops?\b|harvest|\bsilos?\b|granary|livestock|\bfood\b|bakery",
+    "cultural": r"museum|theat(re|er)|library|cultur|monument|heritage|cinema|concert hall|stadium",
+    "religious": r"church|cathedral|monastery|mosque|synagogue|temple|chapel|\blavra\b|religious",
+    "government": (
+        r"administration|administrative|government|council|city hall|town hall|police|courthouse|prosecutor"
+        r"|\bsbu\b|ministry|local administrators|post office"
+    ),
+    "humanitarian": (
+        r"humanitarian|aid (workers?|distribution|point|convoy|centre|center)|evacuat|\bshelters?\b|refugee"
+        r"|red cross|volunteer|\bunhcr\b|\bicrc\b|invincibility point"
+    ),
+    "military": (
+        r"military|troops|soldiers|servicem[ae]n|\bpositions\b|\barmy\b|armed forces|barracks|\bbase\b"
+        r"|ammunition (depot|warehouse|dump)|command post|airfield|air base|fortification"
+    ),
+}
+
+
+def match_rules(text: pd.Series, rules: dict[str, str]) -> np.ndarray:
+    """Return a boolean matrix (rows x rules): does each rule match each text.
+
+    Parameters
+    ----------
+    text : pandas.Series
+        Free text (any case; NA never matches).
+    rules : dict
+        code -> regular expression, e.g. :data:`WEAPON_RULES`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(text), len(rules))``.
+    """
+    lowered = text.astype("str").str.lower()
+    out = np.zeros((len(text), len(rules)), dtype=bool)
+    for j, pattern in enumerate(rules.values()):
+        pattern = re.sub(r"\((?!\?)", "(?:", pattern)
+        out[:, j] = lowered.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
+    return out
+
+
+def weapon_matrix(text: pd.Series) -> np.ndarray:
+    """Match :data:`WEAPON_RULES` and drop generic codes where a specific one matched.
+
+    Parameters
+    ----------
+    text : pandas.Series
+        Free text.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean matrix with the columns of :data:`WEAPON_RULES`.
+    """
+    masks = match_rules(text, WEAPON_RULES)
+    codes = list(WEAPON_RULES)
+    for generic, specifics in _WEAPON_SUPERSEDES.items():
+        specific = masks[:, [codes.index(s) for s in specifics]].any(axis=1)
+        masks[:, codes.index(generic)] &= ~specific
+    return masks
+
+
+def masks_to_lists(masks: np.ndarray, codes: list[str], default: list[str] | None = None) -> np.ndarray:
+    """Turn a boolean matrix into one list of codes per row, fast (one list per distinct pattern).
+
+    Parameters
+    ----------
+    masks : numpy.ndarray
+        Boolean matrix, rows x codes.
+    codes : list of str
+        Code of each column, in output order.
+    default : list of str, optional
+        List used for rows with no match (empty list by default).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of lists (rows with the same pattern share a list; copy
+        before mutating).
+    """
+    n, k = masks.shape
+    if n == 0:
+        return np.empty(0, dtype=object)
+    weights = (np.int64(1) << np.arange(k, dtype=np.int64))
+    keys = masks.astype(np.int64) @ weights
+    uniques, inverse = np.unique(keys, return_inverse=True)
+    lists = np.empty(len(uniques), dtype=object)
+    for i, key in enumerate(uniques):
+        chosen = [codes[j] for j in range(k) if key >> j & 1]
+        lists[i] = chosen if chosen else list(default or [])
+    return lists[inverse]
+
+
+def column(masks: np.ndarray, rules: dict[str, str], code: str) -> np.ndarray:
+    """Return the boolean column of ``code`` in a matrix built from ``rules``.
+
+    Parameters
+    ----------
+    masks : numpy.ndarray
+        Matrix from :func:`match_rules` or :func:`weapon_matrix`.
+    rules : dict
+        The rules the matrix was built from.
+    code : str
+        A key of ``rules``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean vector.
+    """
+    return masks[:, list(rules).index(code)]
+
+
+def event_types_from_weapons(masks: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Derive an event type from weapon matches where a weapon says what kind of strike it was.
+
+    Priority: missile (any) > drone > aerial bomb / air strike > artillery and
+    thermobaric > mine; rows with none of these keep ``fallback``.
+
+    Parameters
+    ----------
+    masks : numpy.ndarray
+        Weapon matrix with the columns of :data:`WEAPON_RULES`.
+    fallback : numpy.ndarray
+        Event type per row when no weapon decides it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of event type codes.
+    """
+
+    def has(*codes: str) -> np.ndarray:
+        return np.logical_or.reduce([column(masks, WEAPON_RULES, c) for c in codes])
+
+    return np.select(
+        [
+            has("cruise_missile", "ballistic_missile", "anti_aircraft_missile", "missile_unspecified"),
+            has("drone"),
+            has("aerial_bomb", "air_strike_unspecified"),
+            has("rocket_artillery", "tube_artillery", "artillery_unspecified", "thermobaric"),
+            has("mine"),
+        ],
+        ["missile_strike", "drone_strike", "air_strike", "shelling", "mine"],
+        default=np.asarray(fallback, dtype=object),
+    ).astype(object)
