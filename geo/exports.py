@@ -988,7 +988,7 @@ def aggregate_withheld(
 def _cell(value: Any, column: str) -> Any:
     if column in LIST_COLUMNS:
         return " | ".join(str(v) for v in (value if isinstance(value, (list, tuple, np.ndarray)) else []))
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, pd.Timestamp):
         return "" if pd.isna(value) else value.date().isoformat()
@@ -1028,7 +1028,7 @@ def frame_to_csv(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> b
 def _json_value(value: Any) -> Any:
     if isinstance(value, (list, tuple, np.ndarray)):
         return [str(v) for v in value]
-    if value is None or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date().isoformat()

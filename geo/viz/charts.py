@@ -302,7 +302,7 @@ def _period_index(dates: pd.Series, freq: str) -> pd.Series:
     if freq == "day":
         return dates.dt.normalize()
     if freq == "week":
-        return (dates - pd.to_timedelta(dates.dt.weekday, unit="D")).dt.normalize()
+        return (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
     return dates.dt.to_period("M").dt.to_timestamp()
 
 
