@@ -37,7 +37,7 @@ COLUMNS = (
 )
 REQUIRED = (
     "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "location", "admin1_iso",
-    "target_types", "weapons", "event_type", "casualty_source", "description", "source_urls", "sources",
+    "target_types", "weapons", "event_type", "description", "source_urls", "sources",
 )
 FIRST_DAY = dt.date(2022, 2, 24)
 # Natural Earth polygons stop at the shoreline and are generalised along borders.
@@ -91,6 +91,14 @@ def test_row_count_and_years():
 def test_required_fields_present():
     missing = [(row["source_id"], col) for row in _rows() for col in REQUIRED if not row[col].strip()]
     assert missing == []
+
+
+def test_casualty_figures_name_their_source():
+    unsourced = [
+        row["source_id"] for row in _rows()
+        if (row["killed"].strip() or row["injured"].strip()) and not row["casualty_source"].strip()
+    ]
+    assert unsourced == []
 
 
 def test_ids_unique_and_slug_shaped():
