@@ -1,0 +1,48 @@
+"""Trends: incidents, killed and injured over time, by target type and by weapon."""
+
+import streamlit as st
+
+from geo.viz import charts
+from ui.data import get_filtered
+from ui.exports import render_export_panel, show_chart
+from ui.text import escape_md
+
+view = get_filtered()
+st.title("Trends")
+st.caption(f"{view.kpis['incidents']:,} incidents · {escape_md(view.filters.describe())}")
+
+frame = view.filtered()
+if frame.empty:
+    st.info("No incident matches the current filters.")
+    st.stop()
+
+c1, c2, c3 = st.columns(3)
+freq = c1.segmented_control("Period", list(charts.FREQUENCIES), default="month", key="trd_freq") or "month"
+measure = c2.selectbox("Measure", list(charts.MEASURES), format_func=charts.MEASURES.get, key="trd_measure")
+split = c3.selectbox(
+    "Split by",
+    [None, "target_types", "weapons"],
+    format_func=lambda v: "Nothing" if v is None else charts.GROUPINGS[v][0],
+    key="trd_split",
+)
+
+coverage = charts.compute_frontline_coverage(view.bundle.frontlines)
+seams = charts.compute_snapshot_seams(view.bundle.frontlines)
+fig = charts.build_trend_chart(frame, freq, split, measure, coverage, seams)
+show_chart(fig, f"trend_{measure}_{split or 'total'}_{freq}", view, (freq, measure, split))
+
+if coverage is None:
+    st.caption("No front-line snapshots are loaded, so no period has distances from the front.")
+else:
+    st.caption(
+        f"Shaded: front-line snapshots exist from {coverage[0].date():%d %b %Y} to {coverage[1].date():%d %b %Y}; "
+        "distances from the front exist only for incidents in that period."
+    )
+if seams:
+    st.caption("Dashed lines: the front-line source or method changes, so distances before and after are not "
+               "strictly comparable.")
+st.caption(
+    "Each incident counts once, under its first listed target type or weapon. Casualties are as reported; "
+    "incidents with no reported count add nothing."
+)
+render_export_panel(view)

@@ -1,0 +1,181 @@
+"""Download buttons for charts, data and the map, and the "Cite this view" block.
+
+Rendering runs on the process-wide export engine (one headless Chromium held in
+``st.cache_resource``); the page submits the job, shows a progress bar while the
+engine works on its own thread, and keeps the bytes in session state so reruns
+do not render again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from geo import exports
+from geo.citation import build_citation
+from geo.population import load_population
+from geo.viz.charts import PLOTLY_OFFLINE_CONFIG
+from ui.data import FilteredView
+from ui.state import state_params
+
+EXPORT_CACHE_KEY = "exp_files"
+
+
+@st.cache_resource(show_spinner="Starting the export engine…")
+def get_engine() -> exports.ExportEngine:
+    """Return the one export engine of this process (started once, kept alive)."""
+    return exports.get_export_engine()
+
+
+@st.cache_data(show_spinner=False)
+def get_population() -> dict[str, int]:
+    """Return the pre-war population per ISO code (read once)."""
+    return load_population()
+
+
+def share_url(view: FilteredView) -> str:
+    """Return the URL that reopens this view."""
+    query = urlencode(state_params(view.filters), doseq=True)
+    base = ""
+    context_url = getattr(st.context, "url", None)
+    if context_url:
+        base = str(context_url).split("?")[0]
+    return f"{base}?{query}" if query else base
+
+
+def export_context(view: FilteredView) -> exports.ExportContext:
+    """Return the caption/provenance context of the current view."""
+    return exports.build_export_context(
+        view.filtered(["date", "source"]),
+        view.bundle.manifest,
+        view.bundle.version,
+        view.filters.describe(),
+        view.filters.to_query_params(),
+        share_url=share_url(view),
+    )
+
+
+def _view_token(view: FilteredView, *extra) -> str:
+    raw = repr((view.key, view.filters, extra))
+    return hashlib.sha1(raw.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def _store() -> dict:
+    return st.session_state.setdefault(EXPORT_CACHE_KEY, {})
+
+
+def _wait(futures: dict, label: str) -> dict[str, bytes]:
+    bar = st.progress(0.0, text=label)
+    results: dict[str, bytes] = {}
+    while len(results) < len(futures):
+        for name, future in futures.items():
+            if name not in results and future.done():
+                results[name] = future.result()
+        bar.progress(len(results) / len(futures), text=f"{label} ({len(results)}/{len(futures)})")
+        if len(results) < len(futures):
+            time.sleep(0.1)
+    bar.empty()
+    return results
+
+
+def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = ()) -> None:
+    """Show a plotly chart (offline config) with PNG and SVG download buttons."""
+    st.plotly_chart(fig, config=PLOTLY_OFFLINE_CONFIG, key=f"chart_{stem}")
+    token = f"{stem}:{_view_token(view, settings)}"
+    files = _store().get(token)
+    cols = st.columns([1, 1, 1, 3])
+    if files is None:
+        if cols[0].button("Prepare PNG + SVG", key=f"exp_prep_{stem}", help="Renders the chart with its caption"):
+            try:
+                engine = get_engine()
+                context = export_context(view)
+                futures = {
+                    fmt: exports.submit_figure_export(fig, context, fmt, engine=engine) for fmt in ("png", "svg")
+                }
+                _store()[token] = _wait(futures, "Rendering")
+            except exports.ExportError as exc:
+                st.error(str(exc))
+                return
+            st.rerun()
+        return
+    cols[0].download_button("PNG (2x)", files["png"], f"{stem}.png", "image/png", key=f"exp_png_{stem}")
+    cols[1].download_button("SVG", files["svg"], f"{stem}.svg", "image/svg+xml", key=f"exp_svg_{stem}")
+
+
+def render_data_downloads(view: FilteredView) -> None:
+    """Offer the filtered incidents as CSV/GeoJSON with the provenance sidecar."""
+    token = f"data:{_view_token(view)}"
+    files = _store().get(token)
+    if files is None:
+        if st.button("Prepare data export", key="exp_data_prep"):
+            with st.spinner("Preparing CSV, GeoJSON and provenance…"):
+                _store()[token] = exports.build_data_exports(view.filtered(), export_context(view), view.bundle.manifest)
+            st.rerun()
+        return
+    sidecar_name = next(n for n in files if n.endswith(".provenance.json"))
+    if any(n.endswith("_withheld_aggregates.csv") for n in files):
+        st.warning(
+            "Some sources do not allow their raw rows to be redistributed; those incidents are exported "
+            "as counts per oblast and month with links. The provenance file says which and why."
+        )
+    mimes = {".csv": "text/csv", ".geojson": "application/geo+json", ".json": "application/json"}
+    cols = st.columns(len(files))
+    for col, (name, data) in zip(cols, files.items(), strict=True):
+        mime = next((m for ext, m in mimes.items() if name.endswith(ext)), "application/octet-stream")
+        label = "Provenance" if name == sidecar_name else name
+        col.download_button(label, data, name, mime, key=f"exp_dl_{name}")
+
+
+def render_map_downloads(view: FilteredView, frame, key: str = "map") -> None:
+    """Offer an offline HTML map of ``frame`` and its PNG snapshot."""
+    token = f"{key}:{_view_token(view, len(frame))}"
+    files = _store().get(token)
+    if files is None:
+        if st.button("Prepare map HTML + PNG", key=f"exp_map_prep_{key}"):
+            try:
+                context = export_context(view)
+                page = exports.build_map_page(frame, context, view.bundle.boundaries, view.bundle.frontlines)
+                engine = get_engine()
+                with st.spinner("Rendering the map snapshot…"):
+                    import tempfile
+                    from pathlib import Path
+
+                    with tempfile.TemporaryDirectory() as tmp:
+                        path = Path(tmp) / "map.html"
+                        path.write_text(page, encoding="utf-8")
+                        png = exports.snapshot_map_html(path, engine=engine)
+                _store()[token] = {"html": page.encode("utf-8"), "png": png}
+            except exports.ExportError as exc:
+                st.error(str(exc))
+                return
+            st.rerun()
+        return
+    cols = st.columns([1, 1, 4])
+    cols[0].download_button("Map HTML", files["html"], f"{key}.html", "text/html", key=f"exp_map_html_{key}")
+    cols[1].download_button("Map PNG", files["png"], f"{key}.png", "image/png", key=f"exp_map_png_{key}")
+
+
+def render_citation(view: FilteredView) -> None:
+    """Show the "Cite this view" block as plain text and BibTeX."""
+    context = export_context(view)
+    citation = build_citation(
+        filters_description=context.filters_description,
+        share_url=context.share_url,
+        data_version=context.data_version,
+        sources=context.sources,
+    )
+    st.code(citation.text, language=None, wrap_lines=True)
+    with st.expander("BibTeX"):
+        st.code(citation.bibtex, language="bibtex")
+
+
+def render_export_panel(view: FilteredView) -> None:
+    """Data downloads and the citation, for the bottom of an analysis page."""
+    with st.expander("Export data and cite this view", icon=":material/download:"):
+        render_data_downloads(view)
+        st.markdown("**Cite this view**")
+        render_citation(view)
