@@ -359,7 +359,7 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
     front = incidents["front_distance_km"] if "front_distance_km" in incidents.columns else pd.Series(np.nan, index=incidents.index)
     location = pa.array(incidents["location"].astype("string").fillna("").to_numpy(dtype=object), type=pa.large_string())
     description = pa.array(incidents["description"].astype("string").fillna("").to_numpy(dtype=object), type=pa.large_string())
-    search = pc.utf8_lower(pc.binary_join_element_wise(location, description, "\n"))
+    search = pc.utf8_lower(pc.binary_join_element_wise(location, description, pa.scalar("\n", pa.large_string())))
     columns = IncidentColumns(
         day=day,
         lon=incidents["lon"].to_numpy(dtype=np.float64, na_value=np.nan),

@@ -66,6 +66,8 @@ OCCUPIED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#7f2704", "fi
 CONTACT_STYLE = {"color": "#000000", "weight": 2.5, "opacity": 0.9}
 CONTESTED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#fdae6b", "fillOpacity": 0.35, "dashArray": "4 3"}
 TOKEN_OPEN, TOKEN_CLOSE = "\u27e6", "\u27e7"
+TARGET_LABELS: dict[str, str] = {code: label.split(" (")[0] for code, label in TARGET_TYPES.items()}
+WEAPON_LABELS: dict[str, str] = {code: label.split(" (")[0] for code, label in WEAPONS.items()}
 
 _CLASS_OF_TARGET = np.array(
     [next(i for i, (_, _, _, codes) in enumerate(TARGET_CLASSES) if code in codes) for code in TARGET_TYPES], dtype=np.int16
@@ -144,14 +146,34 @@ def build_base_map(
             raise ValueError("The tile URL must start with http:// or https:// and contain {z}, {x} and {y}.")
         folium.TileLayer(tiles=tiles, attr=html.escape(attribution or "Tiles: see provider"), name="Tiles").add_to(fmap)
     if boundaries is not None and len(boundaries):
-        folium.GeoJson(
-            boundaries_geojson(boundaries, simplify_deg),
-            name="Oblasts",
-            style_function=lambda _feature: {"color": "#555555", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 0.6},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            control=False,
-        ).add_to(fmap)
+        add_boundaries(fmap, boundaries_geojson(boundaries, simplify_deg))
     return fmap
+
+
+def add_boundaries(fmap: folium.Map, geojson: dict) -> folium.GeoJson:
+    """Add the admin-1 outlines (from :func:`boundaries_geojson`) to ``fmap`` as the basemap.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        Map to draw on.
+    geojson : dict
+        FeatureCollection with an escaped ``label`` property.
+
+    Returns
+    -------
+    folium.GeoJson
+        The layer added.
+    """
+    layer = folium.GeoJson(
+        geojson,
+        name="Oblasts",
+        style_function=lambda _feature: {"color": "#555555", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 0.6},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        control=False,
+    )
+    layer.add_to(fmap)
+    return layer
 
 
 def boundaries_geojson(boundaries: gpd.GeoDataFrame, simplify_deg: float = 0.01) -> dict:
@@ -611,8 +633,8 @@ def incident_rows(incidents: pd.DataFrame, primary_target: np.ndarray | None = N
     """
     n = len(incidents)
     tables: dict[str, list[str]] = {
-        "t": [v.split(" (")[0] for v in TARGET_TYPES.values()],
-        "w": [v.split(" (")[0] for v in WEAPONS.values()],
+        "t": list(TARGET_LABELS.values()),
+        "w": list(WEAPON_LABELS.values()),
         "o": [],
         "p": [],
     }
@@ -659,7 +681,8 @@ def incident_rows(incidents: pd.DataFrame, primary_target: np.ndarray | None = N
         text = str(desc[i])
         if len(text) > DESCRIPTION_CHARS:
             text = text[: DESCRIPTION_CHARS - 1].rstrip() + "\u2026"
-        urls = [str(u) for u in (incidents["source_urls"].iat[i] or []) if re.match(r"^https?://", str(u), re.IGNORECASE)]
+        listed = incidents["source_urls"].iat[i]
+        urls = [str(u) for u in (listed if listed is not None else ()) if re.match(r"^https?://", str(u), re.IGNORECASE)]
         rows.append(
             [
                 lat[i],
@@ -690,9 +713,10 @@ def _indices(codes, index: dict[str, int]) -> list[int]:
 
 
 def build_incident_layer(
-    incidents: pd.DataFrame,
+    incidents: pd.DataFrame | None,
     primary_target: np.ndarray | None = None,
     selected_id: str | None = None,
+    rows_tables: tuple[list[list], dict[str, list[str]]] | None = None,
 ) -> folium.FeatureGroup:
     """Build one marker per incident, styled by primary target type and sized by casualties.
 
@@ -702,12 +726,15 @@ def build_incident_layer(
 
     Parameters
     ----------
-    incidents : pandas.DataFrame
-        The incidents to draw (keep it below :data:`MARKER_THRESHOLD`).
+    incidents : pandas.DataFrame or None
+        The incidents to draw (keep it below :data:`MARKER_THRESHOLD`); ignored when
+        ``rows_tables`` is given.
     primary_target : numpy.ndarray, optional
         Index of each row's first target type in ``TARGET_TYPES``.
     selected_id : str, optional
         Incident to ring.
+    rows_tables : tuple, optional
+        Precomputed :func:`incident_rows` output (lets the app cache it).
 
     Returns
     -------
@@ -715,7 +742,7 @@ def build_incident_layer(
         The markers and the legend.
     """
     group = folium.FeatureGroup(name="Incidents", control=False)
-    rows, tables = incident_rows(incidents, primary_target)
+    rows, tables = rows_tables if rows_tables is not None else incident_rows(incidents, primary_target)
     selected = next(([r[0], r[1], r[3]] for r in rows if r[5] == selected_id), None) if selected_id else None
     _IncidentMarkers(rows, tables, selected).add_to(group)
     present = sorted({r[2] for r in rows})

@@ -1,0 +1,37 @@
+"""Incidents: the filtered incidents as a searchable, sortable table; select one to see it on the map."""
+
+import streamlit as st
+
+from ui.data import get_filtered
+from ui.table import incidents_table, select_on_map
+from ui.text import escape_md
+
+view = get_filtered()
+st.title("Incidents")
+st.caption(f"{view.kpis['incidents']:,} of {view.kpis['total']:,} incidents · {escape_md(view.filters.describe())}. "
+           "Use the sidebar search to find a place or words in the description.")
+table, shown = incidents_table(view)
+if shown < view.kpis["incidents"]:
+    st.info(f"Showing the {shown:,} most recent of {view.kpis['incidents']:,} matching incidents; narrow the filters to see the rest.")
+event = st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="inc_table",
+    column_config={
+        "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        "Source link": st.column_config.LinkColumn(display_text="open"),
+        "Killed": st.column_config.NumberColumn(help="Empty = not reported"),
+        "Injured": st.column_config.NumberColumn(help="Empty = not reported"),
+        "From the front (km)": st.column_config.NumberColumn(format="%.1f"),
+    },
+)
+rows = event.selection.rows if event is not None else []
+if rows:
+    incident_id = table["Incident id"].iat[rows[0]]
+    st.write(f"Selected: {escape_md(incident_id)}")
+    if st.button("Show on the map", key="inc_show_on_map"):
+        select_on_map(incident_id)
+        st.switch_page("pages/map.py")

@@ -1,0 +1,18 @@
+"""Map: incidents against oblasts and the front line as it stood on the map date."""
+
+import streamlit as st
+
+from ui.data import get_filtered
+from ui.mapview import map_date_control, render_details, render_map
+from ui.text import escape_md
+
+view = get_filtered()
+st.title("Incidents on the map")
+st.caption(f"{view.kpis['incidents']:,} of {view.kpis['total']:,} incidents · {escape_md(view.filters.describe())}")
+map_date = map_date_control(view)
+left, right = st.columns([3, 1], gap="medium")
+with left:
+    render_map(view, map_date)
+with right:
+    st.subheader("Selected incident")
+    render_details(view)

@@ -1,0 +1,99 @@
+"""A small, deterministic incident table built in code, and a data directory holding it.
+
+Four cities, 48 incidents over 2024, casualty counts with some not reported, mixed
+location precision, and a few rows whose text is hostile (script tags, event handlers,
+javascript: links) so every view can be checked for escaping.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from geo.datadir import write_incidents
+from geo.schema import ALL_COLUMNS, SCHEMA_VERSION, coerce_incidents
+
+CITIES = [
+    ("Kharkiv", 36.2304, 49.9935, "UA-63", "Kharkiv Oblast", 25.0),
+    ("Kyiv", 30.5234, 50.4501, "UA-30", "Kyiv", 420.0),
+    ("Odesa", 30.7233, 46.4825, "UA-51", "Odesa Oblast", 190.0),
+    ("Lviv", 24.0297, 49.8397, "UA-46", "Lviv Oblast", 950.0),
+]
+TARGETS = ["residential", "education", "healthcare", "energy", "transport", "cultural"]
+WEAPONS = ["ballistic_missile", "drone", "cruise_missile", "tube_artillery"]
+HOSTILE = [
+    "<script>window.__pwned=1</script>",
+    "<img src=x onerror=\"window.__pwned=1\">",
+    "[click](javascript:window.__pwned=1)",
+    "<svg onload=window.__pwned=1>",
+]
+SENTINEL = "__pwned"
+
+
+def build_incidents(n: int = 48) -> pd.DataFrame:
+    """Return ``n`` canonical, enriched incidents (deterministic)."""
+    rows = []
+    for i in range(n):
+        city, lon, lat, iso, name, front = CITIES[i % 4]
+        hostile = HOSTILE[(i // 12) % 4] if i % 12 == 11 else ""
+        rows.append(
+            {
+                "incident_id": f"syn:{i}",
+                "source": "curated" if i % 3 else "testsrc",
+                "source_id": str(i),
+                "date": pd.Timestamp("2024-01-01") + pd.Timedelta(days=7 * i),
+                "date_precision": "day",
+                "lon": lon + 0.01 * (i % 5),
+                "lat": lat + 0.01 * (i % 7),
+                "geo_precision": "exact" if i % 4 != 3 else "area",
+                "location": f"{city} district {i}{hostile}",
+                "target_types": [TARGETS[i % 6]] + (["residential"] if i % 6 == 1 else []),
+                "target_raw": TARGETS[i % 6],
+                "weapons": [WEAPONS[i % 4]],
+                "weapon_raw": WEAPONS[i % 4],
+                "event_type": "missile_strike",
+                "event_type_raw": "strike",
+                "killed": None if i % 5 == 4 else i % 4,
+                "injured": None if i % 7 == 6 else (i % 6) * 2,
+                "description": f"Strike number {i} hit a building in {city}.{hostile}",
+                "source_urls": [f"https://example.org/report/{i}", "javascript:window.__pwned=1"],
+                "extra": "{}",
+                "admin1_iso": iso,
+                "admin1_name": name,
+                "front_snapshot_date": pd.NaT,
+                "front_distance_km": front + i,
+                "in_occupied_territory": False,
+                "distance_to_russia_km": front,
+            }
+        )
+    return coerce_incidents(pd.DataFrame(rows), ALL_COLUMNS)
+
+
+def write_data_dir(directory: Path, incidents: pd.DataFrame | None = None) -> Path:
+    """Write a data directory (incidents + manifest) and return it."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    frame = build_incidents() if incidents is None else incidents
+    write_incidents(directory, frame)
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "data_version": f"synthetic-{len(frame)}",
+        "built_at": "2026-01-01T00:00:00+00:00",
+        "sources": [
+            {"key": "curated", "name": "Synthetic curated", "licence": "CC BY 4.0", "attribution": "tests",
+             "url": "https://example.org/", "redistribution": True},
+            {"key": "testsrc", "name": "Synthetic <b>test</b> source", "licence": "none stated",
+             "attribution": "tests", "url": "javascript:alert(1)", "redistribution": False},
+        ],
+        "inputs": [],
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (directory / "quarantine.csv").write_text(
+        "file,row_number,source,reason,detail,original\n"
+        "a.csv,3,curated,coords_missing,lat empty,\"{\"\"x\"\": \"\"=HYPERLINK(1)\"\"}\"\n"
+        "a.csv,7,curated,date_unparseable,31/31/2024,{}\n",
+        encoding="utf-8",
+    )
+    return directory

@@ -1,0 +1,196 @@
+"""App tests: every page from app.py, filter flows checked against KPI values, URL state."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from tests.synthetic_data import build_incidents, write_data_dir
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["pages/map.py", "pages/far_from_front.py", "pages/trends.py", "pages/oblasts.py",
+         "pages/incidents.py", "pages/data_sources.py"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def data_dir(tmp_path_factory):
+    """A synthetic data directory, selected through CONFLICTMAP_DATA for the whole module."""
+    directory = write_data_dir(tmp_path_factory.mktemp("appdata") / "data")
+    old = os.environ.get("CONFLICTMAP_DATA")
+    os.environ["CONFLICTMAP_DATA"] = str(directory)
+    yield directory
+    if old is None:
+        os.environ.pop("CONFLICTMAP_DATA", None)
+    else:
+        os.environ["CONFLICTMAP_DATA"] = old
+
+
+@pytest.fixture(autouse=True)
+def navigation_only(monkeypatch):
+    """Run app.py on every rerun, as the server does once st.navigation has been called.
+
+    AppTest forgets between runs that app.py uses st.navigation and, because a pages/
+    folder exists, reruns the current page script directly (the legacy multipage mode),
+    skipping the frame and its sidebar.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return build_incidents()
+
+
+def _app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _qp(at: AppTest, key: str) -> list[str]:
+    value = at.query_params[key]
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def _kpis(at: AppTest) -> dict[str, int]:
+    return {m.label: int(m.value.replace(",", "")) for m in at.sidebar.metric}
+
+
+def _expected(frame: pd.DataFrame) -> dict[str, int]:
+    return {
+        "Incidents": len(frame),
+        "Killed": int(frame["killed"].sum(skipna=True)),
+        "Injured": int(frame["injured"].sum(skipna=True)),
+        "Oblasts affected": frame["admin1_iso"].nunique(),
+    }
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_registered_page_renders(page):
+    at = _app()
+    at.switch_page(page).run()
+    _no_errors(at)
+    assert at.title, f"{page} shows no title"
+
+
+def test_default_view_kpis_match_the_data(frame):
+    at = _app()
+    _no_errors(at)
+    assert _kpis(at) == _expected(frame)
+    assert any("48 of 48 incidents" in m.value for m in at.sidebar.markdown)
+    assert dict(at.query_params) == {}
+
+
+def test_target_filter_changes_kpis_and_url(frame):
+    at = _app()
+    at.sidebar.multiselect(key="flt_targets").set_value(["education"]).run()
+    _no_errors(at)
+    expected = frame[frame["target_types"].map(lambda v: "education" in list(v))]
+    assert _kpis(at) == _expected(expected)
+    assert _qp(at, "tt") == ["education"]
+
+
+def test_casualty_range_with_and_without_not_reported(frame):
+    at = _app()
+    at.sidebar.number_input(key="flt_kmin").set_value(2).run()
+    reported = frame[frame["killed"].fillna(-1) >= 2]
+    with_unreported = frame[(frame["killed"].fillna(-1) >= 2) | frame["killed"].isna()]
+    assert _kpis(at)["Incidents"] == len(with_unreported)
+    at.sidebar.checkbox(key="flt_not_reported").uncheck().run()
+    _no_errors(at)
+    assert _kpis(at) == _expected(reported)
+    assert _qp(at, "kmin") == ["2"] and _qp(at, "nr") == ["0"]
+
+
+def test_text_search_and_oblast_filter(frame):
+    at = _app()
+    at.sidebar.multiselect(key="flt_oblasts").set_value(["UA-63"]).run()
+    at.sidebar.text_input(key="flt_text").input("district 1").run()
+    _no_errors(at)
+    expected = frame[(frame["admin1_iso"] == "UA-63") & frame["location"].str.contains("district 1", regex=False)]
+    assert _kpis(at)["Incidents"] == len(expected) > 0
+
+
+def test_shared_url_reproduces_filters_and_selection(frame):
+    at = _app(tt=["education", "healthcare"], precise="1", sel="syn:1", md="2024-03-01")
+    _no_errors(at)
+    assert at.sidebar.multiselect(key="flt_targets").value == ["education", "healthcare"]
+    assert at.sidebar.checkbox(key="flt_precise").value is True
+    expected = frame[
+        frame["target_types"].map(lambda v: bool({"education", "healthcare"} & set(v))) & frame["geo_precision"].isin(["exact", "near"])
+    ]
+    assert _kpis(at) == _expected(expected)
+    assert at.date_input(key="map_date").value.isoformat() == "2024-03-01"
+    assert any("syn:1" in m.value.replace("\\", "") for m in at.markdown), "selected incident's details are not shown"
+    assert _qp(at, "sel") == ["syn:1"] and _qp(at, "md") == ["2024-03-01"]
+
+
+def test_invalid_query_params_fall_back_with_a_notice(frame):
+    at = _app(tt="bogus", wp="drone", **{"from": "2024-13-45"}, kmin="-3", sel="nope", cell="a,b", precise="maybe")
+    _no_errors(at)
+    assert at.warning, "no notice about the invalid link"
+    text = at.warning[0].value
+    for fragment in ("bogus", "2024", "nope", "cell", "precise"):
+        assert fragment in text
+    drones = frame[frame["weapons"].map(lambda v: "drone" in list(v))]
+    assert _kpis(at) == _expected(drones)
+    assert "tt" not in at.query_params and _qp(at, "wp") == ["drone"]
+
+
+def test_out_of_range_dates_are_clamped_with_a_notice():
+    at = _app(**{"from": "1999-01-01", "to": "2024-02-01"})
+    _no_errors(at)
+    assert "outside the data" in at.warning[0].value
+    assert _kpis(at)["Incidents"] == 5
+
+
+def test_untrusted_text_is_escaped_in_details():
+    at = _app(sel="syn:11")
+    _no_errors(at)
+    bodies = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    joined = "\n".join(bodies)
+    assert "pwned" in joined
+    our_links = re.compile(r"\[(?:\\.|[^\]\\])*\]\(https?://[^()\s<>]*\)")
+    for body in bodies:
+        body = our_links.sub("", body)
+        for pos, ch in enumerate(body):
+            if ch in "<[":
+                assert pos > 0 and body[pos - 1] == "\\", f"unescaped {ch!r} in {body!r}"
+    assert "javascript:" not in joined.replace("javascript\\:", "")
+
+
+def test_incidents_page_selects_for_the_map():
+    at = _app()
+    at.switch_page("pages/incidents.py").run()
+    _no_errors(at)
+    assert len(at.dataframe[0].value) == 48
+
+
+def test_missing_data_directory_is_a_clear_error(tmp_path):
+    old = os.environ["CONFLICTMAP_DATA"]
+    os.environ["CONFLICTMAP_DATA"] = str(tmp_path / "does-not-exist")
+    try:
+        at = _app()
+    finally:
+        os.environ["CONFLICTMAP_DATA"] = old
+    assert not at.exception
+    assert at.error and "does not exist" in at.error[0].value
+    assert at.button(key="data_fallback")

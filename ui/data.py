@@ -1,0 +1,164 @@
+"""Cached data access: the loaded bundle (shared, read-only) and the filtered view of it.
+
+The bundle and its prepared numpy columns live in ``st.cache_resource`` keyed on the data
+directory and a cheap file stamp (never on a frame). Filter results are keyed on the same
+key plus the filter values (primitives) and bounded with ``max_entries``. A session's own
+upload replaces or extends the shared data for that session only (``st.session_state``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from geo.datadir import DataBundle, DataDirError, load_bundle
+from geo.filters import Filters, IncidentColumns, compute_kpis, filter_mask, prepare_columns
+from geo.schema import UnreadableFileError
+
+ENV_VAR = "CONFLICTMAP_DATA"
+KNOWN_LOAD_ERRORS = (DataDirError, UnreadableFileError, FileNotFoundError, ImportError, OSError, ValueError)
+SESSION_DATA_KEY = "upl_session_data"
+USE_DEFAULT_KEY = "data_use_default"
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedData:
+    """A bundle with the columns prepared for filtering and an id lookup."""
+
+    key: str
+    bundle: DataBundle
+    columns: IncidentColumns
+    id_to_row: pd.Index
+    label: str
+
+
+@dataclass(frozen=True, eq=False)
+class FilteredView:
+    """What every page works from: the data, the filters, the mask and the headline totals."""
+
+    data: LoadedData
+    filters: Filters
+    mask: np.ndarray
+    kpis: dict
+
+    @property
+    def bundle(self) -> DataBundle:
+        return self.data.bundle
+
+    @property
+    def incidents(self) -> pd.DataFrame:
+        return self.data.bundle.incidents
+
+    @property
+    def columns(self) -> IncidentColumns:
+        return self.data.columns
+
+    @property
+    def key(self) -> str:
+        return self.data.key
+
+    def filtered(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Return the matching incidents (a copy; avoid on millions of rows)."""
+        frame = self.incidents if columns is None else self.incidents[columns]
+        return frame[self.mask]
+
+    def row_of(self, incident_id: str | None) -> int | None:
+        """Return the table row of an incident id, or None."""
+        if not incident_id:
+            return None
+        pos = self.data.id_to_row.get_indexer([incident_id])[0]
+        return int(pos) if pos >= 0 else None
+
+
+def data_path() -> str | None:
+    """Return the configured data directory (CONFLICTMAP_DATA), or None for the bundled default."""
+    if st.session_state.get(USE_DEFAULT_KEY):
+        return None
+    value = os.environ.get(ENV_VAR, "").strip()
+    return value or None
+
+
+def _stamp(path: str | None) -> str:
+    if path is None:
+        return "default"
+    folder = Path(path)
+    parts = []
+    for name in ("manifest.json", "incidents.parquet", "frontlines.parquet", "boundaries.parquet", "quarantine.csv"):
+        try:
+            info = (folder / name).stat()
+        except OSError:
+            continue
+        parts.append(f"{name}:{info.st_mtime_ns}:{info.st_size}")
+    return "|".join(parts) or "missing"
+
+
+def prepare_loaded(bundle: DataBundle, key: str, label: str) -> LoadedData:
+    """Prepare a bundle for filtering (columns, id index)."""
+    columns = prepare_columns(bundle.incidents)
+    ids = pd.Index(bundle.incidents["incident_id"].astype("string").fillna(""))
+    return LoadedData(key=key, bundle=bundle, columns=columns, id_to_row=ids, label=label)
+
+
+@st.cache_resource(show_spinner="Loading incidents…", max_entries=3)
+def _load_shared(path: str | None, stamp: str) -> LoadedData:
+    bundle = load_bundle(path)
+    label = "bundled default data" if bundle.is_default else f"data directory {path}"
+    return prepare_loaded(bundle, key=f"{path or 'default'}:{bundle.version}:{stamp}", label=label)
+
+
+def get_shared_data() -> LoadedData:
+    """Return the shared data for the configured directory (raises the loader's known errors)."""
+    path = data_path()
+    return _load_shared(path, _stamp(path))
+
+
+def get_data() -> LoadedData:
+    """Return this session's data: its upload when it has one, the shared data otherwise."""
+    session = st.session_state.get(SESSION_DATA_KEY)
+    if session is not None:
+        return session
+    return get_shared_data()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _shared_mask(path: str | None, stamp: str, filter_values: tuple) -> np.ndarray:
+    data = _load_shared(path, stamp)
+    return filter_mask(data.columns, Filters(*filter_values))
+
+
+def compute_view(data: LoadedData, filters: Filters) -> FilteredView:
+    """Return the filtered view of ``data`` (cached per data key and filter values)."""
+    if st.session_state.get(SESSION_DATA_KEY) is data:
+        mask = filter_mask(data.columns, filters)
+    else:
+        path = data_path()
+        mask = _shared_mask(path, _stamp(path), dataclasses.astuple(filters))
+    return FilteredView(data=data, filters=filters, mask=mask, kpis=compute_kpis(data.columns, mask))
+
+
+def get_filtered() -> FilteredView:
+    """Return the current view (data, filters, mask, KPIs); the sidebar computes it each run."""
+    view = st.session_state.get("_view")
+    if view is None:
+        # A fresh server's very first run can start at a page script without app.py
+        # (Streamlit's legacy pages/ mode); draw the shared sidebar here in that case.
+        from ui.sidebar import render_sidebar
+
+        view = render_sidebar()
+        if view is None:
+            st.stop()
+    return view
+
+
+def show_load_error(exc: BaseException) -> None:
+    """Explain a data-loading failure and offer the bundled default data."""
+    st.error(f"The data could not be loaded. {exc}")
+    if data_path() is not None and st.button("Use the bundled default data instead", key="data_fallback"):
+        st.session_state[USE_DEFAULT_KEY] = True
+        st.rerun()

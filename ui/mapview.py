@@ -1,0 +1,195 @@
+"""The map widget: st_folium wrapper, map date control, click handling and the detail panel."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.filters import date_bounds
+from geo.viz import map as gmap
+from ui import state
+from ui.data import FilteredView
+from ui.text import escape_md, safe_link
+
+MAP_KEY = "map_main"
+MAP_HEIGHT = 620
+RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
+MARKER_COLUMNS = [
+    "incident_id", "date", "lon", "lat", "geo_precision", "location", "target_types", "weapons",
+    "killed", "injured", "description", "source_urls", "admin1_name", "front_distance_km",
+]
+
+
+def render_tile_settings() -> None:
+    """Sidebar opt-in for online background tiles (kept out of the URL on purpose)."""
+    with st.expander("Map background"):
+        st.caption("Off by default: tiles are requested from a third-party server, which then sees your IP address.")
+        st.checkbox("Use online background tiles", key="map_tiles_on")
+        st.text_input("Tile URL template", key=state.MAP_TILES, placeholder="https://tile.example.org/{z}/{x}/{y}.png")
+        st.text_input("Attribution", key=state.MAP_TILES_ATTR, placeholder="© the tile provider")
+
+
+def map_date_control(view: FilteredView) -> dt.date:
+    """Draw the map-date picker (default: end of the filtered range) and return the date in force."""
+    ss = st.session_state
+    bounds = date_bounds(view.columns, view.mask) or date_bounds(view.columns) or (dt.date.today(),) * 2
+    if ss.get(state.MAP_DATE_AUTO, True) or not isinstance(ss.get(state.MAP_DATE), dt.date):
+        ss[state.MAP_DATE] = bounds[1]
+        ss[state.MAP_DATE_AUTO] = True
+
+    def _picked() -> None:
+        ss[state.MAP_DATE_AUTO] = False
+
+    left, right = st.columns([2, 1])
+    left.date_input("Front line as of", key=state.MAP_DATE, on_change=_picked, format="YYYY-MM-DD",
+                    min_value=dt.date(1991, 8, 24), max_value=dt.date(2100, 1, 1),
+                    help="Defaults to the last day of the filtered date range.")
+    if not ss.get(state.MAP_DATE_AUTO, True):
+        right.button("Use end of filtered range", key="map_date_reset",
+                     on_click=lambda: ss.update({state.MAP_DATE_AUTO: True}))
+    return ss[state.MAP_DATE]
+
+
+def _cell_mask(view: FilteredView, cell) -> np.ndarray:
+    if not cell:
+        return view.mask
+    west, south, east, north = cell
+    cols = view.columns
+    return view.mask & (cols.lon >= west) & (cols.lon < east) & (cols.lat >= south) & (cols.lat < north)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _layer_payload(_view: FilteredView, data_key: str, filter_values: tuple, cell, threshold: int):
+    mask = _cell_mask(_view, cell)
+    idx = np.flatnonzero(mask)
+    if len(idx) <= threshold:
+        frame = _view.incidents.iloc[idx][[c for c in MARKER_COLUMNS if c in _view.incidents.columns]]
+        rows, tables = gmap.incident_rows(frame, _view.columns.primary_target[idx])
+        return ("markers", rows, tables)
+    cols = _view.columns
+    if cell:
+        size = max(cell[2] - cell[0], cell[3] - cell[1]) / gmap.DRILL_DIVISIONS
+        bins = gmap.aggregate_grid(cols.lon[idx], cols.lat[idx], cols.killed[idx], cols.injured[idx], size, cell)
+    else:
+        bins = gmap.aggregate_grid(cols.lon[idx], cols.lat[idx], cols.killed[idx], cols.injured[idx])
+    return ("bins", bins, None)
+
+
+def build_layers(view: FilteredView, map_date: dt.date, selected: str | None, cell, threshold: int):
+    """Return the changing feature groups (front line, incidents or bins) and the snapshot drawn."""
+    front, snap = gmap.build_frontline_layer(view.bundle.frontlines, map_date)
+    kind, payload, tables = _layer_payload(view, view.key, dataclasses.astuple(view.filters), cell, threshold)
+    if kind == "markers":
+        layer = gmap.build_incident_layer(None, selected_id=selected, rows_tables=(payload, tables))
+    else:
+        note = "Showing one selected cell, subdivided." if cell else f"More than {threshold:,} incidents: aggregated."
+        layer = gmap.build_bin_layer(payload, note)
+    return [front, layer], snap, kind
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _boundaries_geojson(data_key: str, _boundaries) -> dict:
+    return gmap.boundaries_geojson(_boundaries)
+
+
+def render_map(view: FilteredView, map_date: dt.date, threshold: int = gmap.MARKER_THRESHOLD) -> None:
+    """Draw the map; a click on an incident selects it, a click on a cell zooms into it."""
+    ss = st.session_state
+    selected = ss.get(state.MAP_SELECTED)
+    cell = ss.get(state.MAP_CELL)
+    started = time.perf_counter()
+    tiles = ss.get(state.MAP_TILES) if ss.get("map_tiles_on") else None
+    try:
+        fmap = gmap.build_base_map(None, tiles=tiles or None, attribution=ss.get(state.MAP_TILES_ATTR))
+    except ValueError as exc:
+        st.error(str(exc))
+        fmap = gmap.build_base_map(None)
+    gmap.add_boundaries(fmap, _boundaries_geojson(view.key, view.bundle.boundaries))
+    layers, snap, kind = build_layers(view, map_date, selected, cell, threshold)
+    if cell:
+        center = [(cell[1] + cell[3]) / 2, (cell[0] + cell[2]) / 2]
+        zoom = gmap.zoom_for_bounds(cell)
+        if st.button("Back to the whole map", key="map_cell_clear"):
+            ss[state.MAP_CELL] = None
+            st.rerun()
+    else:
+        center, zoom = list(gmap.UKRAINE_CENTER), 6
+    st.caption(snap.caption(map_date) + (" · click a cell to zoom in" if kind == "bins" else " · click a marker for details"))
+    returned = st_folium(
+        fmap,
+        key=MAP_KEY,
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=RETURNED,
+        feature_group_to_add=layers,
+        center=center,
+        zoom=zoom,
+    )
+    ss["map_build_seconds"] = time.perf_counter() - started
+    _handle_click(view, returned)
+
+
+def _handle_click(view: FilteredView, returned) -> None:
+    ss = st.session_state
+    if not isinstance(returned, dict):
+        return
+    signature = repr((returned.get("last_object_clicked"), returned.get("last_object_clicked_tooltip")))
+    if signature == ss.get(state.MAP_LAST_CLICK):
+        return
+    ss[state.MAP_LAST_CLICK] = signature
+    click = gmap.parse_map_click(returned, known_ids=view.data.id_to_row)
+    if click is None:
+        return
+    if click.kind == "incident" and click.value != ss.get(state.MAP_SELECTED):
+        ss[state.MAP_SELECTED] = click.value
+    elif click.kind == "bin" and click.value != ss.get(state.MAP_CELL):
+        ss[state.MAP_CELL] = click.value
+    else:
+        return
+    state.write_url(view.filters)
+    st.rerun()
+
+
+def render_details(view: FilteredView) -> None:
+    """Show the selected incident's details (all text escaped), or how to select one."""
+    ss = st.session_state
+    row = view.row_of(ss.get(state.MAP_SELECTED))
+    if row is None:
+        st.info("Click an incident on the map to see its details here.")
+        return
+    record = view.incidents.iloc[row]
+    st.subheader(escape_md(record.get("location") or "Place not given"))
+    if not view.mask[row]:
+        st.caption("This incident is outside the current filters.")
+
+    def count(value) -> str:
+        return "not reported" if pd.isna(value) else f"{int(value):,}"
+
+    front = record.get("front_distance_km")
+    lines = {
+        "Date": f"{record['date']:%Y-%m-%d}" if record.get("date") is not None else "unknown",
+        "Oblast": record.get("admin1_name") or "outside the oblast layer",
+        "Target": ", ".join(gmap.TARGET_LABELS.get(c, c) for c in record["target_types"]) or "not reported",
+        "Weapon": ", ".join(gmap.WEAPON_LABELS.get(c, c) for c in record["weapons"]) or "not reported",
+        "Killed": count(record.get("killed")),
+        "Injured": count(record.get("injured")),
+        "From the front": "not available" if pd.isna(front) else f"{float(front):.1f} km",
+        "Location precision": record.get("geo_precision") or "unknown",
+        "Source": record.get("source") or "unknown",
+        "Incident id": record["incident_id"],
+    }
+    st.markdown("  \n".join(f"**{name}:** {escape_md(value)}" for name, value in lines.items()))
+    if record.get("description"):
+        st.markdown(escape_md(record["description"]))
+    links = [link for link in (safe_link(u) for u in record["source_urls"]) if link]
+    if links:
+        st.markdown("**Sources:** " + " · ".join(links))
+    if st.button("Clear selection", key="map_sel_clear"):
+        ss[state.MAP_SELECTED] = None
+        st.rerun()

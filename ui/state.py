@@ -1,0 +1,209 @@
+"""Session and URL state: widget keys, Filters <-> widgets, and the shareable query string.
+
+The URL is read once per session (the first run) and written back on every run, so a
+link always reproduces what is on screen: the page (URL path), the filters, the map date,
+the selected incident and the selected map cell. Invalid values fall back to defaults and
+leave a notice for the page to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import streamlit as st
+
+from geo.filters import FILTER_PARAM_KEYS, Filters
+from ui.text import escape_md
+
+URL_LOADED_KEY = "url_loaded"
+NOTICES_KEY = "url_notices"
+
+# Widget keys: one per filter control, prefixed by area.
+K_DATES = "flt_dates"
+K_TARGETS = "flt_targets"
+K_WEAPONS = "flt_weapons"
+K_KMIN, K_KMAX, K_IMIN, K_IMAX = "flt_kmin", "flt_kmax", "flt_imin", "flt_imax"
+K_NOT_REPORTED = "flt_not_reported"
+K_OBLASTS = "flt_oblasts"
+K_FRONT_ON = "flt_front_on"
+K_FRONT = "flt_front"
+K_PRECISE = "flt_precise"
+K_SOURCES = "flt_sources"
+K_TEXT = "flt_text"
+
+MAP_DATE = "map_date"
+MAP_DATE_AUTO = "map_date_auto"
+MAP_SELECTED = "map_selected"
+MAP_CELL = "map_cell"
+MAP_LAST_CLICK = "map_last_click"
+MAP_TILES = "map_tiles"
+MAP_TILES_ATTR = "map_tiles_attr"
+
+FRONT_RANGE = (-100, 1000)
+STATE_PARAM_KEYS = ("md", "sel", "cell")
+
+
+def add_notice(text: str) -> None:
+    """Queue a plain-text notice for the page (shown escaped)."""
+    st.session_state.setdefault(NOTICES_KEY, []).append(text)
+
+
+def show_notices() -> None:
+    """Show and clear queued notices as one warning."""
+    notices = st.session_state.pop(NOTICES_KEY, [])
+    if notices:
+        st.warning("Parts of the link were not understood and were reset:\n\n" + "\n".join(f"- {escape_md(n)}" for n in notices))
+
+
+def read_url_once(date_bounds: tuple[dt.date, dt.date] | None, known_sources: tuple[str, ...], known_ids) -> None:
+    """On a session's first run, seed widgets and map state from ``st.query_params``."""
+    if st.session_state.get(URL_LOADED_KEY):
+        return
+    st.session_state[URL_LOADED_KEY] = True
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    filters, notices = Filters.from_query_params(params, known_sources=known_sources)
+    if date_bounds is not None:
+        low, high = date_bounds
+        changes = {}
+        for name in ("date_from", "date_to"):
+            value = getattr(filters, name)
+            if value is not None and not (low <= value <= high):
+                clamped = min(max(value, low), high)
+                changes[name] = clamped
+                notices.append(f"The date {value.isoformat()} lies outside the data ({low.isoformat()} to {high.isoformat()}); used {clamped.isoformat()}.")
+        filters = filters.replace(**changes)
+    set_widgets_from_filters(filters, date_bounds)
+    raw_date = _last(params.get("md"))
+    if raw_date:
+        try:
+            st.session_state[MAP_DATE] = dt.date.fromisoformat(raw_date.strip())
+            st.session_state[MAP_DATE_AUTO] = False
+        except ValueError:
+            notices.append(f"Ignored the map date \u201c{raw_date[:40]}\u201d: use the form YYYY-MM-DD.")
+    raw_sel = _last(params.get("sel"))
+    if raw_sel:
+        if raw_sel in known_ids:
+            st.session_state[MAP_SELECTED] = raw_sel
+        else:
+            notices.append(f"The incident \u201c{raw_sel[:60]}\u201d in the link is not in the loaded data.")
+    raw_cell = _last(params.get("cell"))
+    if raw_cell:
+        cell = parse_cell(raw_cell)
+        if cell is None:
+            notices.append(f"Ignored the map cell \u201c{raw_cell[:60]}\u201d: expected west,south,east,north in degrees.")
+        else:
+            st.session_state[MAP_CELL] = cell
+    for notice in notices:
+        add_notice(notice)
+
+
+def parse_cell(text: str) -> tuple[float, float, float, float] | None:
+    """Parse ``west,south,east,north`` into a valid bounding box, or None."""
+    try:
+        west, south, east, north = (float(v) for v in str(text).split(","))
+    except ValueError:
+        return None
+    values = (west, south, east, north)
+    if not all(math.isfinite(v) for v in values) or not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        return None
+    return values
+
+
+def set_widgets_from_filters(filters: Filters, date_bounds: tuple[dt.date, dt.date] | None) -> None:
+    """Put ``filters`` into the sidebar widgets' session-state keys."""
+    ss = st.session_state
+    if date_bounds is not None:
+        ss[K_DATES] = (filters.date_from or date_bounds[0], filters.date_to or date_bounds[1])
+    ss[K_TARGETS] = list(filters.target_types)
+    ss[K_WEAPONS] = list(filters.weapons)
+    ss[K_KMIN], ss[K_KMAX] = filters.killed_min, filters.killed_max
+    ss[K_IMIN], ss[K_IMAX] = filters.injured_min, filters.injured_max
+    ss[K_NOT_REPORTED] = filters.include_not_reported
+    ss[K_OBLASTS] = list(filters.oblasts)
+    front_on = filters.front_min_km is not None or filters.front_max_km is not None
+    ss[K_FRONT_ON] = front_on
+    low = FRONT_RANGE[0] if filters.front_min_km is None else max(FRONT_RANGE[0], min(FRONT_RANGE[1], filters.front_min_km))
+    high = FRONT_RANGE[1] if filters.front_max_km is None else max(FRONT_RANGE[0], min(FRONT_RANGE[1], filters.front_max_km))
+    ss[K_FRONT] = (float(low), float(high))
+    ss[K_PRECISE] = filters.precise_only
+    ss[K_SOURCES] = list(filters.sources)
+    ss[K_TEXT] = filters.text
+
+
+def current_filters(date_bounds: tuple[dt.date, dt.date] | None = None, front_available: bool = True) -> Filters:
+    """Return the Filters the sidebar widgets currently express."""
+    ss = st.session_state
+    date_from = date_to = None
+    dates = ss.get(K_DATES)
+    if isinstance(dates, (tuple, list)) and dates:
+        date_from = dates[0]
+        date_to = dates[1] if len(dates) > 1 else None
+        if date_bounds is not None:
+            date_from = None if date_from == date_bounds[0] else date_from
+            date_to = None if date_to == date_bounds[1] else date_to
+    front_min = front_max = None
+    if front_available and ss.get(K_FRONT_ON):
+        low, high = ss.get(K_FRONT, FRONT_RANGE)
+        front_min = None if low <= FRONT_RANGE[0] else float(low)
+        front_max = None if high >= FRONT_RANGE[1] else float(high)
+    return Filters(
+        date_from=date_from,
+        date_to=date_to,
+        target_types=tuple(ss.get(K_TARGETS) or ()),
+        weapons=tuple(ss.get(K_WEAPONS) or ()),
+        killed_min=_as_int(ss.get(K_KMIN)),
+        killed_max=_as_int(ss.get(K_KMAX)),
+        injured_min=_as_int(ss.get(K_IMIN)),
+        injured_max=_as_int(ss.get(K_IMAX)),
+        include_not_reported=bool(ss.get(K_NOT_REPORTED, True)),
+        oblasts=tuple(ss.get(K_OBLASTS) or ()),
+        front_min_km=front_min,
+        front_max_km=front_max,
+        precise_only=bool(ss.get(K_PRECISE, False)),
+        sources=tuple(ss.get(K_SOURCES) or ()),
+        text=str(ss.get(K_TEXT) or ""),
+    )
+
+
+def state_params(filters: Filters) -> dict[str, str | list[str]]:
+    """Return the full shareable state as query parameters."""
+    params = filters.to_query_params()
+    ss = st.session_state
+    if not ss.get(MAP_DATE_AUTO, True) and isinstance(ss.get(MAP_DATE), dt.date):
+        params["md"] = ss[MAP_DATE].isoformat()
+    if ss.get(MAP_SELECTED):
+        params["sel"] = str(ss[MAP_SELECTED])
+    if ss.get(MAP_CELL):
+        params["cell"] = ",".join(f"{v:g}" for v in ss[MAP_CELL])
+    return params
+
+
+def write_url(filters: Filters) -> None:
+    """Make ``st.query_params`` hold exactly the current state (only when it differs)."""
+    wanted = {k: ([v] if isinstance(v, str) else list(v)) for k, v in state_params(filters).items()}
+    ours = set(FILTER_PARAM_KEYS) | set(STATE_PARAM_KEYS)
+    current = {k: st.query_params.get_all(k) for k in st.query_params if k in ours}
+    if current == wanted:
+        return
+    for key in list(st.query_params):
+        if key in ours and key not in wanted:
+            del st.query_params[key]
+    for key, values in wanted.items():
+        if current.get(key) != values:
+            st.query_params[key] = values if len(values) > 1 else values[0]
+
+
+def _as_int(value) -> int | None:
+    if value is None:
+        return None
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _last(values) -> str | None:
+    if not values:
+        return None
+    return str(values[-1]) if isinstance(values, list) else str(values)
