@@ -6,15 +6,16 @@ from ui.mapview import render_tile_settings
 from ui.sidebar import render_sidebar
 from ui.state import show_notices
 
-st.set_page_config(page_title="conflictmap: civilian harm in Ukraine", page_icon=":material/map:", layout="wide")
+# Emoji icons only: Streamlit fetches a Material-icon favicon from fonts.gstatic.com, breaking offline use.
+st.set_page_config(page_title="conflictmap: civilian harm in Ukraine", layout="wide")
 
 PAGES = [
-    st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
-    st.Page("pages/far_from_front.py", title="Far from the front", icon=":material/social_distance:"),
-    st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:"),
-    st.Page("pages/oblasts.py", title="Oblasts", icon=":material/grid_view:"),
-    st.Page("pages/incidents.py", title="Incidents", icon=":material/table_rows:"),
-    st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:"),
+    st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
+    st.Page("pages/far_from_front.py", title="Far from the front", icon="📏"),
+    st.Page("pages/trends.py", title="Trends", icon="📈"),
+    st.Page("pages/oblasts.py", title="Oblasts", icon="🧩"),
+    st.Page("pages/incidents.py", title="Incidents", icon="📋"),
+    st.Page("pages/data_sources.py", title="Data & sources", icon="📚"),
 ]
 
 page = st.navigation(PAGES)

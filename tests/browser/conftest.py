@@ -1,0 +1,136 @@
+"""Browser-test fixtures: a real `streamlit run app.py` on 127.0.0.1 and Debian's Chromium.
+
+The server reads a synthetic data directory (tests.synthetic_data) and is stopped after the
+session; every test gets a fresh browser context whose requests are recorded so a test can
+fail on any request to a host other than the app's own.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.synthetic_data import write_data_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CONFLICTMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """Start `streamlit run app.py` on a free local port; yield its URL; stop it."""
+    if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
+        pytest.fail("static/vendor/leaflet is missing: run `bash scripts/setup.sh` first")
+    data = write_data_dir(tmp_path_factory.mktemp("browserdata") / "data")
+    port = _free_port()
+    env = {**os.environ, "CONFLICTMAP_DATA": str(data)}
+    log = open(tmp_path_factory.mktemp("serverlog") / "streamlit.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {log.name}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the session (plain Playwright sync API)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (scripts/setup.sh does it as root)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+class Traffic:
+    """Requests seen by one browser context."""
+
+    def __init__(self):
+        self.foreign: list[str] = []
+        self.failed: list[str] = []
+        self.dialogs: list[str] = []
+
+    def check(self) -> None:
+        assert self.foreign == [], f"requests to non-local hosts: {self.foreign}"
+        assert self.failed == [], f"failed requests: {self.failed}"
+        assert self.dialogs == [], f"dialogs opened: {self.dialogs}"
+
+
+@pytest.fixture
+def new_context(chromium):
+    """Factory of fresh browser contexts that record foreign and failed requests."""
+    contexts = []
+
+    def make():
+        context = chromium.new_context(viewport={"width": 1500, "height": 1000})
+        traffic = Traffic()
+
+        def on_request(request):
+            host = urlparse(request.url).hostname
+            if request.url.startswith(("data:", "blob:", "about:")):
+                return
+            if host not in LOCAL_HOSTS:
+                traffic.foreign.append(request.url)
+
+        def on_failed(request):
+            if "/_stcore/stream" in request.url:
+                return
+            traffic.failed.append(f"{request.url} ({request.failure})")
+
+        context.on("request", on_request)
+        context.on("requestfailed", on_failed)
+        context.on("page", lambda page: page.on("dialog", lambda d: (traffic.dialogs.append(d.message), d.dismiss())))
+        contexts.append(context)
+        return context, traffic
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,97 @@
+"""The dashboard in a real browser: offline map, click-to-select, shareable URLs, no foreign requests."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.synthetic_data import SENTINEL
+
+pytestmark = pytest.mark.browser
+MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def _map_frame(page, timeout=60_000):
+    handle = page.wait_for_selector(MAP_IFRAME, timeout=timeout)
+    frame = handle.content_frame()
+    frame.wait_for_selector("path.cm-incident", timeout=timeout)
+    return frame
+
+
+def _wait_text(page, pattern: str, timeout=30_000):
+    page.get_by_text(re.compile(pattern)).first.wait_for(timeout=timeout)
+
+
+def _assert_no_script_ran(page, frame):
+    assert page.evaluate(f"() => window.{SENTINEL}") is None
+    assert frame.evaluate(f"() => window.{SENTINEL}") is None
+
+
+def test_map_renders_offline_with_leaflet_from_the_app(app_url, new_context):
+    context, traffic = new_context()
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(app_url)
+    frame = _map_frame(page)
+    elapsed = time.perf_counter() - started
+    assert frame.evaluate("() => window.L && window.L.version") == "1.9.4"
+    scripts = frame.evaluate("() => Array.from(document.scripts).map(s => s.src).filter(Boolean)")
+    assert scripts and all("/app/static/vendor/leaflet/" in s or "/component/" in s for s in scripts), scripts
+    assert frame.locator("path.cm-incident").count() == 48
+    assert frame.locator(".leaflet-control-scale").count() == 1
+    assert "Primary target" in frame.locator(".cm-legend").inner_text()
+    assert "front-line snapshot" in frame.locator(".cm-caption").inner_text()
+    _wait_text(page, "48 of 48 incidents")
+    _assert_no_script_ran(page, frame)
+    traffic.check()
+    print(f"first map render: {elapsed:.2f} s")
+
+
+def test_clicking_a_marker_shows_its_details(app_url, new_context):
+    context, traffic = new_context()
+    page = context.new_page()
+    page.goto(app_url)
+    frame = _map_frame(page)
+    marker = frame.locator("path.cm-incident").last
+    marker.click()
+    frame.wait_for_selector(".cm-popup", timeout=10_000)
+    popup_text = frame.locator(".cm-popup").inner_text()
+    assert "Strike number 47" in popup_text and "<svg" in popup_text
+    _wait_text(page, r"Incident id:\s*syn:47")
+    page.wait_for_url(re.compile(r"sel=syn(%3A|:)47"), timeout=15_000)
+    _assert_no_script_ran(page, frame)
+    traffic.check()
+
+
+def test_shared_url_reproduces_the_view_in_a_fresh_context(app_url, new_context):
+    context, traffic = new_context()
+    page = context.new_page()
+    page.goto(app_url)
+    _map_frame(page)
+    page.get_by_text("Precise locations only").click()
+    _wait_text(page, "36 of 48 incidents")
+    frame = _map_frame(page)
+    page.wait_for_function("() => true")
+    deadline = time.monotonic() + 20
+    while frame.locator("path.cm-incident").count() != 36 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert frame.locator("path.cm-incident").count() == 36
+    frame.locator("path.cm-incident").last.click()
+    _wait_text(page, r"Incident id:\s*syn:46")
+    page.wait_for_url(re.compile(r"precise=1.*sel=syn|sel=syn.*precise=1"), timeout=15_000)
+    shared = page.url
+    traffic.check()
+
+    fresh, fresh_traffic = new_context()
+    other = fresh.new_page()
+    other.goto(shared)
+    other_frame = _map_frame(other)
+    _wait_text(other, "36 of 48 incidents")
+    _wait_text(other, r"Incident id:\s*syn:46")
+    assert other_frame.locator("path.cm-incident").count() == 36
+    assert other_frame.locator("path.cm-selected").count() == 1
+    assert other.get_by_role("checkbox", name="Precise locations only").is_checked()
+    _assert_no_script_ran(other, other_frame)
+    fresh_traffic.check()
