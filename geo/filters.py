@@ -377,7 +377,8 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
         front_km=pd.to_numeric(front).to_numpy(dtype=np.float64, na_value=np.nan),
         search=search,
     )
-    for value in dataclasses.astuple(columns):
+    for item in dataclasses.fields(columns):
+        value = getattr(columns, item.name)
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
     return columns

@@ -78,10 +78,14 @@ def _js_literal(value) -> str:
     """Return ``value`` as JSON safe to embed in a script and immune to template rewriting.
 
     ``<``, ``>``, ``&`` and quotes cannot close a script element or start markup, U+2028/9
-    cannot end a JS line, and ``_`` is escaped so that streamlit-folium's renaming of
-    folium variable suffixes never touches data.
+    cannot end a JS line, ``_`` is escaped so that streamlit-folium's renaming of folium
+    variable suffixes never touches data, and a ``{`` inside a string is escaped because
+    branca compiles every rendered script again as a Jinja template (``{{ 7*7 }}`` in a
+    description would otherwise be evaluated). Structural ``{`` is always followed by ``"``
+    or ``}``; inside a JSON string a ``"`` is always escaped, so the two never mix.
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = re.sub(r'\{(?!["}])', r"\\u007b", text)
     for char, escaped in (
         ("<", "\\u003c"),
         (">", "\\u003e"),
@@ -93,6 +97,11 @@ def _js_literal(value) -> str:
     ):
         text = text.replace(char, escaped)
     return text
+
+
+def _html_text(text) -> str:
+    """Escape text for HTML and against Jinja re-rendering (see :func:`_js_literal`)."""
+    return html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _offline(element) -> None:
@@ -142,9 +151,9 @@ def build_base_map(
     _offline(fmap)
     fmap.fit_bounds([list(UKRAINE_BOUNDS[0]), list(UKRAINE_BOUNDS[1])])
     if tiles:
-        if not re.match(r"^https?://[^\s\"'<>]+$", tiles) or "{z}" not in tiles:
+        if not re.match(r"^https?://[^\s\"'<>{}%#]*(\{[sxyzr]\}[^\s\"'<>{}%#]*)+$", tiles) or "{z}" not in tiles:
             raise ValueError("The tile URL must start with http:// or https:// and contain {z}, {x} and {y}.")
-        folium.TileLayer(tiles=tiles, attr=html.escape(attribution or "Tiles: see provider"), name="Tiles").add_to(fmap)
+        folium.TileLayer(tiles=tiles, attr=_html_text(attribution or "Tiles: see provider"), name="Tiles").add_to(fmap)
     if boundaries is not None and len(boundaries):
         add_boundaries(fmap, boundaries_geojson(boundaries, simplify_deg))
     return fmap
@@ -203,7 +212,7 @@ def boundaries_geojson(boundaries: gpd.GeoDataFrame, simplify_deg: float = 0.01)
         features.append(
             {
                 "type": "Feature",
-                "properties": {"admin1_iso": str(iso), "label": html.escape(str(name))},
+                "properties": {"admin1_iso": _html_text(iso), "label": _html_text(name)},
                 "geometry": shapely.geometry.mapping(geom),
             }
         )
@@ -299,7 +308,7 @@ def build_frontline_layer(
                 interactive=False,
                 control=False,
             ).add_to(group)
-    MapControl(f"<b>{html.escape(snap.caption(when))}</b>", position="bottomleft", css_class="cm-caption").add_to(group)
+    MapControl(f"<b>{_html_text(snap.caption(when))}</b>", position="bottomleft", css_class="cm-caption").add_to(group)
     return group, snap
 
 
@@ -835,7 +844,7 @@ def bin_legend_html(breaks: list[int], bins: GridBins, note: str = "") -> str:
         )
     lines.append("<div>Click a cell to zoom in.</div>")
     if note:
-        lines.append(f"<div>{html.escape(note)}</div>")
+        lines.append(f"<div>{_html_text(note)}</div>")
     return "".join(lines)
 
 
@@ -978,9 +987,22 @@ def build_standalone_html(
     fmap.default_js = []
     fmap.default_css = []
     root = fmap.get_root()
-    root.header.add_child(Element(f"<title>{html.escape(title)}</title>"), name="cm_title")
-    root.header.add_child(Element(f"<style>{css.replace('</', '<' + chr(92) + '/')}</style>"), name="leaflet_css_inline")
-    root.header.add_child(Element(f"<script>{js.replace('</', '<' + chr(92) + '/')}</script>"), name="leaflet_js_inline")
+    root.header.add_child(_RawHtml(f"<title>{html.escape(title)}</title>"), name="cm_title")
+    root.header.add_child(_RawHtml(f"<style>{css.replace('</', '<' + chr(92) + '/')}</style>"), name="leaflet_css_inline")
+    root.header.add_child(_RawHtml(f"<script>{js.replace('</', '<' + chr(92) + '/')}</script>"), name="leaflet_js_inline")
     if footer_html:
-        root.html.add_child(Element(f"<div class='cm-footer' style='font:12px sans-serif;padding:4px'>{footer_html}</div>"))
+        root.html.add_child(_RawHtml(f"<div class='cm-footer' style='font:12px sans-serif;padding:4px'>{footer_html}</div>"))
     return root.render()
+
+
+class _RawHtml(Element):
+    """Prebuilt HTML inserted verbatim.
+
+    ``branca.element.Element(text)`` compiles ``text`` as a Jinja2 template, so data in it
+    (``{{ ... }}`` in a search text or source name) would be evaluated on the server.
+    Here the text is a template *variable*, which Jinja2 never evaluates.
+    """
+
+    def __init__(self, content: str):
+        super().__init__("{{ this.content }}")
+        self.content = content

@@ -1,0 +1,178 @@
+"""Filters: URL round trips, invalid links, the vectorised mask against a plain pandas oracle, KPIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.filters import Filters, compute_kpis, date_bounds, filter_mask, prepare_columns
+from tests.synthetic_data import build_incidents
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    """48 synthetic incidents over 2024 in four cities (see tests.synthetic_data)."""
+    return build_incidents()
+
+
+@pytest.fixture(scope="module")
+def cols(frame):
+    return prepare_columns(frame)
+
+
+def _oracle(frame: pd.DataFrame, f: Filters) -> np.ndarray:
+    """The same semantics, written row by row in plain Python."""
+    keep = []
+    for row in frame.itertuples():
+        ok = True
+        day = row.date.date()
+        ok &= f.date_from is None or day >= f.date_from
+        ok &= f.date_to is None or day <= f.date_to
+        ok &= not f.target_types or bool(set(row.target_types) & set(f.target_types))
+        ok &= not f.weapons or bool(set(row.weapons) & set(f.weapons))
+        for value, low, high in ((row.killed, f.killed_min, f.killed_max), (row.injured, f.injured_min, f.injured_max)):
+            if low is None and high is None:
+                continue
+            if pd.isna(value):
+                ok &= f.include_not_reported
+            else:
+                ok &= (low is None or value >= low) and (high is None or value <= high)
+        ok &= not f.oblasts or row.admin1_iso in f.oblasts
+        if f.front_min_km is not None or f.front_max_km is not None:
+            d = row.front_distance_km
+            ok &= not pd.isna(d) and (f.front_min_km is None or d >= f.front_min_km) and (f.front_max_km is None or d <= f.front_max_km)
+        ok &= not f.precise_only or row.geo_precision in ("exact", "near")
+        ok &= not f.sources or row.source in f.sources
+        ok &= not f.text or f.text.lower() in (f"{row.location}\n{row.description}").lower()
+        keep.append(ok)
+    return np.array(keep)
+
+
+CASES = [
+    Filters(),
+    Filters(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 6, 30)),
+    Filters(target_types=("education",)),
+    Filters(target_types=("residential",), weapons=("drone", "cruise_missile")),
+    Filters(killed_min=1, killed_max=2),
+    Filters(killed_min=1, include_not_reported=False),
+    Filters(injured_max=4, include_not_reported=True),
+    Filters(oblasts=("UA-63", "UA-30")),
+    Filters(front_min_km=0, front_max_km=100),
+    Filters(precise_only=True, sources=("testsrc",)),
+    Filters(text="KHARKIV district 1"),
+    Filters(text="<script>"),
+    Filters(target_types=("military",)),
+]
+
+
+@pytest.mark.parametrize("filters", CASES, ids=lambda f: f.describe())
+def test_mask_matches_the_row_by_row_oracle(frame, cols, filters):
+    np.testing.assert_array_equal(filter_mask(cols, filters), _oracle(frame, filters))
+
+
+def test_mask_accepts_a_plain_frame(frame):
+    f = Filters(target_types=("education",))
+    np.testing.assert_array_equal(filter_mask(frame, f), _oracle(frame, f))
+
+
+def test_kpis(frame, cols):
+    mask = filter_mask(cols, Filters(oblasts=("UA-63",)))
+    sub = frame[mask]
+    assert compute_kpis(cols, mask) == {
+        "incidents": 12,
+        "total": 48,
+        "killed": int(sub["killed"].sum()),
+        "injured": int(sub["injured"].sum()),
+        "killed_not_reported": int(sub["killed"].isna().sum()),
+        "injured_not_reported": int(sub["injured"].isna().sum()),
+        "oblasts": 1,
+    }
+
+
+def test_kpis_of_an_empty_selection(cols):
+    kpis = compute_kpis(cols, np.zeros(len(cols), dtype=bool))
+    assert kpis["incidents"] == kpis["killed"] == kpis["oblasts"] == 0
+
+
+def test_date_bounds(cols):
+    assert date_bounds(cols) == (dt.date(2024, 1, 1), dt.date(2024, 1, 1) + dt.timedelta(days=7 * 47))
+
+
+@pytest.mark.parametrize("filters", CASES, ids=lambda f: f.describe())
+def test_query_params_round_trip(filters):
+    again, notices = Filters.from_query_params(filters.to_query_params())
+    assert again == filters and notices == []
+
+
+def test_default_filters_have_no_params():
+    assert Filters().to_query_params() == {}
+    assert Filters().describe() == "All incidents"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected", "notice"),
+    [
+        ({"from": "2024-02-30"}, Filters(), "YYYY-MM-DD"),
+        ({"from": "2024-05-01", "to": "2024-01-01"}, Filters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 5, 1)), "swapped"),
+        ({"tt": "education,bogus"}, Filters(target_types=("education",)), "bogus"),
+        ({"tt": ["education", "education"]}, Filters(target_types=("education",)), None),
+        ({"ob": "ua-63"}, Filters(oblasts=("UA-63",)), None),
+        ({"kmin": "-1"}, Filters(), "whole number"),
+        ({"kmin": "1.5"}, Filters(), "whole number"),
+        ({"kmin": "9", "kmax": "2"}, Filters(killed_min=2, killed_max=9), "reversed"),
+        ({"nr": "yes"}, Filters(), "0 or 1"),
+        ({"fmin": "nan"}, Filters(), "km"),
+        ({"fmin": "1e9"}, Filters(), "km"),
+        ({"precise": "2"}, Filters(), "0 or 1"),
+        ({"q": "x" * 500}, Filters(text="x" * 200), "cut"),
+        ({"q": "a\u202eb\x00c"}, Filters(text="abc"), None),
+        ({"src": "nope"}, Filters(), "nope"),
+        ({"unrelated": "1"}, Filters(), None),
+    ],
+)
+def test_invalid_params_fall_back_with_notices(params, expected, notice):
+    filters, notices = Filters.from_query_params(params, known_sources=("curated",))
+    assert filters == expected
+    if notice is None:
+        assert notices == []
+    else:
+        assert any(notice in n for n in notices), notices
+
+
+def test_hostile_param_in_a_notice_is_cut_and_stripped_of_controls():
+    _, notices = Filters.from_query_params({"tt": "<script>alert(1)</script>" + "\u202e" * 3 + "y" * 100})
+    assert len(notices) == 1 and "\u202e" not in notices[0] and len(notices[0]) < 200
+
+
+def test_describe_in_plain_words():
+    text = Filters(
+        date_from=dt.date(2024, 1, 1), target_types=("education",), killed_min=1, include_not_reported=False,
+        oblasts=("UA-63",), front_max_km=50.0, precise_only=True, text="school",
+    ).describe()
+    assert text == (
+        "1 Jan 2024 to the latest date; targets: Education; killed at least 1 (not reported excluded); "
+        "oblasts: Kharkiv Oblast; distance from the front at most 50 km; precise locations only; text contains \u201cschool\u201d"
+    )
+
+
+def test_prepared_columns_are_read_only(cols):
+    with pytest.raises(ValueError):
+        cols.killed[0] = 1.0
+
+
+def test_filter_speed_at_scale():
+    """200k rows filter in well under a second (the mask is vectorised, not row by row)."""
+    rng = np.random.default_rng(1)
+    n = 200_000
+    base = build_incidents(8)
+    big = base.iloc[rng.integers(0, 8, n)].reset_index(drop=True)
+    cols = prepare_columns(big)
+    import time
+
+    started = time.perf_counter()
+    mask = filter_mask(cols, Filters(target_types=("education",), killed_min=1, text="kyiv", oblasts=("UA-30",)))
+    assert time.perf_counter() - started < 1.0
+    assert mask.dtype == bool and len(mask) == n
