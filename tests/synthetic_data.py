@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo.datadir import write_incidents
 from geo.schema import ALL_COLUMNS, SCHEMA_VERSION, coerce_incidents
@@ -71,12 +73,33 @@ def build_incidents(n: int = 48) -> pd.DataFrame:
     return coerce_incidents(pd.DataFrame(rows), ALL_COLUMNS)
 
 
-def write_data_dir(directory: Path, incidents: pd.DataFrame | None = None) -> Path:
-    """Write a data directory (incidents + manifest) and return it."""
+def build_frontlines() -> gpd.GeoDataFrame:
+    """Two snapshots of a made-up occupied area in the east: 1 Feb and 1 Jun 2024."""
+    small = shapely.box(37.5, 47.5, 39.5, 49.0)
+    large = shapely.box(37.0, 47.0, 39.9, 49.5)
+    return gpd.GeoDataFrame(
+        {
+            "snapshot_date": pd.to_datetime(["2024-02-01", "2024-06-01"]),
+            "source": ["synthetic", "synthetic"],
+            "method": ["test", "test"],
+            "contact_line": gpd.GeoSeries([small.boundary, large.boundary], crs="EPSG:4326"),
+            "contested": gpd.GeoSeries([None, shapely.box(36.8, 47.0, 37.0, 49.5)], crs="EPSG:4326"),
+        },
+        geometry=gpd.GeoSeries([small, large], crs="EPSG:4326"),
+        crs="EPSG:4326",
+    )
+
+
+def write_data_dir(directory: Path, incidents: pd.DataFrame | None = None, frontlines: bool = True) -> Path:
+    """Write a data directory (incidents, front lines, quarantine, manifest) and return it."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     frame = build_incidents() if incidents is None else incidents
     write_incidents(directory, frame)
+    if frontlines:
+        from geo.frontlines import write_frontlines
+
+        write_frontlines(build_frontlines(), directory)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "data_version": f"synthetic-{len(frame)}",

@@ -184,6 +184,40 @@ def test_incidents_page_selects_for_the_map():
     assert len(at.dataframe[0].value) == 48
 
 
+def test_distance_band_and_front_line_caption(frame):
+    at = _app()
+    assert any("Front line as of 2024-06-01" in c.value for c in at.caption)
+    at.sidebar.checkbox(key="flt_front_on").check().run()
+    at.sidebar.slider(key="flt_front").set_value((0.0, 200.0)).run()
+    _no_errors(at)
+    expected = frame[frame["front_distance_km"].between(0, 200)]
+    assert _kpis(at) == _expected(expected)
+    assert _qp(at, "fmin") == ["0"] and _qp(at, "fmax") == ["200"]
+
+
+def test_map_date_picks_the_snapshot_in_force():
+    at = _app(md="2024-03-15")
+    _no_errors(at)
+    assert any("Front line as of 2024-02-01" in c.value for c in at.caption)
+    at = _app(md="2023-12-31")
+    assert any("No front-line snapshot on or before 2023-12-31" in c.value for c in at.caption)
+
+
+def test_without_front_lines_the_distance_filter_is_disabled(tmp_path):
+    directory = write_data_dir(tmp_path / "nofront", frontlines=False)
+    old = os.environ["CONFLICTMAP_DATA"]
+    os.environ["CONFLICTMAP_DATA"] = str(directory)
+    try:
+        at = _app(fmin="10")
+    finally:
+        os.environ["CONFLICTMAP_DATA"] = old
+    _no_errors(at)
+    assert at.sidebar.checkbox(key="flt_front_on").disabled
+    assert any("No front-line layer is loaded" in c.value for c in at.sidebar.caption)
+    assert _kpis(at)["Incidents"] == 48
+    assert "no front-line layer" in at.warning[0].value.replace("\\", "")
+
+
 def test_missing_data_directory_is_a_clear_error(tmp_path):
     old = os.environ["CONFLICTMAP_DATA"]
     os.environ["CONFLICTMAP_DATA"] = str(tmp_path / "does-not-exist")

@@ -46,8 +46,8 @@ def render_sidebar() -> FilteredView | None:
         return None
     cols = data.columns
     bounds = date_bounds(cols)
-    state.read_url_once(bounds, cols.source_values, data.id_to_row)
     front_ok = _front_available(data)
+    state.read_url_once(bounds, cols.source_values, data.id_to_row, front_ok)
     _keep_valid(bounds, cols.source_values)
     with st.sidebar:
         st.header("Filters")

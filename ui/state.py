@@ -56,13 +56,18 @@ def show_notices() -> None:
         st.warning("Parts of the link were not understood and were reset:\n\n" + "\n".join(f"- {escape_md(n)}" for n in notices))
 
 
-def read_url_once(date_bounds: tuple[dt.date, dt.date] | None, known_sources: tuple[str, ...], known_ids) -> None:
+def read_url_once(
+    date_bounds: tuple[dt.date, dt.date] | None, known_sources: tuple[str, ...], known_ids, front_available: bool = True
+) -> None:
     """On a session's first run, seed widgets and map state from ``st.query_params``."""
     if st.session_state.get(URL_LOADED_KEY):
         return
     st.session_state[URL_LOADED_KEY] = True
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     filters, notices = Filters.from_query_params(params, known_sources=known_sources)
+    if not front_available and (filters.front_min_km is not None or filters.front_max_km is not None):
+        filters = filters.replace(front_min_km=None, front_max_km=None)
+        notices.append("The link's distance-from-the-front band was ignored: no front-line layer is loaded.")
     if date_bounds is not None:
         low, high = date_bounds
         changes = {}

@@ -42,7 +42,8 @@ def test_map_renders_offline_with_leaflet_from_the_app(app_url, new_context):
     assert frame.locator("path.cm-incident").count() == 48
     assert frame.locator(".leaflet-control-scale").count() == 1
     assert "Primary target" in frame.locator(".cm-legend").inner_text()
-    assert "front-line snapshot" in frame.locator(".cm-caption").inner_text()
+    assert "Front line as of 2024-06-01" in frame.locator(".cm-caption").inner_text()
+    assert frame.locator("path.leaflet-interactive").count() >= 48 + 27
     _wait_text(page, "48 of 48 incidents")
     _assert_no_script_ran(page, frame)
     traffic.check()
