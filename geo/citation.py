@@ -54,7 +54,8 @@ def _source_line(source: Mapping[str, Any]) -> str:
 
 
 def _bibtex_escape(text: str) -> str:
-    return re.sub(r"([{}%&$#_])", r"\\\1", text)
+    # A backslash becomes \textbackslash{}: left alone, "\}" in data would close the field.
+    return re.sub(r"[{}%&$#_\\]", lambda m: r"\textbackslash{}" if m.group() == "\\" else "\\" + m.group(), text)
 
 
 def build_citation(

@@ -1,0 +1,1 @@
+"""Hostile-input corpora shared by the hardening tests."""
