@@ -172,11 +172,17 @@ def _read_manifest(directory: Path) -> dict:
     if not path.exists():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
         raise DataDirError(
             f"{path} is unreadable ({exc}). Rebuild the data directory with `python -m geo ingest ... --out {directory}`."
         ) from exc
+    if not isinstance(manifest, dict):
+        raise DataDirError(
+            f"{path} is unreadable (a JSON object was expected). "
+            f"Rebuild the data directory with `python -m geo ingest ... --out {directory}`."
+        )
+    return manifest
 
 
 def _write_manifest(directory: Path, manifest: dict) -> None:

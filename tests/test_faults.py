@@ -1,0 +1,183 @@
+"""A broken data directory never breaks the app: it starts, says what is wrong and how to fix it,
+and offers the bundled default data.
+
+Each case points ``CONFLICTMAP_DATA`` at a directory broken in one way (missing, a file, half-written
+Parquet, a Parquet from another tool, older schema, corrupt manifest, corrupt optional layers) and
+runs the whole app with ``AppTest``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from geo.datadir import DataDirError, atomic_write, load_bundle
+from tests.synthetic_data import write_data_dir
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def navigation_only(monkeypatch):
+    """Run app.py on every rerun, as the server does once st.navigation has been called."""
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def _missing(root: Path) -> Path:
+    return root / "does-not-exist"
+
+
+def _a_file(root: Path) -> Path:
+    path = root / "data.csv"
+    path.write_text("not a directory", encoding="utf-8")
+    return path
+
+
+def _empty_dir(root: Path) -> Path:
+    path = root / "empty"
+    path.mkdir()
+    return path
+
+
+def _half_written(root: Path) -> Path:
+    path = write_data_dir(root / "half")
+    table = path / "incidents.parquet"
+    table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+    return path
+
+
+def _zero_bytes(root: Path) -> Path:
+    path = write_data_dir(root / "zero")
+    (path / "incidents.parquet").write_bytes(b"")
+    return path
+
+
+def _other_tool(root: Path) -> Path:
+    path = write_data_dir(root / "other")
+    pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}).to_parquet(path / "incidents.parquet")
+    return path
+
+
+def _older_schema(root: Path) -> Path:
+    path = write_data_dir(root / "old")
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    manifest["schema_version"] = 0
+    (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return path
+
+
+def _corrupt_manifest(root: Path) -> Path:
+    path = write_data_dir(root / "manifest")
+    (path / "manifest.json").write_text('{"schema_version": 1, "sources": [', encoding="utf-8")
+    return path
+
+
+def _binary_manifest(root: Path) -> Path:
+    path = write_data_dir(root / "binmanifest")
+    (path / "manifest.json").write_bytes(b"\xff\xfe\x00\x00garbage\x00")
+    return path
+
+
+def _manifest_not_an_object(root: Path) -> Path:
+    path = write_data_dir(root / "listmanifest")
+    (path / "manifest.json").write_text("[1, 2, 3]", encoding="utf-8")
+    return path
+
+
+def _table_is_a_folder(root: Path) -> Path:
+    path = write_data_dir(root / "folder")
+    (path / "incidents.parquet").unlink()
+    (path / "incidents.parquet").mkdir()
+    return path
+
+
+def _corrupt_frontlines(root: Path) -> Path:
+    path = write_data_dir(root / "front")
+    (path / "frontlines.parquet").write_bytes(b"PAR1 this is not parquet")
+    return path
+
+
+def _corrupt_boundaries(root: Path) -> Path:
+    path = write_data_dir(root / "bounds")
+    (path / "boundaries.parquet").write_bytes(b"PAR1")
+    return path
+
+
+BROKEN = {
+    "missing": (_missing, "does not exist"),
+    "a_file": (_a_file, "does not exist"),
+    "empty_dir": (_empty_dir, "no incidents.parquet"),
+    "half_written": (_half_written, "half-written"),
+    "zero_bytes": (_zero_bytes, "half-written"),
+    "other_tool": (_other_tool, "lacks the columns"),
+    "older_schema": (_older_schema, "schema version"),
+    "corrupt_manifest": (_corrupt_manifest, "unreadable"),
+    "binary_manifest": (_binary_manifest, "unreadable"),
+    "manifest_not_an_object": (_manifest_not_an_object, "unreadable"),
+    "table_is_a_folder": (_table_is_a_folder, "parquet"),
+    "corrupt_frontlines": (_corrupt_frontlines, "frontlines.parquet"),
+    "corrupt_boundaries": (_corrupt_boundaries, "boundaries.parquet"),
+}
+FIX_WORDS = ("python -m geo", "re-run", "remove", "rebuild", "unset", "re-import", "create")
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_loader_raises_data_dir_error_with_a_fix(tmp_path, case):
+    make, expected = BROKEN[case]
+    directory = make(tmp_path)
+    with pytest.raises(DataDirError) as info:
+        load_bundle(directory)
+    message = str(info.value)
+    assert expected.lower() in message.lower()
+    assert str(directory.name) in message or str(directory) in message
+    assert any(word in message.lower() for word in FIX_WORDS), message
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_app_starts_explains_and_offers_the_default(tmp_path, monkeypatch, case):
+    make, expected = BROKEN[case]
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(make(tmp_path)))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error, "no error message shown"
+    text = at.error[0].value
+    assert expected.lower() in text.lower()
+    assert "Traceback" not in text
+    assert at.button(key="data_fallback").label == "Use the bundled default data instead"
+
+
+def test_fallback_button_loads_the_bundled_default(tmp_path, monkeypatch):
+    pytest.importorskip("geo.ingest")
+    pytest.importorskip("geo.enrich")
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(_half_written(tmp_path)))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.button(key="data_fallback").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("bundled default data" in str(c.value) for c in at.sidebar.caption)
+
+
+def test_atomic_write_never_leaves_a_partial_file(tmp_path):
+    """An interrupted write (exception mid-way) leaves the previous file intact and no temp files."""
+    target = tmp_path / "incidents.parquet"
+    target.write_bytes(b"old")
+
+    def failing(path: Path) -> None:
+        path.write_bytes(b"new but incomplete")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, failing)
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["incidents.parquet"]
