@@ -211,6 +211,23 @@ def _dms_to_decimal(text: str) -> float:
     return sign * decimal
 
 
+def _fast_float(text: pd.Series) -> pd.Series | None:
+    """Cast clean decimal text to float64 with Arrow in one go; None when any value needs care."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(text, from_pandas=True)
+        if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+            return None
+        if not pc.all(pc.fill_null(pc.match_substring_regex(arr, r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"), True)).as_py():
+            return None
+        values = pc.cast(pc.utf8_trim_whitespace(arr), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
+
+
 def parse_coordinates(values: pd.Series) -> pd.Series:
     """Parse latitudes or longitudes vectorised.
 
@@ -233,6 +250,10 @@ def parse_coordinates(values: pd.Series) -> pd.Series:
     if values.dtype.kind in "fiu":
         out = values.astype("float64")
         return out.where(np.isfinite(out))
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        fast = _fast_float(values)
+        if fast is not None and not (values.isna() | (values == "")).any():
+            return fast
     text = _as_text(values)
     out = pd.to_numeric(text, errors="coerce").astype("float64")
     out = out.where(np.isfinite(out))
@@ -252,7 +273,7 @@ def parse_coordinates(values: pd.Series) -> pd.Series:
 
 
 def parse_counts(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Parse casualty counts vectorised; unknown stays <NA>, never 0.
+    """Parse casualty counts vectorised (once per distinct value); unknown stays <NA>, never 0.
 
     Whole numbers are accepted as ``12``, ``12.0``, ``+12``, ``1,234`` or
     ``1 234`` (thousands separators); fractions and words are not numeric.
@@ -273,17 +294,24 @@ def parse_counts(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if values.dtype.kind in "iu":
         return values.astype("Int64"), np.zeros(len(values), dtype=bool)
     if values.dtype.kind == "f":
-        numbers = values.astype("float64")
-        text = None
+        numbers = values.astype("float64").to_numpy()
+        present = ~values.isna().to_numpy()
     else:
-        text = _as_text(values)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        text = _as_text(pd.Series(uniques, dtype="object"))
         cleaned = text.str.replace(r"^(\+?-?\d{1,3})(?:[, \u00a0\u202f](\d{3}))+$", _join_groups, regex=True)
-        numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    finite = np.isfinite(numbers)
-    whole = finite & (numbers == np.floor(numbers.where(finite, 0))) & (numbers.abs() < 2**53)
-    counts = numbers.where(whole).astype("Int64")
-    present = ~values.isna().to_numpy() if text is None else text.notna().to_numpy()
-    bad = present & ~whole.to_numpy()
+        unique_numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64").to_numpy()
+        unique_present = text.notna().to_numpy()
+        ok = codes >= 0
+        numbers = np.full(len(values), np.nan)
+        numbers[ok] = unique_numbers[codes[ok]]
+        present = np.zeros(len(values), dtype=bool)
+        present[ok] = unique_present[codes[ok]]
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(numbers)
+        whole = finite & (numbers == np.floor(np.where(finite, numbers, 0))) & (np.abs(numbers) < 2**53)
+    counts = pd.Series(np.where(whole, numbers, np.nan), index=values.index).astype("Int64")
+    bad = present & ~whole
     return counts, bad
 
 

@@ -21,7 +21,14 @@ import numpy as np
 import pandas as pd
 
 from geo.parsing import missing_mask, parse_coordinates, parse_counts, parse_dates
-from geo.schema import IMPORT_COLUMNS, QUARANTINE_COLUMNS, ImportResult, coerce_incidents, empty_quarantine
+from geo.schema import (
+    IMPORT_COLUMNS,
+    LIST_COLUMNS,
+    QUARANTINE_COLUMNS,
+    ImportResult,
+    coerce_incidents,
+    empty_quarantine,
+)
 
 EARLIEST_DATE = pd.Timestamp("1991-08-24")
 RAW_FIELDS = ("date", "lat", "lon", "killed", "injured")
@@ -67,6 +74,26 @@ class StagedRows:
     pre_quarantine: list[dict] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     date_formats: Sequence[str] | None = None
+
+
+def same_list(n: int, value: list | None = None) -> np.ndarray:
+    """Return an object array of ``n`` references to one list (read-only by convention).
+
+    Parameters
+    ----------
+    n : int
+        Length.
+    value : list, optional
+        The shared list (empty by default).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array.
+    """
+    out = np.empty(n, dtype=object)
+    out.fill(list(value or []))
+    return out
 
 
 def malformed_records(file: str, source: str, rows: list[tuple[int, list[str], str]], header: list[str]) -> list[dict]:
@@ -132,23 +159,46 @@ def to_json(value) -> str:
     return json.dumps(_clean_for_json(value), ensure_ascii=False, default=str, allow_nan=False)
 
 
-_UNSAFE_JSON = r'["\\\x00-\x1f\x7f\u2028\u2029]'
+def _literals_of(arr):
+    """JSON literals for an Arrow string array (nulls stay null)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pc.any(pc.match_substring_regex(arr, r'["\\\x00-\x1f]')).as_py():
+        for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+            arr = pc.replace_substring(arr, old, new)
+        odd = pc.fill_null(pc.match_substring_regex(arr, r"[\x00-\x1f]"), False)
+        if pc.any(odd).as_py():
+            values_list = arr.to_pylist()
+            for i in np.flatnonzero(odd.to_numpy(zero_copy_only=False)):
+                values_list[i] = json.dumps(values_list[i], ensure_ascii=False)[1:-1]
+            arr = pa.array(values_list, type=pa.large_string())
+    quote = pa.scalar('"', pa.large_string())
+    return pc.binary_join_element_wise(quote, arr, quote, pa.scalar("", pa.large_string()))
 
 
-def _json_string_column(values: pd.Series) -> np.ndarray:
-    """Each value as a JSON literal (string or null), vectorised where the text is plain."""
-    text = values.astype("str")
-    present = text.notna() & (text != "")
-    out = np.full(len(values), "null", dtype=object)
-    if not present.any():
-        return out
-    unsafe = text.str.contains(_UNSAFE_JSON, regex=True, na=False).to_numpy(dtype=bool)
-    plain = present.to_numpy() & ~unsafe
-    if plain.any():
-        out[plain] = ('"' + text[plain] + '"').to_numpy(dtype=object)
-    if unsafe.any():
-        out[unsafe] = [json.dumps(v, ensure_ascii=False) for v in text[unsafe]]
-    return out
+def _json_literals(values: pd.Series):
+    """Each value as a JSON literal (a string, or null when empty), with Arrow kernels.
+
+    Low-cardinality columns (actors, regions, codes) are dictionary-encoded and
+    their few distinct values escaped once.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.astype("str"), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.large_string())
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
+    if arr.null_count == len(arr):
+        return None
+    encoded = arr.dictionary_encode()
+    if len(encoded.dictionary) * 4 < len(arr):
+        literal = pc.take(_literals_of(encoded.dictionary), encoded.indices)
+    else:
+        literal = _literals_of(arr)
+    return pc.fill_null(literal, pa.scalar("null", pa.large_string()))
 
 
 def build_extra(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -166,26 +216,24 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray
-        Object array of JSON object strings (``"{}"`` when nothing is left).
+    pandas.Series
+        JSON object strings (``"{}"`` when nothing is left), Arrow-backed.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     n = len(frame)
-    parts: list[np.ndarray] = []
+    parts: list = []
     for name in columns:
-        col = frame[name]
-        if col.dtype.kind not in "OSUT" and not pd.api.types.is_string_dtype(col.dtype):
-            col = col.astype("str")
-        literal = _json_string_column(col)
-        if (literal == "null").all():
+        literal = _json_literals(frame[name])
+        if literal is None:
             continue
         key = json.dumps(str(name), ensure_ascii=False)
-        parts.append(np.asarray((("," if parts else "{") + key + ":") + pd.Series(literal, dtype="str"), dtype=object))
+        parts.extend([pa.scalar(("," if parts else "{") + key + ":", pa.large_string()), literal])
     if not parts:
-        return np.full(n, "{}", dtype=object)
-    out = pd.Series(parts[0], dtype="str")
-    for part in parts[1:]:
-        out = out + pd.Series(part, dtype="str")
-    return (out + "}").to_numpy(dtype=object)
+        return pd.Series(["{}"] * n, dtype="string")
+    joined = pc.binary_join_element_wise(*parts, pa.scalar("}", pa.large_string()), pa.scalar("", pa.large_string()))
+    return pd.Series(pd.arrays.ArrowStringArray(joined.cast(pa.large_string())), index=frame.index)
 
 
 def content_ids(records: pd.DataFrame | list, prefix: str = "sha1-") -> np.ndarray:
@@ -241,6 +289,24 @@ class _Checker:
     @property
     def ok(self) -> np.ndarray:
         return self.reason == None  # noqa: E711
+
+
+def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """Rows of ``frame`` where ``keep``; few dropped rows are cut out by zero-copy slicing.
+
+    A boolean take copies every string column (a million long descriptions
+    cost seconds); concatenating slices of Arrow-backed columns only chains
+    their chunks.
+    """
+    if keep.all():
+        return frame.copy(deep=False)
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
+    starts, stops = edges[0::2], edges[1::2]
+    if len(starts) > 2000:
+        return frame.loc[keep].copy()
+    if not len(starts):
+        return frame.iloc[0:0].copy()
+    return pd.concat([frame.iloc[a:b] for a, b in zip(starts, stops, strict=True)], copy=False)
 
 
 def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[pd.DataFrame, list[dict]]:
@@ -309,7 +375,7 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
         counts[name] = values
 
     ok = check.ok
-    good = f.loc[ok].copy()
+    good = _take_rows(f, ok)
     good["date"] = dates[ok].to_numpy()
     good["lat"] = lat[ok]
     good["lon"] = lon[ok]
@@ -330,6 +396,27 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
             records.append({"file": staged.file, "row_number": int(staged.row_numbers[i]), "source": staged.source,
                             "reason": check.reason[i], "detail": check.detail[i], "original": originals[j]})
     return good, records
+
+
+def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
+    """Coerce a staged frame like :func:`geo.schema.coerce_incidents`, without per-element list checks.
+
+    Staged list columns already hold lists of code strings, so they are taken
+    as they are: rows with the same pattern may share one list object, so
+    treat the lists as read-only (as every consumer of the table does). The
+    other columns go through ``coerce_incidents``.
+    """
+    scalar_spec = {k: v for k, v in IMPORT_COLUMNS.items() if k not in LIST_COLUMNS}
+    out = coerce_incidents(frame.drop(columns=[c for c in LIST_COLUMNS if c in frame]), scalar_spec)
+    for name in LIST_COLUMNS:
+        values = frame[name].to_numpy(dtype=object) if name in frame else np.empty(len(frame), dtype=object)
+        bad = np.flatnonzero([not isinstance(v, list) for v in values]) if len(values) < 1000 else None
+        if bad is None:
+            bad = np.flatnonzero(pd.isna(pd.Series(values, dtype="object")).to_numpy())
+        for i in bad:
+            values[i] = []
+        out[name] = pd.Series(values, dtype="object")
+    return out[list(IMPORT_COLUMNS)]
 
 
 def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=None) -> ImportResult:
@@ -383,7 +470,7 @@ def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=N
                     "original": _original_json(staged.raw, np.asarray([row["_pos"]]))[0],
                 })
             frame = frame.loc[~dup]
-    incidents = coerce_incidents(frame, IMPORT_COLUMNS)
+    incidents = _coerce(frame)
     quarantine = pd.DataFrame.from_records(records, columns=list(QUARANTINE_COLUMNS)) if records else empty_quarantine()
     if records:
         quarantine = quarantine.astype({c: "string" for c in QUARANTINE_COLUMNS if c != "row_number"})

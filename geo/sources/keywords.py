@@ -96,31 +96,20 @@ TARGET_RULES: dict[str, str] = {
 }
 
 
-def match_rules(text: pd.Series, rules: dict[str, str]) -> np.ndarray:
-    """Return a boolean matrix (rows x rules): does each rule match each text.
-
-    Parameters
-    ----------
-    text : pandas.Series
-        Free text (any case; NA never matches).
-    rules : dict
-        code -> regular expression, e.g. :data:`WEAPON_RULES`.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(len(text), len(rules))``.
-    """
-    lowered = text.astype("str").str.lower()
-    out = np.zeros((len(text), len(rules)), dtype=bool)
-    for j, pattern in enumerate(rules.values()):
-        pattern = re.sub(r"\((?!\?)", "(?:", pattern)
-        out[:, j] = lowered.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
-    return out
+def _non_capturing(pattern: str) -> str:
+    return re.sub(r"\((?!\?)", "(?:", pattern)
 
 
-def weapon_matrix(text: pd.Series) -> np.ndarray:
-    """Match :data:`WEAPON_RULES` and drop generic codes where a specific one matched.
+_ALL_RULES: dict[str, str] = {}
+
+
+def compact_keywords(text: pd.Series) -> tuple[np.ndarray, object]:
+    """Reduce each text to the keywords any rule can match, then factorize.
+
+    One regular-expression pass over the full text (all rules combined) marks
+    the keywords; everything between them is dropped. Rows with the same
+    keyword sequence share one entry, so the per-rule matching afterwards runs
+    on a few thousand short strings instead of a million long ones.
 
     Parameters
     ----------
@@ -129,10 +118,76 @@ def weapon_matrix(text: pd.Series) -> np.ndarray:
 
     Returns
     -------
+    codes : numpy.ndarray
+        Index into ``uniques`` per row.
+    uniques : pyarrow.Array
+        Distinct compacted texts (lower case, keywords separated by spaces).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not _ALL_RULES:
+        _ALL_RULES.update(WEAPON_RULES)
+        _ALL_RULES.update({f"target:{k}": v for k, v in TARGET_RULES.items()})
+    combined = "|".join(f"(?:{_non_capturing(p)})" for p in _ALL_RULES.values())
+    arr = pa.array(text.astype("str"), from_pandas=True).cast(pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.fill_null(pc.utf8_lower(arr), pa.scalar("", pa.large_string()))
+    if pc.any(pc.match_substring_regex(arr, r"[\x01\x02]")).as_py():
+        arr = pc.replace_substring_regex(arr, r"[\x01\x02]", " ")
+    marked = pc.replace_substring_regex(arr, combined, "\x01\\0\x02")
+    compact = pc.replace_substring_regex(marked, r"\x02[^\x01]*\x01", " ")
+    compact = pc.replace_substring_regex(compact, r"^[^\x01]*\x01", " ")
+    compact = pc.replace_substring_regex(compact, r"\x02[^\x02]*$", " ")
+    has_any = pc.greater_equal(pc.find_substring(marked, "\x01"), 0)
+    compact = pc.if_else(has_any, compact, pa.scalar("", pa.large_string()))
+    encoded = compact.dictionary_encode()
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
+
+
+def match_rules(text: pd.Series, rules: dict[str, str], compacted=None) -> np.ndarray:
+    """Return a boolean matrix (rows x rules): does each rule match each text.
+
+    Parameters
+    ----------
+    text : pandas.Series
+        Free text (any case; NA never matches).
+    rules : dict
+        code -> regular expression, e.g. :data:`WEAPON_RULES`.
+    compacted : tuple, optional
+        The result of :func:`compact_keywords` for ``text``, to share between calls.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(text), len(rules))``.
+    """
+    import pyarrow.compute as pc
+
+    codes, uniques = compacted if compacted is not None else compact_keywords(text)
+    small = np.zeros((len(uniques), len(rules)), dtype=bool)
+    for j, pattern in enumerate(rules.values()):
+        small[:, j] = pc.match_substring_regex(uniques, _non_capturing(pattern)).to_numpy(zero_copy_only=False)
+    return small[codes]
+
+
+def weapon_matrix(text: pd.Series, compacted=None) -> np.ndarray:
+    """Match :data:`WEAPON_RULES` and drop generic codes where a specific one matched.
+
+    Parameters
+    ----------
+    text : pandas.Series
+        Free text.
+    compacted : tuple, optional
+        See :func:`match_rules`.
+
+    Returns
+    -------
     numpy.ndarray
         Boolean matrix with the columns of :data:`WEAPON_RULES`.
     """
-    masks = match_rules(text, WEAPON_RULES)
+    masks = match_rules(text, WEAPON_RULES, compacted)
     codes = list(WEAPON_RULES)
     for generic, specifics in _WEAPON_SUPERSEDES.items():
         specific = masks[:, [codes.index(s) for s in specifics]].any(axis=1)

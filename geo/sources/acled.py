@@ -1,0 +1,206 @@
+"""ACLED export CSV, built from ACLED's public codebook (no ACLED data is redistributed here).
+
+Both column sets are read, matched case-insensitively: the pre-2023 export
+(``ISO, EVENT_ID_CNTY, EVENT_ID_NO_CNTY, EVENT_DATE, ..., FATALITIES,
+TIMESTAMP, ISO3``) and the current one (``event_id_cnty, event_date, year,
+time_precision, disorder_type, ..., civilian_targeting, ..., tags,
+timestamp``). ``killed`` is ``fatalities`` (ACLED's reported deaths: 0 is a
+real 0); ACLED codes no injuries (<NA>). Event types come from
+``sub_event_type`` refined by keywords in ``notes``; weapons and targets from
+``notes`` keywords (``docs/TAXONOMIES.md``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.parsing import read_csv_table
+from geo.schema import ImportResult, UnreadableFileError
+from geo.sources import keywords
+from geo.sources._common import StagedRows, build_extra, finalise, malformed_records, same_list
+
+SOURCE = "acled"
+REQUIRED = ("event_id_cnty", "event_date", "latitude", "longitude")
+#: Columns that identify an ACLED export (case-insensitive).
+SIGNATURE: frozenset[str] = frozenset({"event_id_cnty", "event_date", "sub_event_type", "fatalities"})
+
+#: ACLED geo_precision -> geo_precision. 1: the event is in the named town and the
+#: coordinates are that town's (a city can be tens of km across) -> near; 2: "near"
+#: or "in the district of" a town, coordinates of that town -> area; 3: only a
+#: region is known, coordinates of its capital -> region.
+GEO_PRECISION: dict[str, str] = {"1": "near", "2": "area", "3": "region"}
+#: ACLED time_precision -> date_precision.
+TIME_PRECISION: dict[str, str] = {"1": "day", "2": "week", "3": "month"}
+
+#: sub_event_type -> canonical event type before keyword refinement.
+SUB_EVENT_TYPES: dict[str, str] = {
+    "Shelling/artillery/missile attack": "shelling",
+    "Air/drone strike": "air_strike",
+    "Remote explosive/landmine/IED": "explosion",
+    "Grenade": "explosion",
+    "Suicide bomb": "explosion",
+    "Chemical weapon": "other",
+    "Armed clash": "battle",
+    "Government regains territory": "battle",
+    "Non-state actor overtakes territory": "battle",
+    "Attack": "attack_on_civilians",
+    "Sexual violence": "attack_on_civilians",
+    "Abduction/forced disappearance": "attack_on_civilians",
+    "Peaceful protest": "protest",
+    "Protest with intervention": "protest",
+    "Excessive force against protesters": "protest",
+    "Violent demonstration": "protest",
+    "Mob violence": "protest",
+    "Agreement": "other",
+    "Arrests": "other",
+    "Change to group/activity": "other",
+    "Disrupted weapons use": "other",
+    "Headquarters or base established": "other",
+    "Looting/property destruction": "other",
+    "Non-violent transfer of territory": "other",
+    "Other": "other",
+}
+#: event_type -> canonical event type when sub_event_type is missing or unknown.
+EVENT_TYPES: dict[str, str] = {
+    "Battles": "battle",
+    "Explosions/Remote violence": "explosion",
+    "Violence against civilians": "attack_on_civilians",
+    "Protests": "protest",
+    "Riots": "protest",
+    "Strategic developments": "other",
+}
+# Sub-event types whose weapons default to "unknown" when notes name none; others (protests,
+# agreements, arrests) get no weapon at all.
+_VIOLENT = {"shelling", "air_strike", "explosion", "battle", "attack_on_civilians"}
+DATE_FORMATS = ("%d %B %Y", "%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%m/%d/%Y", "%d %b %Y", "%m/%d/%y")
+_CANONICAL_HOME = {"event_id_cnty", "event_date", "time_precision", "latitude", "longitude", "geo_precision",
+                   "location", "sub_event_type", "fatalities", "notes"}
+
+
+def _code(values: pd.Series) -> pd.Series:
+    return values.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True)
+
+
+def _event_types(sub: pd.Series, top: pd.Series, matrix: np.ndarray) -> np.ndarray:
+    """Sub-event type first, refined by what the notes say was fired."""
+    base = sub.str.strip().map(SUB_EVENT_TYPES)
+    base = base.fillna(top.str.strip().map(EVENT_TYPES)).fillna("other").to_numpy(dtype=object)
+
+    def has(*codes: str) -> np.ndarray:
+        return np.logical_or.reduce([keywords.column(matrix, keywords.WEAPON_RULES, c) for c in codes])
+
+    missile = has("cruise_missile", "ballistic_missile", "anti_aircraft_missile", "missile_unspecified")
+    drone = has("drone")
+    bomb = has("aerial_bomb")
+    mine = has("mine")
+    remote = (base == "shelling") | (base == "air_strike")
+    out = base.copy()
+    out[remote & bomb] = "air_strike"
+    out[remote & drone] = "drone_strike"
+    out[remote & missile] = "missile_strike"
+    out[(base == "explosion") & mine] = "mine"
+    return out
+
+
+def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None) -> StagedRows:
+    """Read an ACLED export CSV (either column set) into :class:`StagedRows`.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV.
+    max_rows, max_bytes : int, optional
+        Limits.
+
+    Returns
+    -------
+    StagedRows
+        Unchecked rows.
+    """
+    path = Path(path)
+    table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
+    raw = table.frame
+    lookup = {c.casefold(): c for c in raw.columns}
+    if "event_id_cnty" not in lookup and "data_id" in lookup:
+        lookup["event_id_cnty"] = lookup["data_id"]
+    missing = [c for c in REQUIRED if c not in lookup]
+    if missing:
+        raise UnreadableFileError(f"{path.name}: not an ACLED export, the columns {', '.join(missing)} are missing. "
+                                  "Import it with --format generic and a column mapping.")
+    n = len(raw)
+
+    def col(name: str) -> pd.Series:
+        return raw[lookup[name]] if name in lookup else pd.Series([""] * n, dtype="str")
+
+    notes = col("notes")
+    tags = col("tags")
+    civilian = col("civilian_targeting").str.strip() != ""
+    text = notes + " " + tags
+    compacted = keywords.compact_keywords(text)
+    weapon_matrix = keywords.weapon_matrix(text, compacted)
+    event = _event_types(col("sub_event_type"), col("event_type"), weapon_matrix)
+    violent = np.isin(event, list(_VIOLENT)) | np.isin(event, ["missile_strike", "drone_strike", "mine"])
+    weapons = keywords.masks_to_lists(weapon_matrix, list(keywords.WEAPON_RULES), default=["unknown"])
+    no_weapon = np.flatnonzero(~(violent | weapon_matrix.any(axis=1)))
+    weapons[no_weapon] = same_list(len(no_weapon))
+    target_matrix = keywords.match_rules(text, keywords.TARGET_RULES, compacted)
+    targets = keywords.masks_to_lists(target_matrix, list(keywords.TARGET_RULES), default=["unknown"])
+    sub = col("sub_event_type").str.strip()
+    top = col("event_type").str.strip()
+    event_raw = sub.mask(sub == "", top)
+    target_raw = col("civilian_targeting").str.strip()
+    location = col("location").str.strip()
+    description = notes.str.strip()
+    extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]
+    fields = pd.DataFrame({
+        "source_id": col("event_id_cnty").str.strip(),
+        "date": col("event_date"),
+        "date_precision": _code(col("time_precision")).map(TIME_PRECISION).fillna("unknown"),
+        "lat": col("latitude"),
+        "lon": col("longitude"),
+        "geo_precision": _code(col("geo_precision")).map(GEO_PRECISION).fillna("unknown"),
+        "location": location.mask(location == ""),
+        "target_types": targets,
+        "target_raw": target_raw.mask(~civilian),
+        "weapons": weapons,
+        "weapon_raw": None,
+        "event_type": event,
+        "event_type_raw": event_raw.mask(event_raw == ""),
+        "killed": col("fatalities"),
+        "injured": None,
+        "description": description.mask(description == ""),
+        "source_urls": same_list(n),
+        "extra": build_extra(raw, extra_cols),
+    })
+    columns = {"source_id": lookup["event_id_cnty"], "date": lookup["event_date"], "lat": lookup["latitude"],
+               "lon": lookup["longitude"], "killed": lookup.get("fatalities", "fatalities")}
+    return StagedRows(
+        file=path.name, source=SOURCE, fields=fields, raw=raw, row_numbers=table.row_numbers, columns=columns,
+        rows_read=table.rows_read, pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)),
+        messages=table.messages, date_formats=DATE_FORMATS,
+    )
+
+
+def read_acled(path: Path, buffer_km: float = 50.0, today=None, **limits) -> ImportResult:
+    """Import one ACLED export CSV.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV.
+    buffer_km : float
+        Study-area buffer in km.
+    today : date-like, optional
+        Reference date for the future-date check.
+    **limits
+        ``max_rows``, ``max_bytes``.
+
+    Returns
+    -------
+    geo.schema.ImportResult
+        Imported and quarantined rows.
+    """
+    return finalise([stage(path, **limits)], buffer_km=buffer_km, today=today)

@@ -1,0 +1,616 @@
+"""Any incident table: CSV, Excel (.xlsx), GeoJSON, GeoParquet/Parquet or a JSON list of objects.
+
+Columns are found by a mapping (canonical field -> the file's column) or, for
+fields not mapped, by auto-detection from common names (``latitude``/``lat``/
+``y``, ``event_date``/``date``, ``fatalities``/``killed``, ...). A mapping is
+a dict, a JSON object file, or a text file of ``field=column`` lines. Columns
+that no field uses go to ``extra``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.parsing import parse_url_lists, read_csv_table
+from geo.schema import ImportResult, UnreadableFileError
+from geo.sources import keywords
+from geo.sources._common import (
+    StagedRows,
+    build_extra,
+    content_ids,
+    finalise,
+    malformed_records,
+    slug,
+    to_json,
+)
+from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
+
+#: canonical field -> column names recognised automatically (compared after normalising case and punctuation).
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "source_id": ("source_id", "id", "incident_id", "event_id", "event_id_cnty", "uid", "identifier", "ref", "reference"),
+    "date": ("date", "event_date", "incident_date", "date_start", "start_date", "date_of_incident", "datetime",
+             "occurred", "occurred_on", "day", "дата"),
+    "lat": ("lat", "latitude", "y", "lat_dd", "latitude_dd", "coord_y", "широта"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "lon_dd", "longitude_dd", "coord_x", "довгота"),
+    "killed": ("killed", "fatalities", "deaths", "dead", "death_toll", "civilians_killed", "killed_total", "best"),
+    "injured": ("injured", "wounded", "injuries", "civilians_injured", "injured_total"),
+    "description": ("description", "notes", "summary", "details", "text", "comment", "comments", "narrative"),
+    "location": ("location", "place", "place_name", "city", "town", "settlement", "locality", "address"),
+    "source_urls": ("source_urls", "url", "urls", "source_url", "sources", "link", "links", "source"),
+    "target_raw": ("target_raw", "target", "target_type", "target_types", "type_of_area_affected", "area_type",
+                   "object_type", "facility"),
+    "weapon_raw": ("weapon_raw", "weapon", "weapons", "weapon_system", "weapon_type", "munition", "munitions"),
+    "event_type_raw": ("event_type_raw", "event_type", "type", "category", "incident_type", "sub_event_type"),
+    "date_precision": ("date_precision",),
+    "geo_precision": ("geo_precision", "location_precision"),
+}
+#: Extra spellings accepted as mapping keys.
+MAPPING_KEYS: dict[str, str] = {
+    "id": "source_id", "latitude": "lat", "longitude": "lon", "lng": "lon", "url": "source_urls",
+    "urls": "source_urls", "sources": "source_urls", "target": "target_raw", "target_types": "target_raw",
+    "weapon": "weapon_raw", "weapons": "weapon_raw", "event_type": "event_type_raw", "type": "event_type_raw",
+    "fatalities": "killed", "deaths": "killed", "wounded": "injured", "notes": "description", "place": "location",
+}
+REQUIRED = ("date", "lat", "lon")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+GEOJSON_SUFFIXES = (".geojson", ".json")
+PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
+#: Largest uncompressed size accepted inside an .xlsx (zip-bomb guard), unless max_bytes allows more.
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
+_WGS84_NAMES = {"urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:epsg::4326", "epsg:4326", "crs84", "wgs84"}
+
+#: Plain-language event words -> event type (matched as words in the event-type column).
+EVENT_WORDS: dict[str, str] = {
+    "missile_strike": r"missile",
+    "drone_strike": r"drone|uav|shahed|loitering",
+    "air_strike": r"air ?strike|airstrike|bomb|aerial|aircraft",
+    "shelling": r"shell|artillery|mlrs|rocket|mortar",
+    "battle": r"battle|clash|fighting|armed clash|combat",
+    "attack_on_civilians": r"attack on civilians|violence against civilians|execution|abduction|shooting",
+    "mine": r"mine|uxo|unexploded|explosive remnant",
+    "explosion": r"explosion|explosive|ied|blast|remote violence",
+    "protest": r"protest|riot|demonstration|rally",
+}
+
+
+def _norm(name: object) -> str:
+    return re.sub(r"[^0-9a-zа-яіїєґ]+", "_", str(name).strip().casefold()).strip("_")
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """Read a column mapping file: a JSON object, or ``field=column`` lines (``#`` comments).
+
+    Parameters
+    ----------
+    path : Path
+        The mapping file.
+
+    Returns
+    -------
+    dict
+        field -> column name.
+
+    Raises
+    ------
+    ValueError
+        When the file is neither form.
+    """
+    text = Path(path).read_text(encoding="utf-8-sig")
+    if text.lstrip().startswith("{"):
+        data = json.loads(text)
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise ValueError(f"{Path(path).name}: a JSON mapping must be an object of field -> column name")
+        return {str(k): v for k, v in data.items()}
+    mapping: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" not in line:
+            raise ValueError(f"{Path(path).name}, line {number}: expected field=column, got {line!r}")
+        key, _, value = line.partition("=")
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
+def resolve_columns(columns: list[str], mapping: Mapping[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
+    """Decide which file column feeds each canonical field.
+
+    Parameters
+    ----------
+    columns : list of str
+        The file's column names.
+    mapping : mapping, optional
+        field -> column, taking precedence over auto-detection. Field names
+        may be canonical (``lat``) or common spellings (``latitude``, ``id``).
+
+    Returns
+    -------
+    chosen : dict
+        field -> column.
+    notes : list of str
+        What was auto-detected, for the user.
+
+    Raises
+    ------
+    ValueError
+        An unknown field or a column that is not in the file.
+    """
+    chosen: dict[str, str] = {}
+    by_norm = {}
+    for c in columns:
+        by_norm.setdefault(_norm(c), c)
+    for key, column in (mapping or {}).items():
+        field = MAPPING_KEYS.get(key.strip().lower(), key.strip().lower())
+        if field not in FIELD_ALIASES:
+            raise ValueError(f"unknown field {key!r} in the column mapping; use one of {', '.join(FIELD_ALIASES)}")
+        if column in columns:
+            chosen[field] = column
+        elif _norm(column) in by_norm:
+            chosen[field] = by_norm[_norm(column)]
+        else:
+            raise ValueError(f"the mapping names column {column!r} for {field}, but the file has no such column "
+                             f"(columns: {', '.join(map(str, columns[:15]))})")
+    used = set(chosen.values())
+    notes = []
+    for field, aliases in FIELD_ALIASES.items():
+        if field in chosen:
+            continue
+        for alias in aliases:
+            column = by_norm.get(_norm(alias))
+            if column is not None and column not in used:
+                chosen[field] = column
+                used.add(column)
+                notes.append(f"{field}={column}")
+                break
+    return chosen, notes
+
+
+def _check_xlsx(path: Path, max_bytes: int | None) -> None:
+    limit = max(MAX_XLSX_UNCOMPRESSED, 20 * (max_bytes or 0))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+            ratio = total / max(1, sum(info.compress_size for info in archive.infolist()))
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFileError(f"{path.name}: not a valid .xlsx workbook (damaged or renamed). "
+                                  "Open it in a spreadsheet program and save it again as .xlsx or CSV.") from exc
+    if total > limit or ratio > 200:
+        raise UnreadableFileError(f"{path.name}: the workbook unpacks to {total / 1e6:,.0f} MB (ratio {ratio:,.0f}:1); "
+                                  "refused as a possible zip bomb. Export the sheet as CSV instead.")
+
+
+def _read_excel(path: Path, max_rows: int | None, max_bytes: int | None) -> tuple[pd.DataFrame, np.ndarray, int]:
+    check_file_size(path, max_bytes)
+    _check_xlsx(path, max_bytes)
+    try:
+        sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl",
+                              nrows=None if max_rows is None else max_rows + 2)
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise UnreadableFileError(f"{path.name}: the workbook cannot be read ({exc}). "
+                                  "Save it again as .xlsx or export the sheet as CSV.") from exc
+    sheet = sheet.dropna(how="all").dropna(axis=1, how="all")
+    if sheet.empty:
+        raise UnreadableFileError(f"{path.name}: the first sheet is empty. Put the table in the first sheet.")
+    header = ["" if pd.isna(v) else str(v).strip() for v in sheet.iloc[0]]
+    header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
+    folded = [h.casefold() for h in header]
+    dups = sorted({h for h in header if folded.count(h.casefold()) > 1})
+    if dups:
+        raise UnreadableFileError(f"{path.name}: column names appear more than once: {', '.join(dups)}. "
+                                  "Rename or delete the duplicated columns so each name is unique.")
+    body = sheet.iloc[1:]
+    if body.empty:
+        raise UnreadableFileError(f"{path.name}: the sheet has a header row but no data rows. Nothing to import.")
+    if max_rows is not None and len(body) > max_rows:
+        raise UnreadableFileError(f"{path.name}: more than {max_rows:,} rows (the row limit). "
+                                  "Split the file or raise the row limit.")
+    frame = pd.DataFrame(body.to_numpy(), columns=header)
+    return frame, np.arange(1, len(frame) + 1), len(frame)
+
+
+def _transformer_for(crs_name: str | None):
+    if not crs_name or crs_name.strip().lower() in _WGS84_NAMES:
+        return None
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(crs_name)
+    except CRSError as exc:
+        raise UnreadableFileError(f"unknown coordinate reference system {crs_name!r}; "
+                                  "reproject the file to WGS84 (EPSG:4326).") from exc
+    if crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+        return None
+    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+
+def _read_geojson(path: Path, data: dict, max_rows: int | None) -> tuple[pd.DataFrame, list, list[dict], list]:
+    """Features to a property frame plus point coordinates; non-point features are reported."""
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise UnreadableFileError(f"{path.name}: a GeoJSON FeatureCollection needs a 'features' list. Check the file.")
+    if not features:
+        raise UnreadableFileError(f"{path.name}: the FeatureCollection has no features. Nothing to import.")
+    if max_rows is not None and len(features) > max_rows:
+        raise UnreadableFileError(f"{path.name}: {len(features):,} features, above the row limit of {max_rows:,}.")
+    crs = data.get("crs")
+    crs_name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    try:
+        transformer = _transformer_for(crs_name)
+    except UnreadableFileError as exc:
+        raise UnreadableFileError(f"{path.name}: {exc}") from exc
+    rows, raws, problems = [], [], []
+    for index, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            problems.append((index, feature, "the feature is not a JSON object"))
+            continue
+        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        geometry = feature.get("geometry")
+        row = dict(props)
+        row["_geom_lon"], row["_geom_lat"] = None, None
+        if isinstance(geometry, dict):
+            kind = geometry.get("type")
+            coords = geometry.get("coordinates")
+            if kind != "Point":
+                problems.append((index, feature, f"geometry type {kind!r}: incidents must be points "
+                                                 "(convert areas to a representative point first)"))
+                continue
+            if not isinstance(coords, list) or len(coords) < 2:
+                problems.append((index, feature, "Point geometry without two coordinates"))
+                continue
+            x, y = coords[0], coords[1]
+            if transformer is not None:
+                try:
+                    x, y = transformer.transform(float(x), float(y))
+                except (TypeError, ValueError):
+                    pass
+            row["_geom_lon"], row["_geom_lat"] = x, y
+        rows.append(row)
+        raws.append({"_feature": index, **feature})
+    frame = pd.DataFrame(rows)
+    return frame, raws, problems, crs_name
+
+
+def _read_parquet(path: Path, max_rows: int | None) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for damaged files
+        raise UnreadableFileError(f"{path.name}: not a readable Parquet file ({type(exc).__name__}). "
+                                  "Export it again.") from exc
+    problems: list[tuple[int, str]] = []
+    if b"geo" in metadata:
+        import geopandas as gpd
+        import shapely
+
+        frame = gpd.read_parquet(path)
+        if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+            frame = frame.to_crs("EPSG:4326")
+        geom = frame.geometry
+        kinds = shapely.get_type_id(geom.values)
+        is_point = kinds == 0
+        for i in np.flatnonzero(~is_point & ~geom.isna().to_numpy()):
+            problems.append((int(i) + 1, f"geometry type {geom.iloc[i].geom_type!r}: incidents must be points"))
+        xs = np.where(is_point, shapely.get_x(geom.values), np.nan)
+        ys = np.where(is_point, shapely.get_y(geom.values), np.nan)
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        frame["_geom_lon"], frame["_geom_lat"] = xs, ys
+    else:
+        frame = pd.read_parquet(path)
+    if max_rows is not None and len(frame) > max_rows:
+        raise UnreadableFileError(f"{path.name}: {len(frame):,} rows, above the row limit of {max_rows:,}.")
+    if frame.empty:
+        raise UnreadableFileError(f"{path.name}: the table has no rows. Nothing to import.")
+    return frame, problems
+
+
+def _lists_from_text(text: pd.Series, rules: dict[str, str], exact: dict[str, list[str]], *, weapons: bool,
+                     unmatched: str) -> np.ndarray:
+    """Canonical code lists from a category column: exact codes / known labels first, then keywords."""
+    codes_idx, uniques = pd.factorize(text.astype("str").fillna(""), use_na_sentinel=False)
+    uniq = pd.Series(uniques, dtype="str")
+    matrix = keywords.weapon_matrix(uniq) if weapons else keywords.match_rules(uniq, rules)
+    keyword_lists = keywords.masks_to_lists(matrix, list(rules))
+    out = np.empty(len(uniq), dtype=object)
+    for i, value in enumerate(uniq):
+        value = value if isinstance(value, str) else ""
+        parts = [p.strip() for p in re.split(r"\s*[|;,]\s*", value) if p.strip()]
+        if not parts:
+            out[i] = ["unknown"]
+            continue
+        known: list[str] = []
+        for part in parts:
+            key = part.casefold().replace(" ", "_")
+            if key in exact:
+                known.extend(exact[key])
+        found = list(dict.fromkeys(known + list(keyword_lists[i])))
+        out[i] = found or [unmatched]
+    return out[codes_idx]
+
+
+def _event_types(raw: pd.Series | None, weapons_matrix: np.ndarray) -> np.ndarray:
+    n = len(weapons_matrix)
+    fallback = np.full(n, "other", dtype=object)
+    if raw is not None:
+        codes_idx, uniques = pd.factorize(raw.astype("str").fillna(""), use_na_sentinel=False)
+        mapped = []
+        for value in uniques:
+            key = str(value).strip().casefold().replace(" ", "_")
+            if key in EVENT_TYPES:
+                mapped.append(key)
+                continue
+            hit = next((code for code, pattern in EVENT_WORDS.items() if re.search(pattern, str(value).casefold())), None)
+            mapped.append(hit)
+        mapped_arr = np.asarray(mapped, dtype=object)[codes_idx]
+        decided = np.asarray([m is not None for m in mapped_arr])
+        derived = keywords.event_types_from_weapons(weapons_matrix, fallback)
+        return np.where(decided, mapped_arr, derived)
+    return keywords.event_types_from_weapons(weapons_matrix, fallback)
+
+
+def _exact_targets() -> dict[str, list[str]]:
+    from geo.sources.bellingcat import AREA_TO_TARGET
+
+    exact = {code: [code] for code in TARGET_TYPES}
+    exact.update({label.casefold().replace(" ", "_"): [code] for label, code in AREA_TO_TARGET.items()})
+    exact.update({label.casefold().replace(" ", "_"): [code] for code, label in TARGET_TYPES.items()})
+    return exact
+
+
+def _exact_weapons() -> dict[str, list[str]]:
+    from geo.sources.bellingcat import WEAPON_TO_CODES
+
+    exact = {code: [code] for code in WEAPONS}
+    exact.update({label.casefold().replace(" ", "_"): list(codes) for label, codes in WEAPON_TO_CODES.items() if codes})
+    exact.update({label.casefold().replace(" ", "_"): [code] for code, label in WEAPONS.items()})
+    return exact
+
+
+def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: str | None = None,
+          max_rows: int | None = None, max_bytes: int | None = None) -> StagedRows:
+    """Read any supported table into :class:`StagedRows`, mapping and auto-detecting columns.
+
+    Parameters
+    ----------
+    path : Path
+        CSV/TSV, .xlsx, GeoJSON, JSON list of objects, or (Geo)Parquet.
+    mapping : mapping, optional
+        field -> column (see :func:`resolve_columns`).
+    source_label : str, optional
+        Source key; default: the file name without extension, slugified.
+    max_rows, max_bytes : int, optional
+        Limits.
+
+    Returns
+    -------
+    StagedRows
+        Unchecked rows.
+
+    Raises
+    ------
+    geo.schema.UnreadableFileError
+        Unreadable file, or no date/latitude/longitude column found.
+    """
+    path = Path(path)
+    source = slug(source_label) if source_label else slug(path.stem)
+    suffix = path.suffix.lower()
+    messages: list[str] = []
+    pre: list[dict] = []
+    raw: pd.DataFrame | list
+    if suffix == ".xls":
+        raise UnreadableFileError(f"{path.name}: old Excel .xls workbooks are not supported. "
+                                  "Save it as .xlsx or CSV and import that.")
+    if suffix in EXCEL_SUFFIXES:
+        frame, row_numbers, rows_read = _read_excel(path, max_rows, max_bytes)
+        raw = frame
+    elif suffix in PARQUET_SUFFIXES:
+        check_file_size(path, max_bytes)
+        frame, problems = _read_parquet(path, max_rows)
+        rows_read = len(frame)
+        keep = np.ones(len(frame), dtype=bool)
+        for number, detail in problems:
+            keep[number - 1] = False
+            pre.append({"file": path.name, "row_number": number, "source": source, "reason": "row_malformed",
+                        "detail": detail, "original": to_json(frame.iloc[number - 1].to_dict())})
+        frame = frame.loc[keep].reset_index(drop=True)
+        row_numbers = np.flatnonzero(keep) + 1
+        raw = frame
+    elif suffix in GEOJSON_SUFFIXES:
+        data = _load_json(path, max_bytes)
+        if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+            frame, raws, problems, crs_name = _read_geojson(path, data, max_rows)
+            if crs_name and _transformer_for(crs_name) is not None:
+                messages.append(f"{path.name}: coordinates reprojected from {crs_name} to WGS84.")
+            for number, feature, detail in problems:
+                pre.append({"file": path.name, "row_number": number, "source": source, "reason": "row_malformed",
+                            "detail": detail, "original": to_json(feature)})
+            rows_read = len(frame) + len(problems)
+            bad_numbers = {p[0] for p in problems}
+            row_numbers = np.asarray([i for i in range(1, rows_read + 1) if i not in bad_numbers], dtype="int64")
+            raw = raws
+        elif isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+            if max_rows is not None and len(data) > max_rows:
+                raise UnreadableFileError(f"{path.name}: {len(data):,} rows, above the row limit of {max_rows:,}.")
+            frame = pd.DataFrame(data)
+            rows_read = len(frame)
+            row_numbers = np.arange(1, rows_read + 1)
+            raw = data
+        else:
+            raise UnreadableFileError(f"{path.name}: JSON must be a GeoJSON FeatureCollection or a list of objects. "
+                                      "Check the file.")
+    else:
+        table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
+        frame, row_numbers, rows_read = table.frame, table.row_numbers, table.rows_read
+        messages.extend(table.messages)
+        pre = malformed_records(path.name, source, table.malformed, list(frame.columns))
+        raw = frame
+    if not len(frame):
+        frame = pd.DataFrame(columns=list(frame.columns) + ["_geom_lon", "_geom_lat"])
+    columns = [c for c in frame.columns if c not in ("_geom_lon", "_geom_lat")]
+    try:
+        chosen, detected = resolve_columns([str(c) for c in columns], mapping)
+    except ValueError as exc:
+        raise UnreadableFileError(f"{path.name}: {exc}.") from exc
+    has_geometry = "_geom_lon" in frame.columns
+    explicit = {MAPPING_KEYS.get(k.strip().lower(), k.strip().lower()) for k in (mapping or {})}
+    fallback_columns: dict[str, str] = {}
+    if has_geometry:
+        for field, geom_col in (("lon", "_geom_lon"), ("lat", "_geom_lat")):
+            if field in explicit:
+                continue
+            if field in chosen:
+                fallback_columns[field] = chosen[field]
+                detected = [d for d in detected if not d.startswith(f"{field}=")]
+            chosen[field] = geom_col
+        if fallback_columns:
+            messages.append(f"{path.name}: features without a geometry take their coordinates from "
+                            f"{'/'.join(fallback_columns.values())}.")
+    missing = [f for f in REQUIRED if f not in chosen]
+    if missing:
+        raise UnreadableFileError(
+            f"{path.name}: no column found for {', '.join(missing)} (columns: {', '.join(map(str, columns[:15]))}). "
+            "Name the columns with a mapping, e.g. --map date=Date --map lat=Y --map lon=X."
+        )
+    if detected:
+        messages.append(f"{path.name}: columns detected: {', '.join(detected)}.")
+    n = len(frame)
+
+    def col(field: str) -> pd.Series | None:
+        name = chosen.get(field)
+        return frame[name].reset_index(drop=True) if name is not None else None
+
+    def text(field: str) -> pd.Series:
+        values = col(field)
+        if values is None:
+            return pd.Series([None] * n, dtype="str")
+        values = values.astype("str").str.strip()
+        return values.mask(values == "")
+
+    if "source_id" in chosen:
+        ids = text("source_id").str.replace(r"\.0+$", "", regex=True)
+    else:
+        ids = pd.Series(content_ids(raw if isinstance(raw, list) else frame[columns]), dtype="str")
+        messages.append(f"{path.name}: no id column; each row's id is a hash of its content.")
+    description = text("description")
+    weapon_text = text("weapon_raw") if "weapon_raw" in chosen else description
+    target_text = text("target_raw") if "target_raw" in chosen else description
+    weapons = _lists_from_text(weapon_text, keywords.WEAPON_RULES, _exact_weapons(), weapons=True,
+                               unmatched="other" if "weapon_raw" in chosen else "unknown")
+    targets = _lists_from_text(target_text, keywords.TARGET_RULES, _exact_targets(), weapons=False,
+                               unmatched="other" if "target_raw" in chosen else "unknown")
+    weapon_matrix = np.zeros((n, len(keywords.WEAPON_RULES)), dtype=bool)
+    codes = list(keywords.WEAPON_RULES)
+    for i, lst in enumerate(weapons):
+        for code in lst:
+            if code in codes:
+                weapon_matrix[i, codes.index(code)] = True
+    events = _event_types(text("event_type_raw") if "event_type_raw" in chosen else None, weapon_matrix)
+    date_precision = text("date_precision").str.lower()
+    geo_precision = text("geo_precision").str.lower()
+    url_col = col("source_urls")
+    source_urls = parse_url_lists(url_col.astype("str")) if url_col is not None else [[] for _ in range(n)]
+    killed, injured = col("killed"), col("injured")
+    lat = col("lat")
+    lon = col("lon")
+    for field in fallback_columns:
+        values = lat if field == "lat" else lon
+        backup = frame[fallback_columns[field]].reset_index(drop=True)
+        values = values.astype(object).where(values.notna(), backup.astype(object))
+        if field == "lat":
+            lat = values
+        else:
+            lon = values
+    used = set(chosen.values()) | set(fallback_columns.values())
+    extra_cols = [c for c in columns if c not in used]
+    extra = build_extra(frame.reset_index(drop=True), extra_cols)
+    fields = pd.DataFrame({
+        "source_id": ids.to_numpy(dtype=object),
+        "date": col("date"),
+        "date_precision": date_precision.where(date_precision.isin(DATE_PRECISIONS), "day" if "date_precision" not in chosen else "unknown"),
+        "lat": lat,
+        "lon": lon,
+        "geo_precision": geo_precision.where(geo_precision.isin(GEO_PRECISIONS), "unknown"),
+        "location": text("location"),
+        "target_types": targets,
+        "target_raw": text("target_raw"),
+        "weapons": weapons,
+        "weapon_raw": text("weapon_raw"),
+        "event_type": events,
+        "event_type_raw": text("event_type_raw"),
+        "killed": killed if killed is not None else None,
+        "injured": injured if injured is not None else None,
+        "description": description,
+        "source_urls": source_urls,
+        "extra": extra.reset_index(drop=True),
+    })
+    geometry_names = {"_geom_lon": "geometry x", "_geom_lat": "geometry y"}
+    names = {field: geometry_names.get(chosen[field], chosen[field]) for field in chosen}
+    names.setdefault("source_id", "(content hash)")
+    return StagedRows(
+        file=path.name, source=source, fields=fields, raw=raw, row_numbers=np.asarray(row_numbers, dtype="int64"),
+        columns=names, rows_read=rows_read, pre_quarantine=pre, messages=messages,
+    )
+
+
+def check_file_size(path: Path, max_bytes: int | None) -> None:
+    """Refuse a missing, empty or too-large binary file (Parquet) with a clear message.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    max_bytes : int, optional
+        Size limit.
+    """
+    if not path.exists():
+        raise UnreadableFileError(f"{path.name}: the file does not exist. Check the path.")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableFileError(f"{path.name}: the file is empty (0 bytes). Export the data again.")
+    if max_bytes is not None and size > max_bytes:
+        raise UnreadableFileError(f"{path.name}: the file is {size / 1e6:,.1f} MB, above the limit of "
+                                  f"{max_bytes / 1e6:,.1f} MB. Split it or raise the size limit.")
+
+
+def _load_json(path: Path, max_bytes: int | None):
+    from geo.sources.bellingcat import _load_json as load
+
+    return load(path, max_bytes)
+
+
+def read_generic(path: Path, mapping: Mapping[str, str] | None = None, source_label: str | None = None,
+                 buffer_km: float = 50.0, today=None, **limits) -> ImportResult:
+    """Import one generic table.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    mapping : mapping, optional
+        field -> column.
+    source_label : str, optional
+        Source key.
+    buffer_km : float
+        Study-area buffer in km.
+    today : date-like, optional
+        Reference date for the future-date check.
+    **limits
+        ``max_rows``, ``max_bytes``.
+
+    Returns
+    -------
+    geo.schema.ImportResult
+        Imported and quarantined rows.
+    """
+    return finalise([stage(path, mapping, source_label, **limits)], buffer_km=buffer_km, today=today)
+
+

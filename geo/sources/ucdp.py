@@ -1,0 +1,142 @@
+"""UCDP Georeferenced Event Dataset (GED) CSV, the 49 standard columns.
+
+``killed`` is UCDP's ``best`` estimate; ``low``, ``high`` and the
+``deaths_*`` breakdown stay in ``extra``. UCDP codes no injuries (<NA>), no
+target and no weapon; weapons are read from ``source_headline`` by the keyword
+rules of :mod:`geo.sources.keywords` (documented in ``docs/TAXONOMIES.md``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.parsing import read_csv_table
+from geo.schema import ImportResult, UnreadableFileError
+from geo.sources import keywords
+from geo.sources._common import StagedRows, build_extra, finalise, malformed_records, same_list
+
+SOURCE = "ucdp"
+#: Columns that identify a GED file.
+SIGNATURE: frozenset[str] = frozenset({"id", "relid", "where_prec", "date_prec", "date_start", "best", "type_of_violence"})
+REQUIRED = ("id", "date_start", "latitude", "longitude")
+
+#: where_prec -> geo_precision.
+WHERE_PREC: dict[str, str] = {
+    "1": "exact",   # exact location
+    "2": "near",    # within about 25 km of a known point
+    "3": "area",    # only the second-order administrative unit is known
+    "4": "region",  # only the first-order administrative unit (oblast) is known
+    "5": "region",  # a linear feature or area larger than an oblast, e.g. a front line or a border region
+    "6": "unknown",  # only the country is known
+    "7": "unknown",  # international waters or airspace
+}
+#: date_prec -> date_precision.
+DATE_PREC: dict[str, str] = {"1": "day", "2": "week", "3": "month", "4": "unknown", "5": "unknown"}
+#: type_of_violence -> (event type, raw label).
+VIOLENCE: dict[str, tuple[str, str]] = {
+    "1": ("battle", "state-based conflict"),
+    "2": ("battle", "non-state conflict"),
+    "3": ("attack_on_civilians", "one-sided violence"),
+}
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S")
+_CANONICAL_HOME = {"id", "date_start", "date_prec", "latitude", "longitude", "where_prec", "where_coordinates",
+                   "best", "source_headline"}
+
+
+def _code(values: pd.Series) -> pd.Series:
+    """Normalise a numeric code column ("2", "2.0", " 2 ") to its integer text."""
+    text = values.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True)
+    return text
+
+
+def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None) -> StagedRows:
+    """Read a UCDP GED CSV (UTF-8 or cp1252, any of its date spellings) into :class:`StagedRows`.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV.
+    max_rows, max_bytes : int, optional
+        Limits.
+
+    Returns
+    -------
+    StagedRows
+        Unchecked rows.
+    """
+    path = Path(path)
+    table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
+    raw = table.frame
+    lookup = {c.casefold(): c for c in raw.columns}
+    missing = [c for c in REQUIRED if c not in lookup]
+    if missing:
+        raise UnreadableFileError(f"{path.name}: not a UCDP GED file, the columns {', '.join(missing)} are missing. "
+                                  "Import it with --format generic and a column mapping.")
+    n = len(raw)
+
+    def col(name: str) -> pd.Series:
+        return raw[lookup[name]] if name in lookup else pd.Series([""] * n, dtype="str")
+
+    violence = _code(col("type_of_violence"))
+    base_event = violence.map({k: v[0] for k, v in VIOLENCE.items()}).fillna("other").to_numpy(dtype=object)
+    headline = col("source_headline")
+    matrix = keywords.weapon_matrix(headline)
+    weapons = keywords.masks_to_lists(matrix, list(keywords.WEAPON_RULES), default=["unknown"])
+    event = np.where(base_event == "battle", keywords.event_types_from_weapons(matrix, base_event), base_event)
+    raw_event = ("type_of_violence=" + violence + " (" + violence.map({k: v[1] for k, v in VIOLENCE.items()})
+                 .fillna("unknown") + ")")
+    location = col("where_coordinates").str.strip()
+    description = headline.str.strip()
+    extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME]
+    fields = pd.DataFrame({
+        "source_id": col("id").str.strip().str.replace(r"\.0+$", "", regex=True),
+        "date": col("date_start"),
+        "date_precision": _code(col("date_prec")).map(DATE_PREC).fillna("unknown"),
+        "lat": col("latitude"),
+        "lon": col("longitude"),
+        "geo_precision": _code(col("where_prec")).map(WHERE_PREC).fillna("unknown"),
+        "location": location.mask(location == ""),
+        "target_types": same_list(n, ["unknown"]),
+        "target_raw": None,
+        "weapons": weapons,
+        "weapon_raw": None,
+        "event_type": event,
+        "event_type_raw": raw_event,
+        "killed": col("best"),
+        "injured": None,
+        "description": description.mask(description == ""),
+        "source_urls": same_list(n),
+        "extra": build_extra(raw, extra_cols),
+    })
+    columns = {"source_id": lookup["id"], "date": lookup["date_start"], "lat": lookup["latitude"],
+               "lon": lookup["longitude"], "killed": lookup.get("best", "best")}
+    return StagedRows(
+        file=path.name, source=SOURCE, fields=fields, raw=raw, row_numbers=table.row_numbers, columns=columns,
+        rows_read=table.rows_read, pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)),
+        messages=table.messages, date_formats=DATE_FORMATS,
+    )
+
+
+def read_ucdp(path: Path, buffer_km: float = 50.0, today=None, **limits) -> ImportResult:
+    """Import one UCDP GED CSV.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV.
+    buffer_km : float
+        Study-area buffer in km.
+    today : date-like, optional
+        Reference date for the future-date check.
+    **limits
+        ``max_rows``, ``max_bytes``.
+
+    Returns
+    -------
+    geo.schema.ImportResult
+        Imported and quarantined rows.
+    """
+    return finalise([stage(path, **limits)], buffer_km=buffer_km, today=today)
