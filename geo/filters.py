@@ -298,8 +298,8 @@ class IncidentColumns:
         bool, location exact or near.
     front_km : numpy.ndarray
         float64 distance from the line of contact, NaN when unknown.
-    search : pyarrow.Array
-        Lower-cased location and description, for substring search.
+    location, description : pyarrow.Array
+        Text searched by :attr:`Filters.text` (nulls never match).
     """
 
     day: np.ndarray
@@ -316,7 +316,8 @@ class IncidentColumns:
     source_values: tuple[str, ...]
     precise: np.ndarray
     front_km: np.ndarray
-    search: pa.Array
+    location: pa.Array
+    description: pa.Array
 
     def __len__(self) -> int:
         return len(self.day)
@@ -346,20 +347,18 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
         target_bits = _bitset(incidents["target_types"], TARGET_TYPES)
         weapon_bits = _bitset(incidents["weapons"], WEAPONS)
     codes = {code: i for i, code in enumerate(TARGET_TYPES)}
-    unknown = codes["unknown"]
-    primary = np.fromiter(
-        (codes.get(v[0], codes["other"]) if v is not None and len(v) else unknown for v in incidents["target_types"]),
-        dtype=np.int16,
-        count=n,
+    first = pd.Series(
+        [str(v[0]) if v is not None and len(v) else "unknown" for v in incidents["target_types"].to_numpy()], dtype=object
     )
+    primary = first.map(codes).fillna(codes["other"]).to_numpy(dtype=np.int16)
     admin1 = incidents["admin1_iso"].astype("string") if "admin1_iso" in incidents.columns else pd.Series([pd.NA] * n, dtype="string")
     admin1_cat = pd.Categorical(admin1)
     source_cat = pd.Categorical(incidents["source"].astype("string").fillna(""))
     precision = incidents["geo_precision"].astype("string").fillna("unknown")
     front = incidents["front_distance_km"] if "front_distance_km" in incidents.columns else pd.Series(np.nan, index=incidents.index)
-    location = pa.array(incidents["location"].astype("string").fillna("").to_numpy(dtype=object), type=pa.large_string())
-    description = pa.array(incidents["description"].astype("string").fillna("").to_numpy(dtype=object), type=pa.large_string())
-    search = pc.utf8_lower(pc.binary_join_element_wise(location, description, pa.scalar("\n", pa.large_string())))
+    # Zero-copy when the columns are Arrow-backed strings (pandas' default with pyarrow).
+    location = pa.array(incidents["location"].astype("string"))
+    description = pa.array(incidents["description"].astype("string"))
     columns = IncidentColumns(
         day=day,
         lon=incidents["lon"].to_numpy(dtype=np.float64, na_value=np.nan),
@@ -375,7 +374,8 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
         source_values=tuple(str(v) for v in source_cat.categories),
         precise=precision.isin(list(PRECISE_GEO)).to_numpy(dtype=bool),
         front_km=pd.to_numeric(front).to_numpy(dtype=np.float64, na_value=np.nan),
-        search=search,
+        location=location,
+        description=description,
     )
     for item in dataclasses.fields(columns):
         value = getattr(columns, item.name)
@@ -455,9 +455,13 @@ def filter_mask(incidents: pd.DataFrame | IncidentColumns, filters: Filters) -> 
     if filters.sources:
         wanted = [i for i, key in enumerate(cols.source_values) if key in set(filters.sources)]
         mask &= np.isin(cols.source_codes, wanted)
-    text = clean_search_text(filters.text).lower()
+    text = clean_search_text(filters.text)
     if text:
-        mask &= pc.match_substring(cols.search, text).to_numpy(zero_copy_only=False)
+        found = pc.or_kleene(
+            pc.match_substring(cols.location, text, ignore_case=True),
+            pc.match_substring(cols.description, text, ignore_case=True),
+        )
+        mask &= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
     return mask
 
 

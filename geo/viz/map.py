@@ -685,29 +685,39 @@ def incident_rows(incidents: pd.DataFrame, primary_target: np.ndarray | None = N
     desc = incidents["description"].astype("string").fillna("").tolist()
     lat = np.round(incidents["lat"].to_numpy(dtype=np.float64), 5).tolist()
     lon = np.round(incidents["lon"].to_numpy(dtype=np.float64), 5).tolist()
+    url_lists = incidents["source_urls"].tolist()
+    target_lists = incidents["target_types"].tolist()
+    weapon_lists = incidents["weapons"].tolist()
+    killed_list = [None if math.isnan(v) else int(v) for v in killed.tolist()]
+    injured_list = [None if math.isnan(v) else int(v) for v in injured.tolist()]
+    front_list = [None if math.isnan(v) else round(v, 1) for v in front.tolist()]
+    radius_list = radius.tolist()
+    cls_list = cls.tolist()
+    imprecise_list = imprecise.astype(int).tolist()
+    http = re.compile(r"^https?://", re.IGNORECASE)
     rows = []
     for i in range(n):
         text = str(desc[i])
         if len(text) > DESCRIPTION_CHARS:
             text = text[: DESCRIPTION_CHARS - 1].rstrip() + "\u2026"
-        listed = incidents["source_urls"].iat[i]
-        urls = [str(u) for u in (listed if listed is not None else ()) if re.match(r"^https?://", str(u), re.IGNORECASE)]
+        listed = url_lists[i]
+        urls = [str(u) for u in (listed if listed is not None else ()) if http.match(str(u))]
         rows.append(
             [
                 lat[i],
                 lon[i],
-                int(cls[i]),
-                float(radius[i]),
-                int(imprecise[i]),
+                cls_list[i],
+                radius_list[i],
+                imprecise_list[i],
                 str(ids[i]),
                 dates[i],
                 str(place[i]),
                 oblast[i],
-                _indices(incidents["target_types"].iat[i], target_index),
-                _indices(incidents["weapons"].iat[i], weapon_index),
-                None if math.isnan(killed[i]) else int(killed[i]),
-                None if math.isnan(injured[i]) else int(injured[i]),
-                None if math.isnan(front[i]) else round(float(front[i]), 1),
+                _indices(target_lists[i], target_index),
+                _indices(weapon_lists[i], weapon_index),
+                killed_list[i],
+                injured_list[i],
+                front_list[i],
                 text,
                 [u[:500] for u in urls[:MAX_LINKS]],
                 precision_idx[i],
