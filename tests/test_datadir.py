@@ -23,7 +23,7 @@ from geo.taxonomy import TARGET_TYPES
 @pytest.fixture
 def acled_csv(tmp_path: Path) -> Path:
     """A 400-row synthetic ACLED export with three deliberately bad rows."""
-    frame = generate_acled(400, seed=7)
+    frame = generate_acled(400, seed=7).astype({"latitude": object, "event_date": object})
     frame.loc[3, "latitude"] = "not a number"
     frame.loc[4, "event_date"] = "31 February 2023"
     frame.loc[5, ["latitude", "longitude"]] = [55.75, 37.62]  # Moscow: outside the study area
