@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 
 import numpy as np
@@ -98,8 +99,17 @@ def _boundaries_geojson(data_key: str, _boundaries) -> dict:
     return gmap.boundaries_geojson(_boundaries)
 
 
-def render_map(view: FilteredView, map_date: dt.date, threshold: int = gmap.MARKER_THRESHOLD) -> None:
+def marker_threshold() -> int:
+    """Markers up to this many incidents, grid cells above (CONFLICTMAP_MARKER_THRESHOLD overrides)."""
+    try:
+        return max(1, int(os.environ.get("CONFLICTMAP_MARKER_THRESHOLD", gmap.MARKER_THRESHOLD)))
+    except ValueError:
+        return gmap.MARKER_THRESHOLD
+
+
+def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = None) -> None:
     """Draw the map; a click on an incident selects it, a click on a cell zooms into it."""
+    threshold = marker_threshold() if threshold is None else threshold
     ss = st.session_state
     selected = ss.get(state.MAP_SELECTED)
     cell = ss.get(state.MAP_CELL)

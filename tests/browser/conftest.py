@@ -7,6 +7,7 @@ fail on any request to a host other than the app's own.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -35,14 +36,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """Start `streamlit run app.py` on a free local port; yield its URL; stop it."""
+@contextlib.contextmanager
+def _streamlit_server(tmp_path_factory, **env_extra):
+    """Run `streamlit run app.py` on a free local port with a synthetic data directory."""
     if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail("static/vendor/leaflet is missing: run `bash scripts/setup.sh` first")
     data = write_data_dir(tmp_path_factory.mktemp("browserdata") / "data")
     port = _free_port()
-    env = {**os.environ, "CONFLICTMAP_DATA": str(data)}
+    env = {**os.environ, "CONFLICTMAP_DATA": str(data), **env_extra}
     log = open(tmp_path_factory.mktemp("serverlog") / "streamlit.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -72,6 +73,20 @@ def app_url(tmp_path_factory):
             proc.kill()
             proc.wait(timeout=5)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """The app with default settings (48 incidents: one marker each)."""
+    with _streamlit_server(tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def binned_app_url(tmp_path_factory):
+    """The app with a marker threshold of 10, so the same 48 incidents are drawn as grid cells."""
+    with _streamlit_server(tmp_path_factory, CONFLICTMAP_MARKER_THRESHOLD="10") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

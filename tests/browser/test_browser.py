@@ -96,3 +96,25 @@ def test_shared_url_reproduces_the_view_in_a_fresh_context(app_url, new_context)
     assert other.get_by_role("checkbox", name="Precise locations only").is_checked()
     _assert_no_script_ran(other, other_frame)
     fresh_traffic.check()
+
+
+def test_above_the_threshold_cells_drill_down(binned_app_url, new_context):
+    context, traffic = new_context()
+    page = context.new_page()
+    page.goto(binned_app_url)
+    handle = page.wait_for_selector(MAP_IFRAME, timeout=60_000)
+    frame = handle.content_frame()
+    frame.wait_for_selector("path.cm-bin", timeout=60_000)
+    assert frame.locator("path.cm-incident").count() == 0
+    assert "Incidents per cell (48 in" in frame.locator(".cm-legend").inner_text()
+    zoom_before = frame.evaluate("() => window.map.getZoom()")
+    frame.locator("path.cm-bin").first.click()
+    page.wait_for_url(re.compile(r"cell="), timeout=15_000)
+    deadline = time.monotonic() + 20
+    while frame.evaluate("() => window.map.getZoom()") <= zoom_before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert frame.evaluate("() => window.map.getZoom()") > zoom_before
+    frame.wait_for_selector("path.cm-incident, path.cm-bin", timeout=15_000)
+    page.get_by_role("button", name="Back to the whole map").click()
+    page.wait_for_url(lambda url: "cell=" not in url, timeout=15_000)
+    traffic.check()
