@@ -1,0 +1,237 @@
+"""Browser measurements: a real ``streamlit run`` and headless Debian Chromium via Playwright.
+
+- app start to first rendered map: from launching the server process (data directory in
+  the OS cache) until the map iframe holds the incident layer (bins or markers);
+- filter change until the browser shows the updated map: click "Precise locations only",
+  wait until the sidebar count changes and the map's legend (or, for the naive baseline,
+  its number of markers) shows the new count;
+- bytes received over the app's websocket for each change (the map payload and the rest
+  of the page delta);
+- server memory (psutil RSS of the server process) with one session and after each
+  additional browser context that renders the map.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CONFLICTMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+LAYER_SELECTOR = ".cm-bin, path.cm-incident, path.naive-marker"
+COUNT_RE = re.compile(r"([\d,]+) of ([\d,]+) incidents")
+MB = 1e6
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A `streamlit run SCRIPT` child process on a free local port."""
+
+    def __init__(self, script: Path, directory: Path, log_path: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        env = {**os.environ, "CONFLICTMAP_DATA": str(directory)}
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+             "--browser.gatherUsageStats", "false", "--server.maxMessageSize", "2000"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}; see {self.log.name}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit not healthy after {timeout:.0f} s")
+            time.sleep(0.05)
+
+    def rss_mb(self) -> float:
+        proc = psutil.Process(self.proc.pid)
+        total = proc.memory_info().rss
+        for child in proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return round(total / MB, 1)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        self.log.close()
+
+
+class Traffic:
+    """Websocket bytes received by one page, with timestamps."""
+
+    def __init__(self, page):
+        self.frames: list[tuple[float, int]] = []
+        page.on("websocket", self._on_socket)
+
+    def _on_socket(self, ws) -> None:
+        if "_stcore/stream" in ws.url:
+            ws.on("framereceived", lambda payload: self.frames.append((time.perf_counter(), len(payload))))
+
+    def since(self, t0: float) -> tuple[int, int]:
+        sizes = [n for t, n in self.frames if t >= t0]
+        return sum(sizes), max(sizes, default=0)
+
+
+def _map_frame(page, timeout_ms: float):
+    handle = page.wait_for_selector(MAP_IFRAME, timeout=timeout_ms)
+    frame = handle.content_frame()
+    frame.wait_for_selector(LAYER_SELECTOR, state="attached", timeout=timeout_ms)
+    return frame
+
+
+def _count(page) -> int | None:
+    text = page.evaluate("() => document.body.innerText")
+    match = COUNT_RE.search(text)
+    return int(match.group(1).replace(",", "")) if match else None
+
+
+def _map_shows(page, expected: int) -> bool:
+    """True when the map's legend (or the naive map's marker count) shows ``expected`` incidents."""
+    try:
+        frame = page.wait_for_selector(MAP_IFRAME, timeout=1000).content_frame()
+        return bool(
+            frame.evaluate(
+                """(n) => {
+                    const fmt = n.toLocaleString('en-US');
+                    const legend = Array.from(document.querySelectorAll('.cm-legend')).map(e => e.innerText).join(' ');
+                    if (legend) {
+                        return legend.includes('(' + fmt + ' in ') || legend.includes('(' + fmt + ' incidents)');
+                    }
+                    const naive = document.querySelectorAll('path.naive-marker').length;
+                    return naive > 0 && naive === n || (n === 0 && document.querySelector('.leaflet-container') !== null);
+                }""",
+                expected,
+            )
+        )
+    except Exception:  # noqa: BLE001 - the iframe is replaced during a rerun; try again
+        return False
+
+
+def measure_browser(
+    script: Path,
+    directory: Path,
+    log_path: Path,
+    start_timeout: float = 120,
+    change_timeout: float = 60,
+    toggles: int = 6,
+    sessions: int = 4,
+) -> dict:
+    """Start the app, time the first map, filter changes, websocket bytes and memory per session."""
+    from playwright.sync_api import sync_playwright
+
+    result: dict = {"script": str(script.relative_to(ROOT))}
+    if not Path(CHROMIUM).exists():
+        result["error"] = f"{CHROMIUM} not found"
+        return result
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    server = Server(script, directory, log_path)
+    contexts = []
+    try:
+        server.wait_healthy(start_timeout)
+        result["server_healthy_s"] = round(time.perf_counter() - server.started, 3)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        traffic = Traffic(page)
+        t_goto = time.perf_counter()
+        page.goto(server.url, timeout=start_timeout * 1000)
+        _map_frame(page, timeout_ms=max(1.0, start_timeout - (time.perf_counter() - server.started)) * 1000)
+        result["start_to_first_map_s"] = round(time.perf_counter() - server.started, 3)
+        result["page_to_first_map_s"] = round(time.perf_counter() - t_goto, 3)
+        result["first_load_ws_bytes"], result["first_load_max_frame"] = traffic.since(t_goto)
+        time.sleep(1.0)
+        result["rss_one_session_mb"] = server.rss_mb()
+        changes = []
+        for k in range(toggles):
+            before = _count(page)
+            t0 = time.perf_counter()
+            page.get_by_text("Precise locations only").first.click()
+            deadline = t0 + change_timeout
+            after = before
+            while after == before and time.perf_counter() < deadline:
+                time.sleep(0.02)
+                after = _count(page)
+            t_count = time.perf_counter()
+            while after is not None and not _map_shows(page, after) and time.perf_counter() < deadline:
+                time.sleep(0.02)
+            t1 = time.perf_counter()
+            if t1 >= deadline:
+                changes.append({"toggle": k, "error": f"no map update within {change_timeout:.0f} s"})
+                break
+            total, biggest = traffic.since(t0)
+            changes.append(
+                {
+                    "toggle": k,
+                    "incidents": after,
+                    "count_shown_s": round(t_count - t0, 3),
+                    "map_updated_s": round(t1 - t0, 3),
+                    "ws_bytes": total,
+                    "max_frame_bytes": biggest,
+                }
+            )
+            time.sleep(0.3)
+        result["changes"] = changes
+        ok = [c["map_updated_s"] for c in changes if "map_updated_s" in c]
+        result["median_update_s"] = round(statistics.median(ok), 3) if ok else None
+        result["max_change_ws_bytes"] = max((c.get("ws_bytes", 0) for c in changes), default=None)
+        rss = [result["rss_one_session_mb"]]
+        for _ in range(sessions - 1):
+            extra = browser.new_context(viewport={"width": 1500, "height": 1000})
+            contexts.append(extra)
+            extra_page = extra.new_page()
+            extra_page.goto(server.url, timeout=start_timeout * 1000)
+            _map_frame(extra_page, timeout_ms=start_timeout * 1000)
+            time.sleep(1.0)
+            rss.append(server.rss_mb())
+        result["rss_by_sessions_mb"] = rss
+        if len(rss) > 1:
+            result["rss_per_extra_session_mb"] = round((rss[-1] - rss[0]) / (len(rss) - 1), 1)
+    except Exception as exc:  # noqa: BLE001 - a timeout is a result (e.g. the naive baseline at 100k)
+        result["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        result["elapsed_s"] = round(time.perf_counter() - server.started, 1)
+    finally:
+        for context in contexts:
+            context.close()
+        browser.close()
+        playwright.stop()
+        server.stop()
+    return result

@@ -1,0 +1,315 @@
+"""Server-side measurements, in process: load, filter + KPIs + map data, whole script reruns.
+
+Filter timings call the same functions the Map page calls (``geo.filters.filter_mask``,
+``compute_kpis``, ``ui.mapview.build_layers`` with its cache cleared so every call does the
+work) and render the changing layers to the JavaScript ``st_folium`` sends. Whole reruns use
+``streamlit.testing.v1.AppTest`` on ``app.py`` (the real script, all pages' shared sidebar and
+the Map page), changing one widget at a time; the component's arguments are captured to
+measure the map payload exactly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 4) if values else None
+
+
+def filter_scenarios(cols, threshold: int) -> list[tuple[str, object]]:
+    """Typical filter changes plus the worst case for the map payload (as many markers as allowed)."""
+    from geo.filters import Filters, date_bounds
+
+    first, last = date_bounds(cols)
+    days = np.sort(cols.day)
+    start = int(days[0])
+    # Longest range from the first day that still shows individual markers: the largest marker payload.
+    lo, hi = 0, int(days[-1]) - start
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if int(np.searchsorted(days, start + mid, side="right")) <= threshold:
+            lo = mid
+        else:
+            hi = mid - 1
+    marker_end = dt.date(1970, 1, 1) + dt.timedelta(days=start + lo)
+    year_ago = max(first, last - dt.timedelta(days=365))
+    scenarios = [
+        ("all incidents", Filters()),
+        ("last 365 days", Filters(date_from=year_ago, date_to=last)),
+        ("targets: residential, education", Filters(target_types=("residential", "education"))),
+        ("weapons: drone", Filters(weapons=("drone",))),
+        ("oblast: Kharkiv", Filters(oblasts=("UA-63",))),
+        ("killed at least 1", Filters(killed_min=1, include_not_reported=False)),
+        ("precise locations only", Filters(precise_only=True)),
+        ("text: hospital", Filters(text="hospital")),
+        (f"markers: {first} to {marker_end}", Filters(date_from=first, date_to=marker_end)),
+    ]
+    if np.isfinite(cols.front_km).any():
+        scenarios.insert(5, ("0-30 km from the front", Filters(front_min_km=0.0, front_max_km=30.0)))
+    return scenarios
+
+
+def _feature_group_js(layers) -> str:
+    """Return the JavaScript st_folium sends for the changing layers."""
+    import streamlit_folium as stf
+
+    from geo.viz import map as gmap
+
+    fmap = gmap.build_base_map(None)
+    return "".join(stf._get_feature_group_string(layer, map=fmap, idx=i) for i, layer in enumerate(layers))
+
+
+def measure_loading(directory: Path) -> dict:
+    """Time load_bundle + prepare (what the app's cache_resource does once per data version)."""
+    from geo.datadir import load_bundle
+    from ui.data import prepare_loaded
+
+    proc = psutil.Process()
+    gc.collect()
+    rss0 = proc.memory_info().rss
+    start = time.perf_counter()
+    bundle = load_bundle(directory)
+    loaded_at = time.perf_counter()
+    data = prepare_loaded(bundle, key=f"bench:{bundle.version}", label="bench")
+    done = time.perf_counter()
+    return {
+        "data": data,
+        "load_bundle_s": round(loaded_at - start, 3),
+        "prepare_s": round(done - loaded_at, 3),
+        "rss_growth_mb": round((proc.memory_info().rss - rss0) / 1e6, 1),
+        "rows": len(bundle.incidents),
+    }
+
+
+def measure_filters(data, repeats: int = 3) -> dict:
+    """Time filter_mask + compute_kpis + the page's map data for each scenario (uncached)."""
+    from geo.filters import compute_kpis, date_bounds, filter_mask
+    from geo.viz import map as gmap
+    from ui import mapview
+    from ui.data import FilteredView
+
+    threshold = getattr(gmap, "MARKER_THRESHOLD", 3000)
+    rows = []
+    for name, filters in filter_scenarios(data.columns, threshold):
+        totals, filt, kp, mapdata, render = [], [], [], [], []
+        kind, payload, count, error = None, None, None, None
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            mask = filter_mask(data.columns, filters)
+            t1 = time.perf_counter()
+            kpis = compute_kpis(data.columns, mask)
+            t2 = time.perf_counter()
+            try:
+                view = FilteredView(data=data, filters=filters, mask=mask, kpis=kpis)
+                bounds = date_bounds(data.columns, mask) or date_bounds(data.columns)
+                mapview._layer_payload.clear()
+                layers, _snap, kind = mapview.build_layers(view, bounds[1], None, None, threshold)
+                t3 = time.perf_counter()
+                js = _feature_group_js(layers)
+                t4 = time.perf_counter()
+                payload = len(js.encode())
+            except Exception as exc:  # noqa: BLE001 - the UI layer changes under us; report, do not hide
+                error = f"{type(exc).__name__}: {exc}"
+                t3 = t4 = time.perf_counter()
+            filt.append(t1 - t0)
+            kp.append(t2 - t1)
+            mapdata.append(t3 - t2)
+            render.append(t4 - t3)
+            totals.append(t4 - t0)
+            count = kpis["incidents"]
+        rows.append(
+            {
+                "scenario": name,
+                "matching": count,
+                "map_kind": kind,
+                "filter_ms": round(1000 * _median(filt), 2),
+                "kpis_ms": round(1000 * _median(kp), 2),
+                "map_data_ms": round(1000 * _median(mapdata), 2),
+                "layer_js_ms": round(1000 * _median(render), 2),
+                "total_ms": round(1000 * _median(totals), 2),
+                "layer_js_bytes": payload,
+                "error": error,
+            }
+        )
+    return {
+        "scenarios": rows,
+        "median_total_ms": round(statistics.median(r["total_ms"] for r in rows), 2),
+        "max_layer_js_bytes": max((r["layer_js_bytes"] or 0) for r in rows),
+    }
+
+
+@contextlib.contextmanager
+def navigation_only():
+    """Make AppTest rerun app.py (as the server does once st.navigation ran), not the page alone.
+
+    AppTest forgets between runs that app.py uses st.navigation and, because a pages/ folder
+    exists, reruns the page script directly (legacy multipage mode), skipping the sidebar.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    try:
+        yield
+    finally:
+        PagesManager.__init__ = original
+
+
+@contextlib.contextmanager
+def capture_component_payload(sizes: list[int]):
+    """Record the JSON size of every st_folium component call (what goes to the browser)."""
+    import streamlit_folium as stf
+
+    original = stf._component_func
+
+    def recording(**kwargs):
+        sent = {k: v for k, v in kwargs.items() if not callable(v)}
+        sizes.append(len(json.dumps(sent, default=str).encode()))
+        return original(**kwargs)
+
+    stf._component_func = recording
+    try:
+        yield
+    finally:
+        stf._component_func = original
+
+
+def _app_changes(bounds) -> list[tuple[str, callable]]:
+    last = bounds[1] if bounds else dt.date.today()
+    start = bounds[0] if bounds else last
+    quarter = max(start, last - dt.timedelta(days=90))
+    return [
+        ("precise on", lambda at: at.checkbox(key="flt_precise").check()),
+        ("targets: residential", lambda at: at.multiselect(key="flt_targets").set_value(["residential"])),
+        ("weapons: drone", lambda at: at.multiselect(key="flt_weapons").set_value(["drone"])),
+        ("precise off", lambda at: at.checkbox(key="flt_precise").uncheck()),
+        ("last 90 days", lambda at: at.date_input(key="flt_dates").set_value((quarter, last))),
+        ("targets: all", lambda at: at.multiselect(key="flt_targets").set_value([])),
+        ("weapons: all", lambda at: at.multiselect(key="flt_weapons").set_value([])),
+        ("precise on again", lambda at: at.checkbox(key="flt_precise").check()),
+    ]
+
+
+def _naive_changes(_bounds) -> list[tuple[str, callable]]:
+    return [
+        ("precise on", lambda at: at.checkbox(key="flt_precise").check()),
+        ("targets: residential", lambda at: at.multiselect(key="flt_targets").set_value(["residential"])),
+        ("precise off", lambda at: at.checkbox(key="flt_precise").uncheck()),
+        ("targets: all", lambda at: at.multiselect(key="flt_targets").set_value([])),
+    ]
+
+
+def measure_reruns(script: Path, directory: Path, timeout: float, naive: bool = False, bounds=None, budget: float = 600) -> dict:
+    """Run ``script`` with AppTest: first run, then one widget change per rerun (timed, median)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["CONFLICTMAP_DATA"] = str(directory)
+    sizes: list[int] = []
+    result: dict = {"script": str(script.relative_to(ROOT)), "runs": []}
+    deadline = time.monotonic() + budget
+    try:
+        with capture_component_payload(sizes), navigation_only():
+            at = AppTest.from_file(str(script), default_timeout=timeout)
+            start = time.perf_counter()
+            at.run()
+            result["first_run_s"] = round(time.perf_counter() - start, 3)
+            result["first_payload_bytes"] = sizes[-1] if sizes else None
+            if at.exception:
+                result["error"] = str(at.exception[0].message)[:500]
+                return result
+            changes = _naive_changes(bounds) if naive else _app_changes(bounds)
+            for name, change in changes:
+                if time.monotonic() > deadline:
+                    result["stopped"] = f"time budget of {budget:.0f} s used up"
+                    break
+                before = len(sizes)
+                change(at)
+                t0 = time.perf_counter()
+                at.run()
+                elapsed = time.perf_counter() - t0
+                if at.exception:
+                    result["error"] = f"{name}: {at.exception[0].message}"[:500]
+                    break
+                if not naive and not at.sidebar.children:
+                    result["error"] = f"{name}: the rerun did not draw the sidebar (AppTest ran the page alone)"
+                    break
+                result["runs"].append(
+                    {"change": name, "seconds": round(elapsed, 4), "payload_bytes": sizes[-1] if len(sizes) > before else None}
+                )
+    except Exception as exc:  # noqa: BLE001 - a timeout or a broken page is a result, not a crash of the suite
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        result["traceback"] = traceback.format_exc()[-1500:]
+    seconds = [r["seconds"] for r in result["runs"]]
+    result["median_rerun_s"] = _median(seconds)
+    result["max_payload_bytes"] = max(sizes) if sizes else None
+    return result
+
+
+def measure_naive_server(directory: Path, repeats: int = 2, budget: float = 300) -> dict:
+    """Time the naive filter + KPIs + map build (+ HTML render), the way the naive app does it."""
+    from bench import naive
+
+    path = str(directory / "incidents.parquet")
+    out: dict = {"scenarios": []}
+    start = time.perf_counter()
+    table = naive.load_table(path)
+    out["load_s"] = round(time.perf_counter() - start, 3)
+    deadline = time.monotonic() + budget
+    for name, precise, targets in (
+        ("precise locations only", True, ()),
+        ("targets: residential, education", False, ("residential", "education")),
+        ("all incidents", False, ()),
+    ):
+        times, build, sizes = [], [], []
+        for _ in range(repeats):
+            if time.monotonic() > deadline:
+                break
+            t0 = time.perf_counter()
+            frame = naive.filter_table(naive.load_table(path), precise, targets)
+            naive.kpis(frame)
+            fmap = naive.build_map(frame)
+            t1 = time.perf_counter()
+            html = fmap.get_root().render()
+            t2 = time.perf_counter()
+            times.append(t2 - t0)
+            build.append(t1 - t0)
+            sizes.append(len(html.encode()))
+            naive.filter_table.clear()
+        if times:
+            out["scenarios"].append(
+                {
+                    "scenario": name,
+                    "matching": len(frame),
+                    "total_ms": round(1000 * _median(times), 1),
+                    "filter_and_build_ms": round(1000 * _median(build), 1),
+                    "map_html_bytes": max(sizes),
+                }
+            )
+        else:
+            out["stopped"] = f"time budget of {budget:.0f} s used up"
+    rows = out["scenarios"]
+    out["median_total_ms"] = round(statistics.median(r["total_ms"] for r in rows), 1) if rows else None
+    out["max_map_html_bytes"] = max((r["map_html_bytes"] for r in rows), default=None)
+    del table
+    return out
