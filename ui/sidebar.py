@@ -10,6 +10,7 @@ from geo.filters import MAX_TEXT_LENGTH, Filters, date_bounds
 from geo.taxonomy import TARGET_TYPES, WEAPONS
 from ui import state
 from ui.data import KNOWN_LOAD_ERRORS, FilteredView, LoadedData, compute_view, get_data, show_load_error
+from ui.text import escape_md
 
 
 def _reset_filters(bounds) -> None:
@@ -100,4 +101,4 @@ def _render_totals(view: FilteredView) -> None:
         if kpis["killed_not_reported"] or kpis["injured_not_reported"]:
             st.caption(f"Not reported: killed in {kpis['killed_not_reported']:,} and injured in "
                        f"{kpis['injured_not_reported']:,} of these incidents (not counted as zero).")
-        st.caption(f"Data: {view.data.label}")
+        st.caption(f"Data: {escape_md(view.data.label)}")

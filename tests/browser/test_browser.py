@@ -118,3 +118,24 @@ def test_above_the_threshold_cells_drill_down(binned_app_url, new_context):
     page.get_by_role("button", name="Back to the whole map").click()
     page.wait_for_url(lambda url: "cell=" not in url, timeout=15_000)
     traffic.check()
+
+
+def test_pan_and_zoom_do_not_rerun_the_script(app_url, new_context):
+    context, traffic = new_context()
+    page = context.new_page()
+    sent: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
+    page.goto(app_url)
+    frame = _map_frame(page)
+    _wait_text(page, "48 of 48 incidents")
+    time.sleep(1.0)
+    sent.clear()
+    box = frame.locator(".leaflet-container").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 150, box["y"] + box["height"] / 2 + 80, steps=8)
+    page.mouse.up()
+    frame.evaluate("() => window.map.setZoom(window.map.getZoom() + 1)")
+    time.sleep(1.5)
+    assert sent == [], "panning or zooming sent a rerun request to the server"
+    traffic.check()
