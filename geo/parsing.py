@@ -74,6 +74,7 @@ _DAYFIRST_SWAP = {
 # Spreadsheet serial day numbers (1900 date system) accepted for 1970 … 2100.
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
 _EXCEL_SERIAL_RANGE = (25569, 73051)
+_NS_MIN, _NS_MAX = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -139,7 +140,7 @@ def parse_dates(values: pd.Series, formats: Sequence[str] | None = None) -> pd.S
         out = pd.to_datetime(values, errors="coerce")
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
-        return out.dt.normalize().astype("datetime64[ns]")
+        return out.clip(_NS_MIN, _NS_MAX).dt.normalize().astype("datetime64[ns]")
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed = _parse_unique_dates(pd.Series(uniques, dtype="object"), formats)
     result = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -154,7 +155,8 @@ def _parse_unique_dates(uniques: pd.Series, formats: Sequence[str] | None) -> pd
         return out
     is_obj_date = uniques.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
     if is_obj_date.any():
-        out[is_obj_date] = pd.to_datetime(uniques[is_obj_date], errors="coerce", utc=True).dt.tz_localize(None)
+        objects = pd.to_datetime(uniques[is_obj_date], errors="coerce", utc=True).dt.tz_localize(None)
+        out[is_obj_date] = objects.clip(_NS_MIN, _NS_MAX)
     is_number = uniques.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
     text = _as_text(uniques.where(~is_obj_date & ~is_number, None))
     text = text.str.replace(r"\s+", " ", regex=True)
@@ -173,7 +175,9 @@ def _parse_unique_dates(uniques: pd.Series, formats: Sequence[str] | None) -> pd
     for fmt in fmts:
         if not todo.any():
             break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        # Years outside datetime64[ns] (before 1677, after 2262) are clamped to its range so that
+        # the checks quarantine them as out of range or in the future instead of failing the file.
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce").clip(_NS_MIN, _NS_MAX)
         hit = parsed.notna()
         if hit.any():
             out[hit[hit].index] = parsed[hit]
@@ -713,6 +717,20 @@ def read_csv_table(path: Path, max_rows: int | None = None, max_bytes: int | Non
     return CsvTable(frame, row_numbers, malformed, rows_read, encoding, delimiter, messages)
 
 
+def _check_quotes(path: Path, encoding: str, near_row: int | None = None) -> None:
+    """Refuse a file whose quote characters do not pair up (cut off inside a quoted field)."""
+    if encoding.startswith("utf-16"):
+        return
+    with open(path, "rb") as handle:
+        quotes = sum(chunk.count(b'"') for chunk in iter(lambda: handle.read(1 << 24), b""))
+    if quotes % 2:
+        where = f" (near data row {near_row})" if near_row else ""
+        raise UnreadableFileError(
+            f"{path.name}: a quoted field is never closed{where}; the file looks truncated "
+            "or a quote character is unbalanced. Download or export the file again, or fix the quotes."
+        )
+
+
 class _MalformedRows(Exception):
     """Raised by the fast reader when some rows have the wrong number of fields."""
 
@@ -749,6 +767,7 @@ def _read_csv_arrow(path: Path, names: list[str], encoding: str, delimiter: str)
         raise _MalformedRows() from exc
     if bad:
         raise _MalformedRows()
+    _check_quotes(path, encoding, table.num_rows)
     frame = table.to_pandas()
     frame.columns = names
     return frame.astype("str")
@@ -774,13 +793,6 @@ def _read_csv_python(path: Path, names: list[str], encoding: str, delimiter: str
                 numbers.append(number)
             else:
                 malformed.append((number, fields, f"row has {len(fields)} fields, the header has {len(names)}"))
-    with open(path, encoding=encoding, newline="") as handle:
-        quotes = sum(chunk.count('"') for chunk in iter(lambda: handle.read(1 << 24), ""))
-    if quotes % 2:
-        last = malformed[-1][0] if malformed else number
-        raise UnreadableFileError(
-            f"{path.name}: a quoted field is never closed (near data row {last}); the file looks truncated "
-            "or a quote character is unbalanced. Download or export the file again, or fix the quotes."
-        )
+    _check_quotes(path, encoding, malformed[-1][0] if malformed else number)
     frame = pd.DataFrame(rows, columns=names, dtype="str") if rows else pd.DataFrame(columns=names, dtype="str")
     return frame, np.asarray(numbers, dtype="int64"), malformed

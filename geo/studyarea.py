@@ -45,7 +45,7 @@ def load_study_area(buffer_km: float = DEFAULT_BUFFER_KM) -> BaseGeometry:
     frame = load_default_boundaries()
     territory = frame.to_crs(_LAEA_UKRAINE).geometry.union_all()
     if buffer_km > 0:
-        territory = territory.buffer(buffer_km * 1000.0, resolution=8)
+        territory = territory.buffer(buffer_km * 1000.0, quad_segs=8)
     territory = territory.simplify(500.0)
     import geopandas as gpd
 

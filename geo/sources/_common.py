@@ -156,7 +156,7 @@ def to_json(value) -> str:
     str
         Compact JSON, non-ASCII kept.
     """
-    return json.dumps(_clean_for_json(value), ensure_ascii=False, default=str, allow_nan=False)
+    return json.dumps(_clean_for_json(value), ensure_ascii=False, default=str, allow_nan=False, separators=(",", ":"))
 
 
 def _literals_of(arr):
@@ -306,7 +306,7 @@ def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
         return frame.loc[keep].copy()
     if not len(starts):
         return frame.iloc[0:0].copy()
-    return pd.concat([frame.iloc[a:b] for a, b in zip(starts, stops, strict=True)], copy=False)
+    return pd.concat([frame.iloc[a:b] for a, b in zip(starts, stops, strict=True)])
 
 
 def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[pd.DataFrame, list[dict]]:
@@ -360,8 +360,13 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
     pending = check.ok.copy()
     check.flag(pending & swapped, "latlon_swapped",
                lambda i: f"{both(i)}: outside the study area, but inside with latitude and longitude swapped")
-    check.flag(pending & ~inside, "outside_study_area",
-               lambda i: f"{both(i)}: outside Ukraine plus {buffer_km:g} km")
+    def outside(i):
+        text = f"{both(i)}: outside Ukraine plus {buffer_km:g} km"
+        if abs(lat[i]) < 0.01 and abs(lon[i]) < 0.01:
+            text += " (0, 0 is a common placeholder for an unknown location)"
+        return text
+
+    check.flag(pending & ~inside, "outside_study_area", outside)
 
     counts = {}
     for name in ("killed", "injured"):
