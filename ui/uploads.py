@@ -53,7 +53,7 @@ def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str) -> dict:
             path.write_bytes(data)
             digest.update(data)
             paths.append(path)
-        result = read_incidents(paths, fmt=fmt)
+        result = read_incidents(paths, fmt=fmt, max_rows=UPLOAD_MAX_ROWS, max_bytes=int(UPLOAD_MAX_MB * 1024 * 1024))
     if len(result.incidents) > UPLOAD_MAX_ROWS:
         raise UnreadableFileError(
             f"The upload holds {len(result.incidents):,} incidents; the limit is {UPLOAD_MAX_ROWS:,} "
@@ -124,7 +124,7 @@ def render_uploads(view: FilteredView) -> None:
             try:
                 with st.spinner("Importing…"):
                     ss[SUMMARY_KEY] = import_files([(f.name, f.getvalue()) for f in files], fmt, mode)
-            except UnreadableFileError as exc:
+            except ValueError as exc:  # UnreadableFileError and bad options: a message, never a traceback
                 st.error(escape_md(str(exc)))
             except ImportError:
                 st.error("Importing files is not available in this installation (the importers are missing).")
