@@ -112,8 +112,8 @@ def build_hostile_boundaries(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def write_hostile_data_dir(directory: Path, payloads: list[str] | None = None) -> Path:
-    """Write a data directory (incidents, manifest, quarantine) full of hostile text."""
+def write_hostile_data_dir(directory: Path, payloads: list[str] | None = None, frontlines: bool = True) -> Path:
+    """Write a data directory (incidents, manifest, quarantine, front lines) full of hostile text."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     write_incidents(directory, build_hostile_incidents(payloads))
@@ -129,4 +129,8 @@ def write_hostile_data_dir(directory: Path, payloads: list[str] | None = None) -
         }
     )
     quarantine.to_csv(directory / "quarantine.csv", index=False)
+    if frontlines:
+        from geo.frontlines import write_frontlines
+
+        write_frontlines(build_hostile_frontlines(), directory)
     return directory
