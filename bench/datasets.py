@@ -176,7 +176,7 @@ def canonical_from_generator(size: int) -> pd.DataFrame:
 
 
 def fallback_build(size: int, directory: Path) -> None:
-    """Write a data directory without the ingest pipeline (approximate front distance)."""
+    """Write a data directory without the full pipeline: the real importer when it exists, approximate enrichment."""
     import shapely
 
     from geo.boundaries import assign_admin1, load_default_boundaries
@@ -184,7 +184,17 @@ def fallback_build(size: int, directory: Path) -> None:
     from geo.schema import SCHEMA_VERSION
 
     directory.mkdir(parents=True, exist_ok=True)
-    frame = canonical_from_generator(size)
+    frame = None
+    csv_path = directory.parent / f"acled-{size}.csv"
+    if csv_path.exists():
+        try:
+            from geo.ingest import read_incidents
+        except ImportError:
+            read_incidents = None
+        if read_incidents is not None:
+            frame = read_incidents([csv_path], fmt="acled").incidents
+    if frame is None:
+        frame = canonical_from_generator(size)
     lon = frame["lon"].to_numpy()
     lat = frame["lat"].to_numpy()
     iso, name = assign_admin1(lon, lat, load_default_boundaries())

@@ -267,15 +267,41 @@ def add_bitsets(incidents: pd.DataFrame) -> pd.DataFrame:
         The same frame (modified in place and returned).
     """
     for column, taxonomy, out in (("target_types", TARGET_TYPES, "target_bits"), ("weapons", WEAPONS, "weapon_bits")):
-        codes = {code: i for i, code in enumerate(taxonomy)}
-        array = pa.array([list(v) if v is not None else [] for v in incidents[column]], type=pa.list_(pa.string()))
-        flat = pc.list_flatten(array).to_numpy(zero_copy_only=False)
-        parents = pc.list_parent_indices(array).to_numpy()
-        bit_index = np.array([codes.get(v, codes["other"]) for v in flat], dtype=np.int64) if len(flat) else np.zeros(0, np.int64)
-        bits = np.zeros(len(incidents), dtype=np.int64)
-        np.bitwise_or.at(bits, parents, np.left_shift(np.int64(1), bit_index))
-        incidents[out] = bits
+        incidents[out] = bits_from_lists(incidents[column], taxonomy)
     return incidents
+
+
+def bits_from_lists(values, taxonomy: dict[str, str]) -> np.ndarray:
+    """Return one int64 bit set per list of taxonomy codes, vectorised with pyarrow (no Python loop).
+
+    Parameters
+    ----------
+    values : pandas.Series, pyarrow.Array or pyarrow.ChunkedArray
+        Lists of codes (None = empty); codes outside ``taxonomy`` count as ``"other"``.
+    taxonomy : dict
+        :data:`geo.taxonomy.TARGET_TYPES` or :data:`geo.taxonomy.WEAPONS`.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 bit sets (bit ``i`` = the ``i``-th code of ``taxonomy``).
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not isinstance(values, pa.Array):
+        values = pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
+    if not pa.types.is_list(values.type) and not pa.types.is_large_list(values.type):
+        raise TypeError(f"expected a list column, got {values.type}")
+    bits = np.zeros(len(values), dtype=np.int64)
+    flat = pc.list_flatten(values)
+    if len(flat) == 0:
+        return bits
+    codes = list(taxonomy)
+    index = pc.index_in(flat.cast(pa.string()), value_set=pa.array(codes, type=pa.string()))
+    index = pc.fill_null(index, codes.index("other")).to_numpy(zero_copy_only=False).astype(np.int64)
+    parents = pc.list_parent_indices(values).to_numpy(zero_copy_only=False)
+    np.bitwise_or.at(bits, parents, np.left_shift(np.int64(1), index))
+    return bits
 
 
 def bitmask(codes: Iterable[str], taxonomy: dict[str, str]) -> int:
