@@ -182,6 +182,13 @@ def _parse_unique_dates(uniques: pd.Series, formats: Sequence[str] | None) -> pd
         if hit.any():
             out[hit[hit].index] = parsed[hit]
             todo[hit[hit].index] = False
+    if todo.any():
+        # ISO timestamps with a zone or fractions the formats above miss: the date as written.
+        iso = text[todo].str.extract(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}", expand=False)
+        parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+        hit = parsed.notna()
+        if hit.any():
+            out[hit[hit].index] = parsed[hit]
     return out.dt.normalize()
 
 

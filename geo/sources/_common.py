@@ -177,7 +177,7 @@ def _literals_of(arr):
     return pc.binary_join_element_wise(quote, arr, quote, pa.scalar("", pa.large_string()))
 
 
-def _json_literals(values: pd.Series):
+def _json_literals(values: pd.Series, keep_empty: bool = False):
     """Each value as a JSON literal (a string, or null when empty), with Arrow kernels.
 
     Low-cardinality columns (actors, regions, codes) are dictionary-encoded and
@@ -190,9 +190,10 @@ def _json_literals(values: pd.Series):
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     arr = arr.cast(pa.large_string())
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
-    if arr.null_count == len(arr):
-        return None
+    if not keep_empty:
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
+        if arr.null_count == len(arr):
+            return None
     encoded = arr.dictionary_encode()
     if len(encoded.dictionary) * 4 < len(arr):
         literal = pc.take(_literals_of(encoded.dictionary), encoded.indices)
@@ -201,7 +202,7 @@ def _json_literals(values: pd.Series):
     return pc.fill_null(literal, pa.scalar("null", pa.large_string()))
 
 
-def build_extra(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = False) -> pd.Series:
     """Build the ``extra`` JSON object per row from ``columns`` of ``frame``, vectorised.
 
     Columns that are empty in every row are left out; an empty cell becomes
@@ -213,6 +214,9 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
         Source rows (string columns).
     columns : sequence of str
         Columns without a canonical home.
+    keep_empty : bool
+        Keep every column and empty strings as they are (for the quarantine's
+        faithful copy of a row) instead of dropping empty columns and writing null.
 
     Returns
     -------
@@ -225,7 +229,7 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     n = len(frame)
     parts: list = []
     for name in columns:
-        literal = _json_literals(frame[name])
+        literal = _json_literals(frame[name], keep_empty)
         if literal is None:
             continue
         key = json.dumps(str(name), ensure_ascii=False)
@@ -262,7 +266,10 @@ def content_ids(records: pd.DataFrame | list, prefix: str = "sha1-") -> np.ndarr
 
 def _original_json(raw, idx: np.ndarray) -> list[str]:
     if isinstance(raw, pd.DataFrame):
-        return [to_json(r) for r in raw.iloc[idx].to_dict("records")]
+        rows = raw.iloc[idx]
+        if len(idx) > 100 and all(isinstance(t, pd.StringDtype) for t in rows.dtypes):
+            return build_extra(rows.reset_index(drop=True), list(rows.columns), keep_empty=True).tolist()
+        return [to_json(r) for r in rows.to_dict("records")]
     return [to_json(raw[i]) for i in idx]
 
 
@@ -452,8 +459,9 @@ def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=N
     records: list[dict] = []
     rows_read = 0
     messages: list[str] = []
-    for staged in staged_list:
+    for number, staged in enumerate(staged_list):
         good, recs = _check(staged, buffer_km, today_ts)
+        good["_staged"] = number
         goods.append(good)
         records.extend(recs)
         rows_read += staged.rows_read
@@ -462,18 +470,24 @@ def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=N
     if len(frame):
         dup = frame["incident_id"].duplicated(keep="first").to_numpy()
         if dup.any():
-            first = frame.loc[~dup].drop_duplicates("incident_id").set_index("incident_id")[["_file", "_row"]]
-            by_file = {s.file: s for s in staged_list}
-            for _, row in frame.loc[dup].iterrows():
-                kept = first.loc[row["incident_id"]]
-                staged = by_file[row["_file"]]
-                where = f"row {kept['_row']}" + ("" if kept["_file"] == row["_file"] else f" of {kept['_file']}")
-                records.append({
-                    "file": row["_file"], "row_number": int(row["_row"]), "source": staged.source,
-                    "reason": "duplicate_id",
-                    "detail": f"{staged.columns.get('source_id', 'id')}={_fmt(row['source_id'])} is already used by {where}",
-                    "original": _original_json(staged.raw, np.asarray([row["_pos"]]))[0],
-                })
+            first = frame.loc[~dup].drop_duplicates("incident_id").set_index("incident_id")
+            dups = frame.loc[dup]
+            kept_file = first["_file"].reindex(dups["incident_id"]).to_numpy()
+            kept_input = first["_staged"].reindex(dups["incident_id"]).to_numpy()
+            kept_row = first["_row"].reindex(dups["incident_id"]).to_numpy()
+            for index, group in dups.groupby("_staged", sort=True):
+                staged = staged_list[int(index)]
+                id_col = staged.columns.get("source_id", "id")
+                positions = np.flatnonzero((dups["_staged"] == index).to_numpy())
+                originals = _original_json(staged.raw, group["_pos"].to_numpy())
+                for j, (pos, sid, row) in enumerate(zip(positions, group["source_id"], group["_row"], strict=True)):
+                    where = f"row {kept_row[pos]}"
+                    if kept_input[pos] != index:
+                        where += f" of {kept_file[pos]}" + (" (an earlier input)" if kept_file[pos] == staged.file else "")
+                    records.append({
+                        "file": staged.file, "row_number": int(row), "source": staged.source, "reason": "duplicate_id",
+                        "detail": f"{id_col}={_fmt(sid)} is already used by {where}", "original": originals[j],
+                    })
             frame = frame.loc[~dup]
     incidents = _coerce(frame)
     quarantine = pd.DataFrame.from_records(records, columns=list(QUARANTINE_COLUMNS)) if records else empty_quarantine()
