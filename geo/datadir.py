@@ -123,6 +123,10 @@ class DataBundle:
         Plain-language notes for the user (e.g. "no front-line layer is loaded").
     is_default : bool
         True for the bundled default data.
+    path : Path or None
+        The data directory (None for the bundled default).
+    skipped_columns : tuple of str
+        Columns of :data:`geo.schema.ALL_COLUMNS` deliberately not loaded (see :func:`load_bundle`).
     """
 
     incidents: pd.DataFrame
@@ -134,6 +138,7 @@ class DataBundle:
     notices: list[str] = field(default_factory=list)
     is_default: bool = False
     path: Path | None = None
+    skipped_columns: tuple[str, ...] = ()
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -215,29 +220,34 @@ def write_incidents(directory: Path, incidents: pd.DataFrame) -> None:
     atomic_write(Path(directory) / INCIDENTS_FILE, lambda p: gdf.to_parquet(p, index=False))
 
 
-def read_incidents_table(path: Path) -> pd.DataFrame:
+def read_incidents_table(path: Path, skip_columns: Iterable[str] = ()) -> pd.DataFrame:
     """Read ``incidents.parquet`` without decoding geometries (lon/lat suffice).
 
     Parameters
     ----------
     path : Path
         The parquet file.
+    skip_columns : iterable of str
+        Columns not to read (not even as empty columns), e.g. ``("extra",)`` for the app,
+        which never shows it: at 1M ACLED rows it is ~390 MB of JSON text.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`geo.schema.ALL_COLUMNS` (enrichment columns empty if absent).
+        :data:`geo.schema.ALL_COLUMNS` minus ``skip_columns`` (enrichment columns empty if absent).
     """
+    skipped = set(skip_columns)
+    wanted = [c for c in ALL_COLUMNS if c not in skipped]
     try:
         schema_names = pq.read_schema(path).names
-        columns = [c for c in ALL_COLUMNS if c in schema_names]
+        columns = [c for c in wanted if c in schema_names]
         table = pq.read_table(path, columns=columns)
     except (OSError, pa.ArrowException) as exc:
         raise DataDirError(
             f"{path} is not a readable Parquet file ({exc}). It may be half-written or damaged: "
             f"re-run the ingest into this directory, or remove it to use the bundled default."
         ) from exc
-    missing = [c for c in IMPORT_COLUMNS if c not in columns]
+    missing = [c for c in IMPORT_COLUMNS if c not in columns and c not in skipped]
     if missing:
         raise DataDirError(
             f"{path} lacks the columns {missing}: it was written by another tool or an older schema. "
@@ -245,9 +255,9 @@ def read_incidents_table(path: Path) -> pd.DataFrame:
         )
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get)
     for name, (dtype, _) in ALL_COLUMNS.items():
-        if name not in frame.columns:
+        if name not in frame.columns and name not in skipped:
             frame[name] = pd.Series(pd.NA if dtype != "datetime64[ns]" else pd.NaT, index=frame.index, dtype=dtype)
-    frame = frame[list(ALL_COLUMNS)]
+    frame = frame[wanted]
     for name in ("date", "front_snapshot_date"):
         frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
     return frame
@@ -368,7 +378,7 @@ NO_FRONTLINES_NOTICE = (
 )
 
 
-def load_bundle(path: Path | str | None) -> DataBundle:
+def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = ()) -> DataBundle:
     """Load a data directory, or the bundled default data when ``path`` is None.
 
     Parameters
@@ -376,6 +386,9 @@ def load_bundle(path: Path | str | None) -> DataBundle:
     path : Path, str or None
         Data directory; None = bundled default (the curated incidents, Natural Earth
         boundaries, no front lines).
+    skip_columns : iterable of str
+        Columns to leave out of ``incidents`` (listed in ``DataBundle.skipped_columns``);
+        the app skips ``extra``. Ignored for the bundled default.
 
     Returns
     -------
@@ -406,7 +419,8 @@ def load_bundle(path: Path | str | None) -> DataBundle:
         raise DataDirError(
             f"{directory} has no {INCIDENTS_FILE}. Import incidents with `python -m geo ingest FILES... --out {directory}`."
         )
-    incidents = add_bitsets(read_incidents_table(incidents_path))
+    skipped = tuple(c for c in ALL_COLUMNS if c in set(skip_columns))
+    incidents = add_bitsets(read_incidents_table(incidents_path, skip_columns=skipped))
     frontlines = _load_frontlines(directory)
     notices = [] if frontlines is not None else [NO_FRONTLINES_NOTICE]
     enrichment = manifest.get("enrichment", {})
@@ -424,6 +438,7 @@ def load_bundle(path: Path | str | None) -> DataBundle:
         notices=notices,
         is_default=False,
         path=directory,
+        skipped_columns=skipped,
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from geo.datadir import DataBundle, DataDirError, load_bundle
 from geo.filters import Filters, IncidentColumns, compute_kpis, filter_mask, prepare_columns
@@ -24,6 +25,8 @@ from geo.schema import UnreadableFileError
 ENV_VAR = "CONFLICTMAP_DATA"
 KNOWN_LOAD_ERRORS = (DataDirError, UnreadableFileError, FileNotFoundError, ImportError, OSError, ValueError)
 SESSION_DATA_KEY = "upl_session_data"
+#: Never shown in the app and ~390 MB of JSON at 1M ACLED rows; `python -m geo export` still has it.
+APP_SKIPPED_COLUMNS = ("extra",)
 USE_DEFAULT_KEY = "data_use_default"
 
 
@@ -107,7 +110,7 @@ def prepare_loaded(bundle: DataBundle, key: str, label: str) -> LoadedData:
 
 @st.cache_resource(show_spinner="Loading incidents…", max_entries=3)
 def _load_shared(path: str | None, stamp: str) -> LoadedData:
-    bundle = load_bundle(path)
+    bundle = load_bundle(path, skip_columns=APP_SKIPPED_COLUMNS)
     label = "bundled default data" if bundle.is_default else f"data directory {path}"
     return prepare_loaded(bundle, key=f"{path or 'default'}:{bundle.version}:{stamp}", label=label)
 
@@ -142,12 +145,25 @@ def compute_view(data: LoadedData, filters: Filters) -> FilteredView:
     return FilteredView(data=data, filters=filters, mask=mask, kpis=compute_kpis(data.columns, mask))
 
 
+def ensure_frame() -> None:
+    """Rerun through app.py when Streamlit ran a page script without it.
+
+    Until ``st.navigation`` has been called once in the process, Streamlit treats a
+    ``pages/`` folder as a legacy multipage app: a fresh server's first visitor to
+    ``/incidents`` (a shared link) would get the page without the frame, the sidebar or
+    the filters, and the whole server would stay in that mode. Switching the legacy
+    mode off and rerunning executes app.py, whose navigation resolves the same page.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_filtered() -> FilteredView:
     """Return the current view (data, filters, mask, KPIs); the sidebar computes it each run."""
+    ensure_frame()
     view = st.session_state.get("_view")
     if view is None:
-        # A fresh server's very first run can start at a page script without app.py
-        # (Streamlit's legacy pages/ mode); draw the shared sidebar here in that case.
         from ui.sidebar import render_sidebar
 
         view = render_sidebar()
