@@ -324,8 +324,20 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
     cols = staged.columns
     check = _Checker(n)
 
+    class _Lazy:
+        """A column's raw values, turned into Python objects only when a detail needs one."""
+
+        def __init__(self, name: str):
+            self.name = name
+            self.values = None
+
+        def __getitem__(self, i):
+            if self.values is None:
+                self.values = f[self.name].to_numpy(dtype=object)
+            return self.values[i]
+
     def raw_of(name):
-        return f[name].to_numpy(dtype=object)
+        return _Lazy(name)
 
     sid = f["source_id"].astype("str")
     sid_missing = sid.isna().to_numpy() | (sid.str.strip() == "").to_numpy(dtype=bool, na_value=True)

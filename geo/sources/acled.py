@@ -84,6 +84,19 @@ def _code(values: pd.Series) -> pd.Series:
     return values.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True)
 
 
+def _join_text(notes: pd.Series, tags: pd.Series) -> pd.Series:
+    """Join notes and tags into one text per row (Arrow kernel; tags are usually empty)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (tags.str.strip() != "").any():
+        return notes
+    joined = pc.binary_join_element_wise(pa.array(notes.astype("str"), from_pandas=True).cast(pa.large_string()),
+                                         pa.array(tags.astype("str"), from_pandas=True).cast(pa.large_string()),
+                                         pa.scalar(" ", pa.large_string()))
+    return pd.Series(pd.arrays.ArrowStringArray(joined), index=notes.index)
+
+
 def _event_types(sub: pd.Series, top: pd.Series, matrix: np.ndarray) -> np.ndarray:
     """Sub-event type first, refined by what the notes say was fired."""
     base = sub.str.strip().map(SUB_EVENT_TYPES)
@@ -138,7 +151,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     notes = col("notes")
     tags = col("tags")
     civilian = col("civilian_targeting").str.strip() != ""
-    text = notes + " " + tags
+    text = _join_text(notes, tags)
     compacted = keywords.compact_keywords(text)
     weapon_matrix = keywords.weapon_matrix(text, compacted)
     event = _event_types(col("sub_event_type"), col("event_type"), weapon_matrix)

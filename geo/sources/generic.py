@@ -120,7 +120,8 @@ def load_mapping(path: Path) -> dict[str, str]:
     return mapping
 
 
-def resolve_columns(columns: list[str], mapping: Mapping[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
+def resolve_columns(columns: list[str], mapping: Mapping[str, str] | None = None,
+                    url_columns: set[str] | None = None) -> tuple[dict[str, str], list[str]]:
     """Decide which file column feeds each canonical field.
 
     Parameters
@@ -130,6 +131,9 @@ def resolve_columns(columns: list[str], mapping: Mapping[str, str] | None = None
     mapping : mapping, optional
         field -> column, taking precedence over auto-detection. Field names
         may be canonical (``lat``) or common spellings (``latitude``, ``id``).
+    url_columns : set of str, optional
+        Columns that contain URLs; when given, ``source_urls`` is only
+        auto-detected among them (ACLED's ``source`` holds names, not links).
 
     Returns
     -------
@@ -165,6 +169,8 @@ def resolve_columns(columns: list[str], mapping: Mapping[str, str] | None = None
             continue
         for alias in aliases:
             column = by_norm.get(_norm(alias))
+            if field == "source_urls" and column is not None and url_columns is not None and column not in url_columns:
+                continue
             if column is not None and column not in used:
                 chosen[field] = column
                 used.add(column)
@@ -337,6 +343,17 @@ def _lists_from_text(text: pd.Series, rules: dict[str, str], exact: dict[str, li
     return out[codes_idx]
 
 
+def _matrix_from_lists(lists: np.ndarray, codes: list[str]) -> np.ndarray:
+    """Boolean matrix (rows x codes) from per-row code lists, computed once per distinct list."""
+    keys, uniques = pd.factorize(pd.Series(["|".join(v) for v in lists], dtype="object"))
+    small = np.zeros((len(uniques), len(codes)), dtype=bool)
+    for i, key in enumerate(uniques):
+        for code in str(key).split("|"):
+            if code in codes:
+                small[i, codes.index(code)] = True
+    return small[keys] if len(lists) else np.zeros((0, len(codes)), dtype=bool)
+
+
 def _event_types(raw: pd.Series | None, weapons_matrix: np.ndarray) -> np.ndarray:
     n = len(weapons_matrix)
     fallback = np.full(n, "other", dtype=object)
@@ -457,7 +474,10 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
         frame = pd.DataFrame(columns=list(frame.columns) + ["_geom_lon", "_geom_lat"])
     columns = [c for c in frame.columns if c not in ("_geom_lon", "_geom_lat")]
     try:
-        chosen, detected = resolve_columns([str(c) for c in columns], mapping)
+        url_aliases = {_norm(a) for a in FIELD_ALIASES["source_urls"]}
+        url_columns = {str(c) for c in columns if _norm(c) in url_aliases
+                       and frame[c].astype("str").str.contains("http://|https://", regex=True, na=False).any()}
+        chosen, detected = resolve_columns([str(c) for c in columns], mapping, url_columns)
     except ValueError as exc:
         raise UnreadableFileError(f"{path.name}: {exc}.") from exc
     has_geometry = "_geom_lon" in frame.columns
@@ -501,18 +521,23 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
         ids = pd.Series(content_ids(raw if isinstance(raw, list) else frame[columns]), dtype="str")
         messages.append(f"{path.name}: no id column; each row's id is a hash of its content.")
     description = text("description")
-    weapon_text = text("weapon_raw") if "weapon_raw" in chosen else description
-    target_text = text("target_raw") if "target_raw" in chosen else description
-    weapons = _lists_from_text(weapon_text, keywords.WEAPON_RULES, _exact_weapons(), weapons=True,
-                               unmatched="other" if "weapon_raw" in chosen else "unknown")
-    targets = _lists_from_text(target_text, keywords.TARGET_RULES, _exact_targets(), weapons=False,
-                               unmatched="other" if "target_raw" in chosen else "unknown")
-    weapon_matrix = np.zeros((n, len(keywords.WEAPON_RULES)), dtype=bool)
-    codes = list(keywords.WEAPON_RULES)
-    for i, lst in enumerate(weapons):
-        for code in lst:
-            if code in codes:
-                weapon_matrix[i, codes.index(code)] = True
+    weapon_codes = list(keywords.WEAPON_RULES)
+    free_text = None
+    if "weapon_raw" not in chosen or "target_raw" not in chosen:
+        free_text = keywords.compact_keywords(description)
+    if "weapon_raw" in chosen:
+        weapons = _lists_from_text(text("weapon_raw"), keywords.WEAPON_RULES, _exact_weapons(), weapons=True,
+                                   unmatched="other")
+        weapon_matrix = _matrix_from_lists(weapons, weapon_codes)
+    else:
+        weapon_matrix = keywords.weapon_matrix(description, free_text)
+        weapons = keywords.masks_to_lists(weapon_matrix, weapon_codes, default=["unknown"])
+    if "target_raw" in chosen:
+        targets = _lists_from_text(text("target_raw"), keywords.TARGET_RULES, _exact_targets(), weapons=False,
+                                   unmatched="other")
+    else:
+        target_matrix = keywords.match_rules(description, keywords.TARGET_RULES, free_text)
+        targets = keywords.masks_to_lists(target_matrix, list(keywords.TARGET_RULES), default=["unknown"])
     events = _event_types(text("event_type_raw") if "event_type_raw" in chosen else None, weapon_matrix)
     date_precision = text("date_precision").str.lower()
     geo_precision = text("geo_precision").str.lower()
@@ -531,6 +556,16 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
             lon = values
     used = set(chosen.values()) | set(fallback_columns.values())
     extra_cols = [c for c in columns if c not in used]
+    # Columns read into a controlled field keep their raw text in extra when some of it did not fit.
+    lossy = {
+        "source_urls": lambda v: v.str.replace(r"https?://\S+", "", regex=True).str.replace(r"[\s,;|]+", "", regex=True) != "",
+        "date_precision": lambda v: ~v.str.strip().str.lower().isin(DATE_PRECISIONS) & (v.str.strip() != ""),
+        "geo_precision": lambda v: ~v.str.strip().str.lower().isin(GEO_PRECISIONS) & (v.str.strip() != ""),
+    }
+    for field, is_lossy in lossy.items():
+        name = chosen.get(field)
+        if name is not None and name in frame.columns and is_lossy(frame[name].astype("str").fillna("")).any():
+            extra_cols.append(name)
     extra = build_extra(frame.reset_index(drop=True), extra_cols)
     fields = pd.DataFrame({
         "source_id": ids.to_numpy(dtype=object),
