@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.synthetic_data import build_incidents, write_data_dir
@@ -29,23 +28,6 @@ def data_dir(tmp_path_factory):
         os.environ.pop("CONFLICTMAP_DATA", None)
     else:
         os.environ["CONFLICTMAP_DATA"] = old
-
-
-@pytest.fixture(autouse=True)
-def navigation_only(monkeypatch):
-    """Run app.py on every rerun, as the server does once st.navigation has been called.
-
-    AppTest forgets between runs that app.py uses st.navigation and, because a pages/
-    folder exists, reruns the current page script directly (the legacy multipage mode),
-    skipping the frame and its sidebar.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +71,7 @@ def test_every_registered_page_renders(page):
     at.switch_page(page).run()
     _no_errors(at)
     assert at.title, f"{page} shows no title"
+    assert len(at.sidebar.metric) == 4, f"{page} ran without the frame's sidebar"
 
 
 def test_default_view_kpis_match_the_data(frame):

@@ -59,18 +59,21 @@ def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str) -> dict:
             f"The upload holds {len(result.incidents):,} incidents; the limit is {UPLOAD_MAX_ROWS:,} "
             "(set CONFLICTMAP_UPLOAD_MAX_ROWS, or use `python -m geo ingest` for large files)."
         )
-    incidents = _enrich(result.incidents, shared.bundle)
+    incidents = coerce_incidents(_enrich(result.incidents, shared.bundle), ALL_COLUMNS)
     if mode == "alongside":
-        from geo.ingest import merge_incidents
-
-        incidents = merge_incidents(shared.bundle.incidents[list(ALL_COLUMNS)], incidents)
+        # Like geo.ingest.merge_incidents (new rows win), but keeping the enrichment columns.
+        existing = shared.bundle.incidents[[c for c in ALL_COLUMNS if c in shared.bundle.incidents.columns]]
+        kept = existing[~existing["incident_id"].isin(set(incidents["incident_id"].dropna()))]
+        incidents = pd.concat([kept, incidents], ignore_index=True)
     incidents = add_bitsets(coerce_incidents(incidents, ALL_COLUMNS))
     manifest = dict(shared.bundle.manifest) if mode == "alongside" else {}
+    known = {s.get("key") for s in manifest.get("sources", [])}
     upload_sources = sorted(result.incidents["source"].dropna().astype(str).unique())
-    manifest["sources"] = [s for s in manifest.get("sources", []) if s.get("key") not in upload_sources] + [
+    manifest["sources"] = list(manifest.get("sources", [])) + [
         {"key": key, "name": f"Your upload ({key})", "licence": "Your own file: check its terms before sharing",
          "attribution": key, "url": "", "redistribution": True}
         for key in upload_sources
+        if key not in known
     ]
     version = f"upload-{digest.hexdigest()[:12]}-{mode}-{shared.bundle.version}"
     bundle = dataclasses.replace(
@@ -98,7 +101,14 @@ def _enrich(incidents: pd.DataFrame, bundle) -> pd.DataFrame:
     try:
         from geo.enrich import enrich_incidents
     except ImportError:
-        return coerce_incidents(incidents, ALL_COLUMNS)
+        # Until the enrichment module is installed: oblasts only, no front distances.
+        from geo.boundaries import assign_admin1
+
+        frame = coerce_incidents(incidents, ALL_COLUMNS)
+        iso, name = assign_admin1(frame["lon"].to_numpy(), frame["lat"].to_numpy(), bundle.boundaries)
+        frame["admin1_iso"] = pd.array(iso, dtype="string")
+        frame["admin1_name"] = pd.array(name, dtype="string")
+        return frame
     return enrich_incidents(incidents, bundle.boundaries, bundle.frontlines)
 
 

@@ -89,6 +89,13 @@ def binned_app_url(tmp_path_factory):
         yield url
 
 
+@pytest.fixture
+def fresh_app_url(tmp_path_factory):
+    """A server that has not served anyone yet (its first run decides the multipage mode)."""
+    with _streamlit_server(tmp_path_factory) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One headless Debian Chromium for the session (plain Playwright sync API)."""

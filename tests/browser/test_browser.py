@@ -139,3 +139,56 @@ def test_pan_and_zoom_do_not_rerun_the_script(app_url, new_context):
     time.sleep(1.5)
     assert sent == [], "panning or zooming sent a rerun request to the server"
     traffic.check()
+
+
+UPLOAD_CSV = (
+    "source_id,date,date_precision,lat,lon,geo_precision,location,admin1_iso,target_types,target_raw,weapons,weapon_raw,"
+    "event_type,killed,injured,casualty_source,casualty_note,description,source_urls,sources\n"
+    'up-1,2024-03-02,day,50.45,30.52,exact,"Kyiv, <b>upload</b> one",UA-30,residential,flat,drone,Shahed,drone_strike,'
+    '2,5,x,x,"Uploaded {{ 7*7 }} <script>window.__pwned=1</script>",https://example.org/u1,x\n'
+    "up-2,2024-03-03,day,49.99,36.23,exact,Kharkiv upload two,UA-63,education,school,ballistic_missile,Iskander,"
+    "missile_strike,,3,x,x,Uploaded two,https://example.org/u2,x\n"
+    "up-3,2024-03-04,day,,,exact,No coordinates,UA-63,education,school,drone,x,drone_strike,1,1,x,x,bad row,,x\n"
+)
+
+
+def test_upload_is_explored_alongside_for_this_session_only(app_url, new_context):
+    context, traffic = new_context()
+    page = context.new_page()
+    page.goto(f"{app_url}/data_sources")
+    _wait_text(page, "48 of 48 incidents")
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "my <file>.csv", "mimeType": "text/csv", "buffer": UPLOAD_CSV.encode()}]
+    )
+    page.get_by_role("button", name="Import").click()
+    _wait_text(page, r"Imported 2 of 3 rows", timeout=60_000)
+    _wait_text(page, "50 of 50 incidents")
+    assert page.get_by_role("button", name="Download your quarantined rows (CSV)").count() == 1
+
+    other, other_traffic = new_context()
+    other_page = other.new_page()
+    other_page.goto(app_url)
+    _map_frame(other_page)
+    _wait_text(other_page, "48 of 48 incidents")
+
+    page.get_by_role("link", name="Map").click()
+    frame = _map_frame(page)
+    deadline = time.monotonic() + 20
+    while frame.locator("path.cm-incident").count() != 50 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert frame.locator("path.cm-incident").count() == 50
+    _assert_no_script_ran(page, frame)
+    traffic.check()
+    other_traffic.check()
+
+
+def test_a_fresh_server_opened_at_a_page_link_still_shows_the_frame(fresh_app_url, new_context):
+    """Streamlit's legacy pages/ mode must not take over when the first visit is a page link."""
+    context, traffic = new_context()
+    page = context.new_page()
+    page.goto(f"{fresh_app_url}/incidents?tt=education")
+    _wait_text(page, "8 of 48 incidents")
+    nav = page.get_by_test_id("stSidebarNav").inner_text()
+    assert "Data & sources" in nav and "app" not in nav.split()
+    assert page.get_by_role("heading", name="Incidents").count() >= 1
+    traffic.check()
