@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -561,6 +562,14 @@ def _charset_guess(sample: bytes) -> str | None:
 
 
 def _is_utf8(path: Path) -> bool:
+    stat = Path(path).stat()
+    return _is_utf8_cached(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _is_utf8_cached(path: str, size: int, mtime_ns: int) -> bool:
+    """Stream the whole file through a strict UTF-8 decoder (cached per path, size and mtime)."""
+    del size, mtime_ns
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as handle:
         try:

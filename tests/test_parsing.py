@@ -263,3 +263,11 @@ def test_read_csv_table_missing_file(tmp_path):
     """A path that does not exist is a clear error too."""
     with pytest.raises(UnreadableFileError, match="does not exist"):
         read_csv_table(tmp_path / "nope.csv")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=25))
+def test_parse_coordinates_never_raises_property(text):
+    """Arbitrary text gives a finite float or NaN, never an exception or an infinity."""
+    value = parse_coordinates(pd.Series([text])).iloc[0]
+    assert math.isnan(value) or math.isfinite(value)

@@ -637,3 +637,20 @@ def test_many_quarantined_rows_keep_exact_originals(tmp_path):
     assert (result.quarantine["reason"] == "outside_study_area").all()
     originals = [json.loads(o) for o in result.quarantine["original"]]
     assert originals == [dict(zip(BELLINGCAT_HEADER, r, strict=True)) for r in rows]
+
+
+def test_generic_keeps_non_url_source_text_and_bad_coordinates(tmp_path):
+    """A 'source' column of names is not read as URLs (kept in extra); NaN and inf coordinates are quarantined."""
+    rows = [
+        ["1", "2022-02-24", "50.45", "30.52", "Ukrinform; Suspilne", "1"],
+        ["2", "2022-02-24", "NaN", "30.52", "Ukrinform", "1"],
+        ["3", "2022-02-24", "inf", "30.52", "Ukrinform", "1"],
+        ["4", "2022-02-24", "50.45", "-inf", "Ukrinform", "NaN"],
+    ]
+    path = _write_csv(tmp_path / "t.csv", ["id", "date", "lat", "lon", "source", "fatalities"], rows)
+    result = read_incidents(path, today=TODAY)
+    _check_result(result)
+    assert json.loads(result.incidents.loc[0, "extra"]) == {"source": "Ukrinform; Suspilne"}
+    assert result.incidents.loc[0, "source_urls"] == []
+    assert result.quarantine[["row_number", "reason"]].values.tolist() == [
+        [2, "coords_missing"], [3, "coords_not_numeric"], [4, "coords_not_numeric"]]
