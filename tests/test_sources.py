@@ -492,6 +492,10 @@ def test_generic_geojson_crs_and_geometry_types(tmp_path):
     assert result.incidents.loc[0, "lat"] == pytest.approx(50.45, abs=1e-6)
     assert result.quarantine[["row_number", "reason"]].values.tolist() == [[2, "row_malformed"]]
     assert "Polygon" in result.quarantine.loc[0, "detail"]
+    polygons = tmp_path / "areas.geojson"
+    polygons.write_text(json.dumps({"type": "FeatureCollection", "features": fc["features"][1:]}), encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match="areas.geojson: none of the 1 features is a usable point"):
+        read_incidents(polygons)
     empty = tmp_path / "empty.geojson"
     empty.write_text(json.dumps({"type": "FeatureCollection", "features": []}), encoding="utf-8")
     with pytest.raises(UnreadableFileError, match="no features"):

@@ -438,6 +438,9 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
             keep[number - 1] = False
             pre.append({"file": path.name, "row_number": number, "source": source, "reason": "row_malformed",
                         "detail": detail, "original": to_json(frame.iloc[number - 1].to_dict())})
+        if problems and not keep.any():
+            raise UnreadableFileError(f"{path.name}: none of the {len(keep):,} rows has a point geometry "
+                                      f"({problems[0][1]}). Incidents must be points: convert them first.")
         frame = frame.loc[keep].reset_index(drop=True)
         row_numbers = np.flatnonzero(keep) + 1
         raw = frame
@@ -451,6 +454,11 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
                 pre.append({"file": path.name, "row_number": number, "source": source, "reason": "row_malformed",
                             "detail": detail, "original": to_json(feature)})
             rows_read = len(frame) + len(problems)
+            if not len(frame):
+                raise UnreadableFileError(
+                    f"{path.name}: none of the {rows_read:,} features is a usable point ({problems[0][2]}). "
+                    "Incidents must be points: convert areas or lines to points first."
+                )
             bad_numbers = {p[0] for p in problems}
             row_numbers = np.asarray([i for i in range(1, rows_read + 1) if i not in bad_numbers], dtype="int64")
             raw = raws
