@@ -176,3 +176,11 @@ def test_filter_speed_at_scale():
     mask = filter_mask(cols, Filters(target_types=("education",), killed_min=1, text="kyiv", oblasts=("UA-30",)))
     assert time.perf_counter() - started < 1.0
     assert mask.dtype == bool and len(mask) == n
+
+
+def test_an_empty_table_filters_to_nothing():
+    cols = prepare_columns(build_incidents().iloc[:0])
+    mask = filter_mask(cols, Filters(target_types=("education",), text="x", oblasts=("UA-63",)))
+    assert mask.shape == (0,)
+    assert compute_kpis(cols, mask)["incidents"] == 0
+    assert date_bounds(cols) is None

@@ -40,16 +40,18 @@ def map_date_control(view: FilteredView) -> dt.date:
     """Draw the map-date picker (default: end of the filtered range) and return the date in force."""
     ss = st.session_state
     bounds = date_bounds(view.columns, view.mask) or date_bounds(view.columns) or (dt.date.today(),) * 2
+    low, high = state.MAP_DATE_RANGE
     if ss.get(state.MAP_DATE_AUTO, True) or not isinstance(ss.get(state.MAP_DATE), dt.date):
-        ss[state.MAP_DATE] = bounds[1]
+        ss[state.MAP_DATE] = min(max(bounds[1], low), high)
         ss[state.MAP_DATE_AUTO] = True
+    ss[state.MAP_DATE] = min(max(ss[state.MAP_DATE], low), high)
 
     def _picked() -> None:
         ss[state.MAP_DATE_AUTO] = False
 
     left, right = st.columns([2, 1])
     left.date_input("Front line as of", key=state.MAP_DATE, on_change=_picked, format="YYYY-MM-DD",
-                    min_value=dt.date(1991, 8, 24), max_value=dt.date(2100, 1, 1),
+                    min_value=low, max_value=high,
                     help="Defaults to the last day of the filtered date range.")
     if not ss.get(state.MAP_DATE_AUTO, True):
         right.button("Use end of filtered range", key="map_date_reset",

@@ -41,6 +41,7 @@ MAP_TILES = "map_tiles"
 MAP_TILES_ATTR = "map_tiles_attr"
 
 FRONT_RANGE = (-100, 1000)
+MAP_DATE_RANGE = (dt.date(1991, 8, 24), dt.date(2100, 1, 1))
 STATE_PARAM_KEYS = ("md", "sel", "cell")
 
 
@@ -82,10 +83,16 @@ def read_url_once(
     raw_date = _last(params.get("md"))
     if raw_date:
         try:
-            st.session_state[MAP_DATE] = dt.date.fromisoformat(raw_date.strip())
-            st.session_state[MAP_DATE_AUTO] = False
+            when = dt.date.fromisoformat(raw_date.strip())
         except ValueError:
             notices.append(f"Ignored the map date \u201c{raw_date[:40]}\u201d: use the form YYYY-MM-DD.")
+        else:
+            if MAP_DATE_RANGE[0] <= when <= MAP_DATE_RANGE[1]:
+                st.session_state[MAP_DATE] = when
+                st.session_state[MAP_DATE_AUTO] = False
+            else:
+                notices.append(f"Ignored the map date {when.isoformat()}: it must lie between "
+                               f"{MAP_DATE_RANGE[0].isoformat()} and {MAP_DATE_RANGE[1].isoformat()}.")
     raw_sel = _last(params.get("sel"))
     if raw_sel:
         if raw_sel in known_ids:
