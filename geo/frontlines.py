@@ -1,0 +1,554 @@
+"""Front-line snapshots: import publisher files, derive the line of contact, store and look up by date.
+
+One snapshot is one row: ``snapshot_date``, ``source``, ``method``, the occupied
+area (``geometry``, MultiPolygon), the line of contact (``contact_line``,
+MultiLineString) and the contested / grey zone (``contested``, MultiPolygon or
+None), all EPSG:4326. ``docs/GEOMETRY.md`` explains the derivation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import shape
+
+from geo.boundaries import load_neighbour_states, load_ukraine_land, polygon_parts, to_lonlat, to_working
+
+FRONTLINES_FILE = "frontlines.parquet"
+FRONT_COLUMNS = ("snapshot_date", "source", "method", "geometry", "contact_line", "contested")
+
+#: Occupied polygons are clipped to Ukraine's land plus this margin (coastal water,
+#: coarse shorelines), minus Russia and Belarus.
+CLIP_MARGIN_M = 2000.0
+#: Gaps narrower than twice this between a publisher's adjacent occupied polygons are closed.
+GAP_CLOSING_M = 500.0
+#: Free land narrower than twice this is a sliver when it lies near the state border or coast.
+SLIVER_OPENING_M = 2000.0
+#: "Near the state border or coast": within this distance of Ukraine's outline.
+OUTLINE_ZONE_M = 5000.0
+#: The occupied boundary counts as contact where it lies within this of (cleaned) free land.
+CONTACT_TOLERANCE_M = 100.0
+DERIVATION = (
+    f"contact-line v1: clip to land+{CLIP_MARGIN_M / 1000:g} km, close gaps <{2 * GAP_CLOSING_M / 1000:g} km, "
+    f"drop border/coast slivers <{2 * SLIVER_OPENING_M / 1000:g} km"
+)
+
+_FRONT_FILE_SUFFIXES = (".geojson", ".json", ".gpkg")
+_DEEPSTATE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d+)\.(geo)?json$", re.IGNORECASE)
+_DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+_DATE_COLUMNS = ("snapshot_date", "date", "Date", "DATE", "as_of", "valid_from", "datetime", "day")
+
+
+class FrontlineWarning(UserWarning):
+    """Something in a front-line file was skipped or guessed; the message says what and where."""
+
+
+# DeepStateMap class keys (``geoJSON.status.*`` / ``geoJSON.territories.*``) and their meaning here.
+_DEEPSTATE_KEYS = {
+    "status.occupied": "occupied",
+    "territories.ordlo": "occupied",
+    "territories.crimea": "occupied",
+    "territories.tuzla": "occupied",
+    "status.unknown": "contested",
+    "status.contested": "contested",
+    "status.dismissed": "liberated",
+    "status.dismissed_at": "liberated",
+    "status.liberated": "liberated",
+    "zmiinyi_island": "liberated",
+}
+_FOREIGN_KEYS = (
+    "transnistria", "abkhazia", "tskhinvali", "petsamo", "salla", "estonia", "latvia", "pechorsky",
+    "kuril", "prussia", "karelia", "ichkeria",
+)
+# Words (lower case, Ukrainian and English) in order of precedence.
+_WORDS = (
+    ("foreign", (
+        "придністров", "transnistria", "абхаз", "abkhaz", "цхінвал", "tskhinval", "петсамо", "petsamo",
+        "салла", "salla", "естоні", "estonia", "латві", "latvia", "печорськ", "pechorsk", "курил", "kuril",
+        "пруссі", "prussia", "карелі", "karelia", "ічкері", "ichkeri",
+    )),
+    ("contested", (
+        "під питанням", "contested", "невідом", "unknown", "сіра зона", "grey zone", "gray zone", "начебто",
+    )),
+    ("liberated", ("звільн", "liberated", "taken back", "під контролем зсу", "орки відсутні")),
+    ("occupied", (
+        "окупов", "occupied", "ордло", "ordlo", "cadr", "calr", "крим", "crimea", "зайняті ворогом", "тузла", "tuzla",
+    )),
+)
+# DeepStateMap's fill palette, used only when neither a key nor a word says the class.
+_DEEPSTATE_FILLS = {
+    "#a52714": "occupied", "#000000": "occupied", "#880e4f": "occupied",
+    "#bcaaa4": "contested", "#bdbdbd": "contested",
+    "#0288d1": "liberated", "#0f9d58": "liberated", "#01579b": "liberated",
+    "#ff5252": "foreign",
+}
+
+
+def classify_deepstate(name: str | None, fill: str | None = None) -> tuple[str | None, str]:
+    """Return the class of a DeepStateMap polygon and how it was decided.
+
+    Order: the ``geoJSON.status.*`` / ``geoJSON.territories.*`` key when present;
+    else words in the Ukrainian / English name (foreign territory first, then
+    contested, liberated, occupied); else DeepStateMap's fill colour.
+
+    Parameters
+    ----------
+    name : str or None
+        The feature's ``name`` property (``"Окуповано /// Occupied /// geoJSON.status.occupied"``).
+    fill : str or None
+        The feature's ``fill`` property (``"#a52714"``).
+
+    Returns
+    -------
+    (str or None, str)
+        ``"occupied"``, ``"contested"``, ``"liberated"``, ``"foreign"`` or ``None``
+        (unknown), and ``"key"``, ``"words"``, ``"fill"`` or ``"unknown"``.
+    """
+    text = (name or "").replace("\xa0", " ")
+    match = re.search(r"geoJSON\.([A-Za-z_.]+[A-Za-z_])", text)
+    if match:
+        key = match.group(1)
+        if key in _DEEPSTATE_KEYS:
+            return _DEEPSTATE_KEYS[key], "key"
+        if key.startswith("territories.") and key.split(".", 1)[1] in _FOREIGN_KEYS:
+            return "foreign", "key"
+    lowered = text.lower()
+    for klass, words in _WORDS:
+        if any(word in lowered for word in words):
+            return klass, "words"
+    colour = (fill or "").strip().lower()
+    if colour in _DEEPSTATE_FILLS:
+        return _DEEPSTATE_FILLS[colour], "fill"
+    return None, "unknown"
+
+
+def read_frontlines(
+    paths,
+    fmt: str = "auto",
+    occupied_values: Iterable[str] | None = None,
+    date_property: str | None = None,
+    status_property: str | None = None,
+    source: str | None = None,
+    contested_values: Iterable[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Import front-line snapshots from DeepStateMap exports or generic dated polygons.
+
+    Parameters
+    ----------
+    paths : Path, str or iterable of them
+        Files or folders (folders are read for ``*.geojson``, ``*.json``, ``*.gpkg``).
+    fmt : {"auto", "deepstate", "generic"}
+        ``"auto"`` recognises DeepStateMap raw exports by file name
+        (``YYYY-MM-DD_<unix time>.geojson``) or by their bilingual ``name`` fields.
+    occupied_values : iterable of str, optional
+        Generic format: values of ``status_property`` that mean occupied. Without
+        them every polygon counts as occupied.
+    date_property : str, optional
+        Generic format: property holding the snapshot date; default: a column named
+        like ``date`` / ``snapshot_date``, else a date in the file name.
+    status_property : str, optional
+        Generic format: property holding the control status; auto-detected when
+        ``occupied_values`` is given.
+    source : str, optional
+        Source key to record (default ``"deepstate"`` or ``"generic"``).
+    contested_values : iterable of str, optional
+        Generic format: status values that mean contested / grey zone.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per (source, snapshot date), sorted by date, columns
+        :data:`FRONT_COLUMNS`, EPSG:4326.
+
+    Raises
+    ------
+    ValueError
+        When a file cannot be read or dated; the message names the file and the fix.
+    """
+    if fmt not in ("auto", "deepstate", "generic"):
+        raise ValueError(f"unknown front-line format {fmt!r}; use auto, deepstate or generic.")
+    files = _expand_paths(paths)
+    pieces: dict[tuple[str, pd.Timestamp], dict] = {}
+    for path in files:
+        kind = fmt if fmt != "auto" else detect_frontline_format(path)
+        if kind == "deepstate":
+            snapshots = [_read_deepstate(path)]
+            key_source = source or "deepstate"
+            method = f"DeepStateMap raw export: occupied+ORDLO+Crimea classes; {DERIVATION}"
+        else:
+            snapshots = _read_generic(path, occupied_values, date_property, status_property, contested_values)
+            key_source = source or "generic"
+            method = f"generic polygons ({_describe_status(status_property, occupied_values)}); {DERIVATION}"
+        for date, occupied, contested, stamp in snapshots:
+            key = (key_source, date)
+            entry = pieces.get(key)
+            if entry is not None and kind == "deepstate":
+                if stamp <= entry["stamp"]:
+                    warnings.warn(f"{path}: another DeepStateMap export for {date.date()} is newer; this one is ignored.", FrontlineWarning, stacklevel=2)
+                    continue
+                warnings.warn(f"{path}: replaces an older DeepStateMap export for {date.date()}.", FrontlineWarning, stacklevel=2)
+                entry = None
+            if entry is None:
+                entry = pieces[key] = {"occupied": [], "contested": [], "method": method, "stamp": stamp}
+            entry["occupied"].extend(occupied)
+            entry["contested"].extend(contested)
+    rows, occupied_geoms, contact_geoms, contested_geoms = [], [], [], []
+    for (key_source, date), entry in sorted(pieces.items(), key=lambda item: (item[0][1], item[0][0])):
+        occupied, contact, contested = derive_front_geometry(entry["occupied"], entry["contested"])
+        rows.append({"snapshot_date": date, "source": key_source, "method": entry["method"]})
+        occupied_geoms.append(occupied)
+        contact_geoms.append(contact)
+        contested_geoms.append(contested)
+    return _frame(rows, occupied_geoms, contact_geoms, contested_geoms)
+
+
+def _frame(rows: list[dict], occupied: list, contact: list, contested: list) -> gpd.GeoDataFrame:
+    table = pd.DataFrame(rows, columns=["snapshot_date", "source", "method"])
+    table["snapshot_date"] = pd.to_datetime(table["snapshot_date"]).astype("datetime64[ns]")
+    table["source"] = table["source"].astype(str)
+    table["method"] = table["method"].astype(str)
+    frame = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(occupied, crs="EPSG:4326"), crs="EPSG:4326")
+    frame["contact_line"] = gpd.GeoSeries(contact, crs="EPSG:4326")
+    frame["contested"] = gpd.GeoSeries(contested, crs="EPSG:4326")
+    return frame[list(FRONT_COLUMNS)]
+
+
+def _describe_status(status_property: str | None, occupied_values) -> str:
+    if status_property and occupied_values:
+        return f"occupied where {status_property} in {sorted(map(str, occupied_values))}"
+    if occupied_values:
+        return f"occupied where status in {sorted(map(str, occupied_values))}"
+    return "all polygons occupied"
+
+
+def _expand_paths(paths) -> list[Path]:
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in _FRONT_FILE_SUFFIXES and p.is_file())
+            if not found:
+                raise ValueError(f"{path}: folder holds no .geojson, .json or .gpkg front-line files.")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ValueError(f"{path}: file or folder not found.")
+    if not files:
+        raise ValueError("no front-line files given.")
+    return files
+
+
+def detect_frontline_format(path: Path) -> str:
+    """Say whether a file is a DeepStateMap raw export (``"deepstate"``) or generic polygons.
+
+    Parameters
+    ----------
+    path : Path
+        A front-line file.
+
+    Returns
+    -------
+    str
+        ``"deepstate"`` or ``"generic"``.
+    """
+    path = Path(path)
+    if _DEEPSTATE_NAME.match(path.name):
+        return "deepstate"
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return "generic"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return "generic"
+    features = data.get("features", []) if isinstance(data, dict) else []
+    names = [str((f.get("properties") or {}).get("name", "")) for f in features[:500] if isinstance(f, dict)]
+    if any("geoJSON.status" in n or "geoJSON.territories" in n or "///" in n for n in names):
+        return "deepstate"
+    return "generic"
+
+
+def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
+    match = _DEEPSTATE_NAME.match(path.name)
+    date_match = _DATE_IN_NAME.search(path.name)
+    if match is None and date_match is None:
+        raise ValueError(
+            f"{path}: cannot tell the snapshot date; DeepStateMap exports are named YYYY-MM-DD_<unix time>.geojson. "
+            "Rename the file or import it with --format generic --date-property."
+        )
+    date = pd.Timestamp(match.group(1) if match else "-".join(date_match.groups()))
+    stamp = int(match.group(2)) if match else 0
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not valid GeoJSON ({exc}); re-download the export.") from exc
+    if not isinstance(data, dict) or "features" not in data:
+        raise ValueError(f"{path}: not a GeoJSON FeatureCollection; re-download the export.")
+    occupied, contested, unknown = [], [], []
+    for feature in data["features"]:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if not geometry:
+            continue
+        polygons = polygon_parts(shapely.make_valid(shapely.force_2d(shape(geometry))))
+        if polygons.is_empty:
+            continue
+        props = feature.get("properties") or {}
+        klass, _ = classify_deepstate(props.get("name"), props.get("fill"))
+        label = " ".join(str(props.get("name", "")).split())[:80]
+        if klass is None:
+            unknown.append(label)
+            continue
+        if klass == "occupied":
+            occupied.append(polygons)
+        elif klass == "contested":
+            contested.append(polygons)
+    if unknown:
+        warnings.warn(
+            f"{path}: {len(unknown)} polygon(s) with an unrecognised class were ignored: {unknown[:5]}. "
+            "If they are occupied territory, re-export or import with --format generic.",
+            FrontlineWarning,
+            stacklevel=3,
+        )
+    if not occupied:
+        warnings.warn(f"{path}: no occupied polygons found.", FrontlineWarning, stacklevel=3)
+    return date, occupied, contested, stamp
+
+
+def _read_generic(path: Path, occupied_values, date_property, status_property, contested_values) -> list[tuple]:
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
+        raise ValueError(f"{path}: cannot be read as GeoJSON / GeoPackage ({exc}).") from exc
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")
+    elif not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    geometry = [polygon_parts(shapely.make_valid(shapely.force_2d(g))) if g is not None else shapely.MultiPolygon() for g in frame.geometry.values]
+    keep = np.array([not g.is_empty for g in geometry], dtype=bool)
+    if not keep.any():
+        raise ValueError(f"{path}: no polygons found; front-line snapshots are polygons of occupied territory.")
+    frame = frame.set_geometry(gpd.GeoSeries(geometry, index=frame.index, crs="EPSG:4326"))[keep].reset_index(drop=True)
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    if date_property is not None and date_property not in columns:
+        raise ValueError(f"{path}: date property {date_property!r} not found; properties are {columns}.")
+    date_column = date_property or next((c for c in _DATE_COLUMNS if c in columns), None)
+    if date_column is not None:
+        dates = pd.to_datetime(frame[date_column], errors="coerce", utc=True).dt.tz_localize(None).dt.normalize()
+        if dates.isna().any():
+            bad = frame.loc[dates.isna(), date_column].astype(str).head(3).tolist()
+            raise ValueError(f"{path}: {int(dates.isna().sum())} polygon(s) have an unreadable {date_column!r}: {bad}.")
+    else:
+        match = _DATE_IN_NAME.search(path.stem)
+        if match is None:
+            raise ValueError(
+                f"{path}: no date; put YYYY-MM-DD in the file name or pass --date-property with the property holding it."
+            )
+        dates = pd.Series([pd.Timestamp("-".join(match.groups()))] * len(frame))
+    occupied_set = {str(v).strip().casefold() for v in occupied_values} if occupied_values else None
+    contested_set = {str(v).strip().casefold() for v in contested_values} if contested_values else set()
+    if status_property is not None and status_property not in columns:
+        raise ValueError(f"{path}: status property {status_property!r} not found; properties are {columns}.")
+    if status_property is None and (occupied_set or contested_set):
+        wanted = (occupied_set or set()) | contested_set
+        status_property = next((c for c in columns if frame[c].astype(str).str.strip().str.casefold().isin(wanted).any()), None)
+        if status_property is None:
+            raise ValueError(f"{path}: no property holds any of the values {sorted(wanted)}; pass --status-property.")
+    if status_property is not None:
+        status = frame[status_property].astype(str).str.strip().str.casefold()
+        is_occupied = status.isin(occupied_set) if occupied_set else pd.Series(True, index=frame.index)
+        is_contested = status.isin(contested_set) & ~is_occupied
+    else:
+        is_occupied = pd.Series(True, index=frame.index)
+        is_contested = pd.Series(False, index=frame.index)
+    snapshots = []
+    for date, group in frame.groupby(dates.to_numpy(), sort=True):
+        occupied = list(group.geometry[is_occupied.loc[group.index]])
+        contested = list(group.geometry[is_contested.loc[group.index]])
+        if not occupied:
+            warnings.warn(f"{path}: no occupied polygons for {pd.Timestamp(date).date()}.", FrontlineWarning, stacklevel=3)
+        snapshots.append((pd.Timestamp(date), occupied, contested, 0))
+    return snapshots
+
+
+@lru_cache(maxsize=1)
+def _working_reference() -> tuple[shapely.Geometry, shapely.Geometry, shapely.Geometry]:
+    """Ukraine's land, the clip region and the outline zone, in the working CRS (cached)."""
+    land = to_working(load_ukraine_land())
+    neighbours = to_working(load_neighbour_states())
+    clip = land.buffer(CLIP_MARGIN_M, quad_segs=4).difference(neighbours)
+    outline_zone = land.boundary.buffer(OUTLINE_ZONE_M, quad_segs=2)
+    for geometry in (land, clip, outline_zone):
+        shapely.prepare(geometry)
+    return land, clip, outline_zone
+
+
+def _lineal(geometry: shapely.Geometry) -> shapely.MultiLineString:
+    lines = []
+    for part in shapely.get_parts(geometry):
+        if part.geom_type == "LineString" and part.length > 0:
+            lines.append(part)
+        elif part.geom_type in ("MultiLineString", "GeometryCollection"):
+            lines.extend(shapely.get_parts(_lineal(part)))
+    if not lines:
+        return shapely.MultiLineString()
+    merged = shapely.line_merge(shapely.MultiLineString(lines))
+    return merged if merged.geom_type == "MultiLineString" else shapely.MultiLineString([merged])
+
+
+def derive_front_geometry(occupied: list, contested: list | None = None) -> tuple:
+    """Derive one snapshot's occupied area, line of contact and contested zone.
+
+    All steps run in :data:`geo.boundaries.WORKING_CRS` (metres):
+
+    1. occupied = union of the occupied polygons, gaps narrower than
+       2 x :data:`GAP_CLOSING_M` closed (morphological closing), clipped to
+       Ukraine's land plus :data:`CLIP_MARGIN_M` minus Russia and Belarus;
+    2. free = land - occupied; the parts of free land thinner than
+       2 x :data:`SLIVER_OPENING_M` (removed by an opening) that lie within
+       :data:`OUTLINE_ZONE_M` of Ukraine's outline are slivers between two
+       sources' borders / coastlines and are dropped;
+    3. contact line = the occupied boundary within :data:`CONTACT_TOLERANCE_M`
+       of the remaining free land. It therefore never follows the state border
+       or the coast, and stops where the front meets them.
+
+    Parameters
+    ----------
+    occupied : list of shapely geometries
+        Occupied polygons, EPSG:4326.
+    contested : list of shapely geometries, optional
+        Contested / grey-zone polygons, EPSG:4326.
+
+    Returns
+    -------
+    (MultiPolygon, MultiLineString, MultiPolygon or None)
+        Occupied area, line of contact, contested area (minus occupied; None when empty), EPSG:4326.
+    """
+    land, clip, outline_zone = _working_reference()
+    if occupied:
+        area = shapely.union_all([to_working(g) for g in occupied])
+        if GAP_CLOSING_M > 0:
+            area = shapely.buffer(shapely.buffer(area, GAP_CLOSING_M), -GAP_CLOSING_M)
+        area = polygon_parts(shapely.make_valid(area.intersection(clip)))
+    else:
+        area = shapely.MultiPolygon()
+    if area.is_empty:
+        contact = shapely.MultiLineString()
+    else:
+        free = land.difference(area)
+        core = free.buffer(-SLIVER_OPENING_M).buffer(SLIVER_OPENING_M)
+        # rebuilt as a union rather than "free minus slivers": a difference along
+        # near-coincident edges leaves hairline residues that would pass as contact
+        clean = shapely.union(core, free.difference(core).difference(outline_zone))
+        contact = _lineal(area.boundary.intersection(clean.buffer(CONTACT_TOLERANCE_M)))
+    grey = None
+    if contested:
+        zone = shapely.union_all([to_working(g) for g in contested]).intersection(clip)
+        zone = polygon_parts(shapely.make_valid(zone.difference(area) if not area.is_empty else zone))
+        grey = to_lonlat(zone) if not zone.is_empty else None
+    return to_lonlat(area), to_lonlat(contact), grey
+
+
+def write_frontlines(frame: gpd.GeoDataFrame, directory: Path | str) -> Path:
+    """Write snapshots to ``directory/frontlines.parquet`` atomically (GeoParquet, EPSG:4326).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Columns :data:`FRONT_COLUMNS`.
+    directory : Path or str
+        Target directory (created if missing).
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    out = _normalise(frame)
+    target = directory / FRONTLINES_FILE
+    temp = directory / f".{FRONTLINES_FILE}.{os.getpid()}.tmp"
+    try:
+        out.to_parquet(temp, index=False)
+        os.replace(temp, target)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    return target
+
+
+def load_frontlines(directory: Path | str) -> gpd.GeoDataFrame | None:
+    """Read ``directory/frontlines.parquet``; ``None`` when the directory has none.
+
+    Parameters
+    ----------
+    directory : Path or str
+        A data directory.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        Columns :data:`FRONT_COLUMNS` sorted by date, ``snapshot_date`` as datetime64[ns].
+    """
+    path = Path(directory) / FRONTLINES_FILE
+    if not path.exists():
+        return None
+    return _normalise(gpd.read_parquet(path))
+
+
+def _normalise(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    missing = [c for c in FRONT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"front-line table lacks columns {missing}.")
+    table = pd.DataFrame({c: frame[c].to_numpy() for c in ("snapshot_date", "source", "method")})
+    table["snapshot_date"] = pd.to_datetime(table["snapshot_date"]).astype("datetime64[ns]")
+    out = gpd.GeoDataFrame(
+        table,
+        geometry=gpd.GeoSeries(list(frame["geometry"]), crs="EPSG:4326"),
+        crs="EPSG:4326",
+    )
+    out["contact_line"] = gpd.GeoSeries(list(frame["contact_line"]), crs="EPSG:4326")
+    out["contested"] = gpd.GeoSeries(list(frame["contested"]), crs="EPSG:4326")
+    out = out[list(FRONT_COLUMNS)]
+    return out.sort_values(["snapshot_date", "source"], kind="stable").reset_index(drop=True)
+
+
+def snapshot_index_for_dates(frontlines: gpd.GeoDataFrame | None, dates) -> np.ndarray:
+    """Position (row number) of the snapshot in force on each date: the latest on or before it.
+
+    Parameters
+    ----------
+    frontlines : geopandas.GeoDataFrame or None
+        Snapshots (any row order).
+    dates : array_like of datetime64
+        Incident dates; NaT gives -1.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Row positions into ``frontlines``; -1 before the first snapshot, for NaT,
+        or when there are no snapshots. Several snapshots on the same date: the last row wins.
+    """
+    values = pd.to_datetime(pd.Series(np.asarray(dates).ravel() if not isinstance(dates, pd.Series) else dates.to_numpy()))
+    values = values.astype("datetime64[ns]").to_numpy()
+    result = np.full(len(values), -1, dtype="int64")
+    if frontlines is None or len(frontlines) == 0 or len(values) == 0:
+        return result
+    snap = pd.to_datetime(frontlines["snapshot_date"]).astype("datetime64[ns]").to_numpy()
+    order = np.argsort(snap, kind="stable")
+    position = np.searchsorted(snap[order], values, side="right") - 1
+    ok = (position >= 0) & ~np.isnat(values)
+    result[ok] = order[position[ok]]
+    return result
