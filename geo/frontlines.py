@@ -186,9 +186,9 @@ def read_frontlines(
             key_source = source or "deepstate"
             method = f"DeepStateMap raw export: occupied+ORDLO+Crimea classes; {DERIVATION}"
         else:
-            snapshots = _read_generic(path, occupied_values, date_property, status_property, contested_values)
+            snapshots, rule = _read_generic(path, occupied_values, date_property, status_property, contested_values)
             key_source = source or "generic"
-            method = f"generic polygons ({_describe_status(status_property, occupied_values)}); {DERIVATION}"
+            method = f"generic polygons ({rule}); {DERIVATION}"
         for date, occupied, contested, stamp in snapshots:
             key = (key_source, date)
             entry = pieces.get(key)
@@ -221,14 +221,6 @@ def _frame(rows: list[dict], occupied: list, contact: list, contested: list) -> 
     frame["contact_line"] = gpd.GeoSeries(contact, crs="EPSG:4326")
     frame["contested"] = gpd.GeoSeries(contested, crs="EPSG:4326")
     return frame[list(FRONT_COLUMNS)]
-
-
-def _describe_status(status_property: str | None, occupied_values) -> str:
-    if status_property and occupied_values:
-        return f"occupied where {status_property} in {sorted(map(str, occupied_values))}"
-    if occupied_values:
-        return f"occupied where status in {sorted(map(str, occupied_values))}"
-    return "all polygons occupied"
 
 
 def _expand_paths(paths) -> list[Path]:
@@ -326,7 +318,7 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
     return date, occupied, contested, stamp
 
 
-def _read_generic(path: Path, occupied_values, date_property, status_property, contested_values) -> list[tuple]:
+def _read_generic(path: Path, occupied_values, date_property, status_property, contested_values) -> tuple[list[tuple], str]:
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
@@ -379,7 +371,11 @@ def _read_generic(path: Path, occupied_values, date_property, status_property, c
         if not occupied:
             warnings.warn(f"{path}: no occupied polygons for {pd.Timestamp(date).date()}.", FrontlineWarning, stacklevel=3)
         snapshots.append((pd.Timestamp(date), occupied, contested, 0))
-    return snapshots
+    if status_property is not None and occupied_set:
+        rule = f"occupied where {status_property} in {sorted(occupied_set)}"
+    else:
+        rule = "all polygons occupied"
+    return snapshots, rule
 
 
 @lru_cache(maxsize=1)
