@@ -10,7 +10,7 @@ from ui.uploads import render_uploads
 view = get_filtered()
 bundle = view.bundle
 st.title("Data & sources")
-st.markdown(f"**Loaded:** {escape_md(view.data.label)} · data version `{escape_md(bundle.version)}` · "
+st.markdown(f"**Loaded:** {escape_md(view.data.label)} · data version {escape_md(bundle.version)} · "
             f"built {escape_md(bundle.manifest.get('built_at', 'unknown'))} · {view.kpis['total']:,} incidents")
 for notice in bundle.notices:
     st.info(escape_md(notice))

@@ -42,6 +42,8 @@ DEFAULT_CELL_DEG = 0.2
 #: Cells per side when a selected bin is subdivided.
 DRILL_DIVISIONS = 8
 UKRAINE_CENTER = (48.6, 31.2)
+#: Zoom that shows all of Ukraine in a map about 600 px wide (zoomSnap is 0.25).
+NATIONAL_ZOOM = 5.5
 UKRAINE_BOUNDS = ((44.3, 22.1), (52.4, 40.3))
 DESCRIPTION_CHARS = 160
 MAX_LINKS = 3
@@ -147,6 +149,8 @@ def build_base_map(
         control_scale=True,
         min_zoom=4,
         max_zoom=16,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     _offline(fmap)
     fmap.fit_bounds([list(UKRAINE_BOUNDS[0]), list(UKRAINE_BOUNDS[1])])
