@@ -244,3 +244,17 @@ def test_empty_data_directory_renders_every_page(tmp_path):
             assert _kpis(at)["Incidents"] == 0
     finally:
         os.environ["CONFLICTMAP_DATA"] = old
+
+
+def test_bundled_default_data_runs_every_page():
+    old = os.environ.pop("CONFLICTMAP_DATA")
+    try:
+        at = _app()
+        _no_errors(at)
+        assert _kpis(at)["Incidents"] > 100
+        assert any("bundled default data" in c.value for c in at.sidebar.caption)
+        for page in PAGES:
+            at.switch_page(page).run()
+            _no_errors(at)
+    finally:
+        os.environ["CONFLICTMAP_DATA"] = old
