@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -10,7 +12,7 @@ from geo.viz.map import TARGET_LABELS, WEAPON_LABELS
 from ui import state
 from ui.data import FilteredView
 
-MAX_TABLE_ROWS = 20_000
+MAX_TABLE_ROWS = 5_000
 
 
 def _first_http(urls) -> str | None:
@@ -23,6 +25,16 @@ def _first_http(urls) -> str | None:
 
 def incidents_table(view: FilteredView, max_rows: int = MAX_TABLE_ROWS) -> tuple[pd.DataFrame, int]:
     """Return the display table of the filtered incidents (newest first, capped) and its length."""
+    table = _cached_table(view, view.key, dataclasses.astuple(view.filters), max_rows)
+    return table, len(table)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _cached_table(_view: FilteredView, data_key: str, filter_values: tuple, max_rows: int) -> pd.DataFrame:
+    return _build_table(_view, max_rows)
+
+
+def _build_table(view: FilteredView, max_rows: int) -> pd.DataFrame:
     idx = np.flatnonzero(view.mask)
     if len(idx) > max_rows:
         order = np.argsort(view.columns.day[idx], kind="stable")[::-1][:max_rows]
@@ -45,8 +57,7 @@ def incidents_table(view: FilteredView, max_rows: int = MAX_TABLE_ROWS) -> tuple
             "Incident id": frame["incident_id"].astype("string"),
         }
     )
-    table = table.sort_values("Date", ascending=False, kind="stable").reset_index(drop=True)
-    return table, len(table)
+    return table.sort_values("Date", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def select_on_map(incident_id: str) -> None:
