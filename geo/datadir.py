@@ -281,6 +281,10 @@ def add_bitsets(incidents: pd.DataFrame) -> pd.DataFrame:
     return incidents
 
 
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
 def bits_from_lists(values, taxonomy: dict[str, str]) -> np.ndarray:
     """Return one int64 bit set per list of taxonomy codes, vectorised with pyarrow (no Python loop).
 
@@ -299,7 +303,13 @@ def bits_from_lists(values, taxonomy: dict[str, str]) -> np.ndarray:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if not isinstance(values, pa.Array):
-        values = pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
+        if len(values) == 0:
+            return np.zeros(0, dtype=np.int64)
+        try:
+            values = pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
+        except pa.ArrowNotImplementedError:
+            # an all-null or float-typed column (e.g. read back from an empty table)
+            values = pa.array([None if _is_missing(v) else list(v) for v in values], type=pa.list_(pa.string()))
     if not pa.types.is_list(values.type) and not pa.types.is_large_list(values.type):
         raise TypeError(f"expected a list column, got {values.type}")
     bits = np.zeros(len(values), dtype=np.int64)
