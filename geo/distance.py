@@ -33,6 +33,8 @@ GEOD = Geod(ellps="WGS84")
 #: Segments per indexed chunk: small enough that a chunk's nearest planar point is
 #: the geodesic one to well under a metre, large enough to keep the tree small.
 CHUNK_SEGMENTS = 32
+#: Lines are densified to this segment length (degrees, about 1 km) before projection.
+MAX_SEGMENT_DEG = 0.01
 #: Chunks per super-box of the two-level bounding-box filter.
 SUPER_CHUNKS = 8
 #: A candidate nearest point this close (m) to the first-found one is the same branch.
@@ -50,7 +52,9 @@ class LineIndex:
     """
 
     def __init__(self, lines: shapely.Geometry):
-        parts = _line_parts(lines)
+        # segments are straight in longitude/latitude (GeoJSON semantics); densified so the
+        # working-CRS chord of each stays within centimetres of it
+        parts = _line_parts(shapely.segmentize(lines, MAX_SEGMENT_DEG) if lines is not None else None)
         self.empty = not parts
         if self.empty:
             self.lat_range = (90.0, -90.0)

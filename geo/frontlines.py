@@ -381,13 +381,18 @@ def _read_generic(path: Path, occupied_values, date_property, status_property, c
 @lru_cache(maxsize=1)
 def _working_reference() -> tuple[shapely.Geometry, shapely.Geometry, shapely.Geometry]:
     """Ukraine's land, the clip region and the outline zone, in the working CRS (cached)."""
-    land = to_working(load_ukraine_land())
-    neighbours = to_working(load_neighbour_states())
+    land = _densified_working(load_ukraine_land())
+    neighbours = _densified_working(load_neighbour_states())
     clip = land.buffer(CLIP_MARGIN_M, quad_segs=4).difference(neighbours)
     outline_zone = land.boundary.buffer(OUTLINE_ZONE_M, quad_segs=2)
     for geometry in (land, clip, outline_zone):
         shapely.prepare(geometry)
     return land, clip, outline_zone
+
+
+def _densified_working(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Project to the working CRS after densifying to 0.01° (edges are straight in lon/lat)."""
+    return to_working(shapely.segmentize(geometry, 0.01))
 
 
 def _lineal(geometry: shapely.Geometry) -> shapely.MultiLineString:
@@ -433,7 +438,7 @@ def derive_front_geometry(occupied: list, contested: list | None = None) -> tupl
     """
     land, clip, outline_zone = _working_reference()
     if occupied:
-        area = shapely.union_all([to_working(g) for g in occupied])
+        area = shapely.union_all([_densified_working(g) for g in occupied])
         if GAP_CLOSING_M > 0:
             area = shapely.buffer(shapely.buffer(area, GAP_CLOSING_M), -GAP_CLOSING_M)
         area = polygon_parts(shapely.make_valid(area.intersection(clip)))
@@ -450,7 +455,7 @@ def derive_front_geometry(occupied: list, contested: list | None = None) -> tupl
         contact = _lineal(area.boundary.intersection(clean.buffer(CONTACT_TOLERANCE_M)))
     grey = None
     if contested:
-        zone = shapely.union_all([to_working(g) for g in contested]).intersection(clip)
+        zone = shapely.union_all([_densified_working(g) for g in contested]).intersection(clip)
         zone = polygon_parts(shapely.make_valid(zone.difference(area) if not area.is_empty else zone))
         grey = to_lonlat(zone) if not zone.is_empty else None
     return to_lonlat(area), to_lonlat(contact), grey
