@@ -132,7 +132,7 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
             st.rerun()
     else:
         center, zoom = list(gmap.UKRAINE_CENTER), gmap.NATIONAL_ZOOM
-    st.caption(snap.caption(map_date) + (" · click a cell to zoom in" if kind == "bins" else " · click a marker for details"))
+    st.caption(escape_md(snap.caption(map_date)) + (" · click a cell to zoom in" if kind == "bins" else " · click a marker for details"))
     returned = st_folium(
         fmap,
         key=MAP_KEY,
