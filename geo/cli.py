@@ -107,7 +107,7 @@ def _cmd_enrich(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from geo.datadir import boundaries_into, classify_input, frontlines_into, ingest_into
+    from geo.datadir import boundaries_into, classify_input, frontlines_into, ingest_into, update_enrichment
 
     folder = Path(args.folder)
     if not folder.is_dir():
@@ -133,7 +133,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             bar.update()
         for path in groups["incidents"] + sorted(timemap_dirs):
             try:
-                summary = ingest_into(out, [path], fmt="auto", study_area_buffer_km=args.buffer_km)
+                summary = ingest_into(out, [path], fmt="auto", enrich=False, study_area_buffer_km=args.buffer_km)
             except ValueError as exc:
                 bar.write(f"skipped {path}: {exc}")
             else:
@@ -141,6 +141,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
                     f"incidents: {path.name}: {summary['imported']:,} imported, {summary['quarantined']:,} quarantined"
                 )
             bar.update()
+    if groups["incidents"] or timemap_dirs:
+        frame = update_enrichment(out)
+        print(f"enriched {len(frame):,} incidents (oblast, front distance)", file=sys.stderr)
     return _cmd_info(argparse.Namespace(dir=out))
 
 

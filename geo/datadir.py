@@ -565,6 +565,7 @@ def ingest_into(
     paths: list[Path],
     fmt: str = "auto",
     progress: Callable[[int], None] | None = None,
+    enrich: bool = True,
     **options,
 ) -> dict:
     """Import incident files into ``directory`` (merging by incident_id) and refresh enrichment.
@@ -582,6 +583,9 @@ def ingest_into(
         Importer format or "auto".
     progress : callable, optional
         Progress callback handed to the importer.
+    enrich : bool
+        Recompute the derived columns now (default). ``python -m geo build`` imports
+        several files with ``enrich=False`` and enriches once at the end.
     **options
         Passed to :func:`geo.ingest.read_incidents` (mapping, source_label, ...).
 
@@ -623,7 +627,10 @@ def ingest_into(
     manifest["sources"] = list(sources.values())
     manifest["schema_version"] = SCHEMA_VERSION
     _write_manifest(directory, manifest)
-    update_enrichment(directory, merged)
+    if enrich:
+        update_enrichment(directory, merged)
+    else:
+        write_incidents(directory, merged)
     by_reason = result.quarantine["reason"].value_counts().to_dict() if len(result.quarantine) else {}
     return {
         "rows_read": result.rows_read,
@@ -733,6 +740,8 @@ def classify_input(path: Path) -> str:
         lowered = name + head.lower()
         if "geoboundaries" in lowered or "shapeiso" in lowered or '"topology"' in head or "admin1" in name:
             return "boundaries"
-        if "geojson.status" in head or "deepstate" in lowered or "окуповано" in head.lower():
+        from geo.frontlines import detect_frontline_format
+
+        if "deepstate" in lowered or detect_frontline_format(path) == "deepstate":
             return "frontlines"
     return "incidents"
