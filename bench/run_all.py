@@ -73,7 +73,7 @@ def machine_details() -> dict:
     }
 
 
-def server_child(directory: Path, out: Path, naive: bool, timeout: float) -> None:
+def server_child(directory: Path, out: Path, naive: bool, timeout: float, quick: bool = False) -> None:
     """Fresh-process server-side measurements for one data directory (written as JSON to ``out``)."""
     from bench import server_bench
 
@@ -81,25 +81,26 @@ def server_child(directory: Path, out: Path, naive: bool, timeout: float) -> Non
     loading = server_bench.measure_loading(directory)
     data = loading.pop("data")
     result["loading"] = loading
-    result["filters"] = server_bench.measure_filters(data)
+    result["filters"] = server_bench.measure_filters(data, repeats=1 if quick else 3)
     from geo.filters import date_bounds
 
     bounds = date_bounds(data.columns)
     del data
     result["reruns"] = server_bench.measure_reruns(ROOT / "app.py", directory, timeout=timeout, bounds=bounds, budget=timeout * 3)
     if naive:
-        result["naive_server"] = server_bench.measure_naive_server(directory, budget=timeout)
+        result["naive_server"] = server_bench.measure_naive_server(directory, repeats=1 if quick else 2, budget=timeout)
         result["naive_reruns"] = server_bench.measure_reruns(
-            ROOT / "bench" / "naive_app.py", directory, timeout=timeout, naive=True, bounds=bounds, budget=timeout * 2
+            ROOT / "bench" / "naive_app.py", directory, timeout=timeout, naive=True, bounds=bounds,
+            budget=timeout / 2 if quick else timeout * 2,
         )
     out.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
 
 
-def run_server_child(directory: Path, naive: bool, timeout: float, work: Path) -> dict:
+def run_server_child(directory: Path, naive: bool, timeout: float, work: Path, quick: bool = False) -> dict:
     out = work / f"server-{directory.name}.json"
     out.unlink(missing_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--server-child", str(directory), str(out),
-           "--timeout", str(timeout)] + (["--naive-child"] if naive else [])
+           "--timeout", str(timeout)] + (["--naive-child"] if naive else []) + (["--quick"] if quick else [])
     run = run_timed(cmd, timeout=timeout * 10)
     if out.exists():
         return json.loads(out.read_text(encoding="utf-8"))
@@ -119,7 +120,7 @@ def measure_size(size: int, args, work: Path, log) -> dict:
     directory = Path(entry["build"]["dir"])
     naive = size <= args.naive_max
     log(f"[{size:,}] server-side measurements (load, filters, AppTest reruns{', naive baseline' if naive else ''})")
-    entry["server"] = run_server_child(directory, naive, args.timeout, work)
+    entry["server"] = run_server_child(directory, naive, args.timeout, work, args.quick)
     if not args.no_browser:
         warm_os_cache(directory)
         log(f"[{size:,}] browser: app")
@@ -156,12 +157,15 @@ def main() -> None:
     parser.add_argument("--toggles", type=int, default=6)
     parser.add_argument("--sessions", type=int, default=4)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (CI): checks that everything runs")
     parser.add_argument("--distance", action="store_true", help="also run bench/bench_distance.py (1M x 200 snapshots)")
     parser.add_argument("--server-child", nargs=2, metavar=("DIR", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--naive-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.toggles, args.sessions = min(args.toggles, 2), min(args.sessions, 2)
     if args.server_child:
-        server_child(Path(args.server_child[0]), Path(args.server_child[1]), args.naive_child, args.timeout)
+        server_child(Path(args.server_child[0]), Path(args.server_child[1]), args.naive_child, args.timeout, args.quick)
         return
 
     def log(message: str) -> None:
