@@ -19,6 +19,8 @@ Incidents are grouped by the snapshot in force; nothing loops over incidents in 
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -312,7 +314,7 @@ def geodesic_distance_to_lines(lon, lat, lines: shapely.Geometry) -> np.ndarray:
     return out
 
 
-def compute_front_enrichment(lon, lat, dates, frontlines) -> pd.DataFrame:
+def compute_front_enrichment(lon, lat, dates, frontlines, workers: int | None = None) -> pd.DataFrame:
     """Distance from the front as it stood on each incident's date.
 
     Parameters
@@ -323,6 +325,9 @@ def compute_front_enrichment(lon, lat, dates, frontlines) -> pd.DataFrame:
         Incident dates.
     frontlines : geopandas.GeoDataFrame or None
         Snapshots from :func:`geo.frontlines.read_frontlines`.
+    workers : int, optional
+        Threads over snapshot groups (GEOS, PROJ and numpy release the GIL);
+        default: the number of CPUs.
 
     Returns
     -------
@@ -361,15 +366,28 @@ def compute_front_enrichment(lon, lat, dates, frontlines) -> pd.DataFrame:
             snapshot_dates = pd.to_datetime(frontlines["snapshot_date"]).astype("datetime64[ns]").to_numpy()
             order = np.argsort(snaps, kind="stable")
             cuts = np.flatnonzero(np.r_[True, snaps[order][1:] != snaps[order][:-1], True])
-            for start, stop in zip(cuts[:-1], cuts[1:], strict=True):
-                members = order[start:stop]
+            # warm the shared index up front: GEOS builds a prepared geometry's facet index lazily
+            neighbour_lines.nearest(vlon[:1], vlat[:1], vx[:1], vy[:1])
+            groups = [order[start:stop] for start, stop in zip(cuts[:-1], cuts[1:], strict=True)]
+
+            def run(members: np.ndarray) -> tuple:
                 snap = int(snaps[members[0]])
-                got = _snapshot_distances(
+                return members, snap, _snapshot_distances(
                     frontlines.geometry.iloc[snap], frontlines["contact_line"].iloc[snap], neighbour_lines,
                     vlon[members], vlat[members], vx[members], vy[members], vpoints[members], in_neighbours[members],
                 )
+
+            workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(groups)))
+            if workers == 1:
+                results = map(run, groups)
+            else:
+                pool = ThreadPoolExecutor(max_workers=workers)
+                results = pool.map(run, groups)
+            for members, snap, got in results:
                 front[rows[members]], occupied[rows[members]], russia[rows[members]] = got
                 snapshot_date[rows[members]] = snapshot_dates[snap]
+            if workers > 1:
+                pool.shutdown()
             for column in (front, occupied, russia, snapshot_date):
                 column[valid] = column[rows][expand]
     in_occupied = pd.array(occupied, dtype="boolean")
