@@ -261,3 +261,36 @@ def test_population_covers_27_units():
     assert sorted(table["admin1_iso"]) == sorted(ADMIN1)
     covered = table[table["reference_date"] == pd.Timestamp("2022-01-01")]
     assert len(covered) == 25 and covered["population"].sum() == NATIONAL_TOTAL_2022
+
+
+def test_choropleth_rings_run_clockwise_for_d3():
+    """d3-geo fills the whole globe around a counter-clockwise ring; every exterior must be clockwise."""
+    import shapely
+
+    from geo.boundaries import load_default_boundaries
+    from geo.viz.charts import boundaries_geojson
+
+    collection = boundaries_geojson(load_default_boundaries())
+    assert len(collection["features"]) == 27
+    for feature in collection["features"]:
+        geom = shapely.geometry.shape(feature["geometry"])
+        for polygon in getattr(geom, "geoms", [geom]):
+            assert not polygon.exterior.is_ccw, feature["properties"]["admin1_iso"]
+
+
+def test_oblast_table_keeps_not_reported_apart_from_zero():
+    import pandas as pd
+
+    from geo.viz.charts import compute_oblast_table
+
+    frame = pd.DataFrame(
+        {
+            "admin1_iso": ["UA-05", "UA-05", "UA-46"],
+            "killed": pd.array([3, pd.NA, 0], dtype="Int64"),
+            "injured": pd.array([pd.NA, pd.NA, pd.NA], dtype="Int64"),
+        }
+    )
+    table = compute_oblast_table(frame).set_index("admin1_iso")
+    assert table.loc["UA-05", "killed"] == 3 and table.loc["UA-46", "killed"] == 0
+    assert pd.isna(table.loc["UA-05", "injured"]) and pd.isna(table.loc["UA-46", "injured"])
+    assert table.loc["UA-05", "incidents"] == 2

@@ -26,6 +26,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import shapely
 
 from geo.admin1 import ADMIN1
 from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, label
@@ -947,12 +948,13 @@ def _oblast_sums(frame: pd.DataFrame) -> pd.DataFrame:
             {
                 "iso": frame["admin1_iso"].astype("string").fillna("unknown"),
                 "incidents": 1,
-                "killed": frame["killed"].fillna(0).astype("int64"),
-                "injured": frame["injured"].fillna(0).astype("int64"),
+                "killed": frame["killed"].astype("Int64"),
+                "injured": frame["injured"].astype("Int64"),
             }
         )
         .groupby("iso")[["incidents", "killed", "injured"]]
-        .sum()
+        # min_count=1: an oblast where no row reports a figure shows "not reported", never 0
+        .sum(min_count=1)
     )
 
 
@@ -971,7 +973,11 @@ def boundaries_geojson(boundaries: Any) -> dict:
     """
     if isinstance(boundaries, Mapping):
         return dict(boundaries)
-    slim = boundaries[["admin1_iso", "admin1_name", "geometry"]]
+    slim = boundaries[["admin1_iso", "admin1_name", "geometry"]].copy()
+    # plotly draws with d3-geo, which reads rings by spherical winding: exteriors must run
+    # clockwise (the opposite of RFC 7946), or each polygon fills the whole globe but itself.
+    geometry = shapely.simplify(slim.geometry.to_numpy(), 0.002, preserve_topology=True)
+    slim["geometry"] = shapely.orient_polygons(geometry, exterior_cw=True)
     return json.loads(slim.to_json(drop_id=True))
 
 
@@ -1010,7 +1016,7 @@ def build_oblast_choropleth(table: pd.DataFrame, boundaries: Any, value: str = "
             locations=rows["admin1_iso"].tolist(),
             z=[None if np.isnan(v) else v for v in z],
             text=[escape_label(n) for n in rows["oblast"]],
-            customdata=rows[["incidents", "killed", "injured"]].to_numpy().tolist(),
+            customdata=rows[["incidents", "killed", "injured"]].astype(object).where(rows[["incidents", "killed", "injured"]].notna(), "not reported").to_numpy().tolist(),
             colorscale=CHOROPLETH_SCALE,
             marker_line_color="#FFFFFF",
             marker_line_width=0.6,
