@@ -232,10 +232,15 @@ async def run_load(sessions: int, seconds: float) -> dict:
             opened = await asyncio.gather(*(open_session(browser, url, r, columns, total) for r in results))
             open_seconds = time.monotonic() - opened_at
             started = time.monotonic()
+            server_cpu = psutil.Process(proc.pid).cpu_times()
+            psutil.cpu_percent(None)
             deadline = started + seconds
             await asyncio.gather(*(drive_session(page, r, columns, total, deadline)
                                    for (_, page), r in zip(opened, results, strict=True)))
             wall = time.monotonic() - started
+            cpu_after = psutil.Process(proc.pid).cpu_times()
+            server_cpu_seconds = (cpu_after.user + cpu_after.system) - (server_cpu.user + server_cpu.system)
+            machine_cpu_percent = psutil.cpu_percent(None)
             for context, _ in opened:
                 await context.close()
             await browser.close()
@@ -250,6 +255,8 @@ async def run_load(sessions: int, seconds: float) -> dict:
         "seconds": seconds,
         "wall_seconds": wall,
         "open_seconds": open_seconds,
+        "server_cpu_seconds": server_cpu_seconds,
+        "machine_cpu_percent": machine_cpu_percent,
         "actions": sum(r.actions for r in results),
         "min_actions_per_session": min((r.actions for r in results), default=0),
         "kpi_checks": sum(r.kpi_checks for r in results),
@@ -284,6 +291,9 @@ def format_report(figures: dict) -> str:
         f"- **Errors: {len(errors)}**",
         f"- Filter change to updated map (KPI + map): p50 **{figures['p50']:.2f} s**, p95 **{figures['p95']:.2f} s**, "
         f"mean {figures['mean']:.2f} s, max {figures['max']:.2f} s",
+        f"- CPU during the timed phase: the server process used {figures['server_cpu_seconds']:.0f} s of CPU in "
+        f"{figures['wall_seconds']:.0f} s ({100 * figures['server_cpu_seconds'] / max(figures['wall_seconds'], 1e-9):.0f}% "
+        f"of one core); the whole machine was {figures['machine_cpu_percent']:.0f}% busy (Chromium renders all sessions).",
         f"- Server memory (RSS): before {figures['memory_before_mb']:.0f} MB, peak {figures['memory_peak_mb']:.0f} MB, "
         f"after {figures['memory_after_mb']:.0f} MB",
     ]
