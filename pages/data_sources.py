@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.data import get_filtered
-from ui.sources import coverage_table, licence_table, quarantine_download, quarantine_summary
+from ui.sources import coverage_table, licence_table, quarantine_download, quarantine_summary, render_quality
 from ui.text import escape_md
 from ui.uploads import render_uploads
 
@@ -21,6 +21,9 @@ st.dataframe(coverage_table(view), hide_index=True, width="stretch")
 st.header("Sources and licences")
 st.dataframe(licence_table(bundle.manifest), hide_index=True, width="stretch",
              column_config={"Link": st.column_config.LinkColumn(display_text="open")})
+
+st.header("Data quality")
+render_quality(view)
 
 st.header("Quarantine")
 summary = quarantine_summary(bundle.quarantine)

@@ -255,3 +255,24 @@ def test_bundled_default_data_runs_every_page():
             _no_errors(at)
     finally:
         os.environ["CONFLICTMAP_DATA"] = old
+
+
+def test_data_page_lists_cross_source_duplicates(tmp_path):
+    """Two sources recording the same strike show up as a likely duplicate pair on Data & sources."""
+    frame = build_incidents().iloc[:4].copy()
+    frame["source"] = ["alpha", "beta", "alpha", "beta"]
+    frame["incident_id"] = [f"{s}:{i}" for i, s in enumerate(frame["source"])]
+    frame["date"] = pd.Timestamp("2023-05-01")
+    frame["lon"] = [30.50, 30.52, 24.0, 36.2]
+    frame["lat"] = [50.45, 50.45, 49.8, 49.9]
+    directory = write_data_dir(tmp_path / "dups", incidents=frame)
+    old = os.environ["CONFLICTMAP_DATA"]
+    os.environ["CONFLICTMAP_DATA"] = str(directory)
+    try:
+        at = _app()
+        at.switch_page("pages/data_sources.py").run()
+        _no_errors(at)
+        texts = " ".join(m.value for m in at.markdown)
+        assert "1 pairs of incidents from different sources" in texts
+    finally:
+        os.environ["CONFLICTMAP_DATA"] = old

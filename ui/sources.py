@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from geo.filters import _day_to_date
 from geo.schema import QUARANTINE_REASONS
@@ -59,6 +60,39 @@ def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
 
 def quarantine_download(quarantine: pd.DataFrame) -> bytes:
     """Return the quarantine as CSV with formula-like cells defused."""
+    return frame_csv(quarantine)
+
+
+@st.cache_data(max_entries=4, show_spinner="Checking for duplicates across sources…")
+def _quality(key: str, _incidents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # keyed on the data key (path + version); the frame itself is never hashed
+    from geo.quality import find_cross_source_duplicates, summarise_quality
+
+    return summarise_quality(_incidents), find_cross_source_duplicates(_incidents)
+
+
+def render_quality(view: FilteredView) -> None:
+    """Show precision and reporting per source, and likely duplicates across sources."""
+    summary, pairs = _quality(view.key, view.incidents)
+    st.dataframe(summary, hide_index=True, width="stretch")
+    st.caption(
+        "Shares in % of each source's rows. geo_exact/near = a precise location; area/region = a settlement or "
+        "larger area. *_reported_pct = rows where the source gives a figure (not reported is not zero)."
+    )
+    if pairs.empty:
+        st.write("No likely duplicates across sources (same or next day, within 5 km).")
+        return
+    st.write(
+        f"{len(pairs):,} pairs of incidents from different sources lie within 5 km and one day of each other: "
+        "they may be the same event counted twice when sources are combined. They are listed, not removed."
+    )
+    st.dataframe(pairs.head(500), hide_index=True, width="stretch")
+    st.download_button("Download the likely duplicate pairs (CSV)", frame_csv(pairs),
+                       file_name="cross_source_duplicates.csv", mime="text/csv", key="src_duplicates_csv")
+
+
+def frame_csv(frame: pd.DataFrame) -> bytes:
+    """Return a frame as CSV with formula-like cells defused."""
     from geo.exports import frame_to_csv
 
-    return frame_to_csv(quarantine)
+    return frame_to_csv(frame)
