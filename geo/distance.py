@@ -289,6 +289,43 @@ def _neighbour_index() -> tuple[LineIndex, shapely.Geometry]:
     return LineIndex(neighbours.boundary), neighbours
 
 
+#: Grid of lower bounds for the distance to Russia/Belarus: (west, south, step) in degrees.
+FLOOR_GRID = (20.0, 43.0, 0.1)
+FLOOR_SHAPE = (110, 225)  # rows (latitude), columns (longitude): 43-54°N, 20-42.5°E
+
+
+@lru_cache(maxsize=1)
+def _neighbour_floor() -> np.ndarray:
+    """Lower bound (m) of the distance to Russia/Belarus for every 0.1° cell of the study region.
+
+    Triangle inequality on the geodesic metric: for P in a cell with centre C,
+    d(P) >= d(C) - |PC| >= d(C) - (the cell's half-diagonal). Computed once per process.
+    """
+    west, south, step = FLOOR_GRID
+    rows, cols = FLOOR_SHAPE
+    lat = south + (np.arange(rows) + 0.5) * step
+    lon = west + (np.arange(cols) + 0.5) * step
+    grid_lon, grid_lat = np.meshgrid(lon, lat)
+    glon, glat = grid_lon.ravel(), grid_lat.ravel()
+    lines, neighbours = _neighbour_index()
+    x, y = (np.asarray(v) for v in working_transformers()[0].transform(glon, glat))
+    centre = lines.distance_m(glon, glat, x, y)
+    centre[shapely.intersects_xy(neighbours, glon, glat)] = 0.0
+    _, _, half_diagonal = GEOD.inv(glon, glat, glon + step / 2, glat + np.where(glat > 0, step / 2, -step / 2))
+    return np.maximum(centre - half_diagonal - 5.0, 0.0).reshape(rows, cols)
+
+
+def _neighbour_lower_bound(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    west, south, step = FLOOR_GRID
+    rows, cols = FLOOR_SHAPE
+    i = np.floor((lat - south) / step).astype("int64")
+    j = np.floor((lon - west) / step).astype("int64")
+    inside = (i >= 0) & (i < rows) & (j >= 0) & (j < cols)
+    out = np.zeros(len(lon))
+    out[inside] = _neighbour_floor()[i[inside], j[inside]]
+    return out
+
+
 def geodesic_distance_to_lines(lon, lat, lines: shapely.Geometry) -> np.ndarray:
     """Geodesic distance (km) from points to the nearest point of some lines.
 
@@ -366,8 +403,10 @@ def compute_front_enrichment(lon, lat, dates, frontlines, workers: int | None = 
             snapshot_dates = pd.to_datetime(frontlines["snapshot_date"]).astype("datetime64[ns]").to_numpy()
             order = np.argsort(snaps, kind="stable")
             cuts = np.flatnonzero(np.r_[True, snaps[order][1:] != snaps[order][:-1], True])
-            # warm the shared index up front: GEOS builds a prepared geometry's facet index lazily
+            # warm the shared index and floor grid up front: GEOS builds a prepared geometry's
+            # facet index lazily, and the grid is cached
             neighbour_lines.nearest(vlon[:1], vlat[:1], vx[:1], vy[:1])
+            _neighbour_floor()
             groups = [order[start:stop] for start, stop in zip(cuts[:-1], cuts[1:], strict=True)]
 
             def run(members: np.ndarray) -> tuple:
@@ -451,8 +490,8 @@ def _snapshot_distances(area, contact, neighbour_lines, lon, lat, x, y, points, 
     check = ~in_neighbours & free
     if check.any():
         sel = np.flatnonzero(check)
-        maybe = neighbour_lines.lower_bound_m(x[sel], y[sel], ratio) < to_area[sel]
-        sel = sel[maybe]
+        sel = sel[_neighbour_lower_bound(lon[sel], lat[sel]) < to_area[sel]]
+        sel = sel[neighbour_lines.lower_bound_m(x[sel], y[sel], ratio) < to_area[sel]]
         if sel.size:
             to_russia[sel] = np.minimum(to_area[sel], neighbour_lines.nearest(lon[sel], lat[sel], x[sel], y[sel], points[sel])[0])
     front = np.where(inside, -front, front) / 1000.0

@@ -10,9 +10,16 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo.boundaries import load_neighbour_states, load_ukraine_land, working_transformers
+from geo.boundaries import (
+    load_default_boundaries,
+    load_neighbour_states,
+    load_ukraine_land,
+    working_transformers,
+)
 from geo.distance import FRONT_ENRICHMENT_COLUMNS, compute_front_enrichment, geodesic_distance_to_lines
+from geo.enrich import enrich_incidents
 from geo.frontlines import FrontlineWarning, derive_front_geometry, read_frontlines
+from geo.schema import ENRICHMENT_COLUMNS
 
 DEEPSTATE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "frontlines" / "deepstate"
 GEOD = Geod(ellps="WGS84")
@@ -130,6 +137,37 @@ def test_front_enrichment_without_frontlines():
     """No front lines: every column missing, right dtypes."""
     out = compute_front_enrichment([30.0], [50.0], np.array(["2023-01-01"], dtype="datetime64[ns]"), None)
     assert out.isna().all().all() and [str(t) for t in out.dtypes] == ["datetime64[ns]", "float64", "boolean", "float64"]
+
+
+def test_threads_do_not_change_results(constructed_fronts):
+    """Snapshot groups computed on two threads give exactly the single-thread result."""
+    lon, lat = _random_points(3000, 9)
+    dates = np.where(np.arange(len(lon)) % 2 == 0, np.datetime64("2023-02-01", "ns"), np.datetime64("2023-08-01", "ns"))
+    one = compute_front_enrichment(lon, lat, dates, constructed_fronts, workers=1)
+    two = compute_front_enrichment(lon, lat, dates, constructed_fronts, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_enrich_incidents(constructed_fronts):
+    """enrich_incidents adds every enrichment column in its schema dtype, keeps the index and other columns."""
+    incidents = pd.DataFrame(
+        {
+            "lon": [30.52, 38.5, 36.0, np.nan],
+            "lat": [50.45, 48.5, 48.5, 50.0],
+            "date": pd.to_datetime(["2023-03-01", "2023-03-01", "2022-01-01", "2023-03-01"]),
+            "keep": ["a", "b", "c", "d"],
+        },
+        index=[5, 6, 7, 8],
+    )
+    out = enrich_incidents(incidents, load_default_boundaries(), constructed_fronts)
+    assert list(out.index) == [5, 6, 7, 8] and out["keep"].tolist() == ["a", "b", "c", "d"]
+    for column, (dtype, _) in ENRICHMENT_COLUMNS.items():
+        assert str(out[column].dtype) == dtype, column
+    assert out["admin1_iso"].tolist()[:3] == ["UA-30", "UA-09", "UA-12"] and pd.isna(out["admin1_iso"].iloc[3])
+    assert out["front_distance_km"].iloc[1] < 0 and pd.isna(out["front_distance_km"].iloc[2])
+    without = enrich_incidents(incidents, load_default_boundaries(), None)
+    assert without[["front_snapshot_date", "front_distance_km", "in_occupied_territory", "distance_to_russia_km"]].isna().all().all()
+    assert without["admin1_iso"].tolist()[:3] == ["UA-30", "UA-09", "UA-12"]
 
 
 @pytest.fixture(scope="module")
