@@ -417,16 +417,10 @@ def compute_front_enrichment(lon, lat, dates, frontlines, workers: int | None = 
                 )
 
             workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(groups)))
-            if workers == 1:
-                results = map(run, groups)
-            else:
-                pool = ThreadPoolExecutor(max_workers=workers)
-                results = pool.map(run, groups)
-            for members, snap, got in results:
-                front[rows[members]], occupied[rows[members]], russia[rows[members]] = got
-                snapshot_date[rows[members]] = snapshot_dates[snap]
-            if workers > 1:
-                pool.shutdown()
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for members, snap, got in pool.map(run, groups):
+                    front[rows[members]], occupied[rows[members]], russia[rows[members]] = got
+                    snapshot_date[rows[members]] = snapshot_dates[snap]
             for column in (front, occupied, russia, snapshot_date):
                 column[valid] = column[rows][expand]
     in_occupied = pd.array(occupied, dtype="boolean")
