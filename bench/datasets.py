@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -94,8 +95,17 @@ def build_data_dir(size: int, work: Path, timeout: float, reuse: bool = False, l
     info["csv_mb"] = round(csv_path.stat().st_size / 1e6, 1)
     front_paths, info["frontlines"] = frontline_inputs(work)
     py = sys.executable
-    front = run_timed([py, "-m", "geo", "frontlines", *front_paths, "--out", str(directory)], timeout)
+    # Front lines do not depend on the size: import them once, copy the result into each directory.
+    front_dir = work / "frontlines-only"
+    if not (front_dir / "frontlines.parquet").exists():
+        front = run_timed([py, "-m", "geo", "frontlines", *front_paths, "--out", str(front_dir)], timeout)
+    else:
+        front = {"seconds": None, "returncode": 0, "reused": str(front_dir), "stderr_tail": "", "stdout_tail": ""}
     info["frontlines_run"] = front
+    if front["returncode"] == 0:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in ("frontlines.parquet", "manifest.json"):
+            shutil.copyfile(front_dir / name, directory / name)
     ingest = run_timed([py, "-m", "geo", "ingest", str(csv_path), "--format", "acled", "--out", str(directory)], timeout)
     info["ingest_run"] = ingest
     if ingest["returncode"] == 0 and front["returncode"] == 0:

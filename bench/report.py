@@ -156,6 +156,9 @@ def _details(entry: dict) -> list[str]:
         run = build.get(step)
         if run:
             note = "" if run["returncode"] == 0 else f" (failed: {run['stderr_tail'].strip().splitlines()[-1] if run['stderr_tail'].strip() else run['returncode']})"
+            if run.get("reused"):
+                lines.append(f"- `geo {step[:-4]}`: imported once for all sizes (copied from {run['reused']})")
+                continue
             lines.append(f"- `geo {step[:-4]}`: {_fmt(run['seconds'], 's')}, peak RSS {_fmt(run.get('peak_rss_mb'), 'MB')}{note}")
     if build.get("fallback_seconds"):
         lines.append(f"- direct fallback build: {build['fallback_seconds']} s (approximate enrichment)")

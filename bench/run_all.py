@@ -141,7 +141,7 @@ def measure_distance(work: Path, timeout: float) -> dict:
     script = ROOT / "bench" / "bench_distance.py"
     if not script.exists():
         return {"skipped": "bench/bench_distance.py not present"}
-    run = run_timed([sys.executable, str(script)], timeout=timeout)
+    run = run_timed([sys.executable, str(script), "--no-write"], timeout=timeout)
     return {"run": run}
 
 
