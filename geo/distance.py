@@ -1,18 +1,17 @@
 """Geodesic distance from incidents to the line of contact and to Russian / occupied territory.
 
-Method (``docs/GEOMETRY.md`` gives the measured error):
+Method (``docs/GEOMETRY.md`` describes it with the measured error):
 
-1. Every line (a snapshot's contact line, the boundary of its occupied area, the
-   boundary of Russia + Belarus) is projected once to the conformal working CRS
-   (:data:`geo.boundaries.WORKING_CRS`) and cut into chunks of
-   :data:`CHUNK_SEGMENTS` consecutive segments, indexed by an STRtree.
-2. For each point, the nearest chunk in the plane gives a planar distance ``p``.
-   Because the projection's scale factor ``k`` lies in ``[k_min, k_max]`` over
-   the region, every chunk that could hold the geodesically nearest point lies
-   within ``p * k_max / k_min`` in the plane; all of them are collected.
-3. On each candidate chunk the nearest point in the plane is taken back to
-   longitude/latitude and measured with :meth:`pyproj.Geod.inv` (WGS84); the
-   minimum over candidates is the distance.
+1. A line (a snapshot's contact line, the boundary of its occupied area, the
+   boundary of Russia + Belarus) is densified to 0.01°, projected to the
+   conformal working CRS (:data:`geo.boundaries.WORKING_CRS`), prepared, and cut
+   into chunks of :data:`CHUNK_SEGMENTS` segments with bounding boxes.
+2. For each point GEOS finds the nearest point of the line in the plane; it is
+   taken back to longitude/latitude and measured with :meth:`pyproj.Geod.inv`.
+3. The projection's scale factor lies in ``[k_min, k_max]``, so any point of the
+   line that is geodesically nearer lies within ``planar * k_max / k_min`` in the
+   plane. Chunks of *other branches* inside that band are measured the same way;
+   the minimum wins.
 
 Incidents are grouped by the snapshot in force; nothing loops over incidents in Python.
 """
@@ -32,8 +31,7 @@ from geo.boundaries import WORKING_CRS, load_neighbour_states, working_transform
 from geo.frontlines import snapshot_index_for_dates
 
 GEOD = Geod(ellps="WGS84")
-#: Segments per indexed chunk: small enough that a chunk's nearest planar point is
-#: the geodesic one to well under a metre, large enough to keep the tree small.
+#: Segments per chunk of the other-branch search (about 30 km of line).
 CHUNK_SEGMENTS = 32
 #: Lines are densified to this segment length (degrees, about 1 km) before projection.
 MAX_SEGMENT_DEG = 0.01
@@ -311,7 +309,8 @@ def _neighbour_floor() -> np.ndarray:
     x, y = (np.asarray(v) for v in working_transformers()[0].transform(glon, glat))
     centre = lines.distance_m(glon, glat, x, y)
     centre[shapely.intersects_xy(neighbours, glon, glat)] = 0.0
-    _, _, half_diagonal = GEOD.inv(glon, glat, glon + step / 2, glat + np.where(glat > 0, step / 2, -step / 2))
+    # the corner nearer the equator is the farthest point of the cell from its centre
+    _, _, half_diagonal = GEOD.inv(glon, glat, glon + step / 2, glat - np.sign(glat) * step / 2)
     return np.maximum(centre - half_diagonal - 5.0, 0.0).reshape(rows, cols)
 
 
