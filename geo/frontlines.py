@@ -80,11 +80,17 @@ _WORDS = (
     ("contested", (
         "під питанням", "contested", "невідом", "unknown", "сіра зона", "grey zone", "gray zone", "начебто",
     )),
-    ("liberated", ("звільн", "liberated", "taken back", "під контролем зсу", "орки відсутні")),
+    ("liberated", (
+        "звільн", "liberated", "taken back", "під контролем зсу", "орки відсутні", "ukrainian-controlled",
+        "ukrainian controlled", "ukrainian control", "counteroffensive", "counter-offensive",
+    )),
     ("occupied", (
         "окупов", "occupied", "ордло", "ordlo", "cadr", "calr", "крим", "crimea", "зайняті ворогом", "тузла", "tuzla",
+        "russian-controlled", "russian controlled", "russian control", "controlled by russia", "annexed",
     )),
 )
+# Column names a generic file is searched for a control status when no values are given.
+_STATUS_COLUMNS = ("status", "Status", "control", "Control", "class", "category", "type", "layer", "name", "Name")
 # DeepStateMap's fill palette, used only when neither a key nor a word says the class.
 _DEEPSTATE_FILLS = {
     "#a52714": "occupied", "#000000": "occupied", "#880e4f": "occupied",
@@ -122,10 +128,9 @@ def classify_deepstate(name: str | None, fill: str | None = None) -> tuple[str |
             return _DEEPSTATE_KEYS[key], "key"
         if key.startswith("territories.") and key.split(".", 1)[1] in _FOREIGN_KEYS:
             return "foreign", "key"
-    lowered = text.lower()
-    for klass, words in _WORDS:
-        if any(word in lowered for word in words):
-            return klass, "words"
+    klass = _classify_words(text)
+    if klass is not None:
+        return klass, "words"
     colour = (fill or "").strip().lower()
     if colour in _DEEPSTATE_FILLS:
         return _DEEPSTATE_FILLS[colour], "fill"
@@ -357,7 +362,22 @@ def _read_generic(path: Path, occupied_values, date_property, status_property, c
         status_property = next((c for c in columns if frame[c].astype(str).str.strip().str.casefold().isin(wanted).any()), None)
         if status_property is None:
             raise ValueError(f"{path}: no property holds any of the values {sorted(wanted)}; pass --status-property.")
-    if status_property is not None:
+    inferred = None
+    if status_property is None and not occupied_set and not contested_set:
+        inferred = _infer_status(frame, columns)
+    if inferred is not None:
+        status_property, classes = inferred
+        is_occupied = classes == "occupied"
+        is_contested = classes == "contested"
+        unknown = frame.loc[classes.isna(), status_property].astype(str).unique().tolist()
+        if unknown:
+            warnings.warn(
+                f"{path}: {status_property!r} values not recognised as a control status, ignored: {unknown[:5]}. "
+                "Pass --occupied-values to say which values are occupied.",
+                FrontlineWarning,
+                stacklevel=3,
+            )
+    elif status_property is not None:
         status = frame[status_property].astype(str).str.strip().str.casefold()
         is_occupied = status.isin(occupied_set) if occupied_set else pd.Series(True, index=frame.index)
         is_contested = status.isin(contested_set) & ~is_occupied
@@ -371,11 +391,40 @@ def _read_generic(path: Path, occupied_values, date_property, status_property, c
         if not occupied:
             warnings.warn(f"{path}: no occupied polygons for {pd.Timestamp(date).date()}.", FrontlineWarning, stacklevel=3)
         snapshots.append((pd.Timestamp(date), occupied, contested, 0))
-    if status_property is not None and occupied_set:
+    if inferred is not None:
+        rule = f"status read from the words in {status_property!r}"
+    elif status_property is not None and occupied_set:
         rule = f"occupied where {status_property} in {sorted(occupied_set)}"
     else:
         rule = "all polygons occupied"
     return snapshots, rule
+
+
+def _infer_status(frame: gpd.GeoDataFrame, columns: list[str]) -> tuple[str, pd.Series] | None:
+    """Find a text column whose values read as control statuses (the DeepStateMap word lists).
+
+    Used only when the caller gave no status values. A column qualifies when
+    every non-empty value is recognised or at least one value reads as occupied
+    and one as something else.
+    """
+    candidates = [c for c in _STATUS_COLUMNS if c in columns] + [c for c in columns if c not in _STATUS_COLUMNS]
+    for column in candidates:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        classes = values.map(lambda v: _classify_words(v) if isinstance(v, str) else None)
+        found = set(classes.dropna())
+        if "occupied" in found and (classes.notna().all() or len(found) > 1):
+            return column, classes
+    return None
+
+
+def _classify_words(text: str) -> str | None:
+    lowered = text.replace("\xa0", " ").lower()
+    for klass, words in _WORDS:
+        if any(word in lowered for word in words):
+            return klass
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -187,6 +187,26 @@ def test_generic_folder_dates_from_file_names(tmp_path):
     assert shapely.contains_xy(result.geometry.iloc[1], 36.7, 48.0) and not shapely.contains_xy(result.geometry.iloc[0], 36.7, 48.0)
 
 
+def test_generic_status_read_from_words(tmp_path):
+    """No values given: a status column whose words say occupied / contested / Ukrainian-held is read as such."""
+    frame = gpd.GeoDataFrame(
+        {
+            "status": ["Assessed Russian-controlled Ukrainian Territory", "Contested", "Ukrainian counteroffensive", "Claimed"],
+        },
+        geometry=[shapely.box(37, 48, 38, 49), shapely.box(36.8, 48, 37, 49), shapely.box(36, 48, 36.8, 49), shapely.box(35, 48, 36, 49)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "isw_2024-05-01.geojson"
+    frame.to_file(path)
+    with pytest.warns(FrontlineWarning, match="Claimed"):
+        result = read_frontlines(path)
+    row = result.iloc[0]
+    assert shapely.contains_xy(row.geometry, 37.5, 48.5) and not shapely.contains_xy(row.geometry, 36.5, 48.5)
+    assert not shapely.contains_xy(row.geometry, 35.5, 48.5)
+    assert shapely.contains_xy(row.contested, 36.9, 48.5)
+    assert "words in 'status'" in row.method
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
