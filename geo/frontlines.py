@@ -279,13 +279,12 @@ def detect_frontline_format(path: Path) -> str:
 
 def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
     match = _DEEPSTATE_NAME.match(path.name)
-    date_match = _DATE_IN_NAME.search(path.name)
-    if match is None and date_match is None:
+    date = _date_from_name(path.name)
+    if date is None:
         raise ValueError(
             f"{path}: cannot tell the snapshot date; DeepStateMap exports are named YYYY-MM-DD_<unix time>.geojson. "
             "Rename the file or import it with --format generic --date-property."
         )
-    date = pd.Timestamp(match.group(1) if match else "-".join(date_match.groups()))
     stamp = int(match.group(2)) if match else 0
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -323,6 +322,21 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
     return date, occupied, contested, stamp
 
 
+def _date_from_name(name: str) -> pd.Timestamp | None:
+    """Snapshot date from a file name: YYYY-MM-DD / YYYYMMDD, else a 10-digit Unix time (UTC)."""
+    for match in _DATE_IN_NAME.finditer(name):
+        year, month, day = (int(g) for g in match.groups())
+        if 1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31:
+            try:
+                return pd.Timestamp(year=year, month=month, day=day)
+            except ValueError:
+                continue
+    unix = re.search(r"(?<!\d)(1\d{9})(?!\d)", name)
+    if unix:
+        return pd.Timestamp(int(unix.group(1)), unit="s").normalize()
+    return None
+
+
 def _read_generic(path: Path, occupied_values, date_property, status_property, contested_values) -> tuple[list[tuple], str]:
     try:
         frame = gpd.read_file(path)
@@ -347,12 +361,12 @@ def _read_generic(path: Path, occupied_values, date_property, status_property, c
             bad = frame.loc[dates.isna(), date_column].astype(str).head(3).tolist()
             raise ValueError(f"{path}: {int(dates.isna().sum())} polygon(s) have an unreadable {date_column!r}: {bad}.")
     else:
-        match = _DATE_IN_NAME.search(path.stem)
-        if match is None:
+        date = _date_from_name(path.stem)
+        if date is None:
             raise ValueError(
                 f"{path}: no date; put YYYY-MM-DD in the file name or pass --date-property with the property holding it."
             )
-        dates = pd.Series([pd.Timestamp("-".join(match.groups()))] * len(frame))
+        dates = pd.Series([date] * len(frame))
     occupied_set = {str(v).strip().casefold() for v in occupied_values} if occupied_values else None
     contested_set = {str(v).strip().casefold() for v in contested_values} if contested_values else set()
     if status_property is not None and status_property not in columns:

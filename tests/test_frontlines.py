@@ -143,6 +143,24 @@ def test_empty_snapshot():
     assert occupied.is_empty and contact.is_empty and contested is None
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("2023-06-02_1685748729.geojson", "2023-06-02"),
+        ("deepstate_20240601.geojson", "2024-06-01"),
+        ("1717225039.geojson", "2024-06-01"),
+        ("x_2024-13-40_1717225039.json", "2024-06-01"),
+        ("front.geojson", None),
+    ],
+)
+def test_date_from_file_name(name, expected):
+    """Dates from file names: ISO or compact dates first, a Unix time (UTC) otherwise, impossible dates skipped."""
+    from geo.frontlines import _date_from_name
+
+    result = _date_from_name(name)
+    assert (None if result is None else result.strftime("%Y-%m-%d")) == expected
+
+
 def test_detect_format(deepstate_file, tmp_path):
     """DeepStateMap exports are recognised by name or by their bilingual names; anything else is generic."""
     assert detect_frontline_format(deepstate_file) == "deepstate"
