@@ -301,8 +301,8 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
         if polygons.is_empty:
             continue
         props = feature.get("properties") or {}
-        klass, _ = classify_deepstate(props.get("name"), props.get("fill"))
-        label = " ".join(str(props.get("name", "")).split())[:80]
+        klass, _ = classify_deepstate(props.get("name") or props.get("Name") or props.get("title"), props.get("fill"))
+        label = " ".join(str(props.get("name") or props.get("Name") or "").split())[:80]
         if klass is None:
             unknown.append(label)
             continue
