@@ -75,7 +75,7 @@ def _cmd_frontlines(args: argparse.Namespace) -> int:
     from geo.datadir import frontlines_into
 
     options = {}
-    for name in ("occupied_values", "date_property", "status_property", "source"):
+    for name in ("occupied_values", "contested_values", "date_property", "status_property", "source"):
         value = getattr(args, name)
         if value:
             options[name] = value
@@ -199,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     front.add_argument("--out", required=True, metavar="DIR")
     front.add_argument("--format", choices=("auto", "deepstate", "generic"), default="auto")
     front.add_argument("--occupied-values", nargs="*", help="generic: status values that count as occupied")
+    front.add_argument("--contested-values", nargs="*", help="generic: status values that count as contested / grey zone")
     front.add_argument("--status-property", help="generic: property holding the status")
     front.add_argument("--date-property", help="generic: property holding the snapshot date")
     front.add_argument("--source", help="source key to record (default: detected)")
