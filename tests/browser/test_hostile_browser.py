@@ -109,10 +109,9 @@ def test_map_popups_tooltips_and_details_stay_inert(hostile_url, new_context):
         marker.dispatch_event("mouseover")
         marker.dispatch_event("click")
         frame.wait_for_selector(".cm-popup", timeout=10_000)
-        shown.append(frame.locator(".cm-popup").last.inner_text())
-        tooltip = frame.locator(".leaflet-tooltip")
-        if tooltip.count():
-            shown.append(tooltip.last.inner_text())
+        # all_inner_texts never waits: the next click may close this popup at any moment
+        shown.extend(frame.locator(".cm-popup").all_inner_texts())
+        shown.extend(frame.locator(".leaflet-tooltip").all_inner_texts())
     text = "\n".join(shown)
     assert "<script>" in text or "<img" in text or "<svg" in text, "payloads should show as literal text"
     page.get_by_text(re.compile(r"Incident id:")).first.wait_for(timeout=30_000)
