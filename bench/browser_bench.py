@@ -111,7 +111,7 @@ class Traffic:
 
 
 def _map_frame(page, timeout_ms: float):
-    handle = page.wait_for_selector(MAP_IFRAME, timeout=timeout_ms)
+    handle = page.wait_for_selector(MAP_IFRAME, state="attached", timeout=timeout_ms)
     frame = handle.content_frame()
     frame.wait_for_selector(LAYER_SELECTOR, state="attached", timeout=timeout_ms)
     return frame
@@ -126,7 +126,7 @@ def _count(page) -> int | None:
 def _map_shows(page, expected: int) -> bool:
     """True when the map's legend (or the naive map's marker count) shows ``expected`` incidents."""
     try:
-        frame = page.wait_for_selector(MAP_IFRAME, timeout=1000).content_frame()
+        frame = page.wait_for_selector(MAP_IFRAME, state="attached", timeout=1000).content_frame()
         return bool(
             frame.evaluate(
                 """(n) => {
@@ -135,8 +135,10 @@ def _map_shows(page, expected: int) -> bool:
                     if (legend) {
                         return legend.includes('(' + fmt + ' in ') || legend.includes('(' + fmt + ' incidents)');
                     }
-                    const naive = document.querySelectorAll('path.naive-marker').length;
-                    return naive > 0 && naive === n || (n === 0 && document.querySelector('.leaflet-container') !== null);
+                    const map = window.map_div;
+                    if (!map) { return false; }
+                    const naive = Object.values(map._layers).filter(l => l.options && l.options.className === 'naive-marker');
+                    return naive.length === n;
                 }""",
                 expected,
             )

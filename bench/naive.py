@@ -1,20 +1,23 @@
 """The naive baseline the benchmark compares against: what a first Streamlit + folium app does.
 
-One ``folium.CircleMarker`` with a popup per incident, no aggregation, the table loaded
+One ``folium.CircleMarker`` with a tooltip per incident (folium popups need jQuery from a CDN), no aggregation, the table loaded
 with ``st.cache_data`` (each hit unpickles a copy) and filtered by a ``st.cache_data``
 function that takes the DataFrame as an argument (hashed on every call). Leaflet comes from
-the app's own static folder so the baseline also works offline; nothing else is tuned.
+``data:`` URLs (the app's ``/app/static`` folder is served next to the main script only, and
+this script lives in ``bench/``) so the baseline also works offline; nothing else is tuned.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import html
 
 import folium
 import pandas as pd
 import streamlit as st
 
-from geo.viz.map import UKRAINE_CENTER, _offline
+from geo.viz.map import UKRAINE_CENTER, leaflet_assets
 
 
 @st.cache_data(show_spinner=False)
@@ -40,17 +43,27 @@ def kpis(frame: pd.DataFrame) -> dict:
     return {"incidents": len(frame), "killed": int(frame["killed"].fillna(0).sum())}
 
 
+@functools.cache
+def _leaflet_urls() -> tuple[str, str]:
+    js, css = leaflet_assets()
+    return (
+        "data:text/javascript;base64," + base64.b64encode(js.encode()).decode(),
+        "data:text/css;base64," + base64.b64encode(css.encode()).decode(),
+    )
+
+
 def build_map(frame: pd.DataFrame) -> folium.Map:
-    """One CircleMarker with a popup per incident."""
+    """One CircleMarker with a tooltip per incident."""
     fmap = folium.Map(location=list(UKRAINE_CENTER), zoom_start=6, tiles=None)
-    _offline(fmap)
+    js_url, css_url = _leaflet_urls()
+    fmap.default_js = [("leaflet", js_url)]
+    fmap.default_css = [("leaflet_css", css_url)]
     for row in frame.itertuples(index=False):
         folium.CircleMarker(
             location=[row.lat, row.lon],
             radius=4,
             fill=True,
-            popup=folium.Popup(html.escape(f"{row.location}: {str(row.description)[:160]}"), max_width=300),
-            tooltip=html.escape(str(row.incident_id)),
+            tooltip=html.escape(f"{row.incident_id} {row.location}: {str(row.description)[:160]}"),
             class_name="naive-marker",
         ).add_to(fmap)
     return fmap

@@ -119,7 +119,7 @@ def render_markdown(report: dict) -> str:
         )
     lines += ["", "## Against the naive baseline (same machine, same run)", ""]
     lines += [
-        "Naive = one folium marker with a popup per incident, no aggregation, `st.cache_data` with a DataFrame "
+        "Naive = one folium marker with a tooltip per incident, no aggregation, `st.cache_data` with a DataFrame "
         "argument (`bench/naive_app.py`). Ratio = naive / app (higher = the app is that many times faster or smaller).",
         "",
         "| size | what | app | naive | ratio |",
