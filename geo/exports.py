@@ -716,7 +716,7 @@ def find_local_asset(reference: str, asset_dirs: Iterable[Path] = ASSET_DIRS) ->
     Parameters
     ----------
     reference : str
-        ``src``/``href`` value, e.g. ``https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js``
+        ``src``/``href`` value, e.g. a CDN URL ending in ``/leaflet@1.9.3/dist/leaflet.js``
         or ``/app/static/vendor/leaflet/leaflet.js``.
     asset_dirs : iterable of Path
         Directories to search (recursively, by file name).

@@ -67,7 +67,7 @@ GROUPINGS: dict[str, tuple[str, dict[str, str]]] = {
     "weapons": ("Weapon", WEAPONS),
 }
 #: plotly.js fetches a world topojson for every ``geo`` subplot, even with no base layers
-#: drawn, from cdn.plot.ly by default. The choropleth draws only the boundary GeoJSON it is
+#: drawn, from plotly's CDN by default. The choropleth draws only the boundary GeoJSON it is
 #: given, so an empty topology inlined as a data URL satisfies it without any network.
 #: Pass :data:`PLOTLY_OFFLINE_CONFIG` as the plotly config (``st.plotly_chart(config=...)``).
 OFFLINE_TOPOJSON_URL = "data:application/json," + quote('{"type":"Topology","objects":{},"arcs":[]}') + "#"
@@ -590,23 +590,19 @@ def compute_oblast_counts_beyond(
     """
     rows = select_distance_rows(frame, include_imprecise)
     rows = rows.loc[(rows["front_distance_km"] >= float(threshold_km)).to_numpy(dtype=bool)]
-    grouped = (
-        pd.DataFrame(
-            {
-                "admin1_iso": rows["admin1_iso"].astype("string").fillna("unknown"),
-                "incidents": 1,
-                "killed": rows["killed"].fillna(0).astype("int64"),
-                "injured": rows["injured"].fillna(0).astype("int64"),
-            }
-        )
-        .groupby("admin1_iso")[["incidents", "killed", "injured"]]
-        .sum()
-        .reset_index()
-    )
+    grouped = _oblast_sums(rows).rename_axis("admin1_iso").reset_index()
     grouped.insert(1, "oblast", [_oblast_name(iso) for iso in grouped["admin1_iso"]])
     return grouped.sort_values(
         ["incidents", "admin1_iso"], ascending=[False, True], kind="stable"
     ).reset_index(drop=True)
+
+
+def _casualty_labels(table: pd.DataFrame) -> list[list]:
+    """Killed and injured per row for hover text, "not reported" where no row gave a figure."""
+    return [
+        [int(v) if pd.notna(v) else "not reported" for v in pair]
+        for pair in table[["killed", "injured"]].itertuples(index=False, name=None)
+    ]
 
 
 def _oblast_name(iso: str) -> str:
@@ -640,8 +636,8 @@ def build_oblast_beyond_chart(
             orientation="h",
             name=f"Incidents {threshold_km:g}+ km from the line of contact",
             marker_color=OKABE_ITO[0],
-            customdata=table[["killed", "injured"]].to_numpy().tolist(),
-            hovertemplate="%{y}: %{x} incidents<br>%{customdata[0]} killed, %{customdata[1]} injured<extra></extra>",
+            customdata=_casualty_labels(table),
+            hovertemplate="%{y}: %{x} incidents<br>killed: %{customdata[0]}, injured: %{customdata[1]}<extra></extra>",
         )
     )
     _base_layout(
@@ -1016,13 +1012,13 @@ def build_oblast_choropleth(table: pd.DataFrame, boundaries: Any, value: str = "
             locations=rows["admin1_iso"].tolist(),
             z=[None if np.isnan(v) else v for v in z],
             text=[escape_label(n) for n in rows["oblast"]],
-            customdata=rows[["incidents", "killed", "injured"]].astype(object).where(rows[["incidents", "killed", "injured"]].notna(), "not reported").to_numpy().tolist(),
+            customdata=[[n, *pair] for n, pair in zip(rows["incidents"].tolist(), _casualty_labels(rows), strict=True)],
             colorscale=CHOROPLETH_SCALE,
             marker_line_color="#FFFFFF",
             marker_line_width=0.6,
             colorbar={"title": {"text": titles.get(value, escape_label(value))}},
-            hovertemplate="%{text}<br>%{z}<br>%{customdata[0]} incidents, %{customdata[1]} killed, "
-            "%{customdata[2]} injured<extra></extra>",
+            hovertemplate="%{text}<br>%{z}<br>%{customdata[0]} incidents, killed: %{customdata[1]}, "
+            "injured: %{customdata[2]}<extra></extra>",
             name=titles.get(value, escape_label(value)),
         )
     )
