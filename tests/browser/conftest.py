@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from tests.browser.server import streamlit_server
 from tests.synthetic_data import write_data_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,49 +26,15 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _streamlit_server(tmp_path_factory, **env_extra):
     """Run `streamlit run app.py` on a free local port with a synthetic data directory."""
     if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
         pytest.fail("static/vendor/leaflet is missing: run `bash scripts/setup.sh` first")
     data = write_data_dir(tmp_path_factory.mktemp("browserdata") / "data")
-    port = _free_port()
-    env = {**os.environ, "CONFLICTMAP_DATA": str(data), **env_extra}
-    log = open(tmp_path_factory.mktemp("serverlog") / "streamlit.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
+    log_path = tmp_path_factory.mktemp("serverlog") / "streamlit.log"
+    with streamlit_server(data, log_path, extra_env=env_extra, timeout=60) as (url, _proc):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
 
 
 @pytest.fixture(scope="session")
