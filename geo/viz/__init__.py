@@ -1,0 +1,1 @@
+"""Figure and map builders (plotly charts, folium maps); no Streamlit here."""

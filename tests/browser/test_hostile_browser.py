@@ -1,9 +1,8 @@
 """Hostile data in a real browser: nothing from the data runs, opens a dialog or calls another host.
 
 The server reads a data directory whose every text field carries a payload from
-:mod:`tests.hostile.payloads` (incidents, manifest, quarantine, front-line sources; with the
-importers available, also a CSV with hostile column names and a hostile file name imported by
-``geo.datadir.ingest_into``). Each payload that would run sets ``window.__pwned``; an init script
+:mod:`tests.hostile.payloads` (incidents, manifest, quarantine, front-line sources; also a CSV
+with hostile column names and a hostile file name imported by ``geo.datadir.ingest_into``). Each payload that would run sets ``window.__pwned``; an init script
 also turns ``alert``/``confirm``/``prompt`` into the sentinel. The tests open every page, click
 markers and open popups and tooltips, then read the sentinel in the page and in every frame.
 """
@@ -15,6 +14,7 @@ import time
 
 import pytest
 
+from geo.datadir import ingest_into
 from tests.browser.server import streamlit_server
 from tests.hostile.data import build_hostile_incidents, write_hostile_data_dir
 from tests.hostile.payloads import JS, SENTINEL
@@ -48,20 +48,13 @@ HANDLER_SCAN = """
 def hostile_url(tmp_path_factory):
     """A server on a data directory full of hostile text."""
     data = write_hostile_data_dir(tmp_path_factory.mktemp("hostile") / "data")
-    try:
-        import geo.enrich  # noqa: F401
-
-        from geo.datadir import ingest_into
-    except ImportError:
-        pass
-    else:
-        upload = data.parent / f"<img src=x onerror={JS}> {{{{7*7}}}}.csv"
-        upload.write_text(
-            f'date,latitude,longitude,description,"<script>{JS}</script>","=cmd|\' /C calc\'!A0"\n'
-            f'2024-03-01,50.45,30.52,"<svg onload={JS}>","[x](javascript:{JS})","@SUM(1)"\n',
-            encoding="utf-8",
-        )
-        ingest_into(data, [upload])
+    upload = data.parent / f"<img src=x onerror={JS}> {{{{7*7}}}}.csv"
+    upload.write_text(
+        f'date,latitude,longitude,description,"<script>{JS}</script>","=cmd|\' /C calc\'!A0"\n'
+        f'2024-03-01,50.45,30.52,"<svg onload={JS}>","[x](javascript:{JS})","@SUM(1)"\n',
+        encoding="utf-8",
+    )
+    ingest_into(data, [upload])
     log = tmp_path_factory.mktemp("hostilelog") / "streamlit.log"
     with streamlit_server(data, log) as (url, _proc):
         yield url
