@@ -55,3 +55,12 @@ def test_schema_doc_matches_code():
     text = (ROOT / "docs" / "SCHEMA.md").read_text(encoding="utf-8")
     documented = re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.M)
     assert sorted(documented) == sorted([*ALL_COLUMNS, *QUARANTINE_REASONS])
+
+
+def test_ruff_is_clean():
+    """The lint rules in pyproject.toml (pyflakes, pydocstyle numpy, bugbear, no eval/pickle) hold everywhere."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
