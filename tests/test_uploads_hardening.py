@@ -122,3 +122,14 @@ def test_an_upload_stays_in_its_own_session(env, monkeypatch):
     assert "session_data=True" in [m.value for m in first.markdown]
     other = _run(monkeypatch, None, "none")
     assert "session_data=False" in [m.value for m in other.markdown]
+
+
+@pytest.mark.parametrize("raw, expected", [("abc", 50.0), ("-3", 50.0), ("0", 50.0), ("12.5", 12.5), (None, 50.0)])
+def test_malformed_upload_limit_falls_back_to_default(monkeypatch, raw, expected):
+    from ui.uploads import _env_limit
+
+    if raw is None:
+        monkeypatch.delenv("CONFLICTMAP_TEST_LIMIT", raising=False)
+    else:
+        monkeypatch.setenv("CONFLICTMAP_TEST_LIMIT", raw)
+    assert _env_limit("CONFLICTMAP_TEST_LIMIT", 50.0, float) == expected

@@ -23,8 +23,19 @@ from ui.sources import quarantine_download, quarantine_summary
 from ui.text import escape_md
 
 FORMATS = ("auto", "acled", "ucdp", "bellingcat", "bellingcat_timemap", "curated", "generic")
-UPLOAD_MAX_MB = float(os.environ.get("CONFLICTMAP_UPLOAD_MAX_MB", "50"))
-UPLOAD_MAX_ROWS = int(os.environ.get("CONFLICTMAP_UPLOAD_MAX_ROWS", "200000"))
+
+
+def _env_limit(name: str, default: float, kind: type) -> float:
+    """Read a positive limit from the environment; a malformed value falls back to the default."""
+    try:
+        value = kind(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+UPLOAD_MAX_MB = _env_limit("CONFLICTMAP_UPLOAD_MAX_MB", 50.0, float)
+UPLOAD_MAX_ROWS = _env_limit("CONFLICTMAP_UPLOAD_MAX_ROWS", 200_000, int)
 SUMMARY_KEY = "upl_summary"
 
 
