@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.synthetic_data import SENTINEL
 
@@ -39,7 +40,7 @@ def test_map_renders_offline_with_leaflet_from_the_app(app_url, new_context):
     assert frame.evaluate("() => window.L && window.L.version") == "1.9.4"
     scripts = frame.evaluate("() => Array.from(document.scripts).map(s => s.src).filter(Boolean)")
     assert scripts and all("/app/static/vendor/leaflet/" in s or "/component/" in s for s in scripts), scripts
-    assert frame.locator("path.cm-incident").count() == 48
+    expect(frame.locator("path.cm-incident")).to_have_count(48)
     assert frame.locator(".leaflet-control-scale").count() == 1
     assert "Primary target" in frame.locator(".cm-legend").inner_text()
     assert "Front line as of 2024-06-01" in frame.locator(".cm-caption").inner_text()
@@ -91,8 +92,8 @@ def test_shared_url_reproduces_the_view_in_a_fresh_context(app_url, new_context)
     other_frame = _map_frame(other)
     _wait_text(other, "36 of 48 incidents")
     _wait_text(other, r"Incident id:\s*syn:46")
-    assert other_frame.locator("path.cm-incident").count() == 36
-    assert other_frame.locator("path.cm-selected").count() == 1
+    expect(other_frame.locator("path.cm-incident")).to_have_count(36)
+    expect(other_frame.locator("path.cm-selected")).to_have_count(1)
     assert other.get_by_role("checkbox", name="Precise locations only").is_checked()
     _assert_no_script_ran(other, other_frame)
     fresh_traffic.check()
@@ -163,7 +164,8 @@ def test_upload_is_explored_alongside_for_this_session_only(app_url, new_context
     page.get_by_role("button", name="Import").click()
     _wait_text(page, r"Imported 2 of 3 rows", timeout=60_000)
     _wait_text(page, "50 of 50 incidents")
-    assert page.get_by_role("button", name="Download your quarantined rows (CSV)").count() == 1
+    # Streamlit draws a rerun progressively: wait for the button, do not just count it
+    expect(page.get_by_role("button", name="Download your quarantined rows (CSV)")).to_have_count(1, timeout=30_000)
 
     other, other_traffic = new_context()
     other_page = other.new_page()
@@ -190,5 +192,5 @@ def test_a_fresh_server_opened_at_a_page_link_still_shows_the_frame(fresh_app_ur
     _wait_text(page, "8 of 48 incidents")
     nav = page.get_by_test_id("stSidebarNav").inner_text()
     assert "Data & sources" in nav and "app" not in nav.split()
-    assert page.get_by_role("heading", name="Incidents").count() >= 1
+    expect(page.get_by_role("heading", name="Incidents").first).to_be_visible()
     traffic.check()
