@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from geo.parsing import check_file, clean_urls, parse_url_lists, read_csv_table
-from geo.schema import ImportResult, UnreadableFileError
+from geo.schema import UnreadableFileError
 from geo.sources import keywords
-from geo.sources._common import StagedRows, build_extra, content_ids, finalise, malformed_records, to_json
+from geo.sources._common import StagedRows, build_extra, content_ids, malformed_records, to_json
 
 SOURCE = "bellingcat"
 AREA_KEY = "Type of area affected"
@@ -454,25 +454,3 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     if path.suffix.lower() == ".json":
         return stage_reduced_json(path, max_rows, max_bytes)
     return stage_csv(path, max_rows, max_bytes)
-
-
-def read_bellingcat(path: Path, buffer_km: float = 50.0, today=None, **limits) -> ImportResult:
-    """Import one Bellingcat file or TimeMap folder.
-
-    Parameters
-    ----------
-    path : Path
-        Export CSV, reduced JSON, or TimeMap folder.
-    buffer_km : float
-        Study-area buffer in km.
-    today : date-like, optional
-        Reference date for the future-date check.
-    **limits
-        ``max_rows``, ``max_bytes``.
-
-    Returns
-    -------
-    geo.schema.ImportResult
-        Imported and quarantined rows.
-    """
-    return finalise([stage(path, **limits)], buffer_km=buffer_km, today=today)

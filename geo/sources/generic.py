@@ -19,13 +19,12 @@ import numpy as np
 import pandas as pd
 
 from geo.parsing import parse_url_lists, read_csv_table
-from geo.schema import ImportResult, UnreadableFileError
+from geo.schema import UnreadableFileError
 from geo.sources import keywords
 from geo.sources._common import (
     StagedRows,
     build_extra,
     content_ids,
-    finalise,
     malformed_records,
     slug,
     to_json,
@@ -628,32 +627,3 @@ def _load_json(path: Path, max_bytes: int | None):
     from geo.sources.bellingcat import _load_json as load
 
     return load(path, max_bytes)
-
-
-def read_generic(path: Path, mapping: Mapping[str, str] | None = None, source_label: str | None = None,
-                 buffer_km: float = 50.0, today=None, **limits) -> ImportResult:
-    """Import one generic table.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-    mapping : mapping, optional
-        field -> column.
-    source_label : str, optional
-        Source key.
-    buffer_km : float
-        Study-area buffer in km.
-    today : date-like, optional
-        Reference date for the future-date check.
-    **limits
-        ``max_rows``, ``max_bytes``.
-
-    Returns
-    -------
-    geo.schema.ImportResult
-        Imported and quarantined rows.
-    """
-    return finalise([stage(path, mapping, source_label, **limits)], buffer_km=buffer_km, today=today)
-
-

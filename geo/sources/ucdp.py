@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from geo.parsing import read_csv_table
-from geo.schema import ImportResult, UnreadableFileError
+from geo.schema import UnreadableFileError
 from geo.sources import keywords
-from geo.sources._common import StagedRows, build_extra, finalise, malformed_records, same_list
+from geo.sources._common import StagedRows, build_extra, malformed_records, same_list
 
 SOURCE = "ucdp"
 #: Columns that identify a GED file.
@@ -118,25 +118,3 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         rows_read=table.rows_read, pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)),
         messages=table.messages, date_formats=DATE_FORMATS,
     )
-
-
-def read_ucdp(path: Path, buffer_km: float = 50.0, today=None, **limits) -> ImportResult:
-    """Import one UCDP GED CSV.
-
-    Parameters
-    ----------
-    path : Path
-        The CSV.
-    buffer_km : float
-        Study-area buffer in km.
-    today : date-like, optional
-        Reference date for the future-date check.
-    **limits
-        ``max_rows``, ``max_bytes``.
-
-    Returns
-    -------
-    geo.schema.ImportResult
-        Imported and quarantined rows.
-    """
-    return finalise([stage(path, **limits)], buffer_km=buffer_km, today=today)
