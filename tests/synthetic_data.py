@@ -120,3 +120,30 @@ def write_data_dir(directory: Path, incidents: pd.DataFrame | None = None, front
         encoding="utf-8",
     )
     return directory
+
+
+def make_incidents(rows):
+    """Build a canonical incident frame from short row dicts (defaults fill the rest).
+
+    The one factory for hand-written test rows; :func:`build_incidents` makes a larger, varied table.
+    """
+    base = {
+        "source": "curated",
+        "date_precision": "day",
+        "lon": 30.5,
+        "lat": 50.4,
+        "geo_precision": "exact",
+        "location": "Place",
+        "target_types": ["residential"],
+        "weapons": ["drone"],
+        "event_type": "drone_strike",
+        "killed": 0,
+        "injured": 0,
+        "admin1_iso": "UA-30",
+        "front_distance_km": 50.0,
+    }
+    full = []
+    for i, row in enumerate(rows):
+        record = {**base, "incident_id": f"curated:{i}", "source_id": str(i), **row}
+        full.append(record)
+    return coerce_incidents(pd.DataFrame(full), ALL_COLUMNS)

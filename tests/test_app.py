@@ -10,11 +10,17 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.router import router_pages
 from tests.synthetic_data import build_incidents, write_data_dir
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/map.py", "pages/far_from_front.py", "pages/trends.py", "pages/oblasts.py",
-         "pages/incidents.py", "pages/data_sources.py"]
+PAGES = router_pages()
+
+
+def test_router_registers_every_page_script():
+    """Every script in pages/ is in st.navigation (a stray one would become a phantom page) and vice versa."""
+    on_disk = sorted(f"pages/{p.name}" for p in (Path(APP).parent / "pages").glob("*.py"))
+    assert sorted(PAGES) == on_disk and len(PAGES) >= 6
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -70,3 +70,12 @@ def test_suite_with_browser_at_10k(tmp_path):
         assert "error" not in browser, browser
         assert browser["start_to_first_map_s"] > 0 and browser["median_update_s"] > 0
         assert len(browser["rss_by_sessions_mb"]) == 2
+
+
+def test_micro_benchmarks_still_run(capsys):
+    """bench/bench_micro.py (the former timing asserts) runs on a small table and prints both timings."""
+    from bench import bench_micro
+
+    assert bench_micro.main(["--n", "2000"]) == 0
+    out = capsys.readouterr().out
+    assert "filter_mask, 2,000 rows" in out and "assign_admin1" in out

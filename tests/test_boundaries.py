@@ -1,7 +1,6 @@
 """Boundary layers: loading user files, the bundled reference geometries, and oblast assignment."""
 
 import json
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -103,8 +102,8 @@ def test_bundled_layer_cases():
     assert name[0] == "Odesa Oblast"
 
 
-def test_assign_admin1_speed():
-    """One million points inside Ukraine are assigned in well under a second of CPU (2 s bound here)."""
+def test_assign_admin1_on_a_million_points_inside_ukraine():
+    """One million points on Ukraine's land all get a unit (speed is measured in bench/bench_micro.py)."""
     rng = np.random.default_rng(7)
     land = load_ukraine_land()
     lon = rng.uniform(22.0, 40.3, 3_000_000)
@@ -113,11 +112,7 @@ def test_assign_admin1_speed():
     lon, lat = lon[keep][:1_000_000], lat[keep][:1_000_000]
     assert len(lon) == 1_000_000
     boundaries = load_default_boundaries()
-    start = time.process_time()  # CPU time: the machine is shared, wall time is not a property of the code
     iso, _ = assign_admin1(lon, lat, boundaries)
-    elapsed = time.process_time() - start
-    print(f"assign_admin1: 1,000,000 points in {elapsed:.2f} s of CPU")
-    assert elapsed < 2.0
     assert (iso != None).all()  # noqa: E711 - elementwise on an object array
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from geo import exports
 from geo.viz import charts
-from tests.test_charts import make_incidents
+from tests.synthetic_data import make_incidents
 
 HAVE_CHROMIUM = Path("/usr/bin/chromium").exists() or shutil.which("chromium") is not None
 needs_chromium = pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium")

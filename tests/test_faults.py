@@ -158,8 +158,6 @@ def test_app_starts_explains_and_offers_the_default(tmp_path, monkeypatch, case)
 
 
 def test_fallback_button_loads_the_bundled_default(tmp_path, monkeypatch):
-    pytest.importorskip("geo.ingest")
-    pytest.importorskip("geo.enrich")
     monkeypatch.setenv("CONFLICTMAP_DATA", str(_half_written(tmp_path)))
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.button(key="data_fallback").click().run()

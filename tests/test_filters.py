@@ -163,19 +163,19 @@ def test_prepared_columns_are_read_only(cols):
         cols.killed[0] = 1.0
 
 
-def test_filter_speed_at_scale():
-    """200k rows filter in well under a second (the mask is vectorised, not row by row)."""
+def test_filter_at_scale_matches_the_small_table():
+    """200k rows drawn from 8 filter exactly like the 8 they repeat (speed is measured in bench/)."""
     rng = np.random.default_rng(1)
     n = 200_000
     base = build_incidents(8)
-    big = base.iloc[rng.integers(0, 8, n)].reset_index(drop=True)
+    rows = rng.integers(0, 8, n)
+    big = base.iloc[rows].reset_index(drop=True)
     cols = prepare_columns(big)
-    import time
-
-    started = time.perf_counter()
-    mask = filter_mask(cols, Filters(target_types=("education",), killed_min=1, text="kyiv", oblasts=("UA-30",)))
-    assert time.perf_counter() - started < 1.0
+    filters = Filters(target_types=("education",), killed_min=1, text="kyiv", oblasts=("UA-30",))
+    mask = filter_mask(cols, filters)
+    small = filter_mask(prepare_columns(base), filters)
     assert mask.dtype == bool and len(mask) == n
+    assert (mask == small[rows]).all()
 
 
 def test_an_empty_table_filters_to_nothing():

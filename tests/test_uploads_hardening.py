@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-pytest.importorskip("geo.ingest")
-
-from tests.synthetic_data import write_data_dir  # noqa: E402
+from tests.synthetic_data import write_data_dir
 
 CSV = (
     "date,latitude,longitude,<script>window.__pwned=1</script>,=cmd\n"

@@ -103,8 +103,12 @@ UNICODE_TRICKS = [
     "Z\u0351\u0354\u0354a\u0338\u0353l\u0336\u033cg\u0335o",
 ]
 
+#: The product of an evaluated template; tests assert it never appears (7 * 1234567).
+TEMPLATE_PRODUCT = "8641969"
+
 TEMPLATES = [
     "{{7*7}}",
+    "{{ 7*1234567 }} ${7*1234567} <%= 7*1234567 %> #{7*1234567}",
     "${7*7}",
     "<%= 7*7 %>",
     "{% for x in range(3) %}{{x}}{% endfor %}",
