@@ -15,6 +15,7 @@ from pathlib import Path
 from geo import __version__
 
 FORMATS = ("auto", "acled", "ucdp", "bellingcat", "bellingcat_timemap", "curated", "generic")
+BUG_HINT = "This is a bug in conflictmap: please report it with the command you ran (add --debug to see the details)."
 
 
 def _parse_mapping(pairs: list[str] | None, mapping_file: str | None) -> dict[str, str] | None:
@@ -182,9 +183,18 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(prog="python -m geo", description="Build and inspect conflictmap data directories.")
     parser.add_argument("--version", action="version", version=f"conflictmap {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full traceback of an unexpected error")
+    writing = argparse.ArgumentParser(add_help=False, parents=[common])
+    writing.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS",
+        help="if another command is writing the same data directory, wait up to this long (0 to 86400; default 0)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    ingest = sub.add_parser("ingest", help="import incident files into a data directory")
+    ingest = sub.add_parser("ingest", parents=[writing], help="import incident files into a data directory")
     ingest.add_argument("inputs", nargs="+", metavar="INPUT")
     ingest.add_argument("--out", required=True, metavar="DIR")
     ingest.add_argument("--format", choices=FORMATS, default="auto")
@@ -192,9 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--mapping-file", help="generic format: JSON object or FIELD=COLUMN lines")
     ingest.add_argument("--source-label", help="source key for generic files (default: file name)")
     ingest.add_argument("--buffer-km", type=float, default=50.0, help="study area: Ukraine plus this buffer (km)")
-    ingest.set_defaults(func=_cmd_ingest)
+    ingest.set_defaults(func=_cmd_ingest, writes="out")
 
-    front = sub.add_parser("frontlines", help="import front-line snapshots into a data directory")
+    front = sub.add_parser("frontlines", parents=[writing], help="import front-line snapshots into a data directory")
     front.add_argument("inputs", nargs="+", metavar="INPUT")
     front.add_argument("--out", required=True, metavar="DIR")
     front.add_argument("--format", choices=("auto", "deepstate", "generic"), default="auto")
@@ -203,26 +213,26 @@ def build_parser() -> argparse.ArgumentParser:
     front.add_argument("--status-property", help="generic: property holding the status")
     front.add_argument("--date-property", help="generic: property holding the snapshot date")
     front.add_argument("--source", help="source key to record (default: detected)")
-    front.set_defaults(func=_cmd_frontlines)
+    front.set_defaults(func=_cmd_frontlines, writes="out")
 
-    bounds = sub.add_parser("boundaries", help="use a better admin-1 boundary layer")
+    bounds = sub.add_parser("boundaries", parents=[writing], help="use a better admin-1 boundary layer")
     bounds.add_argument("input", metavar="FILE")
     bounds.add_argument("--out", required=True, metavar="DIR")
     bounds.add_argument("--name-column")
     bounds.add_argument("--code-column")
-    bounds.set_defaults(func=_cmd_boundaries)
+    bounds.set_defaults(func=_cmd_boundaries, writes="out")
 
-    enrich = sub.add_parser("enrich", help="recompute oblast and front-distance columns")
+    enrich = sub.add_parser("enrich", parents=[writing], help="recompute oblast and front-distance columns")
     enrich.add_argument("dir", metavar="DIR")
-    enrich.set_defaults(func=_cmd_enrich)
+    enrich.set_defaults(func=_cmd_enrich, writes="dir")
 
-    build = sub.add_parser("build", help="build a data directory from a folder of publisher files in one go")
+    build = sub.add_parser("build", parents=[writing], help="build a data directory from a folder of publisher files in one go")
     build.add_argument("folder", metavar="FOLDER")
     build.add_argument("--out", required=True, metavar="DIR")
     build.add_argument("--buffer-km", type=float, default=50.0)
-    build.set_defaults(func=_cmd_build)
+    build.set_defaults(func=_cmd_build, writes="out")
 
-    info = sub.add_parser("info", help="counts by source, date range, precision breakdown")
+    info = sub.add_parser("info", parents=[common], help="counts by source, date range, precision breakdown")
     info.add_argument("dir", metavar="DIR")
     info.set_defaults(func=_cmd_info)
 
@@ -231,14 +241,63 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:
         pass
     else:
-        export = sub.add_parser("export", help="write every chart, the map, the data and the citation")
+        export = sub.add_parser("export", parents=[common], help="write every chart, the map, the data and the citation")
         add_export_arguments(export)
         export.set_defaults(func=run_export)
     return parser
 
 
+def _known_errors() -> tuple[type[BaseException], ...]:
+    from geo.datadir import DataDirError
+    from geo.dirlock import DataDirBusyError, DataDirNotWritableError
+    from geo.schema import UnreadableFileError
+
+    return (UnreadableFileError, DataDirError, DataDirBusyError, DataDirNotWritableError, ValueError)
+
+
+def _os_error_message(exc: OSError, args: argparse.Namespace) -> str:
+    """One line for an operating-system error: which file, what happened, what to do."""
+    from geo.dirlock import not_writable_message
+
+    target = getattr(args, "writes", None)
+    directory = Path(getattr(args, target)) if target else None
+    filename = exc.filename or ""
+    inside = False
+    if directory is not None:
+        try:
+            inside = not filename or Path(filename).resolve().is_relative_to(directory.resolve())
+        except (OSError, ValueError):
+            inside = False
+    if directory is not None and inside and not isinstance(exc, FileNotFoundError):
+        return not_writable_message(directory, exc)
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if isinstance(exc, FileNotFoundError):
+        return f"{filename or 'a file'}: does not exist (it may have been moved or deleted). Check the path and run the command again."
+    if isinstance(exc, PermissionError):
+        return f"{filename or 'a file'}: permission denied. Fix its permissions or copy it somewhere readable."
+    return f"{filename + ': ' if filename else ''}{reason}. Check the file and run the command again."
+
+
+def _run(args: argparse.Namespace) -> int:
+    target = getattr(args, "writes", None)
+    if not target:
+        return int(args.func(args) or 0)
+    from geo.dirlock import MAX_WAIT_SECONDS, lock_data_dir
+
+    wait = args.wait
+    if not (0.0 <= wait <= MAX_WAIT_SECONDS):  # also refuses nan
+        raise ValueError(f"--wait must be between 0 and {MAX_WAIT_SECONDS:g} seconds, got {wait:g}")
+    with lock_data_dir(Path(getattr(args, target)), timeout=wait):
+        return int(args.func(args) or 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line.
+
+    Known problems (unreadable input, broken or busy data directory, read-only
+    folder, full disk, missing file, bad option value) print one line on stderr
+    and exit with status 2. Anything else is a bug: one line saying so (exit 1),
+    or the full traceback with ``--debug``.
 
     Parameters
     ----------
@@ -248,14 +307,27 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 on a known, explained error.
+        Exit status: 0 on success, 2 on a known, explained error, 1 on an unexpected error.
     """
-    from geo.datadir import DataDirError
-    from geo.schema import UnreadableFileError
-
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args) or 0)
-    except (UnreadableFileError, DataDirError, ValueError, FileNotFoundError, PermissionError) as exc:
+        return _run(args)
+    except _known_errors() as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"error: {_os_error_message(exc, args)}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        if args.debug:
+            raise
+        print("error: an input is nested too deeply to read. Check the file or export it again.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback without --debug
+        if args.debug:
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {str(exc)[:300]}. {BUG_HINT}", file=sys.stderr)
+        return 1

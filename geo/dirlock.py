@@ -1,0 +1,205 @@
+"""One writer at a time per data directory: an advisory lock on ``DIR/.lock``.
+
+Every command that changes a data directory holds :func:`lock_data_dir` for the
+whole change. A second writer either waits (up to ``timeout`` seconds) or stops
+with :class:`DataDirBusyError`, which names the directory and the process id of
+the writer holding it. The lock is an ``fcntl.flock`` on an open file, so the
+kernel releases it when the holder exits or is killed: a lock can never be left
+behind by a crash. Readers (the app) never take it; they rely on the directory
+changing atomically as a whole.
+
+The lock is re-entrant within one thread (a command that takes it may call
+functions that take it again); other threads and processes wait for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+try:  # POSIX only; on other systems writes are not serialised (documented in docs/HARDENING.md)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+LOCK_FILE = ".lock"
+#: Longest wait a caller may ask for (one day); longer values are refused.
+MAX_WAIT_SECONDS = 86_400.0
+_POLL_SECONDS = 0.1
+
+_held: dict[str, list] = {}  # resolved directory -> [owner thread id, depth, file descriptor]
+_held_guard = threading.Lock()
+
+
+class DataDirBusyError(RuntimeError):
+    """Another process (or thread) is writing the data directory right now."""
+
+
+class DataDirNotWritableError(RuntimeError):
+    """The data directory cannot be created or written (read-only, permission denied, disk full)."""
+
+
+def _holder_pid(lock_path: Path) -> str:
+    try:
+        text = lock_path.read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return "unknown"
+    return text if text.isdigit() else "unknown"
+
+
+def not_writable_message(directory: Path, exc: OSError) -> str:
+    """Return the one-line explanation for an OS error while writing ``directory``.
+
+    Parameters
+    ----------
+    directory : Path
+        The data directory being written.
+    exc : OSError
+        The error raised by the operating system.
+
+    Returns
+    -------
+    str
+        What went wrong, and what to do; the directory is named.
+    """
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return (f"cannot write {directory}: the disk is full (or over quota). Nothing was changed; "
+                "free some space and run the command again.")
+    if code == errno.EROFS:
+        return (f"cannot write {directory}: it is on a read-only file system. Nothing was changed; "
+                "choose another --out directory.")
+    if code in (errno.EACCES, errno.EPERM):
+        return (f"cannot write {directory}: permission denied. Nothing was changed; "
+                "fix the folder's permissions or choose another --out directory.")
+    reason = exc.strerror or type(exc).__name__
+    return f"cannot write {directory}: {reason}. Nothing was changed; check the folder and run the command again."
+
+
+@contextlib.contextmanager
+def lock_data_dir(directory: Path | str, timeout: float = 0.0) -> Iterator[Path]:
+    """Hold the write lock of a data directory (created if missing) for the ``with`` block.
+
+    Parameters
+    ----------
+    directory : Path or str
+        The data directory.
+    timeout : float
+        Seconds to wait for another writer to finish (0 = do not wait), at most
+        :data:`MAX_WAIT_SECONDS`.
+
+    Yields
+    ------
+    Path
+        The directory.
+
+    Raises
+    ------
+    DataDirBusyError
+        Another writer still holds the lock after ``timeout`` seconds.
+    DataDirNotWritableError
+        The directory or its lock file cannot be created (read-only, permission denied, disk full).
+    ValueError
+        ``timeout`` is negative, not a number or larger than :data:`MAX_WAIT_SECONDS`.
+    """
+    if not (0.0 <= float(timeout) <= MAX_WAIT_SECONDS):
+        raise ValueError(f"the lock wait must be between 0 and {MAX_WAIT_SECONDS:g} seconds, got {timeout!r}")
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        key = str(directory.resolve())
+    except OSError as exc:
+        raise DataDirNotWritableError(not_writable_message(directory, exc)) from exc
+    me = threading.get_ident()
+    with _held_guard:
+        entry = _held.get(key)
+        if entry is not None and entry[0] == me:
+            entry[1] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield directory
+        finally:
+            with _held_guard:
+                _held[key][1] -= 1
+        return
+    lock_path = directory / LOCK_FILE
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DataDirNotWritableError(not_writable_message(directory, exc)) from exc
+    try:
+        if fcntl is not None:
+            deadline = time.monotonic() + float(timeout)
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        waited = f" (waited {float(timeout):g} s)" if timeout else ""
+                        raise DataDirBusyError(
+                            f"busy: another conflictmap command is writing {directory} (pid {_holder_pid(lock_path)})"
+                            f"{waited}. Wait for it to finish and run the command again, or pass --wait SECONDS."
+                        ) from None
+                    time.sleep(_POLL_SECONDS)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        except OSError:
+            pass  # the pid is informational only
+        with _held_guard:
+            _held[key] = [me, 1, fd]
+        try:
+            yield directory
+        finally:
+            with _held_guard:
+                _held.pop(key, None)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def is_locked(directory: Path | str) -> bool:
+    """Say whether some writer holds the lock of ``directory`` right now.
+
+    Parameters
+    ----------
+    directory : Path or str
+        The data directory.
+
+    Returns
+    -------
+    bool
+        True while another process or thread (or this thread) holds the lock.
+    """
+    directory = Path(directory)
+    lock_path = directory / LOCK_FILE
+    if not lock_path.exists():
+        return False
+    with _held_guard:
+        if str(directory.resolve()) in _held:
+            return True
+    if fcntl is None:  # pragma: no cover
+        return False
+    try:
+        fd = os.open(lock_path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
