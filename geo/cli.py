@@ -1,4 +1,4 @@
-"""Command-line interface: ``python -m geo {ingest,frontlines,boundaries,enrich,build,info,export}``.
+"""Command-line interface: ``python -m geo {ingest,frontlines,boundaries,enrich,build,info,export,animate}``.
 
 Every command that changes a data directory leaves its derived columns (oblast,
 front distance) up to date. Known problems are printed as one clear line on
@@ -244,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
         export = sub.add_parser("export", parents=[common], help="write every chart, the map, the data and the citation")
         add_export_arguments(export)
         export.set_defaults(func=run_export)
+
+    from geo.animation.cli import add_animate_arguments, run_animate
+
+    animate = sub.add_parser("animate", help="render the filtered incidents over time as an MP4 or GIF")
+    add_animate_arguments(animate)
+    animate.set_defaults(func=run_animate)
     return parser
 
 

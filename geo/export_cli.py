@@ -34,21 +34,14 @@ _SINGLE = {
 }
 
 
-def add_export_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Add the ``export`` sub-command's arguments to ``parser``.
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the app's filters as options (``--from``, ``--target`` …) to ``parser``.
 
     Parameters
     ----------
     parser : argparse.ArgumentParser
-        The sub-parser.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        ``parser``.
+        The sub-parser (``export``, ``animate``).
     """
-    parser.add_argument("dir", metavar="DIR", help="data directory ('default' for the bundled data)")
-    parser.add_argument("--out", required=True, metavar="OUTDIR", help="where to write the export")
     group = parser.add_argument_group("filters (same as the app's)")
     group.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     group.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
@@ -67,6 +60,24 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     group.add_argument("--front-max", type=float, metavar="KM")
     group.add_argument("--precise-only", action="store_true")
     group.add_argument("--text", metavar="TEXT", help="substring of location or description")
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the ``export`` sub-command's arguments to ``parser``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The sub-parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        ``parser``.
+    """
+    parser.add_argument("dir", metavar="DIR", help="data directory ('default' for the bundled data)")
+    parser.add_argument("--out", required=True, metavar="OUTDIR", help="where to write the export")
+    add_filter_arguments(parser)
     charts = parser.add_argument_group("charts")
     charts.add_argument(
         "--bands", default=",".join(f"{e:g}" for e in DEFAULT_BAND_EDGES), help="distance band starts in km"
