@@ -79,3 +79,16 @@ def test_micro_benchmarks_still_run(capsys):
     assert bench_micro.main(["--n", "2000"]) == 0
     out = capsys.readouterr().out
     assert "filter_mask, 2,000 rows" in out and "assign_admin1" in out
+
+
+def test_animation_benchmark_still_runs(tmp_path):
+    """bench/bench_animate.py on a small synthetic directory writes its results row."""
+    from bench import bench_animate
+    from tests.synthetic_data import write_data_dir
+
+    directory = write_data_dir(tmp_path / "d")
+    results = tmp_path / "animate.md"
+    assert bench_animate.main(["--dir", str(directory), "--work", str(tmp_path), "--from", "2024-01-01",
+                               "--to", "2024-03-01", "--results", str(results)]) == 0
+    text = results.read_text(encoding="utf-8")
+    assert "| d |" in text and "frames" in text
