@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui import state
 from ui.data import get_filtered
 from ui.table import incidents_table, select_on_map
 from ui.text import escape_md
@@ -34,4 +35,4 @@ if rows:
     st.write(f"Selected: {escape_md(incident_id)}")
     if st.button("Show on the map", key="inc_show_on_map"):
         select_on_map(incident_id)
-        st.switch_page("pages/map.py")
+        state.switch_page("pages/map.py", view.filters)

@@ -9,10 +9,12 @@ from ui.text import escape_md
 view = get_filtered()
 st.title("Incidents on the map")
 st.caption(f"{view.kpis['incidents']:,} of {view.kpis['total']:,} incidents · {escape_md(view.filters.describe())}")
-map_date = map_date_control(view)
 left, right = st.columns([3, 1], gap="medium")
-with left:
-    render_map(view, map_date)
 with right:
+    map_date = map_date_control(view)
+with left:
+    caption = render_map(view, map_date)
+with right:
+    st.caption(escape_md(caption))
     st.subheader("Selected incident")
     render_details(view)

@@ -49,13 +49,12 @@ def map_date_control(view: FilteredView) -> dt.date:
     def _picked() -> None:
         ss[state.MAP_DATE_AUTO] = False
 
-    left, right = st.columns([2, 1])
-    left.date_input("Front line as of", key=state.MAP_DATE, on_change=_picked, format="YYYY-MM-DD",
-                    min_value=low, max_value=high,
-                    help="Defaults to the last day of the filtered date range.")
+    st.date_input("Front line as of", key=state.MAP_DATE, on_change=_picked, format="YYYY-MM-DD",
+                  min_value=low, max_value=high,
+                  help="Defaults to the last day of the filtered date range.")
     if not ss.get(state.MAP_DATE_AUTO, True):
-        right.button("Use end of filtered range", key="map_date_reset",
-                     on_click=lambda: ss.update({state.MAP_DATE_AUTO: True}))
+        st.button("Use end of filtered range", key="map_date_reset",
+                  on_click=lambda: ss.update({state.MAP_DATE_AUTO: True}))
     return ss[state.MAP_DATE]
 
 
@@ -109,8 +108,8 @@ def marker_threshold() -> int:
         return gmap.MARKER_THRESHOLD
 
 
-def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = None) -> None:
-    """Draw the map; a click on an incident selects it, a click on a cell zooms into it."""
+def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = None) -> str:
+    """Draw the map (a click on an incident selects it, on a cell zooms in); return its caption."""
     threshold = marker_threshold() if threshold is None else threshold
     ss = st.session_state
     selected = ss.get(state.MAP_SELECTED)
@@ -132,7 +131,6 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
             st.rerun()
     else:
         center, zoom = list(gmap.UKRAINE_CENTER), gmap.NATIONAL_ZOOM
-    st.caption(escape_md(snap.caption(map_date)) + (" · click a cell to zoom in" if kind == "bins" else " · click a marker for details"))
     returned = st_folium(
         fmap,
         key=MAP_KEY,
@@ -145,6 +143,7 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
     )
     ss["map_build_seconds"] = time.perf_counter() - started
     _handle_click(view, returned)
+    return snap.caption(map_date) + (" · click a cell to zoom in" if kind == "bins" else " · click a marker for details")
 
 
 def _handle_click(view: FilteredView, returned) -> None:

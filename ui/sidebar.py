@@ -49,6 +49,7 @@ def render_sidebar() -> FilteredView | None:
     bounds = date_bounds(cols)
     front_ok = _front_available(data)
     state.read_url_once(bounds, cols.source_values, data.id_to_row, front_ok)
+    state.restore_carried(bounds)
     _keep_valid(bounds, cols.source_values)
     with st.sidebar:
         st.header("Filters")

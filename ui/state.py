@@ -43,6 +43,9 @@ MAP_TILES_ATTR = "map_tiles_attr"
 FRONT_RANGE = (-100, 1000)
 MAP_DATE_RANGE = (dt.date(1991, 8, 24), dt.date(2100, 1, 1))
 STATE_PARAM_KEYS = ("md", "sel", "cell")
+CARRY_KEY = "_carry_state"
+#: Widget values that are not filters but must survive st.switch_page (which drops every widget's state).
+CARRIED_WIDGETS = (MAP_DATE, "map_tiles_on", MAP_TILES, MAP_TILES_ATTR)
 
 
 def add_notice(text: str) -> None:
@@ -108,6 +111,30 @@ def read_url_once(
             st.session_state[MAP_CELL] = cell
     for notice in notices:
         add_notice(notice)
+
+
+def switch_page(page: str, filters: Filters) -> None:
+    """Go to ``page`` keeping the filters and map state.
+
+    ``st.switch_page`` starts the new page without the browser's widget states, so
+    Streamlit forgets every widget value (number inputs fall back to 0, the search is
+    emptied). The current state is parked under a plain key and put back into the
+    widgets by :func:`restore_carried` before the sidebar draws them.
+    """
+    ss = st.session_state
+    ss[CARRY_KEY] = (filters, {key: ss[key] for key in CARRIED_WIDGETS if key in ss})
+    st.switch_page(page)
+
+
+def restore_carried(date_bounds: tuple[dt.date, dt.date] | None) -> None:
+    """Put state parked by :func:`switch_page` back into the widgets (once)."""
+    carried = st.session_state.pop(CARRY_KEY, None)
+    if not carried:
+        return
+    filters, widgets = carried
+    set_widgets_from_filters(filters, date_bounds)
+    for key, value in widgets.items():
+        st.session_state[key] = value
 
 
 def parse_cell(text: str) -> tuple[float, float, float, float] | None:

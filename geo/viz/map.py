@@ -153,6 +153,7 @@ def build_base_map(
         zoom_delta=0.5,
     )
     _offline(fmap)
+    _FocusWithoutScroll().add_to(fmap)
     fmap.fit_bounds([list(UKRAINE_BOUNDS[0]), list(UKRAINE_BOUNDS[1])])
     if tiles:
         if not re.match(r"^https?://[^\s\"'<>{}%#]*(\{[sxyzr]\}[^\s\"'<>{}%#]*)+$", tiles) or "{z}" not in tiles:
@@ -161,6 +162,37 @@ def build_base_map(
     if boundaries is not None and len(boundaries):
         add_boundaries(fmap, boundaries_geojson(boundaries, simplify_deg))
     return fmap
+
+
+class _FocusWithoutScroll(MacroElement):
+    """Let a press on the map focus it (for the keyboard) without scrolling the page.
+
+    Leaflet focuses the map container on ``mousedown``; when the map is partly below the
+    fold, the browser scrolls the embedding page to show it, so the release lands
+    elsewhere and the first click is lost. ``focus({preventScroll: true})`` keeps the
+    keyboard handler working without moving anything under the pointer.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var kb = map.keyboard;
+            if (!kb || !kb._onMouseDown) { return; }
+            L.DomEvent.off(map._container, "mousedown", kb._onMouseDown, kb);
+            kb._onMouseDown = function() {
+                if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+            };
+            L.DomEvent.on(map._container, "mousedown", kb._onMouseDown, kb);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "FocusWithoutScroll"
 
 
 def add_boundaries(fmap: folium.Map, geojson: dict) -> folium.GeoJson:
