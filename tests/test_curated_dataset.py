@@ -1,9 +1,12 @@
 """Self-checks of the bundled curated dataset ``data/curated/incidents.csv``.
 
 Every row is validated against the canonical taxonomies, the study area and
-the bundled oblast boundaries. A real-data test cross-checks the curated rows
-against the shared Bellingcat export (same day, within 5 km) and reports the
-share of matches; that share is recorded in ``data/README.md``.
+the bundled oblast boundaries; every row must cite at least one specific
+report (no overview articles, aggregators, live or section pages, malformed
+links) and say who located its point (``geolocation_source``). A real-data
+test cross-checks the curated rows against the shared Bellingcat export (same
+day, within 5 km), counting only rows whose point was *not* taken from
+Bellingcat, and reports the share of matches recorded in ``data/README.md``.
 """
 
 from __future__ import annotations
@@ -31,14 +34,29 @@ CURATED = REPO / "data" / "curated" / "incidents.csv"
 BELLINGCAT = REPO.parent / "shared" / "data" / "incidents" / "bellingcat" / "ukr-civharm-2024-02-26.csv"
 
 COLUMNS = (
-    "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "location", "admin1_iso",
+    "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "geolocation_source", "location", "admin1_iso",
     "target_types", "target_raw", "weapons", "weapon_raw", "event_type", "killed", "injured",
-    "casualty_source", "casualty_note", "description", "source_urls", "sources",
+    "casualty_source", "casualty_note", "description", "source_urls", "sources", "verified",
 )
 REQUIRED = (
-    "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "location", "admin1_iso",
-    "target_types", "weapons", "event_type", "description", "source_urls", "sources",
+    "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "geolocation_source", "location", "admin1_iso",
+    "target_types", "weapons", "event_type", "description", "source_urls", "sources", "verified",
 )
+#: Sites that republish other outlets' reports; a row must cite the original instead.
+AGGREGATOR_HOSTS = frozenset({
+    "news.yahoo.com", "ca.news.yahoo.com", "menafn.com", "www.devdiscourse.com", "devdiscourse.com", "www.nymorning.com",
+    "oaima.org", "www.globalsecurity.org", "d1len9mmddvt3u.cloudfront.net", "newsbreak.com", "www.msn.com",
+})
+#: Wikipedia articles about a whole battle, campaign or place are overviews, never a row's evidence.
+OVERVIEW_WIKI = re.compile(r"/wiki/(Battle_of|Siege_of|Russian_strikes_against|Attacks_on_civilians|Timeline_of|List_of)", re.I)
+#: Live blogs, paged listings and tag/section pages are not specific reports.
+GENERIC_PAGE = re.compile(r"[?&](page|utm_[a-z]+)=|/live/|as-it-happened|/(tag|tags|category|rubric|topics?)/?$", re.I)
+#: Two incidents may share a report only when it covers both; list such pairs here.
+SHARED_URLS_ALLOWED: dict[str, frozenset[str]] = {}
+#: Military primary targets kept for context; they must be labelled "military" first.
+MILITARY_TARGET_IDS = frozenset({
+    "2022-03-13-yavoriv-training-centre", "2022-07-28-kropyvnytskyi-flight-academy-hangars", "2024-09-03-poltava-military-institute",
+})
 FIRST_DAY = dt.date(2022, 2, 24)
 # Natural Earth polygons stop at the shoreline and are generalised along borders.
 OBLAST_TOLERANCE_M = 5_000.0
@@ -85,7 +103,7 @@ def test_row_count_and_years():
     rows = _rows()
     assert len(rows) >= 150
     years = {row["date"][:4] for row in rows}
-    assert {"2022", "2023", "2024", "2025"} <= years
+    assert {"2022", "2023", "2024", "2025", "2026"} <= years
 
 
 def test_required_fields_present():
@@ -189,6 +207,128 @@ def test_urls_well_formed_and_sources_paired():
             assert source.count(" — ") >= 2, (row["source_id"], source)
 
 
+def _is_wikipedia(url: str) -> bool:
+    return urlparse(url).netloc.endswith("wikipedia.org")
+
+
+def url_problems(url: str) -> list[str]:
+    """Return what is wrong with one cited URL (empty list when it is acceptable)."""
+    problems = []
+    parsed = urlparse(url)
+    host = parsed.netloc
+    if parsed.scheme != "https" or not host or "." not in host:
+        problems.append("not an https URL with a host")
+    if host.endswith(".") or ".." in host:
+        problems.append("malformed host")
+    if re.search(r"\s", url):
+        problems.append("whitespace")
+    if host in AGGREGATOR_HOSTS:
+        problems.append("aggregator")
+    if OVERVIEW_WIKI.search(url):
+        problems.append("overview article")
+    if GENERIC_PAGE.search(url):
+        problems.append("generic or live page")
+    if parsed.path in ("", "/"):
+        problems.append("home page")
+    if re.search(r"[a-z]\d{2}-\d{4}$", parsed.path):
+        problems.append("text run into the URL")
+    if parsed.fragment:
+        problems.append("fragment")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://kyivindependent.com./russian-missiles-strike-kyiv", "malformed host"),
+        ("https://www.bbc.com/russian/live/c4gxy4z1q5nt?page=11", "generic or live page"),
+        ("https://menafn.com/1109470294/Death-Toll", "aggregator"),
+        ("https://en.wikipedia.org/wiki/Battle_of_Kyiv_(2022)", "overview article"),
+        ("https://kyivindependent.com/russia-strikes-dnipro-hits-civilian-train06-2025", "text run into the URL"),
+        ("http://example.org/a", "not an https URL with a host"),
+    ],
+)
+def test_url_checker_catches_known_defects(url, expected):
+    assert expected in url_problems(url)
+
+
+def test_url_checker_accepts_a_specific_report():
+    assert url_problems("https://www.pravda.com.ua/eng/news/2025/04/16/7507783/") == []
+
+
+def test_every_row_cites_a_specific_report():
+    """No malformed, aggregator, overview or live links; at least one non-Wikipedia report, listed first."""
+    bad = []
+    for row in _rows():
+        urls = _split(row["source_urls"])
+        for url in urls:
+            if url_problems(url):
+                bad.append((row["source_id"], url, url_problems(url)))
+        if not urls or _is_wikipedia(urls[0]):
+            bad.append((row["source_id"], "first source is Wikipedia or missing"))
+    assert bad == []
+
+
+def test_no_url_shared_by_different_incidents_unless_listed():
+    seen: dict[str, set[str]] = {}
+    for row in _rows():
+        for url in _split(row["source_urls"]):
+            seen.setdefault(url, set()).add(row["source_id"])
+    shared = {url: ids for url, ids in seen.items() if len(ids) > 1 and ids != SHARED_URLS_ALLOWED.get(url)}
+    assert shared == {}
+
+
+def test_casualty_figures_name_authority_and_date():
+    """A row with a toll names who gave it and when (an ISO date in casualty_source or in a source's date)."""
+    missing = []
+    for row in _rows():
+        if not (row["killed"].strip() or row["injured"].strip()):
+            continue
+        reports = [source for url, source in zip(_split(row["source_urls"]), _split(row["sources"]), strict=True)
+                   if not _is_wikipedia(url)]
+        dated = re.search(r"\d{4}-\d{2}(-\d{2})?", row["casualty_source"]) or all(
+            re.search(r"— \d{4}(-\d{2}(-\d{2})?)?$", source) for source in reports)
+        if not row["casualty_source"].strip() or not dated:
+            missing.append(row["source_id"])
+    assert missing == []
+
+
+def is_bellingcat_geolocated(row: dict[str, str]) -> bool:
+    """True when the row's point was taken from Bellingcat's database (per ``geolocation_source``)."""
+    return row.get("geolocation_source", "").lower().startswith("bellingcat")
+
+
+def test_every_row_credits_its_geolocation():
+    for row in _rows():
+        source = row["geolocation_source"].strip()
+        assert source.lower().startswith(("bellingcat", "project:")), (row["source_id"], source)
+
+
+def test_bellingcat_credit_matches_the_coordinates():
+    """Rows whose point equals a Bellingcat export point must credit Bellingcat (and the reverse)."""
+    if not BELLINGCAT.exists():
+        pytest.skip(f"{BELLINGCAT} not found")
+    points = {(round(lat, 5), round(lon, 5)) for _, lat, lon in _read_bellingcat(BELLINGCAT)}
+    uncredited = [row["source_id"] for row in _rows()
+                  if (float(row["lat"]), float(row["lon"])) in points and not is_bellingcat_geolocated(row)]
+    assert uncredited == []
+    wrongly = [row["source_id"] for row in _rows()
+               if "export 2024-02-26" in row["geolocation_source"] and (float(row["lat"]), float(row["lon"])) not in points]
+    assert wrongly == []
+
+
+def test_military_targets_are_labelled():
+    rows = {row["source_id"]: row for row in _rows()}
+    for source_id in MILITARY_TARGET_IDS:
+        assert source_id in rows, source_id
+        assert _split(rows[source_id]["target_types"])[0] == "military", source_id
+
+
+def test_every_row_records_its_audit_status():
+    for row in _rows():
+        assert re.match(r"\d{4}-\d{2}: ", row["verified"]), row["source_id"]
+
+
 def test_descriptions_short_and_plain_text():
     for row in _rows():
         text = row["description"]
@@ -222,14 +362,18 @@ def _read_bellingcat(path: Path) -> list[tuple[dt.date, float, float]]:
 def compute_bellingcat_match_share(
     rows, bellingcat, start=FIRST_DAY, end=dt.date(2024, 2, 20), radius_m=5_000.0
 ) -> tuple[int, int]:
-    """Return (matched, eligible): curated rows in [start, end] with a Bellingcat point that day within radius."""
+    """Return (matched, eligible): curated rows in [start, end] with a Bellingcat point that day within radius.
+
+    Rows whose point was taken from Bellingcat (``geolocation_source``) are not
+    eligible: matching them against the same database would only count the copy.
+    """
     by_day: dict[dt.date, list[tuple[float, float]]] = {}
     for day, lat, lon in bellingcat:
         by_day.setdefault(day, []).append((lat, lon))
     matched = eligible = 0
     for row in rows:
         day = dt.date.fromisoformat(row["date"])
-        if not start <= day <= end:
+        if not start <= day <= end or is_bellingcat_geolocated(row):
             continue
         eligible += 1
         candidates = by_day.get(day, [])
@@ -250,6 +394,8 @@ def test_match_share_on_a_built_fixture():
         {"date": "2022-03-01", "lat": "50.20000", "lon": "36.00000"},
         {"date": "2022-03-02", "lat": "50.00000", "lon": "36.00000"},
         {"date": "2025-01-01", "lat": "50.00000", "lon": "36.00000"},
+        {"date": "2022-03-01", "lat": "50.00900", "lon": "36.00000",
+         "geolocation_source": "Bellingcat Civilian Harm database (export 2024-02-26), point of record CIV0001"},
     ]
     bellingcat = [(dt.date(2022, 3, 1), 50.009, 36.0)]
     assert compute_bellingcat_match_share(rows, bellingcat) == (1, 3)
@@ -262,6 +408,6 @@ def test_cross_check_with_bellingcat_export():
     matched, eligible = compute_bellingcat_match_share(_rows(), _read_bellingcat(BELLINGCAT))
     assert eligible > 0
     share = matched / eligible
-    print(f"\ncurated incidents 2022-02-24..2024-02-20 with a Bellingcat incident the same day within 5 km: "
-          f"{matched}/{eligible} = {share:.1%}")
+    print(f"\ncurated incidents 2022-02-24..2024-02-20 not geolocated from Bellingcat, with a Bellingcat incident "
+          f"the same day within 5 km: {matched}/{eligible} = {share:.1%}")
     assert 0.0 <= share <= 1.0

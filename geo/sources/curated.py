@@ -2,8 +2,10 @@
 
 Its columns already use the canonical codes; lists are separated by `` | ``.
 ``admin1_iso`` is recomputed by point-in-polygon during enrichment (never
-trusted from a file), so it goes to ``extra`` with the casualty provenance and
-the human-readable source citations.
+trusted from a file), so it goes to ``extra`` with the casualty provenance, the
+human-readable source citations, the per-row ``geolocation_source`` (who located
+the point: e.g. a Bellingcat record or the project) and the ``verified`` audit
+note.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TY
 
 SOURCE = "curated"
 COLUMNS: tuple[str, ...] = (
-    "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "location", "admin1_iso",
+    "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "geolocation_source", "location", "admin1_iso",
     "target_types", "target_raw", "weapons", "weapon_raw", "event_type", "killed", "injured",
-    "casualty_source", "casualty_note", "description", "source_urls", "sources",
+    "casualty_source", "casualty_note", "description", "source_urls", "sources", "verified",
 )
 #: Columns that identify the curated format (the rest may be absent in older copies).
 SIGNATURE: frozenset[str] = frozenset({"source_id", "date", "lat", "lon", "target_types", "weapons", "source_urls"})
-_EXTRA = ("admin1_iso", "casualty_source", "casualty_note", "sources")
+_EXTRA = ("admin1_iso", "geolocation_source", "casualty_source", "casualty_note", "sources", "verified")
 
 
 def _codes(values: pd.Series, taxonomy: dict[str, str], messages: list[str], column: str, file: str) -> list[list[str]]:
