@@ -63,6 +63,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     options = {"mapping": mapping, "study_area_buffer_km": args.buffer_km}
     if args.source_label:
         options["source_label"] = args.source_label
+    if args.date_order:
+        options["date_order"] = args.date_order
     bar, update = _progress_bar("ingest")
     try:
         summary = ingest_into(Path(args.out), [Path(p) for p in args.inputs], fmt=args.format, progress=update, **options)
@@ -134,7 +136,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             bar.update()
         for path in groups["incidents"] + sorted(timemap_dirs):
             try:
-                summary = ingest_into(out, [path], fmt="auto", enrich=False, study_area_buffer_km=args.buffer_km)
+                summary = ingest_into(out, [path], fmt="auto", enrich=False, study_area_buffer_km=args.buffer_km,
+                                      **({"date_order": args.date_order} if args.date_order else {}))
             except ValueError as exc:
                 bar.write(f"skipped {path}: {exc}")
             else:
@@ -173,6 +176,15 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_date_order(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--dayfirst", dest="date_order", action="store_const", const="dayfirst",
+                       help="read numeric dates as day/month/year (03/04/2022 = 3 April); by default each file decides")
+    group.add_argument("--monthfirst", dest="date_order", action="store_const", const="monthfirst",
+                       help="read numeric dates as month/day/year (03/04/2022 = 4 March)")
+    parser.set_defaults(date_order=None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m geo``.
 
@@ -202,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--mapping-file", help="generic format: JSON object or FIELD=COLUMN lines")
     ingest.add_argument("--source-label", help="source key for generic files (default: file name)")
     ingest.add_argument("--buffer-km", type=float, default=50.0, help="study area: Ukraine plus this buffer (km)")
+    _add_date_order(ingest)
     ingest.set_defaults(func=_cmd_ingest, writes="out")
 
     front = sub.add_parser("frontlines", parents=[writing], help="import front-line snapshots into a data directory")
@@ -230,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("folder", metavar="FOLDER")
     build.add_argument("--out", required=True, metavar="DIR")
     build.add_argument("--buffer-km", type=float, default=50.0)
+    _add_date_order(build)
     build.set_defaults(func=_cmd_build, writes="out")
 
     info = sub.add_parser("info", parents=[common], help="counts by source, date range, precision breakdown")

@@ -115,6 +115,7 @@ def read_incidents(
     max_rows: int | None = None,
     max_bytes: int | None = None,
     progress: Callable[[int], None] | None = None,
+    date_order: str | None = None,
 ) -> ImportResult:
     """Import one or more incident files into the canonical table plus a quarantine.
 
@@ -140,6 +141,10 @@ def read_incidents(
         Per-file limits; larger files are refused with a clear message.
     progress : callable, optional
         Called with the number of rows read after each file.
+    date_order : {"dayfirst", "monthfirst"}, optional
+        Read numeric dates (``03/04/2022``) in this order; by default each
+        file's date column decides from its values and stops with a clear
+        message when nothing does.
 
     Returns
     -------
@@ -170,7 +175,7 @@ def read_incidents(
         staged.append(rows)
         if progress is not None:
             progress(rows.rows_read)
-    result = finalise(staged, buffer_km=study_area_buffer_km, today=today)
+    result = finalise(staged, buffer_km=study_area_buffer_km, today=today, date_order=date_order)
     result.messages[:0] = messages
     return result
 

@@ -33,8 +33,9 @@ from geo.schema import UnreadableFileError
 NA_TOKENS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "null", "none", "nil", "-", "--", "#n/a", "<na>", "nat"})
 
 #: Date formats tried in order, per column, on the values still unparsed.
-#: Day-first variants of the slash formats are used instead of the month-first
-#: ones when a column shows a first field above 12 (see :func:`parse_dates`).
+#: Numeric day/month/year dates (``14/08/2020``, ``8/31/2022 12:00:00 AM``,
+#: ``24.02.2022``) are not listed: their order is decided per column by
+#: :func:`detect_date_order` and they are read by :func:`parse_dates` directly.
 DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d",
     "%Y-%m-%dT%H:%M:%S",
@@ -50,32 +51,73 @@ DATE_FORMATS: tuple[str, ...] = (
     "%d-%b-%y",
     "%d-%b-%Y",
     "%d-%B-%Y",
-    "%m/%d/%Y",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%y",
-    "%d.%m.%Y",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%y",
     "%Y/%m/%d",
     "%Y.%m.%d",
     "%Y%m%d",
 )
-_DAYFIRST_SWAP = {
-    "%m/%d/%Y": "%d/%m/%Y",
-    "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %H:%M:%S": "%d/%m/%Y %H:%M:%S",
-    "%m/%d/%Y %I:%M:%S %p": "%d/%m/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p": "%d/%m/%Y %I:%M %p",
-    "%m/%d/%y": "%d/%m/%y",
+#: The two orders of a numeric day/month date; ``None`` means "decide from the values".
+DATE_ORDERS: tuple[str, ...] = ("dayfirst", "monthfirst")
+# Formats a caller may still pass for numeric d/m/y dates; they are handled by the order detection.
+_NUMERIC_DM_FORMAT = re.compile(r"^%[dm][/.\-]%[dm][/.\-]%[yY]")
+# day-or-month, separator, day-or-month, same separator, 4- or 2-digit year, optional time.
+_NUMERIC_DM = r"^(\d{1,2})([/.\-])(\d{1,2})[/.\-](\d{4}|\d{2})(?:(?:[ T]|, ?)(.*))?$"
+# A time of day after the date (dropped, the date is kept as written): 14:30, 14:30:00.123, 2:30:00 PM, zones.
+_TIME = (
+    r"^(?:(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?|24:00(?::00)?)"
+    r"(?:\s*(?:[AaPp]\.?\s?[Mm]\.?))?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?$"
+)
+_MONTH_NAMES = {
+    name: i
+    for i, names in enumerate(
+        [("jan", "january", "січень"), ("feb", "february", "лютий"), ("mar", "march", "березень"),
+         ("apr", "april", "квітень"), ("may", "травень"), ("jun", "june", "червень"), ("jul", "july", "липень"),
+         ("aug", "august", "серпень"), ("sep", "sept", "september", "вересень"), ("oct", "october", "жовтень"),
+         ("nov", "november", "листопад"), ("dec", "december", "грудень")],
+        start=1,
+    )
+    for name in names
 }
 # Spreadsheet serial day numbers (1900 date system) accepted for 1970 … 2100.
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
 _EXCEL_SERIAL_RANGE = (25569, 73051)
 _NS_MIN, _NS_MAX = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+
+
+class AmbiguousDateOrder(ValueError):
+    """A column of numeric dates could be read day-first or month-first and nothing decides it.
+
+    The message names the column, example values and the fix (``--dayfirst`` /
+    ``--monthfirst`` on the command line, the date-order choice in the upload).
+    """
+
+
+@dataclass
+class DateOrderDecision:
+    """How the numeric ``a/b/year`` dates of one column are to be read.
+
+    Attributes
+    ----------
+    order : str or None
+        ``"dayfirst"``, ``"monthfirst"`` or None (no numeric dates, or undecided).
+    reason : str
+        Why, in words, for the user (empty when there are no numeric dates).
+    dayfirst_examples, monthfirst_examples, ambiguous_examples : list of str
+        Values that can only be day-first, only month-first, or either.
+    numeric : int
+        Distinct numeric d/m/y values in the column.
+    """
+
+    order: str | None
+    reason: str = ""
+    dayfirst_examples: list[str] = field(default_factory=list)
+    monthfirst_examples: list[str] = field(default_factory=list)
+    ambiguous_examples: list[str] = field(default_factory=list)
+    numeric: int = 0
+
+    @property
+    def conflict(self) -> bool:
+        """True when some values can only be day-first and others only month-first."""
+        return bool(self.dayfirst_examples and self.monthfirst_examples)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -102,27 +144,191 @@ def missing_mask(values: pd.Series) -> np.ndarray:
     return _as_text(values).isna().to_numpy()
 
 
-def _dayfirst_evidence(text: pd.Series) -> bool:
-    """Tell whether slash dates in ``text`` can only be day-first (a first field above 12)."""
-    parts = text.str.extract(r"^(\d{1,2})/(\d{1,2})/\d{2,4}")
-    if parts[0].isna().all():
-        return False
-    first = pd.to_numeric(parts[0], errors="coerce")
-    second = pd.to_numeric(parts[1], errors="coerce")
-    return bool((first > 12).any()) and not bool((second > 12).any())
+def _numeric_parts(text: pd.Series) -> pd.DataFrame:
+    """Split numeric ``a/b/year [time]`` values into integer parts (NA where the value is not one)."""
+    parts = text.str.extract(_NUMERIC_DM)
+    parts.columns = ["a", "sep", "b", "year", "time"]
+    ok = parts["a"].notna()
+    time_ok = parts["time"].isna() | parts["time"].str.strip().str.fullmatch(_TIME, na=False)
+    ok &= time_ok
+    out = pd.DataFrame(index=text.index)
+    for name in ("a", "b", "year"):
+        out[name] = pd.to_numeric(parts[name].where(ok), errors="coerce").astype("Int64")
+    two_digit = parts["year"].str.len().eq(2).fillna(False) & ok
+    # strptime's pivot: 00-68 -> 2000s, 69-99 -> 1900s.
+    year = out["year"]
+    full = (year + 2000).mask(year >= 69, year + 1900)
+    out["year"] = year.mask(two_digit, full)
+    out["year2"] = two_digit
+    out["sep"] = parts["sep"].where(ok)
+    return out
 
 
-def parse_dates(values: pd.Series, formats: Sequence[str] | None = None) -> pd.Series:
-    """Parse dates vectorised, trying explicit formats in order on what is left.
+def _hint_numbers(values: pd.Series | None, names: dict[str, int] | None = None) -> np.ndarray | None:
+    """Return a date-part column (year, month, day) as float numbers, once per distinct value."""
+    if values is None:
+        return None
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = _as_text(pd.Series(uniques, dtype="object"))
+    numbers = pd.to_numeric(text.str.replace(r"\.0+$", "", regex=True), errors="coerce").astype("float64")
+    if names:
+        numbers = numbers.fillna(text.str.casefold().map(names).astype("float64"))
+    out = np.full(len(values), np.nan)
+    ok = codes >= 0
+    out[ok] = numbers.to_numpy()[codes[ok]]
+    return out
 
-    Values are parsed once per distinct value. Each format in ``formats`` is
-    applied to the values that no earlier format could read; spreadsheet serial
-    day numbers (e.g. ``44616``) and real datetime objects (from Excel or
-    Parquet) are accepted too. Times are dropped (the date is kept as midnight).
-    Slash dates are read month-first (``2/24/2022``, as US-locale spreadsheets
-    and the publishers here write them) unless the column contains a value whose
-    first field is above 12 and none whose second is, in which case the whole
-    column is read day-first.
+
+def _examples(text: pd.Series, mask: pd.Series, k: int = 3) -> list[str]:
+    return [str(v) for v in text[mask.fillna(False).to_numpy(dtype=bool)].head(k)]
+
+
+def detect_date_order(values: pd.Series, hints: dict[str, pd.Series] | None = None) -> DateOrderDecision:
+    """Decide whether a column's numeric dates are day-first or month-first, from the values.
+
+    Evidence, strongest first: a value whose first field is above 12 can only
+    be day-first (``14/08/2020``); one whose second field is above 12 can only
+    be month-first (``8/31/2022``). When no value decides it, date-part columns
+    of the same rows do: a ``month`` (or ``day``) column equal to one field and
+    not the other. Dates written only with dots (``01.02.2024``) follow the
+    day.month.year convention of the locales that use dots. Last, the column's order: when the rows are sorted by date
+    under exactly one reading (and at least five distinct dates differ between
+    the readings), that reading is taken. The decision is for the whole column,
+    never per row; a column with both kinds of proof is a conflict.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw date values (non-numeric dates are ignored here).
+    hints : dict, optional
+        ``"month"`` / ``"day"`` -> a column of the same rows (numbers or month names).
+
+    Returns
+    -------
+    DateOrderDecision
+        The order (None when undecided or in conflict) and the evidence.
+    """
+    return _detect_order(*pd.factorize(values, use_na_sentinel=True), len(values), hints)
+
+
+def _detect_order(codes: np.ndarray, uniques, n: int, hints: dict[str, pd.Series] | None) -> DateOrderDecision:
+    """:func:`detect_date_order` on factorized values."""
+    text = _as_text(pd.Series(uniques, dtype="object").map(lambda v: v if isinstance(v, str) else None))
+    parts = _numeric_parts(text.str.replace(r"\s+", " ", regex=True))
+    numeric = parts["a"].notna()
+    a, b = parts["a"], parts["b"]
+    valid_dmy = _numeric_dates(parts, "dayfirst").notna()
+    valid_mdy = _numeric_dates(parts, "monthfirst").notna()
+    day_only = valid_dmy & ~valid_mdy
+    month_only = valid_mdy & ~valid_dmy
+    both = valid_dmy & valid_mdy
+    decision = DateOrderDecision(
+        None, dayfirst_examples=_examples(text, day_only), monthfirst_examples=_examples(text, month_only),
+        ambiguous_examples=_examples(text, both & (a != b)), numeric=int(numeric.sum()),
+    )
+    if not decision.numeric:
+        return decision
+    if decision.conflict:
+        decision.reason = (f"some values can only be day-first ({', '.join(decision.dayfirst_examples[:2])}) "
+                           f"and others only month-first ({', '.join(decision.monthfirst_examples[:2])})")
+        return decision
+    if decision.dayfirst_examples:
+        decision.order, decision.reason = "dayfirst", f"{decision.dayfirst_examples[0]} has a first field above 12"
+        return decision
+    if decision.monthfirst_examples:
+        decision.order, decision.reason = "monthfirst", f"{decision.monthfirst_examples[0]} has a second field above 12"
+        return decision
+    if not decision.ambiguous_examples:
+        # Every value has day == month (01/01/2022): both readings agree.
+        decision.order, decision.reason = "dayfirst", "day and month are equal in every value"
+        return decision
+    ok = codes >= 0
+    row_a = np.full(n, np.nan)
+    row_b = np.full(n, np.nan)
+    row_a[ok] = a.astype("float64").to_numpy(na_value=np.nan)[codes[ok]]
+    row_b[ok] = b.astype("float64").to_numpy(na_value=np.nan)[codes[ok]]
+    differ = ~np.isnan(row_a) & (row_a != row_b)
+    for part, names, field_of in (("month", _MONTH_NAMES, {"dayfirst": row_b, "monthfirst": row_a}),
+                                  ("day", None, {"dayfirst": row_a, "monthfirst": row_b})):
+        hint = _hint_numbers((hints or {}).get(part), names)
+        if hint is None:
+            continue
+        agree = {order: int((differ & (cols == hint)).sum()) for order, cols in field_of.items()}
+        if agree["dayfirst"] and not agree["monthfirst"]:
+            decision.order = "dayfirst"
+        elif agree["monthfirst"] and not agree["dayfirst"]:
+            decision.order = "monthfirst"
+        if decision.order:
+            decision.reason = f"the {part} column agrees with this reading in {max(agree.values()):,} rows"
+            return decision
+    if (parts.loc[numeric, "sep"] == ".").all():
+        # 24.02.2022 is the day-first convention of the locales that write dots; none writes month.day.year.
+        decision.order, decision.reason = "dayfirst", "dots separate the fields, the day.month.year convention"
+        return decision
+    # Sorted files: monotonic under exactly one reading.
+    year = np.full(n, np.nan)
+    year[ok] = parts["year"].astype("float64").to_numpy(na_value=np.nan)[codes[ok]]
+    keep = ~np.isnan(row_a)
+    seen = np.zeros(len(text), dtype=bool)
+    seen[codes[ok]] = True
+    if int((seen & (a != b).fillna(False).to_numpy(dtype=bool)).sum()) >= 5:
+        monotonic = {}
+        for order, (month, day) in {"dayfirst": (row_b, row_a), "monthfirst": (row_a, row_b)}.items():
+            key = (year * 400 + month * 32 + day)[keep]
+            steps = np.diff(key)
+            monotonic[order] = bool((steps >= 0).all() or (steps <= 0).all())
+        if monotonic["dayfirst"] != monotonic["monthfirst"]:
+            decision.order = "dayfirst" if monotonic["dayfirst"] else "monthfirst"
+            decision.reason = "the rows are in date order only when read this way"
+            return decision
+    decision.reason = "every value has both fields 12 or below"
+    return decision
+
+
+def _numeric_dates(parts: pd.DataFrame, order: str) -> pd.Series:
+    """Dates from numeric parts in the given order (NaT where invalid or not numeric)."""
+    month, day = (parts["b"], parts["a"]) if order == "dayfirst" else (parts["a"], parts["b"])
+    frame = pd.DataFrame({"year": parts["year"], "month": month, "day": day}).astype("float64")
+    valid = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
+    out = pd.Series(np.full(len(parts), np.datetime64("NaT"), dtype="datetime64[ns]"), index=parts.index)
+    if valid.any():
+        out[valid] = pd.to_datetime(frame[valid].astype("int64"), errors="coerce")
+    return out
+
+
+def _order_message(column: str, decision: DateOrderDecision) -> str:
+    examples = decision.ambiguous_examples or decision.dayfirst_examples + decision.monthfirst_examples
+    shown = ", ".join(repr(e) for e in examples[:3])
+    if decision.conflict:
+        return (f"column {column!r} mixes day-first and month-first dates: {decision.reason}. Choose the order with "
+                "--dayfirst or --monthfirst (or the date order in the upload form); the values that do not fit "
+                "it are quarantined")
+    return (f"column {column!r} has dates that read as day-first or as month-first ({shown}): every value has both "
+            "fields 12 or below and nothing else in the file decides it. Choose the order with --dayfirst or "
+            "--monthfirst (or the date order in the upload form)")
+
+
+def parse_dates(
+    values: pd.Series,
+    formats: Sequence[str] | None = None,
+    *,
+    order: str | None = None,
+    default_order: str | None = None,
+    hints: dict[str, pd.Series] | None = None,
+    column: str = "date",
+    notes: list[str] | None = None,
+) -> pd.Series:
+    """Parse dates vectorised: numeric d/m/y with the column's order, then explicit formats.
+
+    Values are parsed once per distinct value. Numeric dates (``14/08/2020``,
+    ``8/31/2022 12:00:00 AM``, ``24.02.2022``, ``24-02-22``) are read in one
+    order for the whole column, given by ``order`` or decided from the values
+    by :func:`detect_date_order`; when nothing decides it ``default_order`` is
+    used, and without one :class:`AmbiguousDateOrder` is raised. Every other
+    value is tried against each format in ``formats`` in turn; spreadsheet
+    serial day numbers (``44616``, ``45292.5``) and real datetime objects
+    (from Excel or Parquet) are accepted too. ISO timestamps with a time zone
+    keep the date as written. Times are dropped (the date is kept as midnight).
 
     Parameters
     ----------
@@ -130,27 +336,67 @@ def parse_dates(values: pd.Series, formats: Sequence[str] | None = None) -> pd.S
         Raw date values.
     formats : sequence of str, optional
         ``strftime`` formats; :data:`DATE_FORMATS` by default.
+    order : {"dayfirst", "monthfirst"}, optional
+        Read numeric dates in this order, whatever the values suggest.
+    default_order : {"dayfirst", "monthfirst"}, optional
+        The order when the values leave it open (a publisher's documented layout).
+    hints : dict, optional
+        ``"month"`` / ``"day"`` / ``"year"`` -> columns of the same rows, used as
+        evidence (month, day) and as a check (year).
+    column : str
+        Column name used in messages.
+    notes : list of str, optional
+        Receives a line for the user on how the order was decided.
 
     Returns
     -------
     pandas.Series
         ``datetime64[ns]`` with the index of ``values``; NaT where missing or
         unparseable (use :func:`missing_mask` to tell the two apart).
+
+    Raises
+    ------
+    AmbiguousDateOrder
+        Numeric dates whose order nothing decides (or that contradict each
+        other) and neither ``order`` nor ``default_order`` given.
     """
+    if order is not None and order not in DATE_ORDERS:
+        raise ValueError(f"unknown date order {order!r}; use one of {', '.join(DATE_ORDERS)}")
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = pd.to_datetime(values, errors="coerce")
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
         return out.clip(_NS_MIN, _NS_MAX).dt.normalize().astype("datetime64[ns]")
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed = _parse_unique_dates(pd.Series(uniques, dtype="object"), formats)
+    if order is None:
+        decision = _detect_order(codes, uniques, len(values), hints)
+        if decision.numeric:
+            if decision.order is None:
+                if default_order is None:
+                    raise AmbiguousDateOrder(_order_message(column, decision))
+                order = default_order
+                if notes is not None:
+                    notes.append(f"{column}: numeric dates read {order} (the publisher's layout; {decision.reason}).")
+            else:
+                order = decision.order
+                if notes is not None:
+                    notes.append(f"{column}: numeric dates read {order} ({decision.reason}).")
+    parsed = _parse_unique_dates(pd.Series(uniques, dtype="object"), formats, order or "monthfirst")
     result = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     ok = codes >= 0
     result[ok] = parsed.to_numpy()[codes[ok]]
-    return pd.Series(result, index=values.index, dtype="datetime64[ns]")
+    out = pd.Series(result, index=values.index, dtype="datetime64[ns]")
+    if notes is not None and hints and hints.get("year") is not None:
+        year = _hint_numbers(hints["year"])
+        have = out.notna().to_numpy() & ~np.isnan(year)
+        if have.any():
+            disagree = int((out.dt.year.to_numpy(dtype="float64")[have] != year[have]).sum())
+            if disagree:
+                notes.append(f"{column}: {disagree:,} of {int(have.sum()):,} dates disagree with the year column.")
+    return out
 
 
-def _parse_unique_dates(uniques: pd.Series, formats: Sequence[str] | None) -> pd.Series:
+def _parse_unique_dates(uniques: pd.Series, formats: Sequence[str] | None, order: str) -> pd.Series:
     out = pd.Series(np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]"))
     if not len(uniques):
         return out
@@ -162,17 +408,20 @@ def _parse_unique_dates(uniques: pd.Series, formats: Sequence[str] | None) -> pd
     text = _as_text(uniques.where(~is_obj_date & ~is_number, None))
     text = text.str.replace(r"\s+", " ", regex=True)
     numbers = pd.to_numeric(uniques.where(is_number, None), errors="coerce")
-    serial_text = pd.to_numeric(text.where(text.str.fullmatch(r"\d{5}(\.0+)?", na=False)), errors="coerce")
+    serial_text = pd.to_numeric(text.where(text.str.fullmatch(r"\d{5}(\.\d+)?", na=False)), errors="coerce")
     numbers = numbers.astype("float64").fillna(serial_text.astype("float64"))
     serial_ok = pd.Series(numbers.between(*_EXCEL_SERIAL_RANGE).to_numpy(dtype=bool, na_value=False))
     if serial_ok.any():
+        # The fraction is the time of day (45292.5 = noon); the date is the whole part.
         days = np.floor(numbers[serial_ok].to_numpy()).astype("int64")
         out[serial_ok] = (_EXCEL_EPOCH + days.astype("timedelta64[D]")).astype("datetime64[ns]")
         text = text.mask(serial_ok)
-    fmts = list(formats or DATE_FORMATS)
-    if _dayfirst_evidence(text.dropna()):
-        fmts = [_DAYFIRST_SWAP.get(f, f) for f in fmts]
-    todo = text.notna() & out.isna()
+    parts = _numeric_parts(text)
+    numeric = parts["a"].notna()
+    if numeric.any():
+        out[numeric] = _numeric_dates(parts[numeric], order).clip(_NS_MIN, _NS_MAX)
+    fmts = [f for f in (formats or DATE_FORMATS) if not _NUMERIC_DM_FORMAT.match(f)]
+    todo = text.notna() & out.isna() & ~numeric
     for fmt in fmts:
         if not todo.any():
             break

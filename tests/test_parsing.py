@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.parsing import (
+    AmbiguousDateOrder,
     clean_urls,
     missing_mask,
     parse_coordinates,
@@ -51,10 +52,13 @@ def test_parse_dates_mixed_column_and_failures():
 
 
 def test_parse_dates_day_first_when_the_column_proves_it():
-    """A first field above 12 (and no second above 12) switches the whole column to day-first."""
+    """A first field above 12 switches the whole column to day-first; a lone 01/03/2022 is ambiguous."""
     parsed = parse_dates(pd.Series(["24/02/2022", "01/03/2022"]))
     assert parsed.tolist() == [FEB24, pd.Timestamp("2022-03-01")]
-    assert parse_dates(pd.Series(["01/03/2022"])).iloc[0] == pd.Timestamp("2022-01-03")
+    with pytest.raises(AmbiguousDateOrder):
+        parse_dates(pd.Series(["01/03/2022"]))
+    assert parse_dates(pd.Series(["01/03/2022"]), order="monthfirst").iloc[0] == pd.Timestamp("2022-01-03")
+    assert parse_dates(pd.Series(["01/03/2022"]), default_order="dayfirst").iloc[0] == pd.Timestamp("2022-03-01")
 
 
 def test_parse_dates_passes_datetimes_and_objects_through():
@@ -75,14 +79,15 @@ def test_parse_dates_round_trips_property(day, fmt):
     """Any date written in a supported format reads back as itself (two-digit years: 1991-2035 only)."""
     if fmt == "%d-%b-%y" and day.year >= 2069:
         return
-    assert parse_dates(pd.Series([day.strftime(fmt)])).iloc[0] == pd.Timestamp(day)
+    order = "monthfirst" if fmt.startswith("%m") else None
+    assert parse_dates(pd.Series([day.strftime(fmt)]), order=order).iloc[0] == pd.Timestamp(day)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30))
 def test_parse_dates_never_raises_property(text):
-    """Arbitrary text gives a timestamp or NaT, never an exception."""
-    result = parse_dates(pd.Series([text, "2022-02-24"]))
+    """Arbitrary text gives a timestamp or NaT, never an exception (once the day/month order is given)."""
+    result = parse_dates(pd.Series([text, "2022-02-24"]), order="dayfirst")
     assert len(result) == 2
 
 

@@ -45,7 +45,11 @@ def _safe_name(name: str) -> str:
     return cleaned[:120]
 
 
-def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str) -> dict:
+DATE_ORDERS = {"auto": "decide from the dates", "dayfirst": "day first (03/04/2022 = 3 April)",
+               "monthfirst": "month first (03/04/2022 = 4 March)"}
+
+
+def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str, date_order: str = "auto") -> dict:
     """Import uploaded (name, bytes) pairs into this session's data; return a summary dict."""
     from geo.ingest import read_incidents
 
@@ -64,7 +68,8 @@ def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str) -> dict:
             path.write_bytes(data)
             digest.update(data)
             paths.append(path)
-        result = read_incidents(paths, fmt=fmt, max_rows=UPLOAD_MAX_ROWS, max_bytes=int(UPLOAD_MAX_MB * 1024 * 1024))
+        result = read_incidents(paths, fmt=fmt, max_rows=UPLOAD_MAX_ROWS, max_bytes=int(UPLOAD_MAX_MB * 1024 * 1024),
+                                date_order=None if date_order == "auto" else date_order)
     if len(result.incidents) > UPLOAD_MAX_ROWS:
         raise UnreadableFileError(
             f"The upload holds {len(result.incidents):,} incidents; the limit is {UPLOAD_MAX_ROWS:,} "
@@ -135,6 +140,9 @@ def render_uploads(view: FilteredView) -> None:
         files = st.file_uploader("Files", accept_multiple_files=True, key="upl_files",
                                  type=["csv", "tsv", "txt", "xlsx", "json", "geojson"])
         fmt = st.selectbox("Format", FORMATS, key="upl_format", help="auto = detect from the columns.")
+        date_order = st.radio("Numeric dates (03/04/2022)", list(DATE_ORDERS), key="upl_date_order", horizontal=True,
+                              format_func=DATE_ORDERS.get,
+                              help="Only needed when every date could be read either way; the import tells you.")
         mode = st.radio("Explore it", ["alongside", "instead"], key="upl_mode", horizontal=True,
                         format_func={"alongside": "alongside the loaded data", "instead": "instead of the loaded data"}.get)
         submitted = st.form_submit_button("Import")
@@ -144,7 +152,7 @@ def render_uploads(view: FilteredView) -> None:
         else:
             try:
                 with st.spinner("Importing…"):
-                    ss[SUMMARY_KEY] = import_files([(f.name, f.getvalue()) for f in files], fmt, mode)
+                    ss[SUMMARY_KEY] = import_files([(f.name, f.getvalue()) for f in files], fmt, mode, date_order)
             except ValueError as exc:  # UnreadableFileError and bad options: a message, never a traceback
                 st.error(escape_md(str(exc)))
             except ImportError:

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.parsing import missing_mask, parse_coordinates, parse_counts, parse_dates
+from geo.parsing import AmbiguousDateOrder, missing_mask, parse_coordinates, parse_counts, parse_dates
 from geo.schema import (
     IMPORT_COLUMNS,
     LIST_COLUMNS,
     QUARANTINE_COLUMNS,
     ImportResult,
+    UnreadableFileError,
     coerce_incidents,
     empty_quarantine,
 )
@@ -62,6 +63,10 @@ class StagedRows:
         Notes for the user.
     date_formats : sequence of str, optional
         Formats to try first for this source's dates.
+    date_order : {"dayfirst", "monthfirst"}, optional
+        Read numeric dates in this order (the user's ``--dayfirst`` / ``--monthfirst``).
+    default_date_order : {"dayfirst", "monthfirst"}, optional
+        The publisher's documented order, used only when the values leave it open.
     """
 
     file: str
@@ -74,6 +79,8 @@ class StagedRows:
     pre_quarantine: list[dict] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     date_formats: Sequence[str] | None = None
+    date_order: str | None = None
+    default_date_order: str | None = None
 
 
 def same_list(n: int, value: list | None = None) -> np.ndarray:
@@ -316,6 +323,29 @@ def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return pd.concat([frame.iloc[a:b] for a, b in zip(starts, stops, strict=True)])
 
 
+#: Column names (normalised) of date parts that serve as evidence for the order of numeric dates.
+DATE_PART_NAMES: dict[str, tuple[str, ...]] = {
+    "year": ("year", "yr", "рік"),
+    "month": ("month", "mon", "місяць"),
+    "day": ("day", "день"),
+}
+
+
+def _date_hints(staged: StagedRows, date_col: str) -> dict[str, pd.Series]:
+    """Return the raw file's year / month / day columns (other than the date column), aligned with the rows."""
+    raw = staged.raw
+    if not isinstance(raw, pd.DataFrame) or len(raw) != len(staged.fields):
+        return {}
+    by_norm = {re.sub(r"[^0-9a-zа-яіїєґ]+", "_", str(c).casefold()).strip("_"): c for c in raw.columns if c != date_col}
+    hints = {}
+    for part, names in DATE_PART_NAMES.items():
+        for name in names:
+            if name in by_norm:
+                hints[part] = raw[by_norm[name]].reset_index(drop=True)
+                break
+    return hints
+
+
 def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[pd.DataFrame, list[dict]]:
     from geo.studyarea import classify_points
 
@@ -345,7 +375,14 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
 
     date_raw = f["date"]
     date_col = cols.get("date", "date")
-    dates = parse_dates(date_raw, staged.date_formats)
+    notes: list[str] = []
+    try:
+        dates = parse_dates(date_raw, staged.date_formats, order=staged.date_order,
+                            default_order=staged.default_date_order, hints=_date_hints(staged, date_col),
+                            column=date_col, notes=notes)
+    except AmbiguousDateOrder as exc:
+        raise UnreadableFileError(f"{staged.file}: {exc}.") from exc
+    staged.messages.extend(f"{staged.file}: {note}" for note in notes)
     date_missing = missing_mask(date_raw)
     draw = raw_of("date")
     check.flag(date_missing, "date_missing", lambda i: f"{date_col} is empty")
@@ -443,7 +480,8 @@ def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
     return out[list(IMPORT_COLUMNS)]
 
 
-def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=None) -> ImportResult:
+def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=None,
+             date_order: str | None = None) -> ImportResult:
     """Parse, check and de-duplicate staged rows into an :class:`~geo.schema.ImportResult`.
 
     Each failing row gets the first reason, in this order: missing_id, date
@@ -460,11 +498,20 @@ def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=N
         Study-area buffer in km.
     today : date-like, optional
         Dates after this are quarantined as future (default: today).
+    date_order : {"dayfirst", "monthfirst"}, optional
+        Read numeric dates of every input in this order; by default each
+        file's date column decides (see :func:`geo.parsing.detect_date_order`).
 
     Returns
     -------
     geo.schema.ImportResult
         ``rows_read`` equals imported plus quarantined rows.
+
+    Raises
+    ------
+    geo.schema.UnreadableFileError
+        A date column whose day/month order nothing decides (the message names
+        the file, the column, example values and the fix).
     """
     today_ts = pd.Timestamp(today if today is not None else dt.date.today()).normalize()
     goods: list[pd.DataFrame] = []
@@ -472,6 +519,8 @@ def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=N
     rows_read = 0
     messages: list[str] = []
     for number, staged in enumerate(staged_list):
+        if date_order is not None:
+            staged.date_order = date_order
         good, recs = _check(staged, buffer_km, today_ts)
         good["_staged"] = number
         goods.append(good)

@@ -198,7 +198,7 @@ def stage_csv(path: Path, max_rows: int | None = None, max_bytes: int | None = N
     return StagedRows(
         file=path.name, source=SOURCE, fields=fields, raw=raw, row_numbers=table.row_numbers, columns=columns,
         rows_read=table.rows_read, pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)),
-        messages=table.messages, date_formats=DATE_FORMATS,
+        messages=table.messages, date_formats=DATE_FORMATS, default_date_order="monthfirst",
     )
 
 
@@ -343,6 +343,7 @@ def stage_timemap(path: Path, max_rows: int | None = None, max_bytes: int | None
     return StagedRows(
         file=f"{folder.name}/export_events.json", source=SOURCE, fields=fields, raw=events,
         row_numbers=np.arange(1, len(events) + 1), columns=columns, rows_read=len(events), date_formats=DATE_FORMATS,
+        default_date_order="monthfirst",
     )
 
 
@@ -429,7 +430,7 @@ def stage_reduced_json(path: Path, max_rows: int | None = None, max_bytes: int |
     columns = {"source_id": "(content hash)", "date": "date", "lat": "latitude", "lon": "longitude"}
     return StagedRows(
         file=path.name, source=SOURCE, fields=fields, raw=data, row_numbers=np.arange(1, len(data) + 1),
-        columns=columns, rows_read=len(data), date_formats=("%Y-%m-%d", "%m/%d/%Y"),
+        columns=columns, rows_read=len(data), date_formats=("%Y-%m-%d", "%m/%d/%Y"), default_date_order="monthfirst",
     )
 
 
