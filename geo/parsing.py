@@ -982,18 +982,72 @@ def read_csv_table(path: Path, max_rows: int | None = None, max_bytes: int | Non
     return CsvTable(frame, row_numbers, malformed, rows_read, encoding, delimiter, messages)
 
 
-def _check_quotes(path: Path, encoding: str, near_row: int | None = None) -> None:
-    """Refuse a file whose quote characters do not pair up (cut off inside a quoted field)."""
+def _scan_quotes(path: Path, encoding: str, delimiter: str) -> tuple[list[tuple[int, int, str]], tuple[int, int] | None]:
+    """Find the rows whose quotes break the CSV grammar, with their data-row and line numbers.
+
+    A quote inside an unquoted field (``Zaporizhzhia 5" shelling``) is text and
+    is fine. Two things are not: a quoted field followed by more text before
+    the delimiter (``"5" shelling"``: an inner quote not doubled), and a quoted
+    field that never closes (the file ends inside it: truncated). Python's csv
+    module in strict mode raises at exactly these places and then continues
+    with the next line.
+
+    Returns
+    -------
+    damaged : list of (int, int, str)
+        Data-row number (header excluded), first line of the row, detail.
+    unclosed : (int, int) or None
+        Data-row number and line where a quoted field opens that never closes.
+    """
+    damaged: list[tuple[int, int, str]] = []
+    unclosed = None
+    csv.field_size_limit(1 << 26)
+    with open(path, encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        number = -1
+        while True:
+            line = reader.line_num + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                number += 1
+                if "end of data" in str(exc):
+                    unclosed = (number, line)
+                    break
+                damaged.append((number, line, f"line {line}: a quote inside a quoted field is not doubled ({exc})"))
+                continue
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            number += 1
+    return damaged, unclosed
+
+
+def _check_quotes(path: Path, encoding: str, delimiter: str, last_row: Sequence[object] = ()) -> list[tuple[int, int, str]]:
+    """Refuse a file that ends inside a quoted field; return the rows with broken quotes.
+
+    Counting quote characters is the cheap test: an even count is accepted
+    as it is unless the last row holds a line break (a quoted field may have
+    swallowed the rest of the file). Only such files are scanned row by row
+    (:func:`_scan_quotes`), so a stray quote inside an unquoted field is read
+    as text, a row with an undoubled inner quote is reported, and a truncated
+    file is refused naming the line where the unclosed field starts.
+    """
     if encoding.startswith("utf-16"):
-        return
+        return []
     with open(path, "rb") as handle:
         quotes = sum(chunk.count(b'"') for chunk in iter(lambda: handle.read(1 << 24), b""))
-    if quotes % 2:
-        where = f" (near data row {near_row})" if near_row else ""
+    if quotes % 2 == 0 and not any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last_row):
+        return []
+    damaged, unclosed = _scan_quotes(path, encoding, delimiter)
+    if unclosed is not None:
+        row, line = unclosed
         raise UnreadableFileError(
-            f"{path.name}: a quoted field is never closed{where}; the file looks truncated "
-            "or a quote character is unbalanced. Download or export the file again, or fix the quotes."
+            f"{path.name}: a quoted field that starts on line {line} (data row {row}) is never closed; the file "
+            "looks truncated or that quote is unbalanced. Download or export the file again, or fix that quote."
         )
+    return damaged
 
 
 class _MalformedRows(Exception):
@@ -1032,7 +1086,9 @@ def _read_csv_arrow(path: Path, names: list[str], encoding: str, delimiter: str)
         raise _MalformedRows() from exc
     if bad:
         raise _MalformedRows()
-    _check_quotes(path, encoding, table.num_rows)
+    last_row = [table.column(i)[table.num_rows - 1].as_py() for i in range(table.num_columns)] if table.num_rows else []
+    if _check_quotes(path, encoding, delimiter, last_row):
+        raise _MalformedRows()
     frame = table.to_pandas()
     frame.columns = names
     return frame.astype("str")
@@ -1047,7 +1103,9 @@ def _read_csv_python(path: Path, names: list[str], encoding: str, delimiter: str
         reader = csv.reader(handle, delimiter=delimiter, strict=False)
         next(reader, None)
         number = 0
+        line = reader.line_num + 1
         for fields in reader:
+            first_line, line = line, reader.line_num + 1
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue
             number += 1
@@ -1057,7 +1115,15 @@ def _read_csv_python(path: Path, names: list[str], encoding: str, delimiter: str
                 rows.append(fields)
                 numbers.append(number)
             else:
-                malformed.append((number, fields, f"row has {len(fields)} fields, the header has {len(names)}"))
-    _check_quotes(path, encoding, malformed[-1][0] if malformed else number)
+                malformed.append((number, fields, f"line {first_line}: the row has {len(fields)} fields, "
+                                                  f"the header has {len(names)}"))
+    candidates = ([(numbers[-1], rows[-1])] if rows else []) + [(m[0], m[1]) for m in malformed[-1:]]
+    last = max(candidates, key=lambda c: c[0])[1] if candidates else []
+    damaged = {row: (line, detail) for row, line, detail in _check_quotes(path, encoding, delimiter, last)}
+    if damaged:
+        keep = [i for i, n in enumerate(numbers) if n not in damaged]
+        malformed.extend((numbers[i], rows[i], damaged[numbers[i]][1]) for i in range(len(rows)) if numbers[i] in damaged)
+        rows = [rows[i] for i in keep]
+        numbers = [numbers[i] for i in keep]
     frame = pd.DataFrame(rows, columns=names, dtype="str") if rows else pd.DataFrame(columns=names, dtype="str")
     return frame, np.asarray(numbers, dtype="int64"), malformed
