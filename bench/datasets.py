@@ -82,13 +82,13 @@ def build_data_dir(size: int, work: Path, timeout: float, reuse: bool = False, l
     directory = work / f"dir-{size}"
     csv_path = work / f"acled-{size}.csv"
     info: dict = {"size": size, "dir": str(directory)}
-    if reuse and (directory / "incidents.parquet").exists() and (directory / "manifest.json").exists():
+    from geo.datadir import FRONTLINES_FILE, INCIDENTS_FILE, MANIFEST_FILE, table_path
+
+    if reuse and table_path(directory, INCIDENTS_FILE).exists() and table_path(directory, MANIFEST_FILE).exists():
         info["reused"] = True
-        info["pipeline"] = json.loads((directory / "manifest.json").read_text()).get("bench_pipeline", "real")
+        info["pipeline"] = json.loads(table_path(directory, MANIFEST_FILE).read_text()).get("bench_pipeline", "real")
         return info
-    for stale in directory.glob("*") if directory.exists() else []:
-        if stale.is_file():
-            stale.unlink()
+    shutil.rmtree(directory, ignore_errors=True)
     start = time.perf_counter()
     generate_acled(size).to_csv(csv_path, index=False)
     info["generate_seconds"] = round(time.perf_counter() - start, 2)
@@ -97,15 +97,13 @@ def build_data_dir(size: int, work: Path, timeout: float, reuse: bool = False, l
     py = sys.executable
     # Front lines do not depend on the size: import them once, copy the result into each directory.
     front_dir = work / "frontlines-only"
-    if not (front_dir / "frontlines.parquet").exists():
+    if not table_path(front_dir, FRONTLINES_FILE).exists():
         front = run_timed([py, "-m", "geo", "frontlines", *front_paths, "--out", str(front_dir)], timeout)
     else:
         front = {"seconds": None, "returncode": 0, "reused": str(front_dir), "stderr_tail": "", "stdout_tail": ""}
     info["frontlines_run"] = front
     if front["returncode"] == 0:
-        directory.mkdir(parents=True, exist_ok=True)
-        for name in ("frontlines.parquet", "manifest.json"):
-            shutil.copyfile(front_dir / name, directory / name)
+        shutil.copytree(front_dir, directory)
     ingest = run_timed([py, "-m", "geo", "ingest", str(csv_path), "--format", "acled", "--out", str(directory)], timeout)
     info["ingest_run"] = ingest
     if ingest["returncode"] == 0 and front["returncode"] == 0:
@@ -190,8 +188,9 @@ def fallback_build(size: int, directory: Path) -> None:
     import shapely
 
     from geo.boundaries import assign_admin1, load_default_boundaries
-    from geo.datadir import _data_version, _source_entry, write_incidents
+    from geo.datadir import write_incidents
     from geo.schema import SCHEMA_VERSION
+    from geo.sources.registry import source_entry
 
     directory.mkdir(parents=True, exist_ok=True)
     frame = None
@@ -222,16 +221,16 @@ def fallback_build(size: int, directory: Path) -> None:
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "bench_pipeline": "fallback",
-        "sources": [_source_entry("acled", accessed=None)],
+        "sources": [source_entry("acled")],
         "inputs": [{"file": f"bench/generate.py --rows {size}", "format": "acled", "rows": size}],
     }
-    manifest["data_version"] = _data_version(directory)
+    manifest["data_version"] = f"fallback-{size}"
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
 def warm_os_cache(directory: Path) -> None:
     """Read every file of the directory once so the app start is measured with a warm OS cache."""
-    for path in Path(directory).glob("*"):
+    for path in Path(directory).rglob("*"):
         if path.is_file():
             with open(path, "rb") as handle:
                 while handle.read(1 << 22):

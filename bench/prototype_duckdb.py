@@ -52,7 +52,9 @@ def main() -> None:
     from geo.viz.map import aggregate_grid
 
     directory = Path(sys.argv[1])
-    parquet = directory / "incidents.parquet"
+    from geo.datadir import INCIDENTS_FILE, table_path
+
+    parquet = table_path(directory, INCIDENTS_FILE)
     start, end = "2024-01-01", "2024-12-31"
     bundle = load_bundle(directory, skip_columns=("extra",))
     cols = prepare_columns(bundle.incidents)

@@ -269,8 +269,9 @@ def measure_reruns(script: Path, directory: Path, timeout: float, naive: bool = 
 def measure_naive_server(directory: Path, repeats: int = 2, budget: float = 300) -> dict:
     """Time the naive filter + KPIs + map build (+ HTML render), the way the naive app does it."""
     from bench import naive
+    from geo.datadir import INCIDENTS_FILE, table_path
 
-    path = str(directory / "incidents.parquet")
+    path = str(table_path(directory, INCIDENTS_FILE))
     out: dict = {"scenarios": []}
     start = time.perf_counter()
     table = naive.load_table(path)

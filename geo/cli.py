@@ -14,7 +14,6 @@ from pathlib import Path
 
 from geo import __version__
 
-FORMATS = ("auto", "acled", "ucdp", "bellingcat", "bellingcat_timemap", "curated", "generic")
 BUG_HINT = "This is a bug in conflictmap: please report it with the command you ran (add --debug to see the details)."
 
 
@@ -53,11 +52,16 @@ def _print_summary(summary: dict, out: Path) -> None:
         print(f"  {reason:<24} {count:,}")
     for message in summary.get("messages", []):
         print(f"note: {message}")
-    print(f"{out / 'incidents.parquet'}: {summary['total']:,} incidents; quarantine in {out / 'quarantine.csv'}")
+    for warning in summary.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
+    from geo.datadir import QUARANTINE_FILE, table_path
+
+    print(f"{out}: {summary['total']:,} incidents (version {summary.get('version')}); "
+          f"quarantined rows in {table_path(out, QUARANTINE_FILE)}")
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from geo.datadir import ingest_into
+    from geo.build import ingest_into
 
     mapping = _parse_mapping(args.map, args.mapping_file)
     options = {"mapping": mapping, "study_area_buffer_km": args.buffer_km}
@@ -75,7 +79,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_frontlines(args: argparse.Namespace) -> int:
-    from geo.datadir import frontlines_into
+    from geo.build import frontlines_into
 
     options = {}
     for name in ("occupied_values", "contested_values", "date_property", "status_property", "source"):
@@ -84,14 +88,14 @@ def _cmd_frontlines(args: argparse.Namespace) -> int:
             options[name] = value
     summary = frontlines_into(Path(args.out), [Path(p) for p in args.inputs], fmt=args.format, **options)
     print(
-        f"{summary['imported']} snapshots imported; {summary['total']} in {Path(args.out) / 'frontlines.parquet'} "
+        f"{summary['imported']} snapshots imported; {summary['total']} in {Path(args.out)} "
         f"({summary['first']} … {summary['last']}); front distances updated."
     )
     return 0
 
 
 def _cmd_boundaries(args: argparse.Namespace) -> int:
-    from geo.datadir import boundaries_into
+    from geo.build import boundaries_into
 
     options = {k: v for k, v in (("name_column", args.name_column), ("code_column", args.code_column)) if v}
     summary = boundaries_into(Path(args.out), Path(args.input), **options)
@@ -100,7 +104,7 @@ def _cmd_boundaries(args: argparse.Namespace) -> int:
 
 
 def _cmd_enrich(args: argparse.Namespace) -> int:
-    from geo.datadir import update_enrichment
+    from geo.build import update_enrichment
 
     frame = update_enrichment(Path(args.dir))
     print(f"{len(frame):,} incidents enriched in {args.dir}")
@@ -108,47 +112,15 @@ def _cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+    from geo.build import build_folder
 
-    from geo.datadir import boundaries_into, classify_input, frontlines_into, ingest_into, update_enrichment
-
-    folder = Path(args.folder)
-    if not folder.is_dir():
-        raise ValueError(f"{folder} is not a folder of publisher files")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".") and p.suffix.lower() != ".md")
-    groups: dict[str, list[Path]] = {"boundaries": [], "frontlines": [], "incidents": []}
-    timemap_dirs = {p.parent for p in files if p.name == "export_events.json"}
-    for path in files:
-        if path.parent in timemap_dirs:
-            continue
-        groups[classify_input(path)].append(path)
-    out = Path(args.out)
-    steps = len(groups["boundaries"][:1]) + (1 if groups["frontlines"] else 0) + len(groups["incidents"]) + len(timemap_dirs)
-    with tqdm(total=steps, desc="build", unit=" step", file=sys.stderr) as bar:
-        if groups["boundaries"]:
-            adm1 = [p for p in groups["boundaries"] if "adm2" not in p.name.lower()] or groups["boundaries"]
-            summary = boundaries_into(out, adm1[0])
-            bar.write(f"boundaries: {summary['units']} units from {adm1[0].name}")
-            bar.update()
-        if groups["frontlines"]:
-            summary = frontlines_into(out, groups["frontlines"])
-            bar.write(f"front lines: {summary['total']} snapshots ({summary['first']} … {summary['last']})")
-            bar.update()
-        for path in groups["incidents"] + sorted(timemap_dirs):
-            try:
-                summary = ingest_into(out, [path], fmt="auto", enrich=False, study_area_buffer_km=args.buffer_km,
-                                      **({"date_order": args.date_order} if args.date_order else {}))
-            except ValueError as exc:
-                bar.write(f"skipped {path}: {exc}")
-            else:
-                bar.write(
-                    f"incidents: {path.name}: {summary['imported']:,} imported, {summary['quarantined']:,} quarantined"
-                )
-            bar.update()
-    if groups["incidents"] or timemap_dirs:
-        frame = update_enrichment(out)
-        print(f"enriched {len(frame):,} incidents (oblast, front distance)", file=sys.stderr)
-    return _cmd_info(argparse.Namespace(dir=out))
+    options = {"date_order": args.date_order} if args.date_order else {}
+    summary = build_folder(Path(args.folder), Path(args.out), buffer_km=args.buffer_km,
+                           log=lambda line: print(line, file=sys.stderr), **options)
+    status = _cmd_info(argparse.Namespace(dir=Path(args.out)))
+    if summary["skipped"]:
+        print(f"{len(summary['skipped'])} file(s) skipped, see above.", file=sys.stderr)
+    return status
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -193,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         Parser with one sub-command per task.
     """
+    from geo.sources.registry import format_keys
+
     parser = argparse.ArgumentParser(prog="python -m geo", description="Build and inspect conflictmap data directories.")
     parser.add_argument("--version", action="version", version=f"conflictmap {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
@@ -209,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", parents=[writing], help="import incident files into a data directory")
     ingest.add_argument("inputs", nargs="+", metavar="INPUT")
     ingest.add_argument("--out", required=True, metavar="DIR")
-    ingest.add_argument("--format", choices=FORMATS, default="auto")
+    ingest.add_argument("--format", choices=("auto", *format_keys()), default="auto",
+                        help="publisher format (default: detected per file)")
     ingest.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="generic format: column mapping, repeatable")
     ingest.add_argument("--mapping-file", help="generic format: JSON object or FIELD=COLUMN lines")
     ingest.add_argument("--source-label", help="source key for generic files (default: file name)")

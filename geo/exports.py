@@ -176,19 +176,9 @@ def source_entry(key: str, manifest: Mapping[str, Any] | None = None) -> dict[st
     for entry in (manifest or {}).get("sources", []):
         if str(entry.get("key")) == key:
             return dict(entry)
-    from geo.datadir import SOURCE_INFO
+    from geo.sources.registry import source_entry as registry_entry
 
-    info = SOURCE_INFO.get(
-        key,
-        {
-            "name": key,
-            "licence": "Unknown (user-supplied file)",
-            "attribution": key,
-            "url": "",
-            "redistribution": True,
-        },
-    )
-    return {"key": key, **info, "accessed": None}
+    return registry_entry(key)
 
 
 def caption_lines(context: ExportContext, width_chars: int = 150) -> list[str]:

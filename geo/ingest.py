@@ -10,17 +10,16 @@ existing table by ``incident_id``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from geo.parsing import read_header
 from geo.schema import IMPORT_COLUMNS, ImportResult, UnreadableFileError, coerce_incidents
-from geo.sources import acled, bellingcat, curated, generic, ucdp
+from geo.sources import generic, registry
 from geo.sources._common import StagedRows, finalise
 
-FORMATS: tuple[str, ...] = ("acled", "ucdp", "bellingcat", "bellingcat_timemap", "curated", "generic")
 _JSON_PEEK_BYTES = 1 << 16
 
 
@@ -40,8 +39,64 @@ def _peek_json(path: Path) -> object:
         raise UnreadableFileError(f"{path.name}: not valid UTF-8 JSON ({exc}). Check the file or export it again.") from exc
 
 
+class FileProbe:
+    """What detection may look at in one input: its name, its header row or its JSON, each read at most once.
+
+    Attributes
+    ----------
+    path : Path
+        The input.
+    name : str
+        File name.
+    suffix : str
+        Lower-case suffix.
+    is_dir : bool
+        True for a folder.
+    header : frozenset of str or None
+        Case-folded column names of a text table (None for folders, JSON, Excel, Parquet).
+    json : object or None
+        The parsed JSON of a ``.json``/``.geojson`` file (None otherwise).
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.name = self.path.name
+        self.suffix = self.path.suffix.lower()
+        self.is_dir = self.path.is_dir()
+        self._header: frozenset[str] | None = None
+        self._json: object = None
+        self._json_read = False
+
+    @property
+    def is_text_table(self) -> bool:
+        """True for a file read as delimited text (not a folder, JSON, Excel or Parquet)."""
+        return not self.is_dir and self.suffix not in _NOT_TEXT_SUFFIXES
+
+    @property
+    def header(self) -> frozenset[str] | None:
+        """Case-folded column names (read on first use)."""
+        if self._header is None and self.is_text_table:
+            names, _, _, _ = read_header(self.path)
+            self._header = frozenset(h.casefold() for h in names)
+        return self._header
+
+    @property
+    def json(self) -> object:
+        """Parsed JSON of a JSON file (read on first use)."""
+        if not self._json_read and not self.is_dir and self.suffix in generic.GEOJSON_SUFFIXES:
+            self._json = _peek_json(self.path)
+            self._json_read = True
+        return self._json
+
+
+_NOT_TEXT_SUFFIXES = frozenset((*generic.EXCEL_SUFFIXES, *generic.PARQUET_SUFFIXES, *generic.GEOJSON_SUFFIXES, ".xls"))
+
+
 def detect_format(path: Path | str) -> str:
-    """Recognise the publisher format of a file or folder.
+    """Recognise the publisher format of a file or folder, asking each registered format in turn.
+
+    The formats of :mod:`geo.sources.registry` are tried in their ``priority`` order;
+    the generic format accepts any file and comes last.
 
     Parameters
     ----------
@@ -51,7 +106,7 @@ def detect_format(path: Path | str) -> str:
     Returns
     -------
     str
-        One of :data:`FORMATS`.
+        A format key of :func:`geo.sources.registry.format_keys`.
 
     Raises
     ------
@@ -59,50 +114,23 @@ def detect_format(path: Path | str) -> str:
         The file cannot be read at all.
     """
     path = Path(path)
-    if path.is_dir():
-        if (path / "export_events.json").is_file():
-            return "bellingcat_timemap"
-        raise UnreadableFileError(f"{path.name}: a folder can only be imported as a TimeMap export "
-                                  "(export_events.json, export_associations.json, export_sources.json).")
     if not path.exists():
         raise UnreadableFileError(f"{path.name}: the file does not exist. Check the path.")
-    suffix = path.suffix.lower()
-    if path.name in bellingcat.TIMEMAP_FILES:
-        return "bellingcat_timemap"
-    if suffix in generic.EXCEL_SUFFIXES or suffix in generic.PARQUET_SUFFIXES or suffix == ".xls":
-        return "generic"
-    if suffix in generic.GEOJSON_SUFFIXES:
-        data = _peek_json(path)
-        if bellingcat.is_reduced_json(data):
-            return "bellingcat"
-        return "generic"
-    header, _, _, _ = read_header(path)
-    names = {h.casefold() for h in header}
-    if curated.SIGNATURE <= names:
-        return "curated"
-    if acled.SIGNATURE <= names:
-        return "acled"
-    if ucdp.SIGNATURE <= names:
-        return "ucdp"
-    if {"id", "date", "latitude", "longitude", "associations"} <= names:
-        return "bellingcat"
-    return "generic"
+    probe = FileProbe(path)
+    for spec in registry.incident_formats():
+        if spec.recognise is not None and spec.recognise(probe):
+            return spec.key
+    if probe.is_dir:
+        raise UnreadableFileError(f"{path.name}: a folder can only be imported as a TimeMap export "
+                                  "(export_events.json, export_associations.json, export_sources.json).")
+    raise UnreadableFileError(f"{path.name}: no importer recognises this file. Choose a format with --format.")
 
 
-def _stage(path: Path, fmt: str, mapping, source_label, limits) -> StagedRows:
-    if fmt == "acled":
-        return acled.stage(path, **limits)
-    if fmt == "ucdp":
-        return ucdp.stage(path, **limits)
-    if fmt == "bellingcat":
-        return bellingcat.stage(path, **limits)
-    if fmt == "bellingcat_timemap":
-        return bellingcat.stage_timemap(path, **limits)
-    if fmt == "curated":
-        return curated.stage(path, **limits)
-    if fmt == "generic":
-        return generic.stage(path, mapping=mapping, source_label=source_label, **limits)
-    raise ValueError(f"unknown format {fmt!r}; use one of auto, {', '.join(FORMATS)}")
+def _stage(path: Path, fmt: str, options: dict, limits: dict) -> StagedRows:
+    spec = registry.get_format(fmt)
+    kwargs = dict(limits)
+    kwargs.update({name: options[name] for name in spec.options if options.get(name) is not None})
+    return spec.stage(path, **kwargs)
 
 
 def read_incidents(
@@ -116,6 +144,7 @@ def read_incidents(
     max_bytes: int | None = None,
     progress: Callable[[int], None] | None = None,
     date_order: str | None = None,
+    formats: Sequence[str] | None = None,
 ) -> ImportResult:
     """Import one or more incident files into the canonical table plus a quarantine.
 
@@ -128,7 +157,7 @@ def read_incidents(
     paths : path or iterable of paths
         Files (or TimeMap folders).
     fmt : str
-        "auto" (per file, :func:`detect_format`) or one of :data:`FORMATS`.
+        "auto" (per file, :func:`detect_format`) or a key of :func:`geo.sources.registry.format_keys`.
     mapping : mapping, optional
         Generic format: field -> column (see :func:`geo.sources.generic.resolve_columns`).
     source_label : str, optional
@@ -145,6 +174,9 @@ def read_incidents(
         Read numeric dates (``03/04/2022``) in this order; by default each
         file's date column decides from its values and stops with a clear
         message when nothing does.
+    formats : sequence of str, optional
+        The format of each path, already detected (skips detection; ``fmt`` then
+        only decides whether "detected" notes are added).
 
     Returns
     -------
@@ -162,25 +194,31 @@ def read_incidents(
     paths = [Path(p) for p in paths]
     if not paths:
         raise ValueError("no input files given")
-    if fmt != "auto" and fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of auto, {', '.join(FORMATS)}")
+    if fmt != "auto":
+        registry.get_format(fmt)
     limits = {"max_rows": max_rows, "max_bytes": max_bytes}
     staged: list[StagedRows] = []
     messages: list[str] = []
-    for path in paths:
-        chosen = detect_format(path) if fmt == "auto" else fmt
+    chosen_formats: list[str] = []
+    if formats is not None and len(formats) != len(paths):
+        raise ValueError("formats must give one format per path")
+    for number, path in enumerate(paths):
+        chosen = formats[number] if formats is not None else detect_format(path) if fmt == "auto" else fmt
         if fmt == "auto":
             messages.append(f"{path.name}: format {chosen} (detected).")
-        rows = _stage(path, chosen, mapping, source_label, limits)
+        rows = _stage(path, chosen, {"mapping": mapping, "source_label": source_label}, limits)
         staged.append(rows)
+        chosen_formats.append(chosen)
         if progress is not None:
             progress(rows.rows_read)
     result = finalise(staged, buffer_km=study_area_buffer_km, today=today, date_order=date_order)
     result.messages[:0] = messages
+    for entry, chosen in zip(result.files, chosen_formats, strict=True):
+        entry["format"] = chosen
     return result
 
 
-def merge_incidents(existing: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+def merge_incidents(existing: pd.DataFrame | None, new: pd.DataFrame, columns: Mapping = IMPORT_COLUMNS) -> pd.DataFrame:
     """Merge a new import into an existing table by ``incident_id``; new rows win.
 
     Merging the same import twice gives the same table (idempotent). Rows keep
@@ -193,16 +231,19 @@ def merge_incidents(existing: pd.DataFrame | None, new: pd.DataFrame) -> pd.Data
         The current table (canonical columns; extra columns are dropped).
     new : pandas.DataFrame
         The new rows.
+    columns : mapping
+        Column spec to keep (:data:`geo.schema.IMPORT_COLUMNS` by default; the build
+        merges enriched tables with :data:`geo.schema.ALL_COLUMNS`).
 
     Returns
     -------
     pandas.DataFrame
         Canonical columns, unique ``incident_id``.
     """
-    new = coerce_incidents(new, IMPORT_COLUMNS).drop_duplicates("incident_id", keep="last")
+    new = coerce_incidents(new, columns).drop_duplicates("incident_id", keep="last")
     if existing is None or not len(existing):
         return new.reset_index(drop=True)
-    existing = coerce_incidents(existing, IMPORT_COLUMNS).drop_duplicates("incident_id", keep="last")
+    existing = coerce_incidents(existing, columns).drop_duplicates("incident_id", keep="last")
     new_ids = pd.Index(new["incident_id"])
     replaced = existing["incident_id"].isin(new_ids).to_numpy()
     kept = existing.loc[~replaced]
@@ -212,4 +253,4 @@ def merge_incidents(existing: pd.DataFrame | None, new: pd.DataFrame) -> pd.Data
     kept = kept.assign(_order=position.loc[kept["incident_id"]].to_numpy())
     merged = pd.concat([kept, updated], ignore_index=True).sort_values("_order", kind="stable").drop(columns="_order")
     merged = pd.concat([merged, new.loc[~new_in_old]], ignore_index=True)
-    return merged.reset_index(drop=True)[list(IMPORT_COLUMNS)]
+    return merged.reset_index(drop=True)[list(columns)]

@@ -95,12 +95,15 @@ class ImportResult:
         Data rows read from the input (header excluded).
     messages : list of str
         Human-readable notes (e.g. detected encoding, detected format).
+    files : list of dict
+        One entry per input: ``file``, ``source``, ``rows_read``, ``imported``.
     """
 
     incidents: pd.DataFrame
     quarantine: pd.DataFrame
     rows_read: int
     messages: list[str] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
 
 
 def empty_incidents(columns: dict[str, tuple[str, str]] = IMPORT_COLUMNS) -> pd.DataFrame:

@@ -7,14 +7,17 @@ import pandas as pd
 import pytest
 
 from bench.generate import generate_acled
+from geo.build import DEFAULT_BOUNDARIES_SOURCE, ingest_into
 from geo.cli import main
 from geo.datadir import (
     INCIDENTS_FILE,
+    MANIFEST_FILE,
+    QUARANTINE_FILE,
     DataDirError,
     atomic_write,
     bitmask,
-    ingest_into,
     load_bundle,
+    table_path,
 )
 from geo.schema import ALL_COLUMNS, SCHEMA_VERSION
 from geo.taxonomy import TARGET_TYPES
@@ -38,7 +41,7 @@ def test_ingest_accounts_for_every_row(acled_csv, tmp_path):
     assert summary["rows_read"] == 400
     assert summary["imported"] + summary["quarantined"] == 400
     assert summary["quarantined"] >= 3
-    quarantine = pd.read_csv(out / "quarantine.csv")
+    quarantine = pd.read_csv(table_path(out, QUARANTINE_FILE))
     assert quarantine["reason"].notna().all()
     assert set(quarantine["row_number"]) >= {4, 5, 6}
 
@@ -48,7 +51,7 @@ def test_reimport_is_idempotent(acled_csv, tmp_path):
     first = ingest_into(out, [acled_csv], fmt="acled")
     second = ingest_into(out, [acled_csv], fmt="acled")
     assert first["total"] == second["total"] == first["imported"]
-    assert len(pd.read_csv(out / "quarantine.csv")) == first["quarantined"]
+    assert len(pd.read_csv(table_path(out, QUARANTINE_FILE))) == first["quarantined"]
 
 
 def test_bundle_has_enrichment_and_bitsets(acled_csv, tmp_path):
@@ -64,10 +67,10 @@ def test_bundle_has_enrichment_and_bitsets(acled_csv, tmp_path):
     by_bits = (frame["target_bits"] & residential) != 0
     by_lists = frame["target_types"].map(lambda v: "residential" in list(v))
     assert by_bits.tolist() == by_lists.tolist()
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = json.loads(table_path(out, MANIFEST_FILE).read_text())
     assert manifest["schema_version"] == SCHEMA_VERSION
     assert manifest["data_version"] == bundle.version
-    assert {s["key"] for s in manifest["sources"]} == {"acled"}
+    assert {s["key"] for s in manifest["sources"]} == {"acled", DEFAULT_BOUNDARIES_SOURCE}
 
 
 def test_missing_directory_is_explained(tmp_path):
@@ -78,8 +81,10 @@ def test_missing_directory_is_explained(tmp_path):
 def test_half_written_table_is_explained(acled_csv, tmp_path):
     out = tmp_path / "dir"
     ingest_into(out, [acled_csv], fmt="acled")
-    path = out / INCIDENTS_FILE
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    path = table_path(out, INCIDENTS_FILE)
+    data = path.read_bytes()
+    path.unlink()  # versions share unchanged files by hard links: damage this one only
+    path.write_bytes(data[: len(data) // 2])
     with pytest.raises(DataDirError, match="half-written|not a readable"):
         load_bundle(out)
 
@@ -87,9 +92,10 @@ def test_half_written_table_is_explained(acled_csv, tmp_path):
 def test_older_schema_is_explained(acled_csv, tmp_path):
     out = tmp_path / "dir"
     ingest_into(out, [acled_csv], fmt="acled")
-    manifest = json.loads((out / "manifest.json").read_text())
+    path = table_path(out, MANIFEST_FILE)
+    manifest = json.loads(path.read_text())
     manifest["schema_version"] = 0
-    (out / "manifest.json").write_text(json.dumps(manifest))
+    path.write_text(json.dumps(manifest))
     with pytest.raises(DataDirError, match="schema version"):
         load_bundle(out)
 

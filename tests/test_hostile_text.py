@@ -505,12 +505,12 @@ def test_detail_panel_of_each_hostile_incident_is_escaped(app_env):
 
 
 def test_upload_file_names_are_made_safe_before_touching_the_disk():
-    from ui import uploads
+    from geo.build import safe_file_name
 
-    assert uploads._safe_name("../../etc/passwd") == "passwd"
-    assert os.path.sep not in uploads._safe_name("a/b\\c.csv")
+    assert safe_file_name("../../etc/passwd") == "passwd"
+    assert os.path.sep not in safe_file_name("a/b\\c.csv")
     for payload in SHORT_PAYLOADS:
-        name = uploads._safe_name(payload + ".csv")
+        name = safe_file_name(payload + ".csv")
         assert re.fullmatch(r"[A-Za-z0-9._-]{1,120}", name), name
         assert name[0] not in "=+-@."
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from geo.datadir import DataBundle, DataDirError, load_bundle
+from geo.datadir import DataBundle, DataDirError, data_stamp, load_bundle
 from geo.filters import Filters, IncidentColumns, compute_kpis, filter_mask, prepare_columns
 from geo.schema import UnreadableFileError
 
@@ -88,17 +87,7 @@ def data_path() -> str | None:
 
 
 def _stamp(path: str | None) -> str:
-    if path is None:
-        return "default"
-    folder = Path(path)
-    parts = []
-    for name in ("manifest.json", "incidents.parquet", "frontlines.parquet", "boundaries.parquet", "quarantine.csv"):
-        try:
-            info = (folder / name).stat()
-        except OSError:
-            continue
-        parts.append(f"{name}:{info.st_mtime_ns}:{info.st_size}")
-    return "|".join(parts) or "missing"
+    return data_stamp(path)
 
 
 def prepare_loaded(bundle: DataBundle, key: str, label: str) -> LoadedData:

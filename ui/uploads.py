@@ -6,23 +6,16 @@ returns; the imported rows live in this session's state and nowhere else.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import os
-import re
-import tempfile
-from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
-from geo.datadir import add_bitsets
-from geo.schema import ALL_COLUMNS, QUARANTINE_REASONS, UnreadableFileError, coerce_incidents
+from geo.build import NothingImportedError
+from geo.schema import QUARANTINE_REASONS, UnreadableFileError
+from geo.sources.registry import format_keys
 from ui.data import SESSION_DATA_KEY, FilteredView, get_shared_data, prepare_loaded
 from ui.sources import quarantine_download, quarantine_summary
 from ui.text import escape_md
-
-FORMATS = ("auto", "acled", "ucdp", "bellingcat", "bellingcat_timemap", "curated", "generic")
 
 
 def _env_limit(name: str, default: float, kind: type) -> float:
@@ -39,19 +32,13 @@ UPLOAD_MAX_ROWS = _env_limit("CONFLICTMAP_UPLOAD_MAX_ROWS", 200_000, int)
 SUMMARY_KEY = "upl_summary"
 
 
-def _safe_name(name: str) -> str:
-    base = Path(str(name)).name
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "upload"
-    return cleaned[:120]
-
-
 DATE_ORDERS = {"auto": "decide from the dates", "dayfirst": "day first (03/04/2022 = 3 April)",
                "monthfirst": "month first (03/04/2022 = 4 March)"}
 
 
 def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str, date_order: str = "auto") -> dict:
-    """Import uploaded (name, bytes) pairs into this session's data; return a summary dict."""
-    from geo.ingest import read_incidents
+    """Import uploaded (name, bytes) pairs into this session's data through the build pipeline; return a summary."""
+    from geo.build import build_upload
 
     total = sum(len(data) for _, data in files)
     if total > UPLOAD_MAX_MB * 1024 * 1024:
@@ -60,72 +47,23 @@ def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str, date_order
             "(set CONFLICTMAP_UPLOAD_MAX_MB, or import large files with `python -m geo ingest`)."
         )
     shared = get_shared_data()
-    digest = hashlib.sha256()
-    with tempfile.TemporaryDirectory(prefix="conflictmap-upload-") as folder:
-        paths = []
-        for i, (name, data) in enumerate(files):
-            path = Path(folder) / f"{i:02d}-{_safe_name(name)}"
-            path.write_bytes(data)
-            digest.update(data)
-            paths.append(path)
-        result = read_incidents(paths, fmt=fmt, max_rows=UPLOAD_MAX_ROWS, max_bytes=int(UPLOAD_MAX_MB * 1024 * 1024),
-                                date_order=None if date_order == "auto" else date_order)
-    if len(result.incidents) > UPLOAD_MAX_ROWS:
+    options = {} if date_order == "auto" else {"date_order": date_order}
+    bundle, summary = build_upload(files, fmt, shared.bundle, mode, max_rows=UPLOAD_MAX_ROWS,
+                                   max_bytes=int(UPLOAD_MAX_MB * 1024 * 1024), **options)
+    if summary["imported"] > UPLOAD_MAX_ROWS:
         raise UnreadableFileError(
-            f"The upload holds {len(result.incidents):,} incidents; the limit is {UPLOAD_MAX_ROWS:,} "
+            f"The upload holds {summary['imported']:,} incidents; the limit is {UPLOAD_MAX_ROWS:,} "
             "(set CONFLICTMAP_UPLOAD_MAX_ROWS, or use `python -m geo ingest` for large files)."
         )
-    incidents = coerce_incidents(_enrich(result.incidents, shared.bundle), ALL_COLUMNS)
-    if mode == "alongside":
-        # Like geo.ingest.merge_incidents (new rows win), but keeping the enrichment columns.
-        existing = shared.bundle.incidents[[c for c in ALL_COLUMNS if c in shared.bundle.incidents.columns]]
-        kept = existing[~existing["incident_id"].isin(set(incidents["incident_id"].dropna()))]
-        incidents = pd.concat([kept, incidents], ignore_index=True)
-    incidents = add_bitsets(coerce_incidents(incidents, ALL_COLUMNS))
-    manifest = dict(shared.bundle.manifest) if mode == "alongside" else {}
-    known = {s.get("key") for s in manifest.get("sources", [])}
-    upload_sources = sorted(result.incidents["source"].dropna().astype(str).unique())
-    manifest["sources"] = list(manifest.get("sources", [])) + [
-        {"key": key, "name": f"Your upload ({key})", "licence": "Your own file: check its terms before sharing",
-         "attribution": key, "url": "", "redistribution": True}
-        for key in upload_sources
-        if key not in known
-    ]
-    version = f"upload-{digest.hexdigest()[:12]}-{mode}-{shared.bundle.version}"
-    bundle = dataclasses.replace(
-        shared.bundle,
-        incidents=incidents,
-        quarantine=result.quarantine,
-        manifest=manifest,
-        version=version,
-        is_default=False,
-    )
     label = "your upload " + ("together with " + shared.label if mode == "alongside" else "(instead of the loaded data)")
-    st.session_state[SESSION_DATA_KEY] = prepare_loaded(bundle, key=f"session:{version}", label=label)
-    return {
-        "files": [name for name, _ in files],
-        "rows_read": int(result.rows_read),
-        "imported": len(result.incidents),
-        "quarantined": len(result.quarantine),
-        "messages": list(result.messages),
-        "quarantine": result.quarantine,
-        "mode": mode,
-    }
+    st.session_state[SESSION_DATA_KEY] = prepare_loaded(bundle, key=f"session:{bundle.version}", label=label)
+    return {**summary, "files": [name for name, _ in files], "mode": mode}
 
 
-def _enrich(incidents: pd.DataFrame, bundle) -> pd.DataFrame:
-    try:
-        from geo.enrich import enrich_incidents
-    except ImportError:
-        # Until the enrichment module is installed: oblasts only, no front distances.
-        from geo.boundaries import assign_admin1
-
-        frame = coerce_incidents(incidents, ALL_COLUMNS)
-        iso, name = assign_admin1(frame["lon"].to_numpy(), frame["lat"].to_numpy(), bundle.boundaries)
-        frame["admin1_iso"] = pd.array(iso, dtype="string")
-        frame["admin1_name"] = pd.array(name, dtype="string")
-        return frame
-    return enrich_incidents(incidents, bundle.boundaries, bundle.frontlines)
+def _reasons_markdown(text: str) -> str:
+    """Turn a multi-line import explanation into escaped markdown: first line, then one bullet per reason."""
+    lines = text.splitlines()
+    return escape_md(lines[0]) + "\n\n" + "\n".join(f"- {escape_md(line.strip(' -'))}" for line in lines[1:])
 
 
 def render_uploads(view: FilteredView) -> None:
@@ -139,7 +77,7 @@ def render_uploads(view: FilteredView) -> None:
     with st.form("upl_form"):
         files = st.file_uploader("Files", accept_multiple_files=True, key="upl_files",
                                  type=["csv", "tsv", "txt", "xlsx", "json", "geojson"])
-        fmt = st.selectbox("Format", FORMATS, key="upl_format", help="auto = detect from the columns.")
+        fmt = st.selectbox("Format", ("auto", *format_keys()), key="upl_format", help="auto = detect from the columns.")
         date_order = st.radio("Numeric dates (03/04/2022)", list(DATE_ORDERS), key="upl_date_order", horizontal=True,
                               format_func=DATE_ORDERS.get,
                               help="Only needed when every date could be read either way; the import tells you.")
@@ -153,6 +91,8 @@ def render_uploads(view: FilteredView) -> None:
             try:
                 with st.spinner("Importing…"):
                     ss[SUMMARY_KEY] = import_files([(f.name, f.getvalue()) for f in files], fmt, mode, date_order)
+            except NothingImportedError as exc:  # every row of a file quarantined: say why, change nothing
+                st.error(_reasons_markdown(str(exc)))
             except ValueError as exc:  # UnreadableFileError and bad options: a message, never a traceback
                 st.error(escape_md(str(exc)))
             except ImportError:
@@ -166,6 +106,8 @@ def render_uploads(view: FilteredView) -> None:
             f"{escape_md(', '.join(summary['files']))}; {summary['quarantined']:,} set aside. "
             f"Now exploring {escape_md(view.data.label)}."
         )
+        for warning in summary.get("warnings", []):
+            st.warning(_reasons_markdown(warning))
         for message in summary["messages"]:
             st.caption(escape_md(message))
         if summary["quarantined"]:

@@ -550,13 +550,16 @@ def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=N
                         "detail": f"{id_col}={_fmt(sid)} is already used by {where}", "original": originals[j],
                     })
             frame = frame.loc[~dup]
+    kept = frame["_staged"].value_counts().to_dict() if len(frame) else {}
+    files = [{"file": staged.file, "source": staged.source, "rows_read": int(staged.rows_read),
+              "imported": int(kept.get(number, 0))} for number, staged in enumerate(staged_list)]
     incidents = _coerce(frame)
     quarantine = pd.DataFrame.from_records(records, columns=list(QUARANTINE_COLUMNS)) if records else empty_quarantine()
     if records:
         quarantine = quarantine.astype({c: "string" for c in QUARANTINE_COLUMNS if c != "row_number"})
         quarantine["row_number"] = quarantine["row_number"].astype("Int64")
         quarantine = quarantine.sort_values(["file", "row_number"], kind="stable").reset_index(drop=True)
-    return ImportResult(incidents=incidents, quarantine=quarantine, rows_read=rows_read, messages=messages)
+    return ImportResult(incidents=incidents, quarantine=quarantine, rows_read=rows_read, messages=messages, files=files)
 
 
 def slug(text: str, default: str = "generic") -> str:

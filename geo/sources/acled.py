@@ -21,6 +21,7 @@ from geo.parsing import read_csv_table
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
 from geo.sources._common import StagedRows, build_extra, malformed_records, same_list
+from geo.sources.registry import SourceSpec
 
 SOURCE = "acled"
 REQUIRED = ("event_id_cnty", "event_date", "latitude", "longitude")
@@ -195,3 +196,17 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         rows_read=table.rows_read, pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)),
         messages=table.messages, date_formats=DATE_FORMATS,
     )
+
+
+def _recognise(probe) -> bool:
+    return probe.header is not None and SIGNATURE <= probe.header
+
+
+SPECS = (
+    SourceSpec(
+        key="acled", source=SOURCE, name="Armed Conflict Location & Event Data (ACLED)",
+        licence="ACLED Terms of Use: raw data may not be redistributed", attribution="ACLED, www.acleddata.com",
+        url="https://acleddata.com/", redistribution=False, label="ACLED export CSV (either column set)",
+        recognise=_recognise, stage=stage, priority=40,
+    ),
+)

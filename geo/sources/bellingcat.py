@@ -20,6 +20,7 @@ from geo.parsing import check_file, clean_urls, parse_url_lists, read_csv_table
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
 from geo.sources._common import StagedRows, build_extra, content_ids, malformed_records, to_json
+from geo.sources.registry import SourceSpec
 
 SOURCE = "bellingcat"
 AREA_KEY = "Type of area affected"
@@ -455,3 +456,31 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     if path.suffix.lower() == ".json":
         return stage_reduced_json(path, max_rows, max_bytes)
     return stage_csv(path, max_rows, max_bytes)
+
+
+_INFO = {
+    "source": SOURCE,
+    "name": "Bellingcat: Civilian Harm in Ukraine",
+    "licence": "No licence stated (all rights reserved by default): aggregates and links only",
+    "attribution": "Bellingcat, ukraine.bellingcat.com",
+    "url": "https://ukraine.bellingcat.com/",
+    "redistribution": False,
+}
+
+
+def _is_timemap(probe) -> bool:
+    return (probe.is_dir and (probe.path / TIMEMAP_FILES[0]).is_file()) or probe.name in TIMEMAP_FILES
+
+
+def _is_export(probe) -> bool:
+    if probe.header is not None:
+        return {"id", "date", "latitude", "longitude", "associations"} <= probe.header
+    return probe.json is not None and is_reduced_json(probe.json)
+
+
+SPECS = (
+    SourceSpec(key="bellingcat", label="Bellingcat export CSV or reduced JSON list", recognise=_is_export,
+               stage=stage, priority=60, **_INFO),
+    SourceSpec(key="bellingcat_timemap", label="Bellingcat TimeMap API export (folder or export_events.json)",
+               recognise=_is_timemap, stage=stage_timemap, priority=10, **_INFO),
+)

@@ -19,6 +19,7 @@ from geo.parsing import parse_url_lists, read_csv_table
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
 from geo.sources._common import StagedRows, build_extra, malformed_records
+from geo.sources.registry import SourceSpec
 from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
 
 SOURCE = "curated"
@@ -123,3 +124,17 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)), messages=messages,
         date_formats=("%Y-%m-%d", "%Y-%m", "%Y"),
     )
+
+
+def _recognise(probe) -> bool:
+    return probe.header is not None and SIGNATURE <= probe.header
+
+
+SPECS = (
+    SourceSpec(
+        key="curated", source=SOURCE, name="conflictmap curated incidents",
+        licence="CC BY 4.0 (project-authored; facts from the cited sources)", attribution="conflictmap contributors",
+        url="data/curated/incidents.csv", redistribution=True, label="the project's curated incident CSV",
+        recognise=_recognise, stage=stage, priority=30,
+    ),
+)

@@ -29,6 +29,7 @@ from geo.sources._common import (
     slug,
     to_json,
 )
+from geo.sources.registry import UNKNOWN_LICENCE, SourceSpec
 from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
 
 #: canonical field -> column names recognised automatically (compared after normalising case and punctuation).
@@ -627,3 +628,17 @@ def _load_json(path: Path, max_bytes: int | None):
     from geo.sources.bellingcat import _load_json as load
 
     return load(path, max_bytes)
+
+
+def _recognise(probe) -> bool:
+    return not probe.is_dir
+
+
+SPECS = (
+    SourceSpec(
+        key="generic", source=None, name="User-supplied incident table", licence=UNKNOWN_LICENCE,
+        attribution="", url="", redistribution=True,
+        label="any table with dates and coordinates (CSV, Excel, GeoJSON, JSON list, Parquet)",
+        recognise=_recognise, stage=stage, options=("mapping", "source_label"), priority=1000,
+    ),
+)

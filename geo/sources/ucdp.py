@@ -17,6 +17,7 @@ from geo.parsing import read_csv_table
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
 from geo.sources._common import StagedRows, build_extra, malformed_records, same_list
+from geo.sources.registry import SourceSpec
 
 SOURCE = "ucdp"
 #: Columns that identify a GED file.
@@ -118,3 +119,17 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         rows_read=table.rows_read, pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)),
         messages=table.messages, date_formats=DATE_FORMATS,
     )
+
+
+def _recognise(probe) -> bool:
+    return probe.header is not None and SIGNATURE <= probe.header
+
+
+SPECS = (
+    SourceSpec(
+        key="ucdp", source=SOURCE, name="UCDP Georeferenced Event Dataset (GED)", licence="CC BY 4.0",
+        attribution="Sundberg & Melander (2013), UCDP GED, Uppsala University", url="https://ucdp.uu.se/downloads/",
+        redistribution=True, label="UCDP GED CSV (the standard columns)", recognise=_recognise, stage=stage,
+        priority=50,
+    ),
+)
