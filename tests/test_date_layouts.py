@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from geo.cli import main
+from geo.datadir import INCIDENTS_FILE, table_path
 from geo.ingest import read_incidents
 from geo.parsing import AmbiguousDateOrder, detect_date_order, parse_dates
 from geo.schema import UnreadableFileError
@@ -102,7 +103,7 @@ def test_cli_ambiguous_exit_status_and_options(tmp_path, capsys):
     assert main(["ingest", str(path), "--out", str(tmp_path / "d1"), "--dayfirst"]) == 0
     assert "imported:     3" in capsys.readouterr().out
     assert main(["ingest", str(path), "--out", str(tmp_path / "d2"), "--monthfirst"]) == 0
-    frame = pd.read_parquet(tmp_path / "d2" / "incidents.parquet")
+    frame = pd.read_parquet(table_path(tmp_path / "d2", INCIDENTS_FILE))
     assert sorted(frame["date"].dt.strftime("%m-%d")) == ["02-11", "03-04", "05-01"]
     with pytest.raises(SystemExit):
         main(["ingest", str(path), "--out", str(tmp_path / "d3"), "--dayfirst", "--monthfirst"])
