@@ -4,14 +4,19 @@ import streamlit as st
 
 from ui.data import get_filtered
 from ui.mapview import map_date_control, render_details, render_map
+from ui.playback import render_playback
 from ui.text import escape_md
 
 view = get_filtered()
 st.title("Incidents on the map")
 st.caption(f"{view.kpis['incidents']:,} of {view.kpis['total']:,} incidents · {escape_md(view.filters.describe())}")
+played = render_playback(view)
+if played:
+    view, map_date = played
 left, right = st.columns([3, 1], gap="medium")
 with right:
-    map_date = map_date_control(view)
+    if not played:
+        map_date = map_date_control(view)
 with left:
     caption = render_map(view, map_date)
 with right:

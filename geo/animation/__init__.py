@@ -138,7 +138,8 @@ def make_animation(
         raise AnimationError(f"the frame size must be even, 320×180 to 3840×2160, got {size[0]}×{size[1]}")
     columns = prepare_columns(incidents)
     # The filter's dates bound the film; each frame's window decides which dates it shows.
-    mask = filter_mask(columns, dataclasses.replace(filters, date_from=None, date_to=None))
+    undated = dataclasses.replace(filters, date_from=None, date_to=None)
+    mask = filter_mask(columns, undated)
     days = columns.day[mask]
     order = np.argsort(days, kind="stable")
     sorted_days = days[order]
@@ -163,7 +164,7 @@ def make_animation(
     classes = target_classes(columns.target_bits[mask][order], filters.target_types)
     hollow = ~columns.precise[mask][order]
     credits = [_credit(s) for s in sources] or ["see the data directory's manifest"]
-    text = FrameText(title=title, filters=filters.describe(), credits=credits, data_date=data_date or "unknown",
+    text = FrameText(title=title, filters=undated.describe(), credits=credits, data_date=data_date or "unknown",
                      unit=unit)
     renderer = FrameRenderer(boundaries, neighbours, frontlines, text, size=size, window_days=window_days)
     x, y = renderer.project(lon, lat)
@@ -174,7 +175,7 @@ def make_animation(
             f"{first:%d %B %Y} to {last:%d %B %Y}, one frame every {step}; each frame shows the "
             f"{unit} of the last {window_days} day(s) and the front line as mapped on the latest snapshot "
             "before that date.",
-            f"Filters: {filters.describe()}",
+            f"Filters: {undated.describe()}",
             f"{total:,} {unit} match the filters in this period.",
         ]), repeat=card_frames)
         for k, plan in enumerate(plans):

@@ -227,7 +227,7 @@ class FrameRenderer:
         _, last = np.unique(key[::-1], return_index=True)
         keep = order[len(order) - 1 - last]
         keep = keep[np.argsort(-points["age"][keep], kind="stable")]
-        r = 3.5 * self.scale
+        r = 4.5 * self.scale
         for i in keep.tolist():
             _, _, colour, _ = TARGET_CLASSES[int(points["cls"][i])]
             rgb = tuple(int(colour[k:k + 2], 16) for k in (1, 3, 5))
