@@ -21,6 +21,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import shape
 
 from geo.admin1 import ADMIN1, iso_for_name
+from geo.safejson import check_json_depth, load_json_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BOUNDARIES = REPO_ROOT / "data" / "boundaries" / "ukraine-admin1.geojson"
@@ -330,17 +331,53 @@ def _admin1_by_overlap(geometry: np.ndarray, default: gpd.GeoDataFrame, toleranc
     return derived
 
 
+#: File types that hold tables of rows, never polygon layers.
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".parquet", ".gz", ".zip")
+
+
+def refuse_table(path: Path, frame=None, layer: str = "a boundary layer") -> None:
+    """Refuse a spreadsheet or table given where a polygon layer is expected.
+
+    Parameters
+    ----------
+    path : Path
+        The file given.
+    frame : pandas.DataFrame, optional
+        What the file was read as; a frame without geometries is refused.
+    layer : str
+        What was expected ("a boundary layer", "front-line snapshots").
+
+    Raises
+    ------
+    ValueError
+        With a one-line message naming the file and the right command.
+    """
+    path = Path(path)
+    tabular = path.suffix.lower() in TABLE_SUFFIXES if frame is None else not isinstance(frame, gpd.GeoDataFrame)
+    if tabular:
+        raise ValueError(
+            f"{path}: this is a table, not {layer} (polygons in GeoJSON, GeoPackage or TopoJSON). "
+            f"If it lists incidents, import it with `python -m geo ingest {path.name} --out DIR`."
+        )
+
+
 def _read_polygon_file(path: Path) -> gpd.GeoDataFrame:
     if not path.exists():
         raise ValueError(f"{path}: file not found.")
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder; give the boundary file itself (GeoJSON, GeoPackage or TopoJSON).")
+    refuse_table(path)
     topology = _read_topology(path)
     if topology is not None:
         frame = topology
     else:
+        if path.suffix.lower() in (".geojson", ".json"):
+            check_json_depth(path)
         try:
             frame = gpd.read_file(path)
         except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
             raise ValueError(f"{path}: cannot be read as a boundary layer ({exc}). Use GeoJSON, GeoPackage or TopoJSON.") from exc
+        refuse_table(path, frame)
     if frame.crs is None:
         minx, miny, maxx, maxy = frame.total_bounds if len(frame) else (0, 0, 0, 0)
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
@@ -362,8 +399,9 @@ def _read_polygon_file(path: Path) -> gpd.GeoDataFrame:
 def _read_topology(path: Path) -> gpd.GeoDataFrame | None:
     if path.suffix.lower() not in (".json", ".topojson"):
         return None
+    check_json_depth(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json_file(path, encoding="utf-8")
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
     if not isinstance(data, dict) or data.get("type") != "Topology":

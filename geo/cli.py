@@ -8,11 +8,11 @@ stderr with exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from geo import __version__
+from geo.safejson import loads_json
 
 BUG_HINT = "This is a bug in conflictmap: please report it with the command you ran (add --debug to see the details)."
 
@@ -22,7 +22,7 @@ def _parse_mapping(pairs: list[str] | None, mapping_file: str | None) -> dict[st
     if mapping_file:
         text = Path(mapping_file).read_text(encoding="utf-8")
         if text.lstrip().startswith("{"):
-            mapping.update(json.loads(text))
+            mapping.update(loads_json(text, Path(mapping_file).name))
         else:
             pairs = list(pairs or []) + [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     for pair in pairs or []:

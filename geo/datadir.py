@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from geo.safejson import loads_json
 from geo.schema import (
     ALL_COLUMNS,
     IMPORT_COLUMNS,
@@ -261,7 +262,7 @@ def _read_manifest_in(folder: Path, directory: Path) -> dict:
     if not path.exists():
         return {}
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = loads_json(path.read_text(encoding="utf-8"), MANIFEST_FILE)
     except (OSError, ValueError) as exc:
         raise DataDirError(
             f"{path} is unreadable ({exc}). Rebuild the data directory with `python -m geo ingest ... --out {directory}`."

@@ -22,7 +22,15 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
-from geo.boundaries import load_neighbour_states, load_ukraine_land, polygon_parts, to_lonlat, to_working
+from geo.boundaries import (
+    load_neighbour_states,
+    load_ukraine_land,
+    polygon_parts,
+    refuse_table,
+    to_lonlat,
+    to_working,
+)
+from geo.safejson import JsonTooDeepError, check_json_depth, load_json_file
 
 FRONTLINES_FILE = "frontlines.parquet"
 FRONT_COLUMNS = ("snapshot_date", "source", "method", "geometry", "contact_line", "contested")
@@ -267,8 +275,8 @@ def detect_frontline_format(path: Path) -> str:
     if path.suffix.lower() not in (".geojson", ".json"):
         return "generic"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = load_json_file(path, encoding="utf-8")
+    except (UnicodeDecodeError, json.JSONDecodeError, JsonTooDeepError):
         return "generic"
     features = data.get("features", []) if isinstance(data, dict) else []
     names = [str((f.get("properties") or {}).get("name", "")) for f in features[:500] if isinstance(f, dict)]
@@ -287,7 +295,9 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
         )
     stamp = int(match.group(2)) if match else 0
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json_file(path, encoding="utf-8")
+    except JsonTooDeepError as exc:
+        raise ValueError(str(exc)) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: not valid GeoJSON ({exc}); re-download the export.") from exc
     if not isinstance(data, dict) or "features" not in data:
@@ -338,10 +348,14 @@ def _date_from_name(name: str) -> pd.Timestamp | None:
 
 
 def _read_generic(path: Path, occupied_values, date_property, status_property, contested_values) -> tuple[list[tuple], str]:
+    refuse_table(path, layer="front-line snapshots")
+    if path.suffix.lower() in (".geojson", ".json"):
+        check_json_depth(path)
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
         raise ValueError(f"{path}: cannot be read as GeoJSON / GeoPackage ({exc}).") from exc
+    refuse_table(path, frame, layer="front-line snapshots")
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")
     elif not frame.crs.equals("EPSG:4326"):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.parsing import read_header
+from geo.safejson import JsonTooDeepError, load_json_file
 from geo.schema import IMPORT_COLUMNS, ImportResult, UnreadableFileError, coerce_incidents
 from geo.sources import generic, registry
 from geo.sources._common import StagedRows, finalise
@@ -33,8 +34,9 @@ def _peek_json(path: Path) -> object:
             return ["..."]
         return {"type": "FeatureCollection"} if b"FeatureCollection" in head else {}
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return json.load(handle)
+        return load_json_file(path)
+    except JsonTooDeepError as exc:
+        raise UnreadableFileError(str(exc)) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UnreadableFileError(f"{path.name}: not valid UTF-8 JSON ({exc}). Check the file or export it again.") from exc
 

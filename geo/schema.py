@@ -8,11 +8,12 @@ keeps that document and this module in step.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from geo.safejson import loads_json
 
 SCHEMA_VERSION = 1
 
@@ -182,8 +183,8 @@ def _as_list(value) -> list:
         text = value.strip()
         if text.startswith("["):
             try:
-                parsed = json.loads(text)
-            except json.JSONDecodeError:
+                parsed = loads_json(text, "a list cell")
+            except ValueError:  # not JSON, or nested too deeply (JsonTooDeepError)
                 parsed = None
             if isinstance(parsed, list):
                 return [str(v) for v in parsed]

@@ -35,6 +35,7 @@ GOOD_ROWS = [
     "2024-02-03,46.4825,30.7233,Odesa,Port warehouse hit,,1",
 ]
 TODAY = "2026-01-01"
+DEEP = 100_000  # nesting depth of the issue-17 files (Python's json recursed once per level)
 ACTION_WORDS = ("check", "export", "save", "split", "rename", "add", "put", "use", "give", "fix", "raise",
                 "reproject", "open", "extract", "name the", "download", "convert", "map", "nothing to import", "import")
 
@@ -95,6 +96,20 @@ def _all_date_formats(tmp: Path) -> Path:
         writer.writerow(["id", "date", "latitude", "longitude"])
         writer.writerows([i, value, 50.45, 30.52] for i, value in enumerate(values))
     return path
+
+
+def _deep_geojson(path: Path) -> Path:
+    """A FeatureCollection whose one polygon's coordinates are nested :data:`DEEP` levels."""
+    head = '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"date": "2024-02-01"}, ' \
+           '"geometry": {"type": "Polygon", "coordinates": '
+    path.write_text(head + "[" * DEEP + "]" * DEEP + "}}]}", encoding="utf-8")
+    return path
+
+
+def _curated_deep_cell() -> str:
+    """A curated-format row whose list cell is 100,000 opening brackets (a JSON list that never ends)."""
+    header = "source_id,date,lat,lon,target_types,weapons,source_urls,location,description"
+    return f"{header}\nx1,2024-02-01,50.45,30.52,{'[' * DEEP},drone,https://example.org/a,Kyiv,deep cell\n"
 
 
 def _geojson(name: str, features: list | None, crs: str | None = None, extra: dict | None = None):
@@ -208,6 +223,15 @@ CASES: list[Case] = [
     Case("geojson_unknown_crs", _geojson("weird.geojson", [_point(1, 2)], crs="EPSG:999999"), "error", "reproject"),
     Case("json_top_level_string", _write("string.json", '"just a string"'), "error", ""),
     Case("unknown_format_option", _write("fine.csv", _csv(*GOOD_ROWS)), "error", "unknown format", fmt="pdf"),
+    # issue 17: nesting that used to end in RecursionError, tables given where polygons belong
+    Case("json_nested_100k_arrays", _write("deep.json", "[" * DEEP + "]" * DEEP), "error", "nested"),
+    Case("json_nested_100k_objects", _write("deep_objects.json", '{"a":' * DEEP + "1" + "}" * DEEP), "error", "nested"),
+    Case("geojson_coordinates_nested_100k", lambda tmp: _deep_geojson(tmp / "deep.geojson"), "error", "nested"),
+    Case("json_unclosed_nesting_100k", _write("unclosed.json", "[" * DEEP), "error", "nested"),
+    Case("json_brackets_in_strings_not_nesting", _write("strings.geojson", json.dumps(
+        {"type": "FeatureCollection", "features": [_point(30.52, 50.45, note="[" * 5000 + '\\"{' * 500)]})),
+        "recover", imported=1),
+    Case("csv_list_cell_nested_100k", _write("curated_deep.csv", _curated_deep_cell()), "recover"),
 ]
 
 
@@ -328,7 +352,19 @@ GEO_CASES = {
     "invalid_json": (_write("2024-02-01_broken.geojson", "{not json"), "error"),
     "not_geojson": (_write("2024-02-01_text.geojson", "hello"), "error"),
     "binary": (_write("2024-02-01_bin.geojson", bytes(range(256)) * 8), "error"),
+    # issue 17: 100,000 levels of nesting, and incident tables given to `frontlines` / `boundaries`
+    "nested_100k": (lambda tmp: _deep_geojson(tmp / "2024-02-01_deep.geojson"), "error"),
+    "nested_100k_json": (_write("2024-02-01_deep.json", "[" * DEEP + "]" * DEEP), "error"),
+    "csv_table": (_write("2024-02-01_table.csv", _csv(*GOOD_ROWS)), "error"),
+    "xlsx_table": (lambda tmp: _xlsx(tmp / "2024-02-01_table.xlsx"), "error"),
+    "table_with_other_suffix": (_write("2024-02-01_table.dat", _csv(*GOOD_ROWS)), "error"),
 }
+
+
+def _xlsx(path: Path) -> Path:
+    frame = pd.DataFrame([row.split(",") for row in GOOD_ROWS], columns=HEADER.split(","))
+    frame.to_excel(path, index=False)
+    return path
 
 
 def _check_geo_outcome(path: Path, call, expected: str):
@@ -337,6 +373,11 @@ def _check_geo_outcome(path: Path, call, expected: str):
     except (UnreadableFileError, ValueError) as exc:
         assert expected in ("error", "either"), f"expected a result, got: {exc}"
         assert path.name in str(exc) or path.stem in str(exc), str(exc)
+        assert "\n" not in str(exc) and len(str(exc)) < 2_000, str(exc)
+        if path.suffix in (".csv", ".xlsx"):
+            assert "python -m geo ingest" in str(exc), "a table given as polygons should point at `geo ingest`"
+        if "deep" in path.name:
+            assert "nested" in str(exc), str(exc)
         return None
     assert expected in ("recover", "either"), f"expected an error, got {len(frame)} rows"
     assert str(frame.crs).upper().endswith("4326")

@@ -95,6 +95,12 @@ def _manifest_not_an_object(root: Path) -> Path:
     return path
 
 
+def _manifest_nested_100k(root: Path) -> Path:
+    path = write_data_dir(root / "deepmanifest")
+    (path / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    return path
+
+
 def _table_is_a_folder(root: Path) -> Path:
     path = write_data_dir(root / "folder")
     (path / "incidents.parquet").unlink()
@@ -125,6 +131,7 @@ BROKEN = {
     "corrupt_manifest": (_corrupt_manifest, "unreadable"),
     "binary_manifest": (_binary_manifest, "unreadable"),
     "manifest_not_an_object": (_manifest_not_an_object, "unreadable"),
+    "manifest_nested_100k": (_manifest_nested_100k, "nested"),
     "table_is_a_folder": (_table_is_a_folder, "parquet"),
     "corrupt_frontlines": (_corrupt_frontlines, "frontlines.parquet"),
     "corrupt_boundaries": (_corrupt_boundaries, "boundaries.parquet"),

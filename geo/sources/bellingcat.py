@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo.parsing import check_file, clean_urls, parse_url_lists, read_csv_table
+from geo.safejson import JsonTooDeepError, load_json_file
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
 from geo.sources._common import StagedRows, build_extra, content_ids, malformed_records, to_json
@@ -212,8 +213,9 @@ def _merge_extra(extra: str, more: dict) -> str:
 def _load_json(path: Path, max_bytes: int | None = None):
     check_file(path, max_bytes)
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return json.load(handle)
+        return load_json_file(path)
+    except JsonTooDeepError as exc:
+        raise UnreadableFileError(str(exc)) from exc
     except UnicodeDecodeError as exc:
         raise UnreadableFileError(f"{path.name}: not UTF-8 text. Save the file as UTF-8 JSON and import it again.") from exc
     except json.JSONDecodeError as exc:

@@ -9,7 +9,6 @@ that no field uses go to ``extra``.
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo.parsing import parse_url_lists, read_csv_table
+from geo.safejson import loads_json
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
 from geo.sources._common import (
@@ -104,7 +104,7 @@ def load_mapping(path: Path) -> dict[str, str]:
     """
     text = Path(path).read_text(encoding="utf-8-sig")
     if text.lstrip().startswith("{"):
-        data = json.loads(text)
+        data = loads_json(text, Path(path).name)
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
             raise ValueError(f"{Path(path).name}: a JSON mapping must be an object of field -> column name")
         return {str(k): v for k, v in data.items()}
