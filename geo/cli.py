@@ -1,4 +1,4 @@
-"""Command-line interface: ``python -m geo {ingest,frontlines,boundaries,enrich,build,info,export,animate}``.
+"""Command-line interface: ``python -m geo {ingest,frontlines,boundaries,enrich,build,info,export,animate,fetch}``.
 
 Every command that changes a data directory leaves its derived columns (oblast,
 front distance) up to date. Known problems are printed as one clear line on
@@ -224,6 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", parents=[common], help="counts by source, date range, precision breakdown")
     info.add_argument("dir", metavar="DIR")
     info.set_defaults(func=_cmd_info)
+
+    from geo.fetch.cli import add_fetch_arguments
+
+    add_fetch_arguments(sub.add_parser("fetch", help="fetch new data from DeepStateMap, UCDP or ACLED (uses the network)"))
 
     try:
         from geo.export_cli import add_export_arguments, run_export

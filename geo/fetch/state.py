@@ -1,0 +1,167 @@
+"""Where fetched data and the fetch state live inside a data directory.
+
+``DIR/raw/<source>/`` holds what the publisher sent (raw exports and API pages),
+``DIR/raw/<source>/state.json`` the progress of the last and any unfinished fetch,
+mirrored into ``manifest.json`` under ``fetch.<source>`` (the manifest is what the
+app and exports read). ``DIR/raw/<source>/seen.parquet`` remembers a digest of every
+record fetched so far, so a summary can say what is new, updated or unchanged.
+Nothing here ever holds a credential.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.datadir import MANIFEST_FILE, atomic_write
+
+RAW_DIR = "raw"
+STATE_FILE = "state.json"
+SEEN_FILE = "seen.parquet"
+
+
+def now_utc() -> str:
+    """Return the current UTC time as ISO 8601 (seconds)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def raw_dir(out: Path, source: str) -> Path:
+    """Return (and create) ``DIR/raw/<source>``.
+
+    Parameters
+    ----------
+    out : Path
+        Data directory.
+    source : str
+        Source key.
+
+    Returns
+    -------
+    Path
+        The folder for that source's raw downloads.
+    """
+    folder = Path(out) / RAW_DIR / source
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_json(path: Path, payload: object) -> None:
+    """Write JSON atomically (temporary file + rename)."""
+    text = json.dumps(payload, ensure_ascii=False, indent=1, default=str)
+    atomic_write(Path(path), lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def write_bytes(path: Path, payload: bytes) -> None:
+    """Write bytes atomically (temporary file + rename)."""
+    atomic_write(Path(path), lambda p: p.write_bytes(payload))
+
+
+def read_manifest(out: Path) -> dict:
+    """Return the data directory's manifest, or an empty dict when there is none or it is unreadable."""
+    path = Path(out) / MANIFEST_FILE
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def update_manifest(out: Path, section: str, key: str, value: dict) -> None:
+    """Set ``manifest[section][key] = value`` keeping everything else."""
+    manifest = read_manifest(out)
+    block = manifest.get(section)
+    block = dict(block) if isinstance(block, dict) else {}
+    block[key] = value
+    manifest[section] = block
+    write_json(Path(out) / MANIFEST_FILE, manifest)
+
+
+def load_state(out: Path, source: str) -> dict:
+    """Return the fetch state of ``source`` (empty for a first fetch).
+
+    Parameters
+    ----------
+    out : Path
+        Data directory.
+    source : str
+        Source key.
+
+    Returns
+    -------
+    dict
+        The state as last saved.
+    """
+    path = Path(out) / RAW_DIR / source / STATE_FILE
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = None
+    if not isinstance(state, dict):
+        state = (read_manifest(out).get("fetch") or {}).get(source)
+    return dict(state) if isinstance(state, dict) else {}
+
+
+def save_state(out: Path, source: str, state: dict) -> None:
+    """Save the fetch state of ``source`` to its raw folder and the manifest."""
+    write_json(raw_dir(out, source) / STATE_FILE, state)
+    update_manifest(out, "fetch", source, state)
+
+
+def record_licence(out: Path, source: str, record: dict) -> None:
+    """Record in the manifest that the user confirmed a publisher's licence condition."""
+    update_manifest(out, "licences_accepted", source, record)
+
+
+def digest(record: dict) -> str:
+    """Return a short content digest of one API record (key order does not matter)."""
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def classify_records(out: Path, source: str, ids: list[str], digests: list[str]) -> dict:
+    """Count fetched records as new, updated or unchanged, and remember them.
+
+    Parameters
+    ----------
+    out : Path
+        Data directory.
+    source : str
+        Source key.
+    ids, digests : list of str
+        Publisher ids and content digests of the fetched records (same length).
+
+    Returns
+    -------
+    dict
+        ``new``, ``updated``, ``unchanged`` counts (duplicates within the fetch count once).
+    """
+    path = raw_dir(out, source) / SEEN_FILE
+    fresh = pd.DataFrame({"id": pd.array(ids, dtype="string"), "digest": pd.array(digests, dtype="string")})
+    fresh = fresh.drop_duplicates("id", keep="last")
+    seen = pd.read_parquet(path) if path.exists() else pd.DataFrame({"id": pd.array([], dtype="string"),
+                                                                       "digest": pd.array([], dtype="string")})
+    old = pd.Series(seen["digest"].to_numpy(), index=seen["id"].to_numpy())
+    previous = old.reindex(fresh["id"].to_numpy()).to_numpy()
+    known = ~pd.isna(previous)
+    same = known & (previous == fresh["digest"].to_numpy())
+    counts = {"new": int((~known).sum()), "updated": int((known & ~same).sum()), "unchanged": int(same.sum())}
+    if counts["new"] or counts["updated"]:
+        merged = pd.concat([seen[~seen["id"].isin(fresh["id"])], fresh], ignore_index=True)
+        atomic_write(path, lambda p: merged.to_parquet(p, index=False))
+    return counts
+
+
+def changed_mask(out: Path, source: str, ids: list[str], digests: list[str]) -> np.ndarray:
+    """Return True for records not yet seen with this content (before :func:`classify_records`)."""
+    path = Path(out) / RAW_DIR / source / SEEN_FILE
+    if not path.exists():
+        return np.ones(len(ids), dtype=bool)
+    seen = pd.read_parquet(path)
+    old = pd.Series(seen["digest"].to_numpy(), index=seen["id"].to_numpy())
+    previous = old.reindex(pd.Index(ids)).to_numpy()
+    return pd.isna(previous) | (previous != np.asarray(digests, dtype=object))

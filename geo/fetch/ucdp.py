@@ -1,0 +1,260 @@
+"""UCDP Georeferenced Event Dataset (GED, CC BY 4.0) for Ukraine through the UCDP API.
+
+``GET {base}/gedevents/{version}?pagesize=N&page=P&Country=369[&StartDate=..&EndDate=..]``
+with the header ``x-ucdp-access-token``; pages are numbered from 0 and the answer is
+``{"TotalCount", "TotalPages", "PreviousPageUrl", "NextPageUrl", "Result": [event, ...]}``
+where each event carries the standard GED columns. The yearly release (e.g. ``25.1``)
+and the monthly candidate releases (``YY.0.M``, e.g. ``25.0.3`` for March 2025) are
+fetched page by page; each page is kept under ``DIR/raw/ucdp/<version>/`` so an
+interrupted fetch resumes at the next page, and a finished release is never fetched
+again. ``docs/FETCH.md`` lists the sources of this description and what they leave open
+(configurable here).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from geo.fetch import state as fstate
+from geo.fetch.common import FetchOptions, FetchSummary, import_incidents, make_client
+from geo.fetch.http import CredentialsMissing, FetchError, FormatError, HttpClient, NotFoundError
+
+SOURCE = "ucdp"
+NAME = "UCDP Georeferenced Event Dataset (GED)"
+ENV_BASE = "CONFLICTMAP_UCDP_URL"
+DEFAULT_BASE = "https://ucdpapi.pcr.uu.se/api"
+TOKEN_ENVS = ("UCDP_ACCESS_TOKEN", "UCDP_API_TOKEN")
+TOKEN_HEADER = "x-ucdp-access-token"
+ENV_VERSION = "CONFLICTMAP_UCDP_VERSION"
+ENV_CANDIDATES = "CONFLICTMAP_UCDP_CANDIDATES"
+#: Yearly release fetched by default (GED 25.1 covers 1989-2024).
+DEFAULT_VERSION = "25.1"
+#: Gleditsch & Ward country code of Ukraine (UCDP's ``country_id``).
+UKRAINE_GW = 369
+PAGE_SIZE = 1000
+#: At most this many candidate releases are probed in one run.
+MAX_CANDIDATE_PROBES = 24
+LICENCE = "CC BY 4.0"
+_VERSION = re.compile(r"^\d{1,2}\.\d{1,2}(\.\d{1,2})?$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
+
+
+def access_token(options: FetchOptions) -> str:
+    """Return the UCDP access token from the environment or the prompt.
+
+    Raises
+    ------
+    CredentialsMissing
+        When neither gives one.
+    """
+    for name in TOKEN_ENVS:
+        value = (options.env.get(name) or "").strip()
+        if value:
+            return value
+    if options.prompt is not None:
+        value = options.prompt("UCDP API access token", True).strip()
+        if value:
+            return value
+    raise CredentialsMissing(
+        "UCDP's API needs an access token: set UCDP_ACCESS_TOKEN (UCDP issues tokens on request, see "
+        "https://ucdp.uu.se/apidocs/) and run again."
+    )
+
+
+def _check_version(version: str) -> str:
+    version = str(version).strip()
+    if not _VERSION.match(version):
+        raise FetchError(f"UCDP version {version!r} is not like 25.1 (yearly) or 25.0.3 (candidate).")
+    return version
+
+
+def _next_candidate(version: str) -> str:
+    year, _, month = (int(x) for x in version.split("."))
+    return f"{year + 1}.0.1" if month >= 12 else f"{year}.0.{month + 1}"
+
+
+def _first_candidate(yearly: str) -> str:
+    return f"{int(yearly.split('.')[0])}.0.1"
+
+
+def _candidate_not_after(version: str, today: dt.date) -> bool:
+    year, _, month = (int(x) for x in version.split("."))
+    return (2000 + year, month) <= (today.year, today.month)
+
+
+def _fetch_release(
+    out: Path, client: HttpClient, base: str, token: str, version: str, params: dict, state: dict,
+    options: FetchOptions, optional: bool,
+) -> list[Path] | None:
+    """Download every page of one release not yet on disk; None if the release does not exist."""
+    releases = state.setdefault("releases", {})
+    entry = releases.get(version)
+    if not entry or entry.get("params") != params:
+        entry = {"params": params, "next_page": 0, "total_pages": None, "complete": False}
+    folder = fstate.raw_dir(out, SOURCE) / version
+    if entry.get("complete"):
+        return sorted(folder.glob("page-*.json"))
+    folder.mkdir(parents=True, exist_ok=True)
+    page = int(entry.get("next_page") or 0)
+    while True:
+        total = entry.get("total_pages")
+        what = f"UCDP GED {version} page {page + 1}" + (f" of {total}" if total else "")
+        options.progress(f"{what}: downloading", (page / total) if total else None)
+        try:
+            response = client.request("GET", f"{base}/gedevents/{version}", params={**params, "page": page},
+                                      headers={TOKEN_HEADER: token}, what=what)
+        except NotFoundError:
+            if optional and page == 0:
+                return None
+            raise
+        data = response.json(what)
+        if not isinstance(data, dict) or not isinstance(data.get("Result"), list):
+            raise FormatError(f"{what}: expected an object with a Result list; the API may have changed.")
+        try:
+            total = int(data.get("TotalPages"))
+        except (TypeError, ValueError):
+            total = None
+        fstate.write_bytes(folder / f"page-{page:05d}.json", response.body)
+        page += 1
+        last = not data["Result"] or not data.get("NextPageUrl") or (total is not None and page >= total)
+        entry.update({"next_page": page, "total_pages": total, "complete": bool(last)})
+        releases[version] = entry
+        fstate.save_state(out, SOURCE, state)
+        if last:
+            return sorted(folder.glob("page-*.json"))
+
+
+def _rows(pages: list[Path]) -> list[dict]:
+    rows: list[dict] = []
+    for path in pages:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        rows.extend(r for r in data.get("Result", []) if isinstance(r, dict))
+    return rows
+
+
+def write_csv(rows: list[dict], path: Path) -> Path:
+    """Write GED events as the GED CSV the importer reads (ISO date-times cut to the date).
+
+    Parameters
+    ----------
+    rows : list of dict
+        Events as the API returns them.
+    path : Path
+        Destination.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+
+    def cell(key: str, value: object) -> object:
+        if value is None:
+            return ""
+        if key in ("date_start", "date_end") and isinstance(value, str) and _ISO_DATETIME.match(value):
+            return value[:10]
+        if isinstance(value, bool):
+            return str(value).upper()
+        return value
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(list(columns))
+            for row in rows:
+                writer.writerow([cell(k, row.get(k)) for k in columns])
+
+    from geo.datadir import atomic_write
+
+    atomic_write(path, write)
+    return path
+
+
+def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) -> FetchSummary:
+    """Fetch UCDP GED events for Ukraine (yearly release and candidate releases) and import them.
+
+    Parameters
+    ----------
+    out : Path
+        Data directory.
+    options : FetchOptions
+        Period, versions, progress, credentials prompt.
+    client : HttpClient, optional
+        HTTP client.
+
+    Returns
+    -------
+    FetchSummary
+        New, updated, unchanged and quarantined events.
+    """
+    out = Path(out)
+    token = access_token(options)
+    client = client or make_client(options)
+    base = options.base_url(ENV_BASE, DEFAULT_BASE)
+    yearly = _check_version(options.ucdp_version or options.env.get(ENV_VERSION) or DEFAULT_VERSION)
+    state = fstate.load_state(out, SOURCE)
+    state.update({"source": SOURCE, "base_url": base, "started_at": fstate.now_utc()})
+    params: dict = {"pagesize": PAGE_SIZE, "Country": UKRAINE_GW}
+    if options.since:
+        params["StartDate"] = options.since.isoformat()
+    if options.until:
+        params["EndDate"] = options.until.isoformat()
+    fresh: dict[str, list[Path]] = {}
+
+    def run(version: str, optional: bool) -> bool:
+        pages = _fetch_release(out, client, base, token, version, params, state, options, optional)
+        if pages is None:
+            return False
+        if not state["releases"][version].get("imported"):
+            fresh[version] = pages
+        return True
+
+    run(yearly, optional=False)
+    explicit = options.ucdp_candidates
+    if explicit is None and options.env.get(ENV_CANDIDATES):
+        explicit = tuple(v for v in options.env[ENV_CANDIDATES].split(",") if v.strip())
+    if explicit is not None:
+        for version in explicit:
+            run(_check_version(version), optional=False)
+    else:
+        today = dt.datetime.now(dt.UTC).date()
+        version = state.get("next_candidate") or _first_candidate(yearly)
+        for _ in range(MAX_CANDIDATE_PROBES):
+            if not _candidate_not_after(version, today) or not run(version, optional=True):
+                break
+            version = _next_candidate(version)
+            state["next_candidate"] = version
+        fstate.save_state(out, SOURCE, state)
+    summary = FetchSummary(SOURCE, requests=client.requests_made)
+    for version, pages in fresh.items():
+        rows = _rows(pages)
+        ids = [str(r.get("id", "")) for r in rows]
+        counts = fstate.classify_records(out, SOURCE, ids, [fstate.digest(r) for r in rows])
+        summary.new += counts["new"]
+        summary.updated += counts["updated"]
+        summary.unchanged += counts["unchanged"]
+        if not rows:
+            state["releases"][version]["imported"] = options.build
+            continue
+        path = write_csv(rows, fstate.raw_dir(out, SOURCE) / f"ucdp-ged-{version}.csv")
+        summary.files.append(str(path))
+        if options.build:
+            options.progress(f"UCDP GED {version}: importing {len(rows):,} events", 0.95)
+            result = import_incidents(out, path, "ucdp")
+            summary.quarantined += result["quarantined"]
+            summary.imported[version] = {k: result[k] for k in ("imported", "quarantined", "total")}
+            state["releases"][version]["imported"] = True
+            fstate.save_state(out, SOURCE, state)
+    state.update({"finished_at": fstate.now_utc(),
+                  "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged,
+                                   "quarantined": summary.quarantined}})
+    fstate.save_state(out, SOURCE, state)
+    options.progress(summary.line(), 1.0)
+    return summary
