@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.data import get_filtered
+from ui.fetch import render_fetch_panel
 from ui.sources import coverage_table, licence_table, quarantine_download, quarantine_summary, render_quality
 from ui.text import escape_md
 from ui.uploads import render_uploads
@@ -50,6 +51,9 @@ st.markdown(
   per grid cell (about 22 km), and clicking a cell zooms into it.
 """
 )
+
+st.header("Update data")
+render_fetch_panel()
 
 st.header("Add your own file")
 render_uploads(view)

@@ -6,6 +6,7 @@ from geo import exports
 from geo.viz import charts
 from ui.data import get_filtered
 from ui.exports import export_context, render_export_panel, render_map_downloads, show_chart
+from ui.fetch import render_frontline_offer
 from ui.text import escape_md
 
 view = get_filtered()
@@ -38,6 +39,7 @@ if frontlines is None or not len(frontlines) or not view.incidents["front_distan
         "(GeoJSON/GeoPackage with a date property or a date in the file name), then restart the app "
         "with `CONFLICTMAP_DATA=DIR`."
     )
+    render_frontline_offer()
     with st.expander("How distance is measured"):
         st.markdown(METHOD)
     st.stop()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.data import get_filtered
+from ui.fetch import render_frontline_offer
 from ui.mapview import map_date_control, render_details, render_map
 from ui.playback import render_playback
 from ui.text import escape_md
@@ -10,6 +11,8 @@ from ui.text import escape_md
 view = get_filtered()
 st.title("Incidents on the map")
 st.caption(f"{view.kpis['incidents']:,} of {view.kpis['total']:,} incidents · {escape_md(view.filters.describe())}")
+if view.bundle.frontlines is None:
+    render_frontline_offer()
 played = render_playback(view)
 if played:
     view, map_date = played
