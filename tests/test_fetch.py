@@ -35,6 +35,18 @@ from tests.replay_apis import (
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+def _table(out: Path, name: str) -> Path:
+    from geo.datadir import table_path
+
+    return table_path(out, name)
+
+
+def _manifest(out: Path) -> dict:
+    from geo.datadir import read_manifest
+
+    return read_manifest(out)
+
+
 class Sleeps(list):
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
@@ -94,9 +106,9 @@ def test_deepstate_weekly_snapshots_then_nothing_new(tmp_path):
         assert raw == [f"{dt.datetime.fromtimestamp(i, dt.UTC).date()}_{i}.geojson" for i in weekly]
         from geo.frontlines import load_frontlines
 
-        frame = load_frontlines(out)
+        frame = load_frontlines(_table(out, "frontlines.parquet").parent)
         assert sorted(d.date().isoformat() for d in frame["snapshot_date"]) == ["2024-03-04", "2024-03-11", "2024-03-20"]
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        manifest = _manifest(out)
         assert manifest["licences_accepted"]["deepstate"]["licence"] == "https://deepstatemap.live/license-en.html"
         assert manifest["fetch"]["deepstate"]["last_snapshot_date"] == "2024-03-20"
 
@@ -112,7 +124,7 @@ def test_deepstate_weekly_snapshots_then_nothing_new(tmp_path):
         assert third.new == 1
         assert [r.path for r in server.replay.requests_to("/deepstate/api/history/1")] == [
             f"/deepstate/api/history/{newer}/geojson"]
-        assert len(load_frontlines(out)) == 4
+        assert len(load_frontlines(_table(out, "frontlines.parquet").parent)) == 4
 
 
 def test_deepstate_monthly_wrapped_answers_and_a_malformed_snapshot(tmp_path):
@@ -141,7 +153,7 @@ def test_deepstate_resumes_after_an_interruption(tmp_path):
             run_fetch("deepstate", out, opts, client=_client(max_attempts=2))
         assert "run the same command again" in str(info.value)
         assert len(list((out / "raw" / "deepstate").glob("*.geojson"))) == 2
-        assert not (out / "frontlines.parquet").exists()
+        assert not _table(out, "frontlines.parquet").exists()
         server.replay.fail_if = None
         server.replay.log.clear()
         summary = run_fetch("deepstate", out, opts, client=_client())
@@ -201,7 +213,7 @@ def test_deepstate_real_exports_served_and_stored_byte_for_byte(tmp_path):
         assert (tmp_path / "d" / "raw" / "deepstate" / path.name).read_bytes() == path.read_bytes()
     from geo.frontlines import load_frontlines
 
-    assert len(load_frontlines(tmp_path / "d")) == 3
+    assert len(load_frontlines(_table(tmp_path / "d", "frontlines.parquet").parent)) == 3
 
 
 # ---------------------------------------------------------------- UCDP
@@ -250,7 +262,7 @@ def test_ucdp_pages_candidates_and_incremental(tmp_path):
         probed = [r.path.rsplit("/", 1)[1] for r in server.replay.log if "/25.0." in r.path]
         assert probed == ["25.0.1", "25.0.2", "25.0.3"]
         assert (first.new, first.updated, first.unchanged) == (2508, 0, 0)
-        incidents = pd.read_parquet(out / "incidents.parquet", columns=["source", "source_id", "killed"])
+        incidents = pd.read_parquet(_table(out, "incidents.parquet"), columns=["source", "source_id", "killed"])
         assert (incidents["source"] == "ucdp").sum() + first.quarantined == 2508
         assert "999999" not in set(incidents["source_id"])
 
@@ -262,7 +274,7 @@ def test_ucdp_pages_candidates_and_incremental(tmp_path):
         server.replay.ucdp_releases["25.0.3"] = [_ged_event(7000, "2025-03-03", best=4)]
         third = run_fetch("ucdp", out, opts, client=_client())
         assert third.new == 1
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        manifest = _manifest(out)
         assert manifest["fetch"]["ucdp"]["releases"]["25.0.3"]["complete"] is True
 
 
@@ -273,7 +285,7 @@ def test_ucdp_resumes_at_the_page_that_failed(tmp_path):
         opts = _options(server, env={"UCDP_ACCESS_TOKEN": UCDP_TOKEN}, ucdp_candidates=())
         with pytest.raises(NetworkError):
             run_fetch("ucdp", out, opts, client=_client(max_attempts=2))
-        assert not (out / "incidents.parquet").exists()
+        assert not _table(out, "incidents.parquet").exists()
         server.replay.fail_if = None
         server.replay.log.clear()
         summary = run_fetch("ucdp", out, opts, client=_client())
@@ -327,7 +339,7 @@ def test_ucdp_real_ged_rows_served_by_the_api_import_like_the_csv(tmp_path):
 
     direct = read_incidents([path], fmt="ucdp").incidents
     direct = direct[direct["source_id"].isin(ukraine["id"].astype(str))]
-    fetched = pd.read_parquet(tmp_path / "d" / "incidents.parquet", columns=["source_id", "date", "killed"])
+    fetched = pd.read_parquet(_table(tmp_path / "d", "incidents.parquet"), columns=["source_id", "date", "killed"])
     assert len(fetched) + summary.quarantined == len(ukraine)
     assert sorted(fetched["source_id"]) == sorted(direct["source_id"])
     assert int(fetched["killed"].sum()) == int(direct["killed"].sum())
@@ -387,7 +399,7 @@ def test_acled_pages_incremental_token_cache_and_no_secrets(tmp_path, monkeypatc
         assert all(r.headers["authorization"].startswith("Bearer acc-") for r in reads)
         assert len(server.replay.requests_to("/acled/oauth/token")) == 1
         assert (first.new, first.updated, first.unchanged) == (13, 0, 0)
-        incidents = pd.read_parquet(out / "incidents.parquet", columns=["source", "source_id"])
+        incidents = pd.read_parquet(_table(out, "incidents.parquet"), columns=["source", "source_id"])
         assert (incidents["source"] == "acled").sum() + first.quarantined == 13
 
         token_file = tmp_path / "config" / acled.TOKEN_FILE

@@ -67,7 +67,9 @@ def test_panel_fetches_deepstate_into_the_data_directory(no_front_dir, monkeypat
         assert not at.exception, [e.value for e in at.exception]
         assert "deepstate: 2 new" in at.success[0].value.replace("\\", "")
         assert len(server.replay.log) == 3
-    assert (no_front_dir / "frontlines.parquet").exists()
+    from geo.datadir import table_path
+
+    assert table_path(no_front_dir, "frontlines.parquet").exists()
 
 
 def test_panel_missing_acled_login_is_one_error(no_front_dir, monkeypatch, tmp_path):

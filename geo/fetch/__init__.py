@@ -72,9 +72,16 @@ def run_fetch(source: str, out: Path | str, options: FetchOptions, client: HttpC
         raise FetchError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}.")
     if source == deepstate.SOURCE:
         deepstate.check_licence(options)
+    from geo.datadir import DataDirError
+    from geo.dirlock import DataDirBusyError, DataDirNotWritableError, lock_data_dir
+    from geo.schema import UnreadableFileError
+
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    return _FETCHERS[source](out, options, client)
+    try:
+        with lock_data_dir(out):
+            return _FETCHERS[source](out, options, client)
+    except (DataDirBusyError, DataDirNotWritableError, DataDirError, UnreadableFileError) as exc:
+        raise FetchError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 
 
 __all__ = ["SOURCES", "FetchError", "FetchOptions", "FetchSource", "FetchSummary", "run_fetch"]

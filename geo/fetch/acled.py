@@ -29,7 +29,7 @@ import urllib.parse
 from pathlib import Path
 
 from geo.fetch import state as fstate
-from geo.fetch.common import FetchOptions, FetchSummary, import_incidents, make_client
+from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
 from geo.fetch.http import AuthError, CredentialsMissing, FetchError, FormatError, HttpClient
 
 SOURCE = "acled"
@@ -335,14 +335,9 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     ids = [str(r.get("event_id_cnty", "")) for r in rows]
     counts = fstate.classify_records(out, SOURCE, ids, [fstate.digest(r) for r in rows])
     summary.new, summary.updated, summary.unchanged = counts["new"], counts["updated"], counts["unchanged"]
-    if rows:
-        path = write_csv(rows, run_dir / f"acled-{pending['run']}.csv")
+    path = write_csv(rows, run_dir / f"acled-{pending['run']}.csv") if rows else None
+    if path is not None:
         summary.files.append(str(path))
-        if options.build:
-            options.progress(f"ACLED: importing {len(rows):,} events", 0.95)
-            result = import_incidents(out, path, "acled")
-            summary.quarantined = result["quarantined"]
-            summary.imported = {k: result[k] for k in ("imported", "quarantined", "total")}
     if options.build or not rows:
         state["last_timestamp"] = _max_timestamp(rows, state.get("last_timestamp"))
         covered = dict(state.get("covered_since") or {})
@@ -352,8 +347,13 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
         state["covered_since"] = covered
         state["pending"] = None
     state.update({"finished_at": fstate.now_utc(),
-                  "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged,
-                                   "quarantined": summary.quarantined}})
+                  "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged}})
+    if options.build and path is not None:
+        options.progress(f"ACLED: importing {len(rows):,} events", 0.95)
+        report = commit(out, SOURCE, state, incident_files=[(path, "acled")])
+        summary.quarantined = report["quarantined"]
+        summary.imported = report
+        summary.messages.extend(report["notes"])
     fstate.save_state(out, SOURCE, state)
     options.progress(summary.line(), 1.0)
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import warnings
@@ -109,33 +110,81 @@ def make_client(options: FetchOptions) -> HttpClient:
     return HttpClient(log=lambda message: options.progress(message, None))
 
 
-def import_incidents(out: Path, path: Path, fmt: str) -> dict:
-    """Import one fetched incident file into the data directory (merge by id, enrich).
+def commit(
+    out: Path,
+    source: str,
+    state: dict,
+    *,
+    incident_files: list[tuple[Path, str]] = (),
+    frontline_files: list[Path] = (),
+    licence: dict | None = None,
+) -> dict:
+    """Import fetched files into the data directory as one new version (the build pipeline's steps).
+
+    Stage and quarantine (:func:`geo.build.stage_files`), merge, enrich, fuse and write
+    (:func:`geo.build.write`, atomic as a whole), with the fetch state and any licence
+    confirmation recorded in the new version's manifest. An input that keeps no row is
+    not an error here: its rows go to the quarantine and a note says so.
 
     Parameters
     ----------
     out : Path
         Data directory.
-    path : Path
-        CSV written from the publisher's answer.
-    fmt : str
-        Importer format ("ucdp", "acled").
+    source : str
+        Source key (``manifest["fetch"][source]`` gets ``state``).
+    state : dict
+        Fetch state to record.
+    incident_files : list of (Path, str)
+        Incident files and their importer format.
+    frontline_files : list of Path
+        DeepStateMap raw exports.
+    licence : dict, optional
+        Licence confirmation to record under ``manifest["licences_accepted"][source]``.
 
     Returns
     -------
     dict
-        The importer's summary (imported, quarantined, total, ...).
+        ``imported``, ``quarantined``, ``snapshots``, ``total``, ``notes``, ``version`` (None if nothing was written).
     """
-    from geo.datadir import ingest_into
+    from geo import build, datadir
 
-    return ingest_into(out, [path], fmt=fmt)
+    tables = datadir.read_tables(out)
+    changed: set[str] = set()
+    report = {"imported": 0, "quarantined": 0, "snapshots": 0, "total": 0, "notes": [], "version": None}
+    if frontline_files:
+        from geo.frontlines import read_frontlines
 
-
-def import_frontlines(out: Path, paths: list[Path]) -> tuple[dict, list[str]]:
-    """Import fetched DeepStateMap exports; return the summary and the importer's warnings."""
-    from geo.datadir import frontlines_into
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        summary = frontlines_into(out, paths, fmt="deepstate")
-    return summary, [str(w.message) for w in caught]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            new = read_frontlines(list(frontline_files), fmt="deepstate")
+        report["notes"].extend(str(w.message) for w in caught)
+        tables = build._with_frontlines(tables, new)
+        report["snapshots"] = len(new)
+        changed |= {"frontlines", "incidents"}
+    for path, fmt in incident_files:
+        result, inputs = build.stage_files([path], fmt=fmt)
+        try:
+            report["notes"].extend(build.check_import(result))
+        except build.NothingImportedError as exc:
+            report["notes"].append(str(exc))
+        tables = build.merge_into(tables, result, inputs)
+        report["imported"] += len(result.incidents)
+        report["quarantined"] += len(result.quarantine)
+        changed |= {"incidents", "quarantine"}
+    manifest = dict(tables.manifest)
+    manifest["fetch"] = {**(manifest.get("fetch") or {}), source: state}
+    if licence is not None:
+        manifest["licences_accepted"] = {**(manifest.get("licences_accepted") or {}), source: licence}
+    if not changed:
+        if licence is None or tables.version is None:
+            return report
+        if (tables.manifest.get("licences_accepted") or {}).get(source):
+            return report
+    tables = dataclasses.replace(tables, manifest=manifest)
+    if not tables.enrichment_current:
+        tables = build.enrich(tables)
+    if tables.incidents is not None and "incidents" in changed:
+        tables.incidents = build.fuse(tables.incidents)
+    report["version"] = build.write(out, tables, changed)
+    report["total"] = 0 if tables.incidents is None else len(tables.incidents)
+    return report

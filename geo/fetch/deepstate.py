@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from geo.fetch import state as fstate
-from geo.fetch.common import FetchOptions, FetchSummary, import_frontlines, make_client
+from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
 from geo.fetch.http import FetchError, FormatError, HttpClient, LicenceNotAccepted
 
 SOURCE = "deepstate"
@@ -184,12 +184,13 @@ def _stored_ids(folder: Path) -> dict[int, Path]:
 
 
 def _dates_in_directory(out: Path) -> set[dt.date]:
-    from geo.datadir import FRONTLINES_FILE
+    from geo.datadir import DataDirError, tables_folder
     from geo.frontlines import load_frontlines
 
-    if not (out / FRONTLINES_FILE).exists():
+    try:
+        frame = load_frontlines(tables_folder(out))
+    except DataDirError:
         return set()
-    frame = load_frontlines(out)
     if frame is None or not len(frame):
         return set()
     mine = frame[frame["source"].astype(str) == SOURCE]
@@ -218,8 +219,6 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     client = client or make_client(options)
     base = options.base_url(ENV_BASE, DEFAULT_BASE)
     folder = fstate.raw_dir(out, SOURCE)
-    fstate.record_licence(out, SOURCE, {"accepted_at": fstate.now_utc(), "licence": LICENCE_URL,
-                                        "condition": LICENCE_CONDITION})
     saved = fstate.load_state(out, SOURCE)
     last = saved.get("last_snapshot_date")
     default_since = dt.date.fromisoformat(last) if options.since is None and last else DEFAULT_SINCE
@@ -259,21 +258,24 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     summary.requests = client.requests_made
     imported = set(saved.get("imported", []))
     pending = sorted((p for i, p in stored.items() if str(i) not in imported), key=lambda p: p.name)
-    if pending and options.build:
-        options.progress(f"DeepStateMap: importing {len(pending)} snapshot(s)", 0.95)
-        result, notes = import_frontlines(out, pending)
-        summary.imported = result
-        summary.messages.extend(notes)
-        imported.update(str(i) for i, p in stored.items() if p in pending)
+    dates = sorted(w.date() for i, w in chosen if i in stored)
     summary.new = len(pending) if options.build else len(todo) - summary.quarantined
     summary.files = [str(p) for p in pending]
-    dates = sorted(w.date() for i, w in chosen if i in stored)
+    if options.build:
+        imported.update(str(i) for i, p in stored.items() if p in pending)
     state.update({
         "imported": sorted(imported, key=int),
         "last_snapshot_date": (dates[-1].isoformat() if dates else last),
         "finished_at": fstate.now_utc(),
         "last_summary": {"new": summary.new, "unchanged": summary.unchanged, "quarantined": summary.quarantined},
     })
+    if options.build:
+        if pending:
+            options.progress(f"DeepStateMap: importing {len(pending)} snapshot(s)", 0.95)
+        licence = {"accepted_at": fstate.now_utc(), "licence": LICENCE_URL, "condition": LICENCE_CONDITION}
+        report = commit(out, SOURCE, state, frontline_files=pending, licence=licence)
+        summary.imported = report
+        summary.messages.extend(report["notes"])
     fstate.save_state(out, SOURCE, state)
     options.progress(summary.line(), 1.0)
     return summary

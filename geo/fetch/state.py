@@ -2,8 +2,8 @@
 
 ``DIR/raw/<source>/`` holds what the publisher sent (raw exports and API pages),
 ``DIR/raw/<source>/state.json`` the progress of the last and any unfinished fetch,
-mirrored into ``manifest.json`` under ``fetch.<source>`` (the manifest is what the
-app and exports read). ``DIR/raw/<source>/seen.parquet`` remembers a digest of every
+copied into the manifest of the version each import writes (``fetch.<source>``, next
+to ``licences_accepted``); the tables themselves live in the directory's versions. ``DIR/raw/<source>/seen.parquet`` remembers a digest of every
 record fetched so far, so a summary can say what is new, updated or unchanged.
 Nothing here ever holds a credential.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.datadir import MANIFEST_FILE, atomic_write
+from geo.datadir import atomic_write
 
 RAW_DIR = "raw"
 STATE_FILE = "state.json"
@@ -62,27 +62,20 @@ def write_bytes(path: Path, payload: bytes) -> None:
 
 
 def read_manifest(out: Path) -> dict:
-    """Return the data directory's manifest, or an empty dict when there is none or it is unreadable."""
-    path = Path(out) / MANIFEST_FILE
+    """Return the manifest of the data directory's current version ({} when there is none or it is unreadable)."""
+    from geo.datadir import DataDirError, read_manifest
+
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_manifest(Path(out))
+    except DataDirError:
         return {}
-    return manifest if isinstance(manifest, dict) else {}
-
-
-def update_manifest(out: Path, section: str, key: str, value: dict) -> None:
-    """Set ``manifest[section][key] = value`` keeping everything else."""
-    manifest = read_manifest(out)
-    block = manifest.get(section)
-    block = dict(block) if isinstance(block, dict) else {}
-    block[key] = value
-    manifest[section] = block
-    write_json(Path(out) / MANIFEST_FILE, manifest)
 
 
 def load_state(out: Path, source: str) -> dict:
     """Return the fetch state of ``source`` (empty for a first fetch).
+
+    The state file under ``DIR/raw/<source>/`` is authoritative (it also records an
+    unfinished fetch); the copy in the manifest is used when the file is gone.
 
     Parameters
     ----------
@@ -107,14 +100,8 @@ def load_state(out: Path, source: str) -> dict:
 
 
 def save_state(out: Path, source: str, state: dict) -> None:
-    """Save the fetch state of ``source`` to its raw folder and the manifest."""
+    """Save the fetch state of ``source`` to its raw folder (the manifest gets it with the next import)."""
     write_json(raw_dir(out, source) / STATE_FILE, state)
-    update_manifest(out, "fetch", source, state)
-
-
-def record_licence(out: Path, source: str, record: dict) -> None:
-    """Record in the manifest that the user confirmed a publisher's licence condition."""
-    update_manifest(out, "licences_accepted", source, record)
 
 
 def digest(record: dict) -> str:

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from geo.fetch import state as fstate
-from geo.fetch.common import FetchOptions, FetchSummary, import_incidents, make_client
+from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
 from geo.fetch.http import CredentialsMissing, FetchError, FormatError, HttpClient, NotFoundError
 
 SOURCE = "ucdp"
@@ -233,6 +233,7 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
             state["next_candidate"] = version
         fstate.save_state(out, SOURCE, state)
     summary = FetchSummary(SOURCE, requests=client.requests_made)
+    to_import: list[tuple[Path, str]] = []
     for version, pages in fresh.items():
         rows = _rows(pages)
         ids = [str(r.get("id", "")) for r in rows]
@@ -240,21 +241,20 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
         summary.new += counts["new"]
         summary.updated += counts["updated"]
         summary.unchanged += counts["unchanged"]
-        if not rows:
-            state["releases"][version]["imported"] = options.build
-            continue
-        path = write_csv(rows, fstate.raw_dir(out, SOURCE) / f"ucdp-ged-{version}.csv")
-        summary.files.append(str(path))
+        if rows:
+            path = write_csv(rows, fstate.raw_dir(out, SOURCE) / f"ucdp-ged-{version}.csv")
+            summary.files.append(str(path))
+            to_import.append((path, "ucdp"))
         if options.build:
-            options.progress(f"UCDP GED {version}: importing {len(rows):,} events", 0.95)
-            result = import_incidents(out, path, "ucdp")
-            summary.quarantined += result["quarantined"]
-            summary.imported[version] = {k: result[k] for k in ("imported", "quarantined", "total")}
             state["releases"][version]["imported"] = True
-            fstate.save_state(out, SOURCE, state)
     state.update({"finished_at": fstate.now_utc(),
-                  "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged,
-                                   "quarantined": summary.quarantined}})
+                  "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged}})
+    if options.build and to_import:
+        options.progress(f"UCDP GED: importing {', '.join(p.name for p, _ in to_import)}", 0.95)
+        report = commit(out, SOURCE, state, incident_files=to_import)
+        summary.quarantined = report["quarantined"]
+        summary.imported = report
+        summary.messages.extend(report["notes"])
     fstate.save_state(out, SOURCE, state)
     options.progress(summary.line(), 1.0)
     return summary
