@@ -39,6 +39,10 @@ IMPORT_COLUMNS: dict[str, tuple[str, str]] = {
     "description": ("string", "Free-text description from the source (untrusted text)."),
     "source_urls": ("object", "List of source URLs (only http/https kept)."),
     "extra": ("string", "JSON object with every source column that has no canonical home."),
+    "target_inferred": ("boolean", "True when target_types were read from free text by the keyword rules (docs/TAXONOMIES.md), "
+                                   "False when they are the publisher's own coding; <NA> = not recorded."),
+    "weapon_inferred": ("boolean", "True when weapons were read from free text by the keyword rules (docs/TAXONOMIES.md), "
+                                   "False when they are the publisher's own coding; <NA> = not recorded."),
 }
 
 ENRICHMENT_COLUMNS: dict[str, tuple[str, str]] = {

@@ -188,6 +188,8 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "description": description.mask(description == ""),
         "source_urls": same_list(n),
         "extra": build_extra(raw, extra_cols),
+        "target_inferred": True,
+        "weapon_inferred": True,
     })
     columns = {"source_id": lookup["event_id_cnty"], "date": lookup["event_date"], "lat": lookup["latitude"],
                "lon": lookup["longitude"], "killed": lookup.get("fatalities", "fatalities")}

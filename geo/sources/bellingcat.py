@@ -195,6 +195,8 @@ def stage_csv(path: Path, max_rows: int | None = None, max_bytes: int | None = N
         "description": _blank_to_na(col("description")),
         "source_urls": parse_url_lists(col("sources")),
         "extra": extra,
+        "target_inferred": False,
+        "weapon_inferred": False,
     })
     columns = {"source_id": lookup["id"], "date": lookup["date"], "lat": lookup["latitude"], "lon": lookup["longitude"]}
     return StagedRows(
@@ -341,6 +343,8 @@ def stage_timemap(path: Path, max_rows: int | None = None, max_bytes: int | None
         "description": _blank_to_na(descriptions),
         "source_urls": urls,
         "extra": [to_json(e) for e in extras],
+        "target_inferred": False,
+        "weapon_inferred": False,
     })
     columns = {"source_id": "id", "date": "date", "lat": "latitude", "lon": "longitude"}
     return StagedRows(
@@ -429,6 +433,8 @@ def stage_reduced_json(path: Path, max_rows: int | None = None, max_bytes: int |
         "description": _blank_to_na(descriptions),
         "source_urls": source_lists,
         "extra": extras,
+        "target_inferred": False,
+        "weapon_inferred": False,
     })
     columns = {"source_id": "(content hash)", "date": "date", "lat": "latitude", "lon": "longitude"}
     return StagedRows(

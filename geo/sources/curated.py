@@ -117,6 +117,8 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "description": text("description"),
         "source_urls": parse_url_lists(col("source_urls")),
         "extra": build_extra(raw, [c for c in raw.columns if c in _EXTRA or c not in COLUMNS]),
+        "target_inferred": False,
+        "weapon_inferred": False,
     })
     return StagedRows(
         file=path.name, source=SOURCE, fields=fields, raw=raw, row_numbers=table.row_numbers,

@@ -32,31 +32,60 @@ from geo.sources._common import (
 from geo.sources.registry import UNKNOWN_LICENCE, SourceSpec
 from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
 
-#: canonical field -> column names recognised automatically (compared after normalising case and punctuation).
+#: canonical field -> column names recognised automatically, in English and Ukrainian (compared after
+#: :func:`_norm`: case, spaces, slashes, underscores and punctuation do not matter). The first alias
+#: found wins; a column feeds one field only. ``title``, ``district`` and ``province`` are helper
+#: fields: a title is put before the description, a district and province after the place name.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "source_id": ("source_id", "id", "incident_id", "event_id", "event_id_cnty", "uid", "identifier", "ref", "reference"),
-    "date": ("date", "event_date", "incident_date", "date_start", "start_date", "date_of_incident", "datetime",
-             "occurred", "occurred_on", "day", "дата"),
+    "source_id": ("source_id", "id", "incident_id", "event_id", "event_id_cnty", "entry", "entry_id", "entry_no",
+                  "uid", "identifier", "ref", "reference", "record_id", "case_id", "no", "ідентифікатор",
+                  "ід", "номер", "номер_запису"),
+    "date": ("date", "event_date", "incident_date", "date_start", "start_date", "date_of_incident", "date_of_event",
+             "datetime", "occurred", "occurred_on", "day", "дата", "дата_події", "дата_інциденту"),
     "lat": ("lat", "latitude", "y", "lat_dd", "latitude_dd", "coord_y", "широта"),
     "lon": ("lon", "lng", "long", "longitude", "x", "lon_dd", "longitude_dd", "coord_x", "довгота"),
-    "killed": ("killed", "fatalities", "deaths", "dead", "death_toll", "civilians_killed", "killed_total", "best"),
-    "injured": ("injured", "wounded", "injuries", "civilians_injured", "injured_total"),
-    "description": ("description", "notes", "summary", "details", "text", "comment", "comments", "narrative"),
-    "location": ("location", "place", "place_name", "city", "town", "settlement", "locality", "address"),
-    "source_urls": ("source_urls", "url", "urls", "source_url", "sources", "link", "links", "source"),
+    "killed": ("killed", "fatalities", "deaths", "dead", "death_toll", "civilians_killed", "killed_total", "best",
+               "number_killed", "people_killed", "загиблі", "загинули", "загиблих", "вбито", "кількість_загиблих",
+               "смерті"),
+    "injured": ("injured", "wounded", "injuries", "civilians_injured", "injured_total", "number_injured",
+                "people_injured", "поранені", "поранено", "поранених", "кількість_поранених", "травмовані"),
+    "title": ("title", "headline", "event_title", "заголовок", "назва"),
+    "description": ("description", "brief_description", "short_description", "notes", "summary", "details", "text",
+                    "comment", "comments", "narrative", "event_description", "опис", "короткий_опис", "примітки",
+                    "деталі"),
+    "location": ("location", "town_city", "city_town", "place", "place_name", "city", "town", "settlement",
+                 "village", "locality", "municipality", "hromada", "address", "населений_пункт", "місто", "село",
+                 "місце", "локація", "адреса", "громада"),
+    "district": ("district", "raion", "rayon", "admin2", "район"),
+    "province": ("province", "oblast", "region", "admin1", "область", "регіон"),
+    "source_urls": ("source_urls", "url", "urls", "source_url", "sources", "link", "links", "source", "source_link",
+                    "джерело", "джерела", "посилання"),
     "target_raw": ("target_raw", "target", "target_type", "target_types", "type_of_area_affected", "area_type",
-                   "object_type", "facility"),
-    "weapon_raw": ("weapon_raw", "weapon", "weapons", "weapon_system", "weapon_type", "munition", "munitions"),
-    "event_type_raw": ("event_type_raw", "event_type", "type", "category", "incident_type", "sub_event_type"),
+                   "object_type", "facility", "ціль", "об_єкт", "обєкт", "тип_об_єкта"),
+    "weapon_raw": ("weapon_raw", "weapon", "weapons", "weapon_system", "weapon_type", "munition", "munitions",
+                   "arms_munition", "arms", "armament", "зброя", "озброєння", "засіб_ураження", "боєприпас"),
+    "event_type_raw": ("event_type_raw", "event_type", "type", "category", "incident_type", "sub_event_type",
+                       "event_group", "event_category", "type_of_event", "тип", "тип_події", "категорія", "вид"),
     "date_precision": ("date_precision",),
-    "geo_precision": ("geo_precision", "location_precision"),
+    "geo_precision": ("geo_precision", "location_precision", "geolocation", "geolocation_precision", "precision",
+                      "geo_accuracy", "location_accuracy", "точність", "геолокація"),
 }
+#: Helper fields that are combined into canonical columns rather than stored as they are.
+HELPER_FIELDS = ("title", "district", "province")
 #: Extra spellings accepted as mapping keys.
 MAPPING_KEYS: dict[str, str] = {
     "id": "source_id", "latitude": "lat", "longitude": "lon", "lng": "lon", "url": "source_urls",
     "urls": "source_urls", "sources": "source_urls", "target": "target_raw", "target_types": "target_raw",
     "weapon": "weapon_raw", "weapons": "weapon_raw", "event_type": "event_type_raw", "type": "event_type_raw",
     "fatalities": "killed", "deaths": "killed", "wounded": "injured", "notes": "description", "place": "location",
+    "oblast": "province", "region": "province", "raion": "district", "headline": "title",
+}
+#: Free-text geolocation / precision values -> geo_precision (words matched in the lower-cased value).
+GEO_PRECISION_WORDS: dict[str, str] = {
+    "exact": r"exact|precise|confirmed|geolocated|verified|точн|підтвердж",
+    "near": r"approx|near|nearby|vicinity|close to|about|approximate|приблизн|поблизу|біля",
+    "area": r"city|town|village|settlement|district|raion|municipal|hromada|area|місто|село|район|громад|населен",
+    "region": r"region|oblast|province|область|регіон",
 }
 REQUIRED = ("date", "lat", "lon")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -68,20 +97,23 @@ _WGS84_NAMES = {"urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:epsg::4326", "
 
 #: Plain-language event words -> event type (matched as words in the event-type column).
 EVENT_WORDS: dict[str, str] = {
-    "missile_strike": r"missile",
-    "drone_strike": r"drone|uav|shahed|loitering",
-    "air_strike": r"air ?strike|airstrike|bomb|aerial|aircraft",
-    "shelling": r"shell|artillery|mlrs|rocket|mortar",
-    "battle": r"battle|clash|fighting|armed clash|combat",
-    "attack_on_civilians": r"attack on civilians|violence against civilians|execution|abduction|shooting",
-    "mine": r"mine|uxo|unexploded|explosive remnant",
-    "explosion": r"explosion|explosive|ied|blast|remote violence",
-    "protest": r"protest|riot|demonstration|rally",
+    "missile_strike": r"missile|ракет",
+    "drone_strike": r"drone|uav|shahed|loitering|дрон|бпла|безпілот|шахед",
+    "air_strike": r"air ?strike|airstrike|bomb|aerial|aircraft|авіа|бомб|\bкаб",
+    "shelling": r"shell|artillery|mlrs|rocket|mortar|обстріл|артилер|міномет|рсзв|реактивн",
+    "battle": r"battle|clash|fighting|armed clash|combat|\bбій|\bбої|зіткнен|штурм",
+    "attack_on_civilians": (r"attack on civilians|violence against civilians|execution|abduction|shooting"
+                            r"|напад на цивільн|насильств|страт|викраден|розстріл"),
+    "mine": r"mine|uxo|unexploded|explosive remnant|\bмін[аиуі]\b|нерозірван|вибухонебезпечн",
+    "explosion": r"explosion|explosive|ied|blast|remote violence|вибух",
+    "protest": r"protest|riot|demonstration|rally|протест|мітинг|демонстрац",
 }
 
 
 def _norm(name: object) -> str:
-    return re.sub(r"[^0-9a-zа-яіїєґ]+", "_", str(name).strip().casefold()).strip("_")
+    """Normalise a column name: case, spaces, slashes, underscores and punctuation do not matter."""
+    text = str(name).strip().casefold().replace("№", " no ").replace("#", " no ")
+    return re.sub(r"[^0-9a-zа-яіїєґ]+", "_", text).strip("_")
 
 
 def load_mapping(path: Path) -> dict[str, str]:
@@ -508,8 +540,6 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
             f"{path.name}: no column found for {', '.join(missing)} (columns: {', '.join(map(str, columns[:15]))}). "
             "Name the columns with a mapping, e.g. --map date=Date --map lat=Y --map lon=X."
         )
-    if detected:
-        messages.append(f"{path.name}: columns detected: {', '.join(detected)}.")
     n = len(frame)
 
     def col(field: str) -> pd.Series | None:
@@ -528,27 +558,32 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
     else:
         ids = pd.Series(content_ids(raw if isinstance(raw, list) else frame[columns]), dtype="str")
         messages.append(f"{path.name}: no id column; each row's id is a hash of its content.")
-    description = text("description")
+    description = _join_text(text("title"), text("description"), " — ")
+    location = _join_places([text("location"), text("district"), text("province")])
     weapon_codes = list(keywords.WEAPON_RULES)
-    free_text = None
-    if "weapon_raw" not in chosen or "target_raw" not in chosen:
-        free_text = keywords.compact_keywords(description)
+    # Keyword rules read the free text (title + description) wherever no category column says it.
+    free_text = keywords.compact_keywords(description)
+    text_weapon_matrix = keywords.weapon_matrix(description, free_text)
+    text_weapons = keywords.masks_to_lists(text_weapon_matrix, weapon_codes, default=["unknown"])
+    text_targets = keywords.masks_to_lists(keywords.match_rules(description, keywords.TARGET_RULES, free_text),
+                                           list(keywords.TARGET_RULES), default=["unknown"])
+    weapon_raw, target_raw = text("weapon_raw"), text("target_raw")
+    weapon_inferred = weapon_raw.isna().to_numpy()
+    target_inferred = target_raw.isna().to_numpy()
     if "weapon_raw" in chosen:
-        weapons = _lists_from_text(text("weapon_raw"), keywords.WEAPON_RULES, _exact_weapons(), weapons=True,
-                                   unmatched="other")
-        weapon_matrix = _matrix_from_lists(weapons, weapon_codes)
+        coded = _lists_from_text(weapon_raw, keywords.WEAPON_RULES, _exact_weapons(), weapons=True, unmatched="other")
+        weapons = np.where(weapon_inferred, text_weapons, coded)
+        weapon_matrix = np.where(weapon_inferred[:, None], text_weapon_matrix, _matrix_from_lists(coded, weapon_codes))
     else:
-        weapon_matrix = keywords.weapon_matrix(description, free_text)
-        weapons = keywords.masks_to_lists(weapon_matrix, weapon_codes, default=["unknown"])
+        weapons, weapon_matrix = text_weapons, text_weapon_matrix
     if "target_raw" in chosen:
-        targets = _lists_from_text(text("target_raw"), keywords.TARGET_RULES, _exact_targets(), weapons=False,
-                                   unmatched="other")
+        coded = _lists_from_text(target_raw, keywords.TARGET_RULES, _exact_targets(), weapons=False, unmatched="other")
+        targets = np.where(target_inferred, text_targets, coded)
     else:
-        target_matrix = keywords.match_rules(description, keywords.TARGET_RULES, free_text)
-        targets = keywords.masks_to_lists(target_matrix, list(keywords.TARGET_RULES), default=["unknown"])
+        targets = text_targets
     events = _event_types(text("event_type_raw") if "event_type_raw" in chosen else None, weapon_matrix)
     date_precision = text("date_precision").str.lower()
-    geo_precision = text("geo_precision").str.lower()
+    geo_precision = _geo_precisions(text("geo_precision"))
     url_col = col("source_urls")
     source_urls = parse_url_lists(url_col.astype("str")) if url_col is not None else [[] for _ in range(n)]
     killed, injured = col("killed"), col("injured")
@@ -564,6 +599,7 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
             lon = values
     used = set(chosen.values()) | set(fallback_columns.values())
     extra_cols = [c for c in columns if c not in used]
+    messages.append(_mapping_summary(path.name, chosen, fallback_columns, extra_cols, explicit))
     # Columns read into a controlled field keep their raw text in extra when some of it did not fit.
     lossy = {
         "source_urls": lambda v: v.str.replace(r"https?://\S+", "", regex=True).str.replace(r"[\s,;|]+", "", regex=True) != "",
@@ -581,12 +617,12 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
         "date_precision": date_precision.where(date_precision.isin(DATE_PRECISIONS), "day" if "date_precision" not in chosen else "unknown"),
         "lat": lat,
         "lon": lon,
-        "geo_precision": geo_precision.where(geo_precision.isin(GEO_PRECISIONS), "unknown"),
-        "location": text("location"),
+        "geo_precision": geo_precision,
+        "location": location,
         "target_types": targets,
-        "target_raw": text("target_raw"),
+        "target_raw": target_raw,
         "weapons": weapons,
-        "weapon_raw": text("weapon_raw"),
+        "weapon_raw": weapon_raw,
         "event_type": events,
         "event_type_raw": text("event_type_raw"),
         "killed": killed if killed is not None else None,
@@ -594,6 +630,8 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
         "description": description,
         "source_urls": source_urls,
         "extra": extra.reset_index(drop=True),
+        "target_inferred": target_inferred,
+        "weapon_inferred": weapon_inferred,
     })
     geometry_names = {"_geom_lon": "geometry x", "_geom_lat": "geometry y"}
     names = {field: geometry_names.get(chosen[field], chosen[field]) for field in chosen}
@@ -602,6 +640,67 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
         file=path.name, source=source, fields=fields, raw=raw, row_numbers=np.asarray(row_numbers, dtype="int64"),
         columns=names, rows_read=rows_read, pre_quarantine=pre, messages=messages,
     )
+
+
+def _join_text(first: pd.Series, second: pd.Series, sep: str) -> pd.Series:
+    """``first + sep + second`` where both are present, else whichever is; NA when neither."""
+    both = first.notna() & second.notna() & (first != second)
+    out = second.where(second.notna(), first)
+    return out.mask(both, first + sep + second)
+
+
+def _join_places(parts: list[pd.Series]) -> pd.Series:
+    """Place, district, province joined with ", " (empty and repeated parts left out)."""
+    out = parts[0]
+    for i in range(1, len(parts)):
+        part = parts[i]
+        repeated = pd.Series(False, index=part.index)
+        for earlier in parts[:i]:
+            repeated |= (part.str.casefold() == earlier.str.casefold()).fillna(False).astype(bool)
+        out = _join_text(out, part.mask(repeated), ", ")
+    return out
+
+
+def _geo_precisions(raw: pd.Series) -> pd.Series:
+    """Canonical geo precision from a precision / geolocation column: codes as written, else words."""
+    codes_idx, uniques = pd.factorize(raw.str.strip().str.casefold(), use_na_sentinel=True)
+    mapped = []
+    for value in uniques:
+        if value in GEO_PRECISIONS:
+            mapped.append(value)
+            continue
+        mapped.append(next((code for code, words in GEO_PRECISION_WORDS.items() if re.search(words, value)), "unknown"))
+    out = np.full(len(raw), "unknown", dtype=object)
+    ok = codes_idx >= 0
+    out[ok] = np.asarray(mapped, dtype=object)[codes_idx[ok]] if mapped else out[ok]
+    return pd.Series(out, index=raw.index, dtype="object")
+
+
+def _mapping_summary(file: str, chosen: dict[str, str], fallback: dict[str, str], unmapped: list[str],
+                     explicit: set[str]) -> str:
+    """One line for the user: which file column feeds which field, and what was left in ``extra``."""
+    by_field: dict[str, list[str]] = {}
+    names = {"title": "description", "district": "location", "province": "location"}
+    for field in FIELD_ALIASES:
+        column = chosen.get(field)
+        if column is None or column.startswith("_geom_"):
+            continue
+        label = f"{column}{' (--map)' if field in explicit else ''}"
+        by_field.setdefault(names.get(field, field), []).append(label)
+    for field, column in fallback.items():
+        by_field.setdefault(field, []).append(f"{column} (when no geometry)")
+    if any(c.startswith("_geom_") for c in chosen.values()):
+        by_field.setdefault("lat", []).insert(0, "geometry")
+        by_field.setdefault("lon", []).insert(0, "geometry")
+    order = ["source_id", "date", "lat", "lon", "description", "location", "event_type_raw", "weapon_raw",
+             "target_raw", "killed", "injured", "source_urls", "date_precision", "geo_precision"]
+    parts = [f"{' + '.join(by_field[f])} → {f}" for f in order if f in by_field]
+    left = ", ".join(map(str, unmapped)) if unmapped else "none"
+    inferred = [f"{name} from the text" + (f" where {chosen[col]} is empty" if col in chosen else "")
+                for name, col in (("weapons", "weapon_raw"), ("target types", "target_raw"))]
+    text = f"{file}: column mapping: {'; '.join(parts)}. Not mapped (kept in extra): {left}."
+    text += f" Inferred by keyword rules: {'; '.join(inferred)}."
+    return text + " Change with --map FIELD=COLUMN."
 
 
 def check_file_size(path: Path, max_bytes: int | None) -> None:

@@ -111,6 +111,8 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "description": description.mask(description == ""),
         "source_urls": same_list(n),
         "extra": build_extra(raw, extra_cols),
+        "target_inferred": False,
+        "weapon_inferred": True,
     })
     columns = {"source_id": lookup["id"], "date": lookup["date_start"], "lat": lookup["latitude"],
                "lon": lookup["longitude"], "killed": lookup.get("best", "best")}

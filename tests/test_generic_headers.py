@@ -1,0 +1,207 @@
+"""Generic files understood: header synonyms (English, Ukrainian), mapping summary, keyword rules in both languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.ingest import read_incidents
+from geo.sources import keywords
+from geo.sources.generic import _norm, resolve_columns
+
+TODAY = "2025-11-27"
+# The exact header of issue 12's events CSV.
+EVENTS_HEADER = ["entry", "date", "event_group", "title", "brief description", "lat", "lon", "country", "province",
+                 "district", "town/city", "arms/munition", "violence level", "link", "geolocation"]
+
+
+def _write(path, header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def _events(tmp_path):
+    rows = [
+        ["E-101", "14/08/2022", "Shelling", "Shelling of a hospital", "Artillery hit the city hospital.", "47.84",
+         "35.14", "Ukraine", "Zaporizhzhia", "Zaporizkyi", "Zaporizhzhia", "", "high", "https://example.org/a",
+         "exact"],
+        ["E-102", "15/08/2022", "Missile strike", "Missile strike on a railway station", "The station was hit.",
+         "48.46", "35.04", "Ukraine", "Dnipropetrovsk", "Dniprovskyi", "Dnipro", "Iskander", "high",
+         "https://example.org/b", "approximate"],
+        ["E-103", "16/08/2022", "Airstrike", "", "A guided bomb hit a school.", "50.0", "36.23", "Ukraine",
+         "Kharkiv", "", "Kharkiv", "", "medium", "https://example.org/c", "city"],
+    ]
+    return _write(tmp_path / "events.csv", EVENTS_HEADER, rows)
+
+
+def test_issue_12_events_header_maps_every_meaningful_column(tmp_path):
+    """entry, title + brief description, town/city, arms/munition, event_group, geolocation all find a home."""
+    result = read_incidents(_events(tmp_path), today=TODAY)
+    assert len(result.incidents) == 3 and len(result.quarantine) == 0
+    frame = result.incidents.set_index("source_id")
+    assert list(frame.index) == ["E-101", "E-102", "E-103"]
+    assert frame.loc["E-101", "incident_id"] == "events:E-101"
+    assert frame.loc["E-101", "description"] == "Shelling of a hospital — Artillery hit the city hospital."
+    assert frame.loc["E-103", "description"] == "A guided bomb hit a school."
+    assert frame.loc["E-101", "location"] == "Zaporizhzhia, Zaporizkyi"
+    assert frame.loc["E-102", "location"] == "Dnipro, Dniprovskyi, Dnipropetrovsk"
+    assert frame.loc["E-102", "weapon_raw"] == "Iskander"
+    assert frame.loc["E-102", "weapons"] == ["ballistic_missile"]
+    assert not frame.loc["E-102", "weapon_inferred"]
+    assert frame.loc["E-101", "weapons"] == ["artillery_unspecified"] and frame.loc["E-101", "weapon_inferred"]
+    assert frame.loc["E-103", "weapons"] == ["aerial_bomb"]
+    assert frame.loc["E-101", "target_types"] == ["healthcare"]
+    assert frame.loc["E-102", "target_types"] == ["transport"]
+    assert frame.loc["E-103", "target_types"] == ["education"]
+    assert frame["target_inferred"].all()
+    assert list(frame["event_type_raw"]) == ["Shelling", "Missile strike", "Airstrike"]
+    assert list(frame["event_type"]) == ["shelling", "missile_strike", "air_strike"]
+    assert list(frame["geo_precision"]) == ["exact", "near", "area"]
+    assert frame.loc["E-101", "source_urls"] == ["https://example.org/a"]
+    extra = json.loads(frame.loc["E-101", "extra"])
+    assert extra["country"] == "Ukraine" and extra["violence level"] == "high"
+    summary = next(m for m in result.messages if "column mapping" in m)
+    for part in ("entry → source_id", "title + brief description → description",
+                 "town/city + district + province → location", "arms/munition → weapon_raw",
+                 "event_group → event_type_raw", "geolocation → geo_precision", "link → source_urls",
+                 "Not mapped (kept in extra): country, violence level", "--map"):
+        assert part in summary, part
+
+
+def test_ukrainian_header_set(tmp_path):
+    """Ukrainian column names map the same way; Ukrainian text is classified by the same rules."""
+    header = ["№", "Дата", "Населений пункт", "Область", "Широта", "Довгота", "Опис", "Зброя", "Тип", "Загиблі",
+              "Поранені", "Джерело"]
+    rows = [
+        ["1", "24.02.2022", "Харків", "Харківська", "49.99", "36.23", "Обстріл лікарні", "", "Обстріл", "2", "5",
+         "https://example.org/1"],
+        ["2", "25.02.2022", "Київ", "Київська", "50.45", "30.52", "Ракетний удар по залізничному вокзалу", "", "",
+         "0", "1", "https://example.org/2"],
+        ["3", "26.02.2022", "Одеса", "Одеська", "46.48", "30.72", "Удар дрона по житловому будинку", "Шахед",
+         "Удар БпЛА", "", "", ""],
+        ["4", "27.02.2022", "Херсон", "Херсонська", "46.64", "32.61", "Росіяни скинули КАБ на школу", "", "", "1",
+         "", ""],
+    ]
+    path = _write(tmp_path / "події.csv", header, rows)
+    result = read_incidents(path, today=TODAY)
+    assert len(result.incidents) == 4 and len(result.quarantine) == 0
+    frame = result.incidents.sort_values("source_id").reset_index(drop=True)
+    assert list(frame["source_id"]) == ["1", "2", "3", "4"]
+    assert list(frame["date"]) == list(pd.to_datetime(["2022-02-24", "2022-02-25", "2022-02-26", "2022-02-27"]))
+    assert frame["location"].iloc[0] == "Харків, Харківська"
+    assert frame["killed"].iloc[0] == 2 and frame["killed"].iloc[1] == 0 and pd.isna(frame["killed"].iloc[2])
+    assert frame["injured"].iloc[0] == 5
+    assert frame["source_urls"].iloc[0] == ["https://example.org/1"]
+    assert [list(w) for w in frame["weapons"]] == [["artillery_unspecified"], ["missile_unspecified"], ["drone"],
+                                                    ["aerial_bomb"]]
+    assert [list(t) for t in frame["target_types"]] == [["healthcare"], ["transport"], ["residential"],
+                                                         ["education"]]
+    assert list(frame["weapon_inferred"]) == [True, True, False, True]
+    assert list(frame["event_type"]) == ["shelling", "missile_strike", "drone_strike", "air_strike"]
+    summary = next(m for m in result.messages if "column mapping" in m)
+    assert "№ → source_id" in summary and "Населений пункт + Область → location" in summary
+
+
+@pytest.mark.parametrize(
+    ("column", "field"),
+    [("Event ID", "source_id"), ("entry", "source_id"), ("№", "source_id"), ("Town / City", "location"),
+     ("TOWN_CITY", "location"), ("Settlement", "location"), ("населений пункт", "location"), ("Місто", "location"),
+     ("Arms/Munition", "weapon_raw"), ("Weapon", "weapon_raw"), ("зброя", "weapon_raw"),
+     ("Event group", "event_type_raw"), ("Category", "event_type_raw"), ("тип", "event_type_raw"),
+     ("Deaths", "killed"), ("вбито", "killed"), ("Wounded", "injured"), ("поранені", "injured"),
+     ("Summary", "description"), ("Brief Description", "description"), ("опис", "description"),
+     ("URL", "source_urls"), ("посилання", "source_urls"), ("Latitude", "lat"), ("широта", "lat"),
+     ("LNG", "lon"), ("довгота", "lon"), ("дата", "date"), ("Oblast", "province"), ("область", "province"),
+     ("Geolocation", "geo_precision")],
+)
+def test_single_synonyms(column, field):
+    """Each synonym is recognised whatever its case, spacing or punctuation."""
+    chosen, _ = resolve_columns([column, "date" if field != "date" else "x"])
+    assert chosen.get(field) == column
+
+
+def test_header_normalisation():
+    """Case, spaces, slashes, underscores and the number sign do not matter."""
+    assert _norm(" Town/City ") == _norm("town_city") == _norm("TOWN  CITY") == "town_city"
+    assert _norm("Arms / Munition") == "arms_munition"
+    assert _norm("№") == "no"
+
+
+def test_map_overrides_detection_and_is_shown(tmp_path):
+    """--map field=Column wins over the synonyms and the summary says so."""
+    path = _events(tmp_path)
+    result = read_incidents(path, today=TODAY, mapping={"description": "title", "location": "province"})
+    frame = result.incidents.set_index("source_id")
+    assert frame.loc["E-101", "description"] == "Shelling of a hospital"
+    assert frame.loc["E-101", "location"].startswith("Zaporizhzhia")
+    summary = next(m for m in result.messages if "column mapping" in m)
+    assert "title (--map)" in summary and "province (--map)" in summary
+
+
+def test_cli_prints_the_mapping_summary(tmp_path, capsys):
+    """`geo ingest` shows which file column feeds which field."""
+    path = _events(tmp_path)
+    assert main(["ingest", str(path), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "column mapping" in out and "town/city + district + province → location" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "weapon", "target"),
+    [
+        ("shelling of a hospital", "artillery_unspecified", "healthcare"),
+        ("missile strike on a railway station", "missile_unspecified", "transport"),
+        ("обстріл лікарні", "artillery_unspecified", "healthcare"),
+        ("ракетний удар по залізничному вокзалу", "missile_unspecified", "transport"),
+        ("удар дрона по житловому будинку", "drone", "residential"),
+        ("КАБ влучила в адмінбудівлю", "aerial_bomb", "government"),
+        ("Окупанти скинули КАБи на ТЕЦ", "aerial_bomb", "energy"),
+        ("Обстріл з РСЗВ «Град» по ринку", "rocket_artillery", "commercial"),
+        ("мінометний обстріл школи", "tube_artillery", "education"),
+        ("Іскандер влучив у склад", "ballistic_missile", "industrial"),
+        ("атака шахедів на підстанцію", "drone", "energy"),
+        ("цивільний підірвався на міні біля церкви", "mine", "religious"),
+    ],
+)
+def test_keyword_rules_in_both_languages(text, weapon, target):
+    """The documented rules read weapon and target from English and Ukrainian text."""
+    series = pd.Series([text])
+    weapons = keywords.masks_to_lists(keywords.weapon_matrix(series), list(keywords.WEAPON_RULES), ["unknown"])[0]
+    targets = keywords.masks_to_lists(keywords.match_rules(series, keywords.TARGET_RULES),
+                                      list(keywords.TARGET_RULES), ["unknown"])[0]
+    assert weapon in weapons and target in targets
+
+
+@pytest.mark.parametrize("text", ["місто", "мінус два градуси", "будівельний сезон", "радіо", "судно", "порада"])
+def test_ukrainian_rules_do_not_fire_on_lookalike_words(text):
+    """Short stems are bounded: місто (city) is no bridge, мінус no mine, радіо no council."""
+    series = pd.Series([text])
+    assert not keywords.weapon_matrix(series).any()
+    hits = keywords.match_rules(series, keywords.TARGET_RULES)
+    assert not np.asarray(hits).any(), [c for c, h in zip(keywords.TARGET_RULES, hits[0], strict=True) if h]
+
+
+def test_publishers_mark_inferred_lists(tmp_path):
+    """ACLED's keyword lists are inferred; Bellingcat's categories are the publisher's own."""
+    acled_header = ["event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
+                    "location", "latitude", "longitude", "geo_precision", "notes", "fatalities"]
+    path = _write(tmp_path / "acled.csv", acled_header, [
+        ["UKR1", "2022-02-24", "2022", "1", "Explosions/Remote violence", "Shelling/artillery/missile attack",
+         "Kharkiv", "49.99", "36.23", "1", "Shelling hit a hospital.", "1"]])
+    frame = read_incidents(path, today=TODAY).incidents
+    assert bool(frame["target_inferred"].iloc[0]) and bool(frame["weapon_inferred"].iloc[0])
+    bc_header = ["id", "date", "latitude", "longitude", "location", "description", "sources", "associations"]
+    path = _write(tmp_path / "bc.csv", bc_header, [
+        ["CIV1", "02/24/2022", "50.45", "30.52", "", "x", "", "Type of area affected=Healthcare,Weapon System=Unknown"]])
+    frame = read_incidents(path, today=TODAY).incidents
+    assert not frame["target_inferred"].iloc[0] and not frame["weapon_inferred"].iloc[0]
