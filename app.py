@@ -5,6 +5,7 @@ import streamlit as st
 from ui.mapview import render_tile_settings
 from ui.sidebar import render_sidebar
 from ui.state import show_notices
+from ui.view import frame_running, publish_view, take_wanted_page
 
 # Emoji icons only: Streamlit fetches a Material-icon favicon from fonts.gstatic.com, breaking offline use.
 st.set_page_config(page_title="conflictmap: civilian harm in Ukraine", layout="wide")
@@ -19,10 +20,18 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+wanted = take_wanted_page(PAGES)
+if wanted:
+    st.switch_page(wanted[0], query_params=wanted[1])
 view = render_sidebar()
+publish_view(view)
 with st.sidebar:
     render_tile_settings()
 show_notices()
 if view is None:
     st.stop()
-page.run()
+frame_running(True)
+try:
+    page.run()
+finally:
+    frame_running(False)

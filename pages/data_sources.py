@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ui.data import get_filtered
 from ui.fetch import render_fetch_panel
 from ui.sources import coverage_table, licence_table, quarantine_download, quarantine_summary, render_quality
 from ui.text import escape_md
 from ui.uploads import render_uploads
+from ui.view import get_filtered
 
 view = get_filtered()
 bundle = view.bundle

@@ -4,10 +4,10 @@ import streamlit as st
 
 from geo import exports
 from geo.viz import charts
-from ui.data import get_filtered
 from ui.exports import export_context, render_export_panel, render_map_downloads, show_chart
 from ui.fetch import render_frontline_offer
 from ui.text import escape_md
+from ui.view import get_filtered
 
 view = get_filtered()
 frontlines = view.bundle.frontlines

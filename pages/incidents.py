@@ -3,9 +3,9 @@
 import streamlit as st
 
 from ui import state
-from ui.data import get_filtered
 from ui.table import incidents_table, select_on_map
 from ui.text import escape_md
+from ui.view import get_filtered
 
 view = get_filtered()
 st.title("Incidents")

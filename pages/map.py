@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ui.data import get_filtered
 from ui.fetch import render_frontline_offer
 from ui.mapview import map_date_control, render_details, render_map
 from ui.playback import render_playback
 from ui.text import escape_md
+from ui.view import get_filtered
 
 view = get_filtered()
 st.title("Incidents on the map")

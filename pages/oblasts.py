@@ -6,9 +6,9 @@ import streamlit as st
 from geo.filters import date_bounds, filter_mask
 from geo.population import POPULATION_CITATION
 from geo.viz import charts
-from ui.data import get_filtered
 from ui.exports import get_population, render_export_panel, show_chart
 from ui.text import escape_md
+from ui.view import get_filtered
 
 view = get_filtered()
 st.title("Oblasts")

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from geo.viz import charts
-from ui.data import get_filtered
 from ui.exports import render_export_panel, show_chart
 from ui.text import escape_md
+from ui.view import get_filtered
 
 view = get_filtered()
 st.title("Trends")

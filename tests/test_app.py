@@ -282,3 +282,22 @@ def test_data_page_lists_cross_source_duplicates(tmp_path):
         assert "1 pairs of incidents from different sources" in texts
     finally:
         os.environ["CONFLICTMAP_DATA"] = old
+
+
+def test_a_data_change_between_reruns_pairs_every_mask_with_its_own_data(tmp_path, monkeypatch):
+    """Rebuild the directory between two reruns: the second run shows the new data, never a mixed view."""
+    directory = write_data_dir(tmp_path / "changing")
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(directory))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["ob"] = "UA-30"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    before = _kpis(at)
+    smaller = build_incidents(20)
+    write_data_dir(directory, incidents=smaller)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = _kpis(at)
+    expected = int((smaller["admin1_iso"] == "UA-30").sum())
+    assert after != before
+    assert any(value == expected for value in after.values()), (after, expected)

@@ -13,25 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from geo.datadir import DataDirError, atomic_write, load_bundle
 from tests.synthetic_data import write_data_dir
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def navigation_only(monkeypatch):
-    """Run app.py on every rerun, as the server does once st.navigation has been called."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def _missing(root: Path) -> Path:

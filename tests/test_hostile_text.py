@@ -437,15 +437,6 @@ def hostile_dir(tmp_path_factory):
 
 @pytest.fixture
 def app_env(hostile_dir, monkeypatch):
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
     monkeypatch.setenv("CONFLICTMAP_DATA", str(hostile_dir))
     return hostile_dir
 

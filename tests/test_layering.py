@@ -64,3 +64,34 @@ def test_ruff_is_clean():
 
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _ui_imports(path: Path) -> set[str]:
+    """Full names of the ui.* modules a file imports (top-level or inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "ui":
+                found.update(f"ui.{alias.name}" for alias in node.names)
+            elif node.module.startswith("ui."):
+                found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("ui."))
+    return found
+
+
+def test_ui_modules_import_each_other_one_way():
+    """No import cycle inside ui/ (a page-facing module above the sidebar above the data cache)."""
+    graph = {f"ui.{p.stem}": _ui_imports(p) for p in (ROOT / "ui").glob("*.py")}
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == target or (nxt not in seen and reaches(nxt, target, seen | {nxt})):
+                return True
+        return False
+
+    cycles = sorted(module for module in graph if reaches(module, module, {module}))
+    assert cycles == []
+    assert "ui.view" in graph["ui.view"] or "ui.sidebar" in graph["ui.view"]
+    assert all("ui.view" not in imports for name, imports in graph.items() if name != "ui.view")

@@ -12,8 +12,6 @@ from streamlit.testing.v1 import AppTest
 from tests.synthetic_data import build_incidents, write_data_dir
 from ui.playback import advance, next_date
 
-pytestmark = pytest.mark.usefixtures("navigation_only")
-
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 

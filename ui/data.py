@@ -8,14 +8,12 @@ upload replaces or extends the shared data for that session only (``st.session_s
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from geo.datadir import DataBundle, DataDirError, data_stamp, load_bundle
 from geo.filters import Filters, IncidentColumns, compute_kpis, filter_mask, prepare_columns
@@ -119,46 +117,23 @@ def get_data() -> LoadedData:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _shared_mask(path: str | None, stamp: str, filter_values: tuple) -> np.ndarray:
-    data = _load_shared(path, stamp)
-    return filter_mask(data.columns, Filters(*filter_values))
+def _shared_mask(data_key: str, filters: Filters, _data: LoadedData) -> np.ndarray:
+    """The mask of ``_data`` (not hashed: its key says which data it is) for ``filters``."""
+    return filter_mask(_data.columns, filters)
 
 
 def compute_view(data: LoadedData, filters: Filters) -> FilteredView:
-    """Return the filtered view of ``data`` (cached per data key and filter values)."""
+    """Return the filtered view of ``data``.
+
+    The shared data's masks are cached on the key of the very data they were computed from
+    (directory, data version, file stamp), so a mask can never be paired with a newer version
+    that was loaded in between; a session's own upload is filtered directly.
+    """
     if st.session_state.get(SESSION_DATA_KEY) is data:
         mask = filter_mask(data.columns, filters)
     else:
-        path = data_path()
-        mask = _shared_mask(path, _stamp(path), dataclasses.astuple(filters))
+        mask = _shared_mask(data.key, filters, data)
     return FilteredView(data=data, filters=filters, mask=mask, kpis=compute_kpis(data.columns, mask))
-
-
-def ensure_frame() -> None:
-    """Rerun through app.py when Streamlit ran a page script without it.
-
-    Until ``st.navigation`` has been called once in the process, Streamlit treats a
-    ``pages/`` folder as a legacy multipage app: a fresh server's first visitor to
-    ``/incidents`` (a shared link) would get the page without the frame, the sidebar or
-    the filters, and the whole server would stay in that mode. Switching the legacy
-    mode off and rerunning executes app.py, whose navigation resolves the same page.
-    """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-def get_filtered() -> FilteredView:
-    """Return the current view (data, filters, mask, KPIs); the sidebar computes it each run."""
-    ensure_frame()
-    view = st.session_state.get("_view")
-    if view is None:
-        from ui.sidebar import render_sidebar
-
-        view = render_sidebar()
-        if view is None:
-            st.stop()
-    return view
 
 
 def show_load_error(exc: BaseException) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import time
@@ -12,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.filters import date_bounds
+from geo.filters import Filters, date_bounds
 from geo.viz import map as gmap
 from ui import state
 from ui.data import FilteredView
@@ -67,7 +66,7 @@ def _cell_mask(view: FilteredView, cell) -> np.ndarray:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _layer_payload(_view: FilteredView, data_key: str, filter_values: tuple, cell, threshold: int):
+def _layer_payload(_view: FilteredView, data_key: str, filters: Filters, cell, threshold: int):
     mask = _cell_mask(_view, cell)
     idx = np.flatnonzero(mask)
     if len(idx) <= threshold:
@@ -86,7 +85,7 @@ def _layer_payload(_view: FilteredView, data_key: str, filter_values: tuple, cel
 def build_layers(view: FilteredView, map_date: dt.date, selected: str | None, cell, threshold: int):
     """Return the changing feature groups (front line, incidents or bins) and the snapshot drawn."""
     front, snap = gmap.build_frontline_layer(view.bundle.frontlines, map_date)
-    kind, payload, tables = _layer_payload(view, view.key, dataclasses.astuple(view.filters), cell, threshold)
+    kind, payload, tables = _layer_payload(view, view.key, view.filters, cell, threshold)
     if kind == "markers":
         layer = gmap.build_incident_layer(None, selected_id=selected, rows_tables=(payload, tables))
     else:

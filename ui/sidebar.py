@@ -37,7 +37,6 @@ def _keep_valid(bounds, sources: tuple[str, ...]) -> None:
 
 def render_sidebar() -> FilteredView | None:
     """Draw the filters, compute the filtered view and keep the URL in step; None when no data."""
-    st.session_state["_view"] = None
     try:
         data = get_data()
     except KNOWN_LOAD_ERRORS as exc:
@@ -83,7 +82,6 @@ def render_sidebar() -> FilteredView | None:
         st.button("Reset filters", on_click=_reset_filters, args=(bounds,), key="flt_reset")
     filters = state.current_filters(bounds, front_ok)
     view = compute_view(data, filters)
-    st.session_state["_view"] = view
     _render_totals(view)
     state.write_url(filters)
     return view

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from geo.filters import Filters
 from geo.viz.map import TARGET_LABELS, WEAPON_LABELS
 from ui import state
 from ui.data import FilteredView
@@ -25,12 +24,12 @@ def _first_http(urls) -> str | None:
 
 def incidents_table(view: FilteredView, max_rows: int = MAX_TABLE_ROWS) -> tuple[pd.DataFrame, int]:
     """Return the display table of the filtered incidents (newest first, capped) and its length."""
-    table = _cached_table(view, view.key, dataclasses.astuple(view.filters), max_rows)
+    table = _cached_table(view, view.key, view.filters, max_rows)
     return table, len(table)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _cached_table(_view: FilteredView, data_key: str, filter_values: tuple, max_rows: int) -> pd.DataFrame:
+def _cached_table(_view: FilteredView, data_key: str, filters: Filters, max_rows: int) -> pd.DataFrame:
     return _build_table(_view, max_rows)
 
 
