@@ -34,6 +34,7 @@ import pandas as pd
 
 from geo import datadir
 from geo.datadir import DataBundle, Tables
+from geo.dirlock import locked_writer
 from geo.schema import (
     ALL_COLUMNS,
     ENRICHMENT_COLUMNS,
@@ -409,6 +410,7 @@ def _summary(result: ImportResult, tables: Tables, warnings: list[str]) -> dict:
     }
 
 
+@locked_writer("directory")
 def ingest_into(
     directory: Path | str,
     paths: list[Path],
@@ -466,6 +468,7 @@ def _with_frontlines(tables: Tables, new: gpd.GeoDataFrame) -> Tables:
     return dataclasses.replace(tables, frontlines=frame, enrichment_current=False)
 
 
+@locked_writer("directory")
 def frontlines_into(directory: Path | str, paths: list[Path], fmt: str = "auto", **options) -> dict:
     """Import front-line snapshots into a data directory and refresh the incidents' front columns.
 
@@ -522,6 +525,7 @@ def _with_boundaries(tables: Tables, path: Path, **options) -> Tables:
     return dataclasses.replace(tables, boundaries=frame, manifest=manifest, enrichment_current=False)
 
 
+@locked_writer("directory")
 def boundaries_into(directory: Path | str, path: Path, **options) -> dict:
     """Use a better boundary layer for a data directory and reassign every incident's oblast.
 
@@ -546,6 +550,7 @@ def boundaries_into(directory: Path | str, path: Path, **options) -> dict:
     return {"units": len(tables.boundaries), "file": str(path), "version": version}
 
 
+@locked_writer("directory")
 def update_enrichment(directory: Path | str) -> pd.DataFrame:
     """Recompute the derived columns (oblast, front distance) of a data directory and write a new version.
 
@@ -597,6 +602,7 @@ def classify_input(path: Path) -> str:
     return "incidents"
 
 
+@locked_writer("out")
 def build_folder(folder: Path | str, out: Path | str, buffer_km: float = 50.0,
                  log: Callable[[str], None] = print, **options) -> dict:
     """Build a data directory from a folder of publisher files in one go, written as one version.

@@ -256,7 +256,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
 
 def _os_error_message(exc: OSError, args: argparse.Namespace) -> str:
     """One line for an operating-system error: which file, what happened, what to do."""
-    from geo.dirlock import not_writable_message
+    from geo.dirlock import is_write_error, not_writable_message
 
     target = getattr(args, "writes", None)
     directory = Path(getattr(args, target)) if target else None
@@ -267,7 +267,7 @@ def _os_error_message(exc: OSError, args: argparse.Namespace) -> str:
             inside = not filename or Path(filename).resolve().is_relative_to(directory.resolve())
         except (OSError, ValueError):
             inside = False
-    if directory is not None and inside and not isinstance(exc, FileNotFoundError):
+    if directory is not None and (is_write_error(exc) or (inside and not isinstance(exc, FileNotFoundError))):
         return not_writable_message(directory, exc)
     reason = exc.strerror or str(exc) or type(exc).__name__
     if isinstance(exc, FileNotFoundError):
@@ -286,7 +286,11 @@ def _run(args: argparse.Namespace) -> int:
     wait = args.wait
     if not (0.0 <= wait <= MAX_WAIT_SECONDS):  # also refuses nan
         raise ValueError(f"--wait must be between 0 and {MAX_WAIT_SECONDS:g} seconds, got {wait:g}")
-    with lock_data_dir(Path(getattr(args, target)), timeout=wait):
+    directory = Path(getattr(args, target))
+    if target == "dir" and not directory.is_dir():
+        raise ValueError(f"{directory}: no such data directory. Check the path, or create one with "
+                         f"`python -m geo ingest FILES... --out {directory}`.")
+    with lock_data_dir(directory, timeout=wait):
         return int(args.func(args) or 0)
 
 

@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from geo.dirlock import locked_writer
 from geo.safejson import loads_json
 from geo.schema import (
     ALL_COLUMNS,
@@ -63,6 +64,11 @@ VERSIONS_DIR = "versions"
 _TEMP_PREFIX = ".tmp-"
 #: Environment hook for the kill tests: seconds to sleep after writing each table of a version.
 SLOW_WRITES_ENV = "CONFLICTMAP_TEST_SLOW_WRITES"
+#: Environment hook for the fault tests: ``N`` or ``N:kill|raise|enospc`` stops the process (SIGKILL),
+#: raises ``RuntimeError`` or raises ``OSError(ENOSPC)`` at the N-th write point of this process's
+#: commits (see :func:`_write_point`). Never set outside tests.
+FAULT_ENV = "CONFLICTMAP_TEST_FAULT"
+_write_points = [0]
 
 
 class DataDirError(RuntimeError):
@@ -374,6 +380,26 @@ def _slow_write_hook() -> None:
             pass
 
 
+def _write_point(label: str) -> None:
+    """Count a point between two writes of :func:`commit_version`; the fault tests kill or fail the process there."""
+    spec = os.environ.get(FAULT_ENV)
+    if not spec:
+        return
+    _write_points[0] += 1
+    at, _, action = spec.partition(":")
+    if not at.strip().isdigit() or _write_points[0] != int(at):
+        return
+    if action == "raise":
+        raise RuntimeError(f"injected fault at write point {at} ({label})")
+    if action == "enospc":
+        import errno
+
+        raise OSError(errno.ENOSPC, "No space left on device (injected)", label)
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _carry_over(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
@@ -397,6 +423,7 @@ def _write_table(folder: Path, name: str, value) -> None:
         raise ValueError(f"unknown table {name}")
 
 
+@locked_writer("directory")
 def commit_version(
     directory: Path | str,
     manifest: dict,
@@ -448,6 +475,7 @@ def commit_version(
     temp = versions / f"{_TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     temp.mkdir()
     try:
+        _write_point("temporary version folder created")
         for name, value in ((INCIDENTS_FILE, incidents), (QUARANTINE_FILE, quarantine),
                             (FRONTLINES_FILE, frontlines), (BOUNDARIES_FILE, boundaries)):
             if value is None:
@@ -455,19 +483,30 @@ def commit_version(
             if value is KEEP:
                 if (previous / name).is_file():
                     _carry_over(previous / name, temp / name)
+                    _write_point(f"{name} carried over")
                 continue
             _write_table(temp, name, value)
             _slow_write_hook()
+            _write_point(f"{name} written")
         manifest = {**manifest, "schema_version": SCHEMA_VERSION, "data_version": version}
         text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
         (temp / MANIFEST_FILE).write_text(text, encoding="utf-8")
+        _write_point("manifest written")
         os.rename(temp, versions / version)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
     _slow_write_hook()
-    atomic_write(directory / POINTER_FILE, lambda p: p.write_text(version + "\n", encoding="utf-8"))
+    _write_point("version folder renamed into place")
+
+    def write_pointer(path: Path) -> None:
+        path.write_text(version + "\n", encoding="utf-8")
+        _write_point("new pointer written to its temporary file")
+
+    atomic_write(directory / POINTER_FILE, write_pointer)
+    _write_point("pointer switched")
     _collect_garbage(directory, keep={version, previous_id})
+    _write_point("old versions removed")
     return version
 
 

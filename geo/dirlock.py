@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
+import inspect
 import os
 import threading
 import time
@@ -52,6 +54,38 @@ def _holder_pid(lock_path: Path) -> str:
     return text if text.isdigit() else "unknown"
 
 
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+
+
+def _error_code(exc: OSError) -> int | None:
+    """Return the errno of ``exc`` (pyarrow's C++ errors carry it only in their text)."""
+    if getattr(exc, "errno", None):
+        return exc.errno
+    text = str(exc).lower()
+    for code, words in ((errno.ENOSPC, "no space left"), (errno.EDQUOT, "disk quota"),
+                        (errno.EROFS, "read-only file system"), (errno.EACCES, "permission denied"),
+                        (errno.EFBIG, "file too large")):
+        if words in text:
+            return code
+    return None
+
+
+def is_write_error(exc: OSError) -> bool:
+    """Say whether an OS error can only come from writing (disk full, quota, read-only file system).
+
+    Parameters
+    ----------
+    exc : OSError
+        The error.
+
+    Returns
+    -------
+    bool
+        True for ENOSPC, EDQUOT, EROFS and EFBIG (also when only the message names them).
+    """
+    return _error_code(exc) in _WRITE_ERRNOS
+
+
 def not_writable_message(directory: Path, exc: OSError) -> str:
     """Return the one-line explanation for an OS error while writing ``directory``.
 
@@ -67,8 +101,8 @@ def not_writable_message(directory: Path, exc: OSError) -> str:
     str
         What went wrong, and what to do; the directory is named.
     """
-    code = getattr(exc, "errno", None)
-    if code in (errno.ENOSPC, errno.EDQUOT):
+    code = _error_code(exc)
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return (f"cannot write {directory}: the disk is full (or over quota). Nothing was changed; "
                 "free some space and run the command again.")
     if code == errno.EROFS:
@@ -166,6 +200,38 @@ def lock_data_dir(directory: Path | str, timeout: float = 0.0) -> Iterator[Path]
                 fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def locked_writer(parameter: str = "directory"):
+    """Decorate a function that writes a data directory so that it holds :func:`lock_data_dir` while it runs.
+
+    The lock is re-entrant, so a command that already holds it (``python -m geo ...``) calls the
+    function without waiting; any other caller (a library user, the app) is refused with
+    :class:`DataDirBusyError` while another writer works.
+
+    Parameters
+    ----------
+    parameter : str
+        Name of the function's argument that holds the data directory.
+
+    Returns
+    -------
+    callable
+        The decorator.
+    """
+
+    def decorate(func):
+        signature = inspect.signature(func)
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            directory = signature.bind(*args, **kwargs).arguments[parameter]
+            with lock_data_dir(Path(directory)):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def is_locked(directory: Path | str) -> bool:
