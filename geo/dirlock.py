@@ -38,11 +38,15 @@ _held: dict[str, list] = {}  # resolved directory -> [owner thread id, depth, fi
 _held_guard = threading.Lock()
 
 
-class DataDirBusyError(RuntimeError):
-    """Another process (or thread) is writing the data directory right now."""
+class DataDirBusyError(OSError):
+    """Another process (or thread) is writing the data directory right now.
+
+    An ``OSError`` (like ``BlockingIOError``), so callers that report operating-system
+    problems show its one-line message.
+    """
 
 
-class DataDirNotWritableError(RuntimeError):
+class DataDirNotWritableError(OSError):
     """The data directory cannot be created or written (read-only, permission denied, disk full)."""
 
 
