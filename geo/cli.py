@@ -227,7 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from geo.fetch.cli import add_fetch_arguments
 
-    add_fetch_arguments(sub.add_parser("fetch", help="fetch new data from DeepStateMap, UCDP or ACLED (uses the network)"))
+    fetch = sub.add_parser("fetch", parents=[writing],
+                           help="fetch new data from DeepStateMap, UCDP or ACLED (uses the network)")
+    add_fetch_arguments(fetch)
+    fetch.set_defaults(writes="out")  # one writer at a time, as for the other writing commands
 
     try:
         from geo.export_cli import add_export_arguments, run_export

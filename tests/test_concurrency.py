@@ -76,7 +76,7 @@ def test_every_writing_command_takes_the_lock(tmp_path, capsys):
     try:
         for argv in (["ingest", str(source), "--out", str(out)], ["frontlines", str(source), "--out", str(out)],
                      ["boundaries", str(source), "--out", str(out)], ["enrich", str(out)],
-                     ["build", str(tmp_path), "--out", str(out)]):
+                     ["build", str(tmp_path), "--out", str(out)], ["fetch", "deepstate", "--out", str(out)]):
             capsys.readouterr()
             assert main(argv) == 2, argv
             assert "busy" in capsys.readouterr().err, argv
