@@ -12,19 +12,15 @@ import sys
 from pathlib import Path
 
 from geo import __version__
-from geo.safejson import loads_json
 
 BUG_HINT = "This is a bug in conflictmap: please report it with the command you ran (add --debug to see the details)."
 
 
 def _parse_mapping(pairs: list[str] | None, mapping_file: str | None) -> dict[str, str] | None:
-    mapping: dict[str, str] = {}
-    if mapping_file:
-        text = Path(mapping_file).read_text(encoding="utf-8")
-        if text.lstrip().startswith("{"):
-            mapping.update(loads_json(text, Path(mapping_file).name))
-        else:
-            pairs = list(pairs or []) + [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    """Return the ``--mapping-file`` (read by the generic importer's reader) with ``--map`` options on top."""
+    from geo.sources.generic import load_mapping
+
+    mapping: dict[str, str] = load_mapping(Path(mapping_file)) if mapping_file else {}
     for pair in pairs or []:
         if "=" not in pair:
             raise ValueError(f"--map expects FIELD=COLUMN (e.g. lat=Latitude), got {pair!r}")

@@ -33,10 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from geo.dirlock import locked_writer
@@ -48,7 +46,7 @@ from geo.schema import (
     coerce_incidents,
     empty_quarantine,
 )
-from geo.taxonomy import TARGET_TYPES, WEAPONS
+from geo.taxonomy import TARGET_TYPES, WEAPONS, bits_from_lists
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INCIDENTS = REPO_ROOT / "data" / "curated" / "incidents.csv"
@@ -621,72 +619,6 @@ def add_bitsets(incidents: pd.DataFrame) -> pd.DataFrame:
     for column, taxonomy, out in (("target_types", TARGET_TYPES, "target_bits"), ("weapons", WEAPONS, "weapon_bits")):
         incidents[out] = bits_from_lists(incidents[column], taxonomy)
     return incidents
-
-
-def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
-
-def bits_from_lists(values, taxonomy: dict[str, str]) -> np.ndarray:
-    """Return one int64 bit set per list of taxonomy codes, vectorised with pyarrow (no Python loop).
-
-    Parameters
-    ----------
-    values : pandas.Series, pyarrow.Array or pyarrow.ChunkedArray
-        Lists of codes (None = empty); codes outside ``taxonomy`` count as ``"other"``.
-    taxonomy : dict
-        :data:`geo.taxonomy.TARGET_TYPES` or :data:`geo.taxonomy.WEAPONS`.
-
-    Returns
-    -------
-    numpy.ndarray
-        int64 bit sets (bit ``i`` = the ``i``-th code of ``taxonomy``).
-    """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if not isinstance(values, pa.Array):
-        if len(values) == 0:
-            return np.zeros(0, dtype=np.int64)
-        try:
-            values = pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
-        except pa.ArrowNotImplementedError:
-            # an all-null or float-typed column (e.g. read back from an empty table)
-            values = pa.array([None if _is_missing(v) else list(v) for v in values], type=pa.list_(pa.string()))
-    if not pa.types.is_list(values.type) and not pa.types.is_large_list(values.type):
-        raise TypeError(f"expected a list column, got {values.type}")
-    bits = np.zeros(len(values), dtype=np.int64)
-    flat = pc.list_flatten(values)
-    if len(flat) == 0:
-        return bits
-    codes = list(taxonomy)
-    index = pc.index_in(flat.cast(pa.string()), value_set=pa.array(codes, type=pa.string()))
-    index = pc.fill_null(index, codes.index("other")).to_numpy(zero_copy_only=False).astype(np.int64)
-    parents = pc.list_parent_indices(values).to_numpy(zero_copy_only=False)
-    np.bitwise_or.at(bits, parents, np.left_shift(np.int64(1), index))
-    return bits
-
-
-def bitmask(codes: Iterable[str], taxonomy: dict[str, str]) -> int:
-    """Return the bit set of ``codes`` in ``taxonomy`` (see :func:`add_bitsets`).
-
-    Parameters
-    ----------
-    codes : iterable of str
-        Taxonomy codes.
-    taxonomy : dict
-        :data:`geo.taxonomy.TARGET_TYPES` or :data:`geo.taxonomy.WEAPONS`.
-
-    Returns
-    -------
-    int
-        Bit set.
-    """
-    index = {code: i for i, code in enumerate(taxonomy)}
-    value = 0
-    for code in codes:
-        if code in index:
-            value |= 1 << index[code]
-    return value
 
 
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo.admin1 import ADMIN1
-from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS
+from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, bitmask, bits_from_lists
 
 MAX_TEXT_LENGTH = 200
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -344,8 +344,8 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
         target_bits = incidents["target_bits"].to_numpy(dtype=np.int64)
         weapon_bits = incidents["weapon_bits"].to_numpy(dtype=np.int64)
     else:
-        target_bits = _bitset(incidents["target_types"], TARGET_TYPES)
-        weapon_bits = _bitset(incidents["weapons"], WEAPONS)
+        target_bits = bits_from_lists(incidents["target_types"], TARGET_TYPES)
+        weapon_bits = bits_from_lists(incidents["weapons"], WEAPONS)
     codes = {code: i for i, code in enumerate(TARGET_TYPES)}
     first = pd.Series(
         [str(v[0]) if v is not None and len(v) else "unknown" for v in incidents["target_types"].to_numpy()], dtype=object
@@ -384,24 +384,6 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
     return columns
 
 
-def _bitset(values: pd.Series, taxonomy: dict[str, str]) -> np.ndarray:
-    codes = {code: i for i, code in enumerate(taxonomy)}
-    bits = np.zeros(len(values), dtype=np.int64)
-    for row, items in enumerate(values):
-        for item in items if items is not None else ():
-            bits[row] |= 1 << codes.get(item, codes["other"])
-    return bits
-
-
-def _bits_for(codes: tuple[str, ...], taxonomy: dict[str, str]) -> int:
-    index = {code: i for i, code in enumerate(taxonomy)}
-    value = 0
-    for code in codes:
-        if code in index:
-            value |= 1 << index[code]
-    return value
-
-
 def filter_mask(incidents: pd.DataFrame | IncidentColumns, filters: Filters) -> np.ndarray:
     """Return which incidents pass ``filters``.
 
@@ -424,9 +406,9 @@ def filter_mask(incidents: pd.DataFrame | IncidentColumns, filters: Filters) -> 
     if filters.date_to is not None:
         mask &= cols.day <= (np.datetime64(filters.date_to, "D") - _EPOCH).astype(np.int64)
     if filters.target_types:
-        mask &= (cols.target_bits & _bits_for(filters.target_types, TARGET_TYPES)) != 0
+        mask &= (cols.target_bits & bitmask(filters.target_types, TARGET_TYPES)) != 0
     if filters.weapons:
-        mask &= (cols.weapon_bits & _bits_for(filters.weapons, WEAPONS)) != 0
+        mask &= (cols.weapon_bits & bitmask(filters.weapons, WEAPONS)) != 0
     for values, low, high in (
         (cols.killed, filters.killed_min, filters.killed_max),
         (cols.injured, filters.injured_min, filters.injured_max),

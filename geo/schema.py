@@ -111,22 +111,6 @@ class ImportResult:
     files: list[dict] = field(default_factory=list)
 
 
-def empty_incidents(columns: dict[str, tuple[str, str]] = IMPORT_COLUMNS) -> pd.DataFrame:
-    """Return an empty frame with the canonical columns and dtypes.
-
-    Parameters
-    ----------
-    columns : dict
-        Column specification, :data:`IMPORT_COLUMNS` by default.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Zero rows, correct dtypes.
-    """
-    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, (dtype, _) in columns.items()})
-
-
 def empty_quarantine() -> pd.DataFrame:
     """Return an empty quarantine frame."""
     frame = pd.DataFrame({name: pd.Series([], dtype="string") for name in QUARANTINE_COLUMNS})

@@ -16,10 +16,9 @@ from geo.animation.plan import frame_dates
 from geo.animation.render import target_classes
 from geo.boundaries import load_default_boundaries
 from geo.cli import main as cli_main
-from geo.datadir import bitmask
 from geo.filters import Filters
 from geo.frontlines import snapshot_index_for_dates
-from geo.taxonomy import TARGET_TYPES
+from geo.taxonomy import TARGET_TYPES, bitmask
 from geo.viz.map import TARGET_CLASSES
 from tests.synthetic_data import build_frontlines, build_incidents, write_data_dir
 

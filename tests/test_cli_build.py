@@ -42,3 +42,21 @@ def test_build_from_a_folder_of_publisher_files(tmp_path, capsys):
     assert frame.loc[dated, "front_distance_km"].notna().all()
     assert frame.loc[~dated, "front_distance_km"].isna().all()
     assert frame["admin1_iso"].notna().mean() > 0.98  # the rest lie in Russia, inside the 50 km study-area buffer
+
+
+def test_mapping_file_and_map_options(tmp_path):
+    """--mapping-file (FIELD=COLUMN lines or JSON) is read by the importer's reader; --map overrides it."""
+    csv_path = tmp_path / "odd.csv"
+    csv_path.write_text("Day,Y,X,Wrong\n2024-02-01,50.45,30.52,1\n2024-02-02,49.99,36.23,2\n", encoding="utf-8")
+    lines = tmp_path / "map.txt"
+    lines.write_text("# my columns\ndate=Day\nlat=Y\nlon=Wrong\n", encoding="utf-8")
+    out = tmp_path / "d"
+    assert main(["ingest", str(csv_path), "--format", "generic", "--mapping-file", str(lines), "--map", "lon=X",
+                 "--out", str(out)]) == 0
+    from geo.datadir import load_bundle
+
+    incidents = load_bundle(out).incidents
+    assert sorted(incidents["lon"].round(2)) == [30.52, 36.23]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("date Day\n", encoding="utf-8")
+    assert main(["ingest", str(csv_path), "--format", "generic", "--mapping-file", str(bad), "--out", str(out)]) == 2

@@ -15,12 +15,11 @@ from geo.datadir import (
     QUARANTINE_FILE,
     DataDirError,
     atomic_write,
-    bitmask,
     load_bundle,
     table_path,
 )
 from geo.schema import ALL_COLUMNS, SCHEMA_VERSION
-from geo.taxonomy import TARGET_TYPES
+from geo.taxonomy import TARGET_TYPES, bitmask
 
 
 @pytest.fixture

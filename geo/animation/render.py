@@ -24,8 +24,7 @@ import shapely
 from PIL import Image, ImageDraw, ImageFont
 
 from geo.animation.plan import FramePlan
-from geo.datadir import bitmask
-from geo.taxonomy import TARGET_TYPES
+from geo.taxonomy import TARGET_TYPES, bitmask
 from geo.viz.map import TARGET_CLASSES
 
 WIDTH, HEIGHT = 1280, 720
