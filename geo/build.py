@@ -125,24 +125,24 @@ def stage_files(
     inputs : list of dict
         Manifest ``inputs`` entries: file, sha256, format, rows, imported, imported_at.
     """
-    from geo.ingest import detect_format, read_incidents
+    from geo.ingest import read_incidents
+    from geo.parsing import reading_session, scan_file
 
     paths = [Path(p) for p in paths]
-    if fmt == "auto":
-        formats = [detect_format(p) for p in paths]
-    else:
+    if fmt != "auto":
         from geo.sources.registry import get_format
 
         get_format(fmt)
-        formats = [fmt] * len(paths)
-    result = read_incidents(paths, fmt=fmt, formats=formats, progress=progress, **options)
+    with reading_session():  # each file is read from disk once: detection, parsing and its digest
+        result = read_incidents(paths, fmt=fmt, progress=progress, **options)
+        digests = [scan_file(p).sha256 if p.is_file() else None for p in paths]
     now = _now()
     inputs = []
     for number, (path, entry) in enumerate(zip(paths, result.files, strict=True)):
         inputs.append({
             "file": names[number] if names is not None else str(path.resolve()),
-            "sha256": datadir.file_digest(path) if path.is_file() else None,
-            "format": formats[number],
+            "sha256": digests[number],
+            "format": entry["format"],
             "rows": entry["rows_read"],
             "imported": entry["imported"],
             "imported_at": now,

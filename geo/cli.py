@@ -120,11 +120,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from geo.datadir import load_bundle
+    from geo.datadir import load_bundle, tables_folder
 
     bundle = load_bundle(Path(args.dir))
     frame = bundle.incidents
     print(f"data directory: {args.dir} (data version {bundle.version})")
+    print(f"current tables: {tables_folder(Path(args.dir))}")
     print(f"incidents: {len(frame):,}")
     if len(frame):
         print(f"date range: {frame['date'].min().date()} … {frame['date'].max().date()}")
@@ -153,8 +154,14 @@ def _add_date_order(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(date_order=None)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m geo``.
+
+    Parameters
+    ----------
+    command : str, optional
+        The sub-command about to run; when it is one of the data commands, the options of
+        ``export`` and ``animate`` (whose imports take seconds) are not defined.
 
     Returns
     -------
@@ -228,7 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_fetch_arguments(fetch)
     fetch.set_defaults(writes="out")  # one writer at a time, as for the other writing commands
 
+    # export and animate pull in the chart, map and video engines (seconds of imports): their
+    # options are only defined when one of them (or the top-level help) is asked for.
+    heavy = command not in ("ingest", "frontlines", "boundaries", "enrich", "build", "info", "fetch")
     try:
+        if not heavy:
+            raise ImportError
         from geo.export_cli import add_export_arguments, run_export
     except ImportError:
         pass
@@ -236,12 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
         export = sub.add_parser("export", parents=[common], help="write every chart, the map, the data and the citation")
         add_export_arguments(export)
         export.set_defaults(func=run_export)
+    if heavy:
+        from geo.animation.cli import add_animate_arguments, run_animate
 
-    from geo.animation.cli import add_animate_arguments, run_animate
-
-    animate = sub.add_parser("animate", help="render the filtered incidents over time as an MP4 or GIF")
-    add_animate_arguments(animate)
-    animate.set_defaults(func=run_animate)
+        animate = sub.add_parser("animate", help="render the filtered incidents over time as an MP4 or GIF")
+        add_animate_arguments(animate)
+        animate.set_defaults(func=run_animate)
     return parser
 
 
@@ -311,7 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     int
         Exit status: 0 on success, 2 on a known, explained error, 1 on an unexpected error.
     """
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(command).parse_args(argv)
     try:
         return _run(args)
     except _known_errors() as exc:

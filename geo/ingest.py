@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.parsing import read_header
+from geo.parsing import read_header, reading_session
 from geo.safejson import JsonTooDeepError, load_json_file
 from geo.schema import IMPORT_COLUMNS, ImportResult, UnreadableFileError, coerce_incidents
 from geo.sources import generic, registry
@@ -204,15 +204,16 @@ def read_incidents(
     chosen_formats: list[str] = []
     if formats is not None and len(formats) != len(paths):
         raise ValueError("formats must give one format per path")
-    for number, path in enumerate(paths):
-        chosen = formats[number] if formats is not None else detect_format(path) if fmt == "auto" else fmt
-        if fmt == "auto":
-            messages.append(f"{path.name}: format {chosen} (detected).")
-        rows = _stage(path, chosen, {"mapping": mapping, "source_label": source_label}, limits)
-        staged.append(rows)
-        chosen_formats.append(chosen)
-        if progress is not None:
-            progress(rows.rows_read)
+    with reading_session():  # detection, staging and the digest share one read of each file
+        for number, path in enumerate(paths):
+            chosen = formats[number] if formats is not None else detect_format(path) if fmt == "auto" else fmt
+            if fmt == "auto":
+                messages.append(f"{path.name}: format {chosen} (detected).")
+            rows = _stage(path, chosen, {"mapping": mapping, "source_label": source_label}, limits)
+            staged.append(rows)
+            chosen_formats.append(chosen)
+            if progress is not None:
+                progress(rows.rows_read)
     result = finalise(staged, buffer_km=study_area_buffer_km, today=today, date_order=date_order)
     result.messages[:0] = messages
     for entry, chosen in zip(result.files, chosen_formats, strict=True):

@@ -19,8 +19,8 @@ import io
 import math
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -810,24 +810,147 @@ def _charset_guess(sample: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
-def _is_utf8(path: Path) -> bool:
-    stat = Path(path).stat()
-    return _is_utf8_cached(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+@dataclass(frozen=True)
+class FileScan:
+    """What one pass over a file's bytes tells: its digest, whether it is UTF-8, its quote count.
+
+    Attributes
+    ----------
+    sha256 : str
+        SHA-256 hex digest (recorded in the manifest's inputs).
+    size : int
+        Bytes.
+    is_utf8 : bool
+        The whole file decodes as strict UTF-8.
+    quotes : int
+        Number of ``"`` bytes (an odd count means a quoted field never closes).
+    """
+
+    sha256: str
+    size: int
+    is_utf8: bool
+    quotes: int
 
 
-@lru_cache(maxsize=32)
-def _is_utf8_cached(path: str, size: int, mtime_ns: int) -> bool:
-    """Stream the whole file through a strict UTF-8 decoder (cached per path, size and mtime)."""
-    del size, mtime_ns
+#: Files up to this size are read into memory once per reading session and parsed from there.
+CONTENT_LIMIT_BYTES = 1 << 30
+_session: dict | None = None
+
+
+@contextmanager
+def reading_session():
+    """Within this block each input file is read from disk once.
+
+    The first look at a file (:func:`scan_file`) reads it whole, computes its digest,
+    UTF-8 validity and quote count in the same pass and keeps the bytes until the CSV
+    reader takes them (:func:`take_content`). Outside a session nothing is cached, so a
+    file changed between two imports is always read afresh. Sessions nest.
+
+    Yields
+    ------
+    None
+    """
+    global _session
+    if _session is not None:
+        yield
+        return
+    _session = {"scans": {}, "content": {}}
+    try:
+        yield
+    finally:
+        _session = None
+
+
+def _key(path: Path) -> tuple:
+    info = path.stat()
+    return (str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def scan_file(path: Path, keep_content: bool = False) -> FileScan:
+    """Read a file once: digest, UTF-8 check and quote count in one pass (cached per reading session).
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    keep_content : bool
+        Within a :func:`reading_session`, keep the bytes (files up to
+        :data:`CONTENT_LIMIT_BYTES`) for the parser, which takes them with :func:`take_content`.
+
+    Returns
+    -------
+    FileScan
+        The facts.
+    """
+    import hashlib
+
+    path = Path(path)
+    key = _key(path)
+    if _session is not None and key in _session["scans"]:
+        return _session["scans"][key]
+    digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, quotes, size = True, 0, 0
+    keep = keep_content and _session is not None and key[1] <= CONTENT_LIMIT_BYTES
     with open(path, "rb") as handle:
-        try:
-            while chunk := handle.read(1 << 24):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
+        if keep:
+            data = handle.read()
+            chunks = (memoryview(data)[i:i + (1 << 24)] for i in range(0, len(data), 1 << 24))
+            digest.update(data)
+            quotes = data.count(b'"')
+            size = len(data)
+        else:
+            data = None
+            chunks = iter(lambda: handle.read(1 << 24), b"")
+        for chunk in chunks:
+            if data is None:
+                digest.update(chunk)
+                quotes += bytes(chunk).count(b'"')
+                size += len(chunk)
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+                    if data is not None:
+                        break
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    scan = FileScan(digest.hexdigest(), size, utf8, quotes)
+    if _session is not None:
+        _session["scans"][key] = scan
+        if data is not None:
+            _session["content"] = {key: data}  # one file's bytes at a time
+    return scan
+
+
+def take_content(path: Path) -> bytes | None:
+    """Return (and forget) the bytes :func:`scan_file` kept for ``path`` in this session, or None.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    bytes or None
+        The whole file, or None (no session, not kept, or the file changed since).
+    """
+    if _session is None:
+        return None
+    try:
+        key = _key(Path(path))
+    except OSError:
+        return None
+    return _session["content"].pop(key, None)
+
+
+def _is_utf8(path: Path) -> bool:
+    return scan_file(Path(path), keep_content=True).is_utf8
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -897,6 +1020,10 @@ def read_header(path: Path, max_bytes: int | None = None) -> tuple[list[str], st
     """
     path = Path(path)
     head = check_file(path, max_bytes)
+    if b"\n" not in head and b"\r" not in head and len(head) >= _SAMPLE_BYTES:
+        # before the whole file is read (to check its encoding): refuse it on its first MiB
+        raise _unreadable(path, "the first line is longer than 1 MiB; this does not look like a table",
+                          "Check that this is a CSV file with one row per line.")
     encoding, note = detect_encoding(path, head)
     messages = [note] if note else []
     text = head.decode(encoding, errors="replace")
@@ -1036,8 +1163,7 @@ def _check_quotes(path: Path, encoding: str, delimiter: str, last_row: Sequence[
     """
     if encoding.startswith("utf-16"):
         return []
-    with open(path, "rb") as handle:
-        quotes = sum(chunk.count(b'"') for chunk in iter(lambda: handle.read(1 << 24), b""))
+    quotes = scan_file(path).quotes
     if quotes % 2 == 0 and not any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last_row):
         return []
     damaged, unclosed = _scan_quotes(path, encoding, delimiter)
@@ -1064,9 +1190,10 @@ def _read_csv_arrow(path: Path, names: list[str], encoding: str, delimiter: str)
         bad.append(row)
         return "skip"
 
+    content = take_content(path)  # the bytes the scan already read, when in a reading session
     try:
         table = pacsv.read_csv(
-            path,
+            pa.BufferReader(content) if content is not None else path,
             read_options=pacsv.ReadOptions(
                 encoding=encoding.replace("utf-8-sig", "utf8"), column_names=[f"c{i}" for i in range(len(names))],
                 skip_rows=1, use_threads=True,
@@ -1084,6 +1211,7 @@ def _read_csv_arrow(path: Path, names: list[str], encoding: str, delimiter: str)
                 "Download or export the file again completely."
             ) from exc
         raise _MalformedRows() from exc
+    del content
     if bad:
         raise _MalformedRows()
     last_row = [table.column(i)[table.num_rows - 1].as_py() for i in range(table.num_columns)] if table.num_rows else []

@@ -121,7 +121,10 @@ def empty_quarantine() -> pd.DataFrame:
 def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = IMPORT_COLUMNS) -> pd.DataFrame:
     """Return ``frame`` with exactly ``columns`` in order and with canonical dtypes.
 
-    Missing columns are added empty; list columns get empty lists where null.
+    Missing columns are added empty; list columns get empty lists where null. Values
+    that already are Python lists are kept as they are (the importers build lists of
+    code strings; treat them as read-only); other values (arrays read back from
+    Parquet, ``a | b`` or JSON text) are converted.
 
     Parameters
     ----------
@@ -143,7 +146,7 @@ def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = 
         else:
             col = pd.Series([None] * n, index=frame.index, dtype="object")
         if name in LIST_COLUMNS:
-            out[name] = [_as_list(v) for v in col]
+            out[name] = _as_lists(col)
             continue
         if dtype.startswith("datetime64"):
             out[name] = pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
@@ -156,6 +159,15 @@ def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = 
         else:
             out[name] = col.astype("string")
     return out.reset_index(drop=True)
+
+
+def _as_lists(col: pd.Series) -> np.ndarray:
+    """Return an object array of lists, converting only the values that are not lists yet."""
+    values = col.to_numpy(dtype=object, copy=True)
+    is_list = np.fromiter((type(v) is list for v in values), dtype=bool, count=len(values))
+    for i in np.flatnonzero(~is_list):
+        values[i] = _as_list(values[i])
+    return values
 
 
 def _as_list(value) -> list:

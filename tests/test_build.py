@@ -196,3 +196,61 @@ def test_every_input_is_recorded_with_its_format_and_counts(tmp_path):
     assert entry["format"] == "generic" and entry["rows"] == 6
     assert entry["imported"] == summary["imported"] == 3
     assert len(entry["sha256"]) == 64
+
+
+def test_an_ingest_reads_each_file_from_disk_once(tmp_path, monkeypatch):
+    """Detection, the UTF-8 check, the quote check, parsing and the manifest digest share one read."""
+    import builtins
+    import hashlib
+
+    from pyarrow import csv as pacsv
+
+    from bench.generate import generate_acled
+    from geo.build import stage_files
+
+    path = tmp_path / "acled.csv"
+    generate_acled(12_000, seed=3).to_csv(path, index=False)
+    size = path.stat().st_size
+    assert size > 3 << 20
+    read_bytes = {"n": 0}
+    real_open = builtins.open
+
+    class Counting:
+        def __init__(self, handle):
+            self._handle = handle
+
+        def read(self, *args):
+            data = self._handle.read(*args)
+            read_bytes["n"] += len(data)
+            return data
+
+        def __getattr__(self, name):
+            return getattr(self._handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self._handle.__exit__(*exc)
+
+    def counting_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        if str(file) == str(path):
+            return Counting(handle)
+        return handle
+
+    sources = []
+    real_read_csv = pacsv.read_csv
+
+    def spy_read_csv(source, *args, **kwargs):
+        sources.append(source)
+        return real_read_csv(source, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(pacsv, "read_csv", spy_read_csv)
+    result, inputs = stage_files([path])
+    monkeypatch.undo()
+    assert len(result.incidents) > 11_000
+    assert inputs[0]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert sources and not any(isinstance(s, (str, Path)) for s in sources)  # parsed from the bytes read
+    assert read_bytes["n"] <= size + (2 << 20)  # the whole file once, plus the header sample of each look

@@ -2,7 +2,7 @@
 
 The server reads a data directory whose every text field carries a payload from
 :mod:`tests.hostile.payloads` (incidents, manifest, quarantine, front-line sources; also a CSV
-with hostile column names and a hostile file name imported by ``geo.datadir.ingest_into``). Each payload that would run sets ``window.__pwned``; an init script
+with hostile column names and a hostile file name imported by ``geo.build.ingest_into``). Each payload that would run sets ``window.__pwned``; an init script
 also turns ``alert``/``confirm``/``prompt`` into the sentinel. The tests open every page, click
 markers and open popups and tooltips, then read the sentinel in the page and in every frame.
 """
@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from geo.datadir import ingest_into
+from geo.build import ingest_into
 from tests.browser.server import streamlit_server
 from tests.hostile.data import build_hostile_incidents, write_hostile_data_dir
 from tests.hostile.payloads import JS, SENTINEL
