@@ -317,6 +317,7 @@ def parse_dates(
     hints: dict[str, pd.Series] | None = None,
     column: str = "date",
     notes: list[str] | None = None,
+    info: dict | None = None,
 ) -> pd.Series:
     """Parse dates vectorised: numeric d/m/y with the column's order, then explicit formats.
 
@@ -347,6 +348,9 @@ def parse_dates(
         Column name used in messages.
     notes : list of str, optional
         Receives a line for the user on how the order was decided.
+    info : dict, optional
+        Receives ``"order"``: the order numeric dates were read in (None when
+        the column has none).
 
     Returns
     -------
@@ -381,6 +385,8 @@ def parse_dates(
                 order = decision.order
                 if notes is not None:
                     notes.append(f"{column}: numeric dates read {order} ({decision.reason}).")
+    if info is not None:
+        info["order"] = order
     parsed = _parse_unique_dates(pd.Series(uniques, dtype="object"), formats, order or "monthfirst")
     result = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     ok = codes >= 0

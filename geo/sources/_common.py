@@ -376,18 +376,22 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
     date_raw = f["date"]
     date_col = cols.get("date", "date")
     notes: list[str] = []
+    info: dict = {}
     try:
         dates = parse_dates(date_raw, staged.date_formats, order=staged.date_order,
                             default_order=staged.default_date_order, hints=_date_hints(staged, date_col),
-                            column=date_col, notes=notes)
+                            column=date_col, notes=notes, info=info)
     except AmbiguousDateOrder as exc:
         raise UnreadableFileError(f"{staged.file}: {exc}.") from exc
     staged.messages.extend(f"{staged.file}: {note}" for note in notes)
     date_missing = missing_mask(date_raw)
     draw = raw_of("date")
     check.flag(date_missing, "date_missing", lambda i: f"{date_col} is empty")
+    read_as = {"dayfirst": "day/month/year", "monthfirst": "month/day/year"}.get(info.get("order"))
+    order_note = f"; numeric dates in this column are read {read_as}" if read_as else ""
     check.flag(dates.isna().to_numpy(), "date_unparseable",
-               lambda i: f"{date_col}={_fmt(draw[i])} is not a date in any supported format (e.g. 2022-02-24, 24 February 2022, 2/24/2022)")
+               lambda i: f"{date_col}={_fmt(draw[i])} is not a date in any supported format (e.g. 2022-02-24, "
+                         f"24 February 2022, 2/24/2022){order_note}")
     dvals = dates.to_numpy()
     check.flag(dvals < EARLIEST_DATE.to_datetime64(), "date_out_of_range",
                lambda i: f"{date_col}={_fmt(draw[i])} is before 1991-08-24")
