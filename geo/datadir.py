@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from geo.dirlock import locked_writer
+from geo.dirlock import holds_lock, locked_writer
 from geo.safejson import loads_json
 from geo.schema import (
     ALL_COLUMNS,
@@ -342,12 +342,15 @@ def clean_stale(directory: Path | str) -> list[Path]:
     """
     directory = Path(directory)
     removed: list[Path] = []
+    # Holding the write lock, no other writer can be at work: every other process's leftover is
+    # stale, even if its process id now belongs to an unrelated live process.
+    exclusive = holds_lock(directory)
     candidates = list((directory / VERSIONS_DIR).glob(f"{_TEMP_PREFIX}*")) if (directory / VERSIONS_DIR).is_dir() else []
     candidates += list(directory.glob(f".{POINTER_FILE}.*.tmp"))
     candidates += [p for name in TABLE_FILES for p in directory.glob(f".{name}.*.tmp")]
     for path in candidates:
         pid = _pid_of_temp(path.name)
-        if pid is not None and pid != os.getpid() and _pid_alive(pid):
+        if pid is not None and pid != os.getpid() and not exclusive and _pid_alive(pid):
             continue
         if pid == os.getpid():
             continue

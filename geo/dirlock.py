@@ -238,6 +238,28 @@ def locked_writer(parameter: str = "directory"):
     return decorate
 
 
+def holds_lock(directory: Path | str) -> bool:
+    """Say whether the calling thread holds the write lock of ``directory``.
+
+    Parameters
+    ----------
+    directory : Path or str
+        The data directory.
+
+    Returns
+    -------
+    bool
+        True inside ``lock_data_dir(directory)`` in this thread.
+    """
+    try:
+        key = str(Path(directory).resolve())
+    except OSError:
+        return False
+    with _held_guard:
+        entry = _held.get(key)
+        return entry is not None and entry[0] == threading.get_ident()
+
+
 def is_locked(directory: Path | str) -> bool:
     """Say whether some writer holds the lock of ``directory`` right now.
 

@@ -143,7 +143,7 @@ def test_cli_over_the_corpus(name, command, corpus_files, template_dir, tmp_path
     assert len(bundle.incidents) >= 3 or command == "boundaries"
 
 
-@pytest.mark.parametrize("command", ["info", "enrich", "export", "ingest"])
+@pytest.mark.parametrize("command", ["info", "enrich", "export", "ingest", "animate"])
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_cli_over_broken_data_directories(case, command, tmp_path, capsys, template_dir):
     make, _ = BROKEN[case]
@@ -152,7 +152,8 @@ def test_cli_over_broken_data_directories(case, command, tmp_path, capsys, templ
     good.write_text(_csv(*GOOD_ROWS), encoding="utf-8")
     argv = {"info": ["info", str(directory)], "enrich": ["enrich", str(directory)],
             "export": ["export", str(directory), "--out", str(tmp_path / "export"), "--no-map"],
-            "ingest": ["ingest", str(good), "--out", str(directory)]}[command]
+            "ingest": ["ingest", str(good), "--out", str(directory)],
+            "animate": ["animate", str(directory), "--out", str(tmp_path / "film.gif")]}[command]
     code, output = run_cli(argv, capsys)
     check_clean(code, output, argv)
 

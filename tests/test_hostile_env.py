@@ -312,3 +312,23 @@ def test_real_read_only_data_directory_for_this_user(open_tmp):
     assert _snapshot(out) == before
     info = _unprivileged(["info", str(out)], home)
     assert info.returncode == 0, info.stderr  # readers never need to write
+
+
+# ---------------------------------------------------------------- the upload takes the same path
+
+
+@pytest.mark.parametrize("name, content", [
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000),
+    ("deep.geojson", b'{"type": "FeatureCollection", "features": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"),
+    ("deep_objects.json", b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
+])
+def test_upload_of_deeply_nested_json_is_one_clear_error(name, content):
+    """Issue 17: the in-app upload reads JSON through the same depth-checked reader."""
+    from geo.build import build_upload
+    from geo.schema import UnreadableFileError
+
+    base = load_bundle(None)
+    with pytest.raises(UnreadableFileError) as info:
+        build_upload([(name, content)], "auto", base, "alongside")
+    message = str(info.value)
+    assert name in message and "nested" in message and "\n" not in message

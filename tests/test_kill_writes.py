@@ -179,3 +179,16 @@ def test_reader_sees_only_complete_versions_while_a_writer_rebuilds(inputs, tmp_
     assert len(seen) >= 2 and seen[0] == "old" and seen == sorted(seen, key=["old", "new"].index)
     assert _state(directory, inputs) == "new"
     assert data_stamp(directory) != stamp_before, "the app's cache key must change with the version"
+
+
+def test_leftovers_whose_pid_was_reused_are_removed_by_the_next_writer(inputs, tmp_path, capsys):
+    """A killed writer's pid may belong to another live process by the next run (pid 1 here);
+    the next writer holds the lock, so it knows no other writer is at work and removes them all."""
+    directory = tmp_path / "dir"
+    shutil.copytree(inputs["base"], directory)
+    junk = directory / datadir.VERSIONS_DIR / ".tmp-1-deadbeef"
+    junk.mkdir()
+    (junk / "incidents.parquet").write_bytes(b"PAR1 half")
+    (directory / ".CURRENT.1.x1y2.tmp").write_text("nonsense\n")
+    assert _state(directory, inputs) == "old"
+    _recover(directory, inputs, capsys)
