@@ -56,6 +56,9 @@ SHARED_URLS_ALLOWED: dict[str, frozenset[str]] = {
     # One report on the nationwide night attack of 26 February 2026 gives both cities' consequences.
     "https://babel.ua/amp/news/125193-rosiyani-masovano-atakuvali-ukrajinu-raketami-ta-dronami-shcho-vidomo-pro-naslidki-1":
         frozenset({"2026-02-26-zaporizhzhia-apartments-night-attack", "2026-02-26-kharkiv-night-attack"}),
+    # The report on the Vilniansk maternity ward (23 November 2022) also gives the final count of the 17 November strike.
+    "https://fakty.com.ua/en/ukraine/20221123-gore-perepovnyuye-serczya-rosijski-rakety-vbyly-nemovlya-u-vilnyansku/amp":
+        frozenset({"2022-11-17-vilniansk-residential", "2022-11-23-vilniansk-maternity-ward"}),
 }
 #: Military primary targets kept for context; they must be labelled "military" first.
 MILITARY_TARGET_IDS = frozenset({
