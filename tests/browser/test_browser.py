@@ -173,7 +173,7 @@ def test_upload_is_explored_alongside_for_this_session_only(app_url, new_context
     _map_frame(other_page)
     _wait_text(other_page, "48 of 48 incidents")
 
-    page.get_by_role("link", name="Map").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Map", exact=True).click()
     frame = _map_frame(page)
     deadline = time.monotonic() + 20
     while frame.locator("path.cm-incident").count() != 50 and time.monotonic() < deadline:
