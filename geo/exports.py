@@ -822,7 +822,7 @@ def snapshot_map_html(
     path: Path,
     engine: ExportEngine | None = None,
     width: int = 1200,
-    height: int = 800,
+    height: int = 860,
     scale: float = EXPORT_SCALE,
 ) -> bytes:
     """Render a standalone map page to PNG with headless Chromium (blocking).
@@ -1193,34 +1193,91 @@ def write_files(files: Mapping[str, bytes], out_dir: Path) -> list[Path]:
     return written
 
 
-def build_map_page(
-    frame: pd.DataFrame,
-    context: ExportContext,
-    boundaries: Any = None,
-    frontlines: pd.DataFrame | None = None,
-    when: dt.date | None = None,
-    title: str = "conflictmap: incidents",
-) -> str:
-    """Build the standalone offline map of a view with the map builders of :mod:`geo.viz.map`.
-
-    Incidents are drawn one by one up to ``MARKER_THRESHOLD`` and as grid bins
-    beyond; the front line is the snapshot in force on ``when`` (the last
-    incident date by default); credits and filters are printed under the map.
+def export_filename(page: str, item: str, filters_description: str, when: dt.date | str | None, ext: str) -> str:
+    """Return a descriptive download name: tool, page, item, filters and date.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        Filtered incidents.
-    context : ExportContext
-        View and provenance (footer).
-    boundaries : geopandas.GeoDataFrame, optional
-        Oblast layer.
-    frontlines : geopandas.GeoDataFrame or None
-        Front-line snapshots.
-    when : datetime.date, optional
-        Map date for the front line.
+    page, item : str
+        Where the export comes from (``"map"``, ``"trends"``) and what it is.
+    filters_description : str
+        Filters in words (shortened to a slug; "all" when empty).
+    when : datetime.date or str, optional
+        Date the export shows (map date, end of the range).
+    ext : str
+        Extension without the dot.
+
+    Returns
+    -------
+    str
+        Like ``conflictmap_map_incidents_targets-residential_2024-06-01.png`` (ASCII only).
+    """
+    import unicodedata
+
+    def slug(text: str, limit: int) -> str:
+        ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+        return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].rstrip("-")
+
+    filters = slug(filters_description, 60) if filters_description and filters_description != "All incidents" else "all"
+    parts = [TOOL_NAME, slug(page, 20), slug(item, 30), filters or "all"]
+    if when:
+        parts.append(str(when)[:10])
+    return "_".join(p for p in parts if p) + "." + ext
+
+
+MAP_CREDIT = "Place names: GeoNames (CC BY 4.0). Reference layers drawn offline; no basemap service."
+#: Viewport of the publishable map snapshot, in CSS pixels (the PNG is twice as large).
+MAP_PAGE_SIZE = (1200, 860)
+
+
+def map_header_html(title: str, context: ExportContext, subtitle: str = "") -> str:
+    """Return the escaped header of a publishable map: title, filters in words, data date.
+
+    Parameters
+    ----------
     title : str
-        Page title.
+        Headline.
+    context : ExportContext
+        View and provenance.
+    subtitle : str
+        Extra line (e.g. how many incidents are drawn).
+
+    Returns
+    -------
+    str
+        HTML fragment, every text escaped.
+    """
+    lines = [f"<h1>{html.escape(title, quote=False)}</h1>"]
+    if subtitle:
+        lines.append(f"<div>{html.escape(subtitle, quote=False)}</div>")
+    lines.append(f"<div>Filters: {html.escape(context.filters_description or 'none (all incidents)', quote=False)}"
+                 f" · Data as of {html.escape(context.data_date, quote=False)}</div>")
+    return "".join(lines)
+
+
+def compose_map_page(
+    fmap: Any,
+    layers: Sequence[Any],
+    context: ExportContext,
+    title: str = "conflictmap: incidents",
+    subtitle: str = "",
+) -> str:
+    """Turn a built map and its layers into one offline, publishable HTML page.
+
+    The page is a single frame (header, map, footer) sized to the viewport, so a
+    screenshot of it at :data:`MAP_PAGE_SIZE` holds the title, the legend, the scale
+    bar, the front-line box and the credits.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        From :func:`geo.viz.map.build_base_map` (modified).
+    layers : sequence of folium.FeatureGroup
+        The same layers the screen shows.
+    context : ExportContext
+        View and provenance (header and footer).
+    title, subtitle : str
+        Headline and an extra header line (plain text).
 
     Returns
     -------
@@ -1229,6 +1286,57 @@ def build_map_page(
     """
     from geo.viz import map as fmap_mod
 
+    footer_lines = [*caption_lines(context, width_chars=400), MAP_CREDIT]
+    footer = "<br>".join(html.escape(line, quote=False) for line in footer_lines)
+    page = fmap_mod.build_standalone_html(fmap, list(layers), title=title, footer_html=footer,
+                                          header_html=map_header_html(title, context, subtitle))
+    standalone, dropped = make_standalone_html(page)
+    if dropped:
+        raise ExportError(f"the map page references assets with no local copy: {dropped[:3]}")
+    return standalone
+
+
+def build_map_page(
+    frame: pd.DataFrame,
+    context: ExportContext,
+    boundaries: Any = None,
+    frontlines: pd.DataFrame | None = None,
+    when: dt.date | None = None,
+    title: str = "conflictmap: incidents",
+    threshold: int | None = None,
+) -> str:
+    """Build the standalone offline map of a view with the map builders of :mod:`geo.viz.map`.
+
+    Incidents are drawn one by one up to :func:`geo.viz.map.marker_threshold` (the rule
+    the app's map follows) and as grid bins beyond; the front line is the snapshot in
+    force on ``when`` (the last incident date by default); title, filters and credits
+    frame the map.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Filtered incidents.
+    context : ExportContext
+        View and provenance (header and footer).
+    boundaries : geopandas.GeoDataFrame, optional
+        Oblast layer.
+    frontlines : geopandas.GeoDataFrame or None
+        Front-line snapshots.
+    when : datetime.date, optional
+        Map date for the front line.
+    title : str
+        Page title.
+    threshold : int, optional
+        Markers-or-cells threshold (default: :func:`geo.viz.map.marker_threshold`).
+
+    Returns
+    -------
+    str
+        Self-contained HTML (Leaflet inlined, no network requests).
+    """
+    from geo.viz import map as fmap_mod
+
+    threshold = fmap_mod.marker_threshold() if threshold is None else threshold
     fmap = fmap_mod.build_base_map(boundaries)
     if when is None:
         dates = pd.to_datetime(frame["date"]).dropna()
@@ -1236,7 +1344,7 @@ def build_map_page(
     layers = []
     if frontlines is not None and len(frontlines):
         layers.append(fmap_mod.build_frontline_layer(frontlines, when)[0])
-    if len(frame) <= fmap_mod.MARKER_THRESHOLD:
+    if len(frame) <= threshold:
         layers.append(fmap_mod.build_incident_layer(frame))
     else:
         bins = fmap_mod.aggregate_grid(
@@ -1246,12 +1354,7 @@ def build_map_page(
             frame["injured"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
         )
         layers.append(fmap_mod.build_bin_layer(bins, note=f"{len(frame):,} incidents, counted per grid cell"))
-    footer = "<br>".join(html.escape(line, quote=False) for line in caption_lines(context, width_chars=400))
-    page = fmap_mod.build_standalone_html(fmap, layers, title=title, footer_html=footer)
-    standalone, dropped = make_standalone_html(page)
-    if dropped:
-        raise ExportError(f"the map page references assets with no local copy: {dropped[:3]}")
-    return standalone
+    return compose_map_page(fmap, layers, context, title=title)
 
 
 def write_view_export(

@@ -3,14 +3,16 @@
 import streamlit as st
 
 from ui.fetch import render_frontline_offer
-from ui.mapview import map_date_control, render_details, render_map
+from ui.mapview import map_date_control, render_details, render_map, render_map_export
 from ui.playback import render_playback
 from ui.text import escape_md
 from ui.view import get_filtered
 
 view = get_filtered()
 st.title("Incidents on the map")
-st.caption(f"{view.kpis['incidents']:,} of {view.kpis['total']:,} incidents · {escape_md(view.filters.describe())}")
+kpis = view.kpis
+st.caption(f"**{kpis['incidents']:,} of {kpis['total']:,} incidents** · {kpis['killed']:,} killed · {kpis['injured']:,} injured"
+           f" (reported) · {escape_md(view.filters.describe())}")
 if view.bundle.frontlines is None:
     render_frontline_offer()
 played = render_playback(view)
@@ -24,5 +26,7 @@ with left:
     caption = render_map(view, map_date)
 with right:
     st.caption(escape_md(caption))
+    with st.expander("Export this map", icon=":material/download:"):
+        render_map_export(view, map_date)
     st.subheader("Selected incident")
     render_details(view)

@@ -156,7 +156,8 @@ def test_popup_and_tooltip_insert_text_never_markup():
     block = script[script.index("class _IncidentMarkers"):script.index("def marker_radius")]
     assert "innerHTML" not in block and "insertAdjacentHTML" not in block and "eval(" not in block
     assert "e.textContent = String(text)" in block
-    assert "m.bindTooltip(esc(r[7]) + " in block and "esc(r[6])" in block and "esc(r[5])" in block
+    assert 'm.bindTooltip("<b>" + esc(r[7]) + ' in block and "esc(r[6])" in block and "esc(r[5])" in block
+    assert "esc(names(r[9], D.t))" in block
     assert "a.href = u" in block and "/^https?:\\\\/\\\\//i.test(u)" in block
 
 

@@ -280,7 +280,7 @@ def test_frontline_layer_without_frontlines():
 
 def test_legend_lists_classes_and_precision():
     html = gmap.legend_html([0, 1])
-    assert "Residential" in html and "Education" in html and "Healthcare" not in html and "Approximate" in html
+    assert "Residential" in html and "Education" in html and "Healthcare" not in html and "approximate location" in html
 
 
 @pytest.mark.parametrize(("bounds", "low", "high"), [((22, 44, 40, 52.5), 5, 6), ((30, 50, 30.2, 50.2), 9, 11)])
@@ -297,3 +297,44 @@ def test_standalone_html_is_self_contained(boundaries, incidents, frontlines):
     assert not re.search(r"<link[^>]+href=\"https?:", page)
     assert "https://cdn" not in page and "&lt;t&gt;" in page
     assert 'L.version="1.9.4"' in page.replace(" ", "") or "1.9.4" in page
+
+
+def test_marker_colour_follows_the_target_filter():
+    """An incident listing education then residential is coloured Residential under a Residential filter."""
+    codes = list(gmap.TARGET_TYPES)
+    lists = [["education", "residential"], ["cultural"], None]
+    primary = np.array([codes.index("education"), codes.index("cultural"), codes.index("unknown")])
+    assert gmap.display_target(lists, (), primary).tolist() == primary.tolist()
+    chosen = gmap.display_target(lists, ("residential",), primary)
+    assert [codes[i] for i in chosen] == ["residential", "cultural", "unknown"]
+    rows, _ = gmap.incident_rows(_frame_for_colour(), chosen[:1])
+    assert gmap.TARGET_CLASSES[rows[0][2]][1] == "Residential"
+
+
+def _frame_for_colour() -> pd.DataFrame:
+    return pd.DataFrame({
+        "incident_id": ["a"], "date": [pd.Timestamp("2024-01-01")], "lat": [50.0], "lon": [30.0],
+        "geo_precision": ["exact"], "location": ["Kyiv"], "target_types": [["education", "residential"]],
+        "weapons": [["drone"]], "killed": [1], "injured": [None], "description": [""], "source_urls": [[]],
+        "admin1_name": ["Kyiv"],
+    })
+
+
+def test_reference_layer_labels_oblast_centres_in_english_and_keeps_ukrainian_names():
+    """Oblast centres show at every zoom under the project's names; districts of big cities are dropped."""
+    from geo.viz import reference
+
+    places = reference.load_places()
+    assert len(places) > 500
+    labelled = reference.label_places(places)
+    centres = labelled[labelled["centre_of"].notna()]
+    assert set(centres["centre_of"]) == set(reference.OBLAST_CENTRES) and (centres["min_zoom"] == 0).all()
+    assert {"Vinnytsia", "Zaporizhzhia", "Mykolaiv", "Kharkiv"} <= set(centres["name"])
+    vinnytsia = places[places["name"] == "Vinnytsia"].iloc[0]
+    assert vinnytsia["name_uk"] == "Вінниця" and "Vinitsa" in vinnytsia["aliases"]
+    assert places.loc[places["name"] == "Kharkiv", "name_uk"].iloc[0] == "Харків"
+    assert "Kyivskyi" not in set(labelled["name"])
+    assert (labelled.loc[labelled["centre_of"].isna(), "min_zoom"] > gmap.NATIONAL_ZOOM).all()
+    fmap = gmap.build_base_map(None)
+    html = fmap.get_root().render()
+    assert "Sea of Azov" in html and "Black Sea" in html and "BELARUS" in html and "cm-river" in html

@@ -59,13 +59,38 @@ def export_context(view: FilteredView) -> exports.ExportContext:
     )
 
 
-def _view_token(view: FilteredView, *extra) -> str:
+def view_token(view: FilteredView, *extra) -> str:
+    """Return a short key of the data, the filters and ``extra`` (what an export depends on)."""
     raw = repr((view.key, view.filters, extra))
     return hashlib.sha1(raw.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
+_view_token = view_token
+
+
 def _store() -> dict:
     return st.session_state.setdefault(EXPORT_CACHE_KEY, {})
+
+
+def stored(token: str) -> dict | None:
+    """Return the export files kept for ``token`` in this session, or None."""
+    return _store().get(token)
+
+
+def store(token: str, files: dict) -> None:
+    """Keep export files for ``token`` so reruns do not render again."""
+    _store()[token] = files
+
+
+def snapshot_page(page: str) -> bytes:
+    """Render a standalone page to a PNG at 2x on the export engine."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "map.html"
+        path.write_text(page, encoding="utf-8")
+        return exports.snapshot_map_html(path, engine=get_engine())
 
 
 def _wait(futures: dict, label: str) -> dict[str, bytes]:

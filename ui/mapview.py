@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 
 import numpy as np
@@ -71,7 +70,8 @@ def _layer_payload(_view: FilteredView, data_key: str, filters: Filters, cell, t
     idx = np.flatnonzero(mask)
     if len(idx) <= threshold:
         frame = _view.incidents.iloc[idx][[c for c in MARKER_COLUMNS if c in _view.incidents.columns]]
-        rows, tables = gmap.incident_rows(frame, _view.columns.primary_target[idx])
+        colour = gmap.display_target(frame["target_types"], _view.filters.target_types, _view.columns.primary_target[idx])
+        rows, tables = gmap.incident_rows(frame, colour)
         return ("markers", rows, tables)
     cols = _view.columns
     if cell:
@@ -100,11 +100,8 @@ def _boundaries_geojson(data_key: str, _boundaries) -> dict:
 
 
 def marker_threshold() -> int:
-    """Markers up to this many incidents, grid cells above (CONFLICTMAP_MARKER_THRESHOLD overrides)."""
-    try:
-        return max(1, int(os.environ.get("CONFLICTMAP_MARKER_THRESHOLD", gmap.MARKER_THRESHOLD)))
-    except ValueError:
-        return gmap.MARKER_THRESHOLD
+    """Markers up to this many incidents, grid cells above (the rule lives in geo.viz.map)."""
+    return gmap.marker_threshold()
 
 
 def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = None) -> str:
@@ -128,8 +125,11 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
         if st.button("Back to the whole map", key="map_cell_clear"):
             ss[state.MAP_CELL] = None
             st.rerun()
-    else:
+        ss["map_was_drilled"] = True
+    elif ss.get("map_was_drilled"):
         center, zoom = list(gmap.UKRAINE_CENTER), gmap.NATIONAL_ZOOM
+    else:
+        center = zoom = None  # the map fits Ukraine to its own width (a phone gets a smaller zoom)
     returned = st_folium(
         fmap,
         key=MAP_KEY,
@@ -164,6 +164,52 @@ def _handle_click(view: FilteredView, returned) -> None:
         return
     state.write_url(view.filters)
     st.rerun()
+
+
+def _current_view_of_map(view: FilteredView):
+    ss = st.session_state
+    cell = ss.get(state.MAP_CELL)
+    if cell:
+        return ((cell[1] + cell[3]) / 2, (cell[0] + cell[2]) / 2), gmap.zoom_for_bounds(cell)
+    return None
+
+
+def render_map_export(view: FilteredView, map_date: dt.date) -> None:
+    """Offer the map on screen (same date, markers or cells, selection, cell) as offline HTML and PNG."""
+    from geo import exports
+    from ui import exports as ui_exports
+
+    ss = st.session_state
+    threshold = marker_threshold()
+    selected, cell = ss.get(state.MAP_SELECTED), ss.get(state.MAP_CELL)
+    token = f"mapview:{ui_exports.view_token(view, map_date, selected, cell, threshold)}"
+    files = ui_exports.stored(token)
+    if files is None:
+        if st.button("Prepare map HTML + PNG", key="exp_map_prep_view",
+                     help="The map as on screen, with title, legend, scale, front-line date, filters and credits"):
+            try:
+                layers, snap, kind = build_layers(view, map_date, selected, cell, threshold)
+                fmap = gmap.build_base_map(None, view=_current_view_of_map(view))
+                gmap.add_boundaries(fmap, _boundaries_geojson(view.key, view.bundle.boundaries))
+                shown = int(view.kpis["incidents"])
+                subtitle = (f"{shown:,} incidents" + (" drawn one by one" if kind == "markers" else " counted per grid cell")
+                            + f" · {snap.caption(map_date)}")
+                page = exports.compose_map_page(fmap, layers, ui_exports.export_context(view),
+                                                title="Attacks affecting civilians in Ukraine", subtitle=subtitle)
+                with st.spinner("Rendering the map snapshot…"):
+                    png = ui_exports.snapshot_page(page)
+                ui_exports.store(token, {"html": page.encode("utf-8"), "png": png})
+            except exports.ExportError as exc:
+                st.error(str(exc))
+                return
+            st.rerun()
+        return
+    describe = view.filters.describe()
+    left, right = st.columns(2)
+    left.download_button("Map HTML", files["html"], exports.export_filename("map", "incidents", describe, map_date, "html"),
+                         "text/html", key="exp_map_html_view")
+    right.download_button("Map PNG (2x)", files["png"], exports.export_filename("map", "incidents", describe, map_date, "png"),
+                          "image/png", key="exp_map_png_view")
 
 
 def render_details(view: FilteredView) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -29,6 +28,9 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from geo.taxonomy import TARGET_TYPES, WEAPONS
+from geo.viz.mapcore import html_text as _html_text
+from geo.viz.mapcore import js_literal as _js_literal
+from geo.viz.reference import add_reference_layer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LEAFLET_JS_URL = "/app/static/vendor/leaflet/leaflet.js"
@@ -37,6 +39,8 @@ LEAFLET_DIRS = (REPO_ROOT / "static" / "vendor" / "leaflet", REPO_ROOT / "node_m
 
 #: Incidents drawn one by one up to this many; above it the map shows grid bins.
 MARKER_THRESHOLD = 3000
+#: Environment variable that overrides :data:`MARKER_THRESHOLD` (screen and exports alike).
+THRESHOLD_ENV = "CONFLICTMAP_MARKER_THRESHOLD"
 #: Grid cell size (degrees) for the national view; about 22 km north-south.
 DEFAULT_CELL_DEG = 0.2
 #: Cells per side when a selected bin is subdivided.
@@ -64,9 +68,9 @@ TARGET_CLASSES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )
 #: Sequential, colour-blind-safe classes for bin counts (ColorBrewer YlOrRd).
 BIN_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
-OCCUPIED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#7f2704", "fillOpacity": 0.18}
-CONTACT_STYLE = {"color": "#000000", "weight": 2.5, "opacity": 0.9}
-CONTESTED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#fdae6b", "fillOpacity": 0.35, "dashArray": "4 3"}
+OCCUPIED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#7f2704", "fillOpacity": 0.18, "className": "cm-occupied"}
+CONTACT_STYLE = {"color": "#000000", "weight": 2.5, "opacity": 0.9, "className": "cm-contact"}
+CONTESTED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#fdae6b", "fillOpacity": 0.35, "dashArray": "4 3", "className": "cm-contested"}
 TOKEN_OPEN, TOKEN_CLOSE = "\u27e6", "\u27e7"
 TARGET_LABELS: dict[str, str] = {code: label.split(" (")[0] for code, label in TARGET_TYPES.items()}
 WEAPON_LABELS: dict[str, str] = {code: label.split(" (")[0] for code, label in WEAPONS.items()}
@@ -74,36 +78,6 @@ WEAPON_LABELS: dict[str, str] = {code: label.split(" (")[0] for code, label in W
 _CLASS_OF_TARGET = np.array(
     [next(i for i, (_, _, _, codes) in enumerate(TARGET_CLASSES) if code in codes) for code in TARGET_TYPES], dtype=np.int16
 )
-
-
-def _js_literal(value) -> str:
-    """Return ``value`` as JSON safe to embed in a script and immune to template rewriting.
-
-    ``<``, ``>``, ``&`` and quotes cannot close a script element or start markup, U+2028/9
-    cannot end a JS line, ``_`` is escaped so that streamlit-folium's renaming of folium
-    variable suffixes never touches data, and a ``{`` inside a string is escaped because
-    branca compiles every rendered script again as a Jinja template (``{{ 7*7 }}`` in a
-    description would otherwise be evaluated). Structural ``{`` is always followed by ``"``
-    or ``}``; inside a JSON string a ``"`` is always escaped, so the two never mix.
-    """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = re.sub(r'\{(?!["}])', r"\\u007b", text)
-    for char, escaped in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("'", "\\u0027"),
-        ("_", "\\u005f"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, escaped)
-    return text
-
-
-def _html_text(text) -> str:
-    """Escape text for HTML and against Jinja re-rendering (see :func:`_js_literal`)."""
-    return html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _offline(element) -> None:
@@ -117,6 +91,8 @@ def build_base_map(
     tiles: str | None = None,
     attribution: str | None = None,
     simplify_deg: float = 0.01,
+    reference: bool = True,
+    view: tuple[tuple[float, float], float] | None = None,
 ) -> folium.Map:
     """Build the map frame: offline Leaflet, oblast outlines, scale bar, optional tiles.
 
@@ -131,6 +107,10 @@ def build_base_map(
         Attribution for ``tiles`` (shown escaped).
     simplify_deg : float
         Simplification tolerance for the outlines, in degrees (display only).
+    reference : bool
+        Draw the offline reference layer (place names, seas, countries, Dnipro).
+    view : tuple, optional
+        ``((lat, lon), zoom)`` to open at; default: Ukraine fitted to the map's width.
 
     Returns
     -------
@@ -154,14 +134,45 @@ def build_base_map(
     )
     _offline(fmap)
     _FocusWithoutScroll().add_to(fmap)
-    fmap.fit_bounds([list(UKRAINE_BOUNDS[0]), list(UKRAINE_BOUNDS[1])])
+    if view is None:
+        _FitUkraine().add_to(fmap)
+    else:
+        fmap.location = [float(view[0][0]), float(view[0][1])]
+        fmap.options["zoom"] = float(view[1])
     if tiles:
         if not re.match(r"^https?://[^\s\"'<>{}%#]*(\{[sxyzr]\}[^\s\"'<>{}%#]*)+$", tiles) or "{z}" not in tiles:
             raise ValueError("The tile URL must start with http:// or https:// and contain {z}, {x} and {y}.")
         folium.TileLayer(tiles=tiles, attr=_html_text(attribution or "Tiles: see provider"), name="Tiles").add_to(fmap)
     if boundaries is not None and len(boundaries):
         add_boundaries(fmap, boundaries_geojson(boundaries, simplify_deg))
+    if reference:
+        add_reference_layer(fmap)
     return fmap
+
+
+def marker_threshold(environ=None) -> int:
+    """Return how many incidents are drawn one by one before the map switches to grid cells.
+
+    The one home of the markers-or-cells rule: the app's map, the Map page's export and
+    ``python -m geo export`` all call it, so an exported map shows what the screen shows.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Environment to read :data:`THRESHOLD_ENV` from (``os.environ`` by default).
+
+    Returns
+    -------
+    int
+        :data:`MARKER_THRESHOLD`, or the positive integer in the environment variable.
+    """
+    import os
+
+    raw = (os.environ if environ is None else environ).get(THRESHOLD_ENV, "")
+    try:
+        return max(1, int(str(raw).strip())) if str(raw).strip() else MARKER_THRESHOLD
+    except ValueError:
+        return MARKER_THRESHOLD
 
 
 class _FocusWithoutScroll(MacroElement):
@@ -193,6 +204,33 @@ class _FocusWithoutScroll(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "FocusWithoutScroll"
+
+
+class _FitUkraine(MacroElement):
+    """Fit Ukraine to the map's own width, leaving the top-left corner to the legend.
+
+    A phone gets a smaller zoom than a laptop; on a wide map the legend (top left) sits
+    over Poland and Belarus instead of over incidents or the front.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var wide = map.getSize().x >= {{ this.wide_px }};
+            map.fitBounds({{ this.bounds }}, {paddingTopLeft: [wide ? {{ this.legend_px }} : 0, 0]});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, wide_px: int = 520, legend_px: int = 170):
+        super().__init__()
+        self._name = "FitUkraine"
+        self.bounds = _js_literal([list(UKRAINE_BOUNDS[0]), list(UKRAINE_BOUNDS[1])])
+        self.wide_px = int(wide_px)
+        self.legend_px = int(legend_px)
 
 
 def add_boundaries(fmap: folium.Map, geojson: dict) -> folium.GeoJson:
@@ -344,8 +382,46 @@ def build_frontline_layer(
                 interactive=False,
                 control=False,
             ).add_to(group)
-    MapControl(f"<b>{_html_text(snap.caption(when))}</b>", position="bottomleft", css_class="cm-caption").add_to(group)
+    head, body = front_legend_html(snap, when)
+    MapControl(body, position="bottomleft", css_class="cm-caption", width=300, summary=head).add_to(group)
     return group, snap
+
+
+def _swatch(style: dict, line: bool = False) -> str:
+    if line:
+        return (f"<span style='display:inline-block;width:16px;height:0;border-top:{style['weight']}px solid {style['color']};"
+                "margin-right:5px;vertical-align:middle'></span>")
+    dash = "dashed" if style.get("dashArray") else "solid"
+    return (f"<span style='display:inline-block;width:14px;height:10px;background:{style['fillColor']};"
+            f"opacity:{min(1.0, style['fillOpacity'] * 2.5):.2f};border:1px {dash} {style['color']};"
+            "margin-right:5px;vertical-align:middle'></span>")
+
+
+def front_legend_html(snap: FrontSnapshot, when: dt.date) -> tuple[str, str]:
+    """Return the front-line box: which snapshot is drawn, and what its three layers mean.
+
+    Parameters
+    ----------
+    snap : FrontSnapshot
+        The snapshot drawn (from :func:`snapshot_for_date`).
+    when : datetime.date
+        Map date.
+
+    Returns
+    -------
+    str
+        The title as plain text (the caller inserts it as text).
+    str
+        The key to the layers as an HTML fragment (empty without a snapshot).
+    """
+    head = snap.caption(when)
+    if snap.snapshot_date is None:
+        return head, ""
+    return head, (
+        f"<div>{_swatch(OCCUPIED_STYLE)}Occupied area</div>"
+        f"<div>{_swatch(CONTESTED_STYLE)}Contested area</div>"
+        f"<div>{_swatch(CONTACT_STYLE, line=True)}Line of contact</div>"
+    )
 
 
 class MapControl(MacroElement):
@@ -359,6 +435,13 @@ class MapControl(MacroElement):
         Leaflet control position.
     css_class : str
         Class of the control's ``div``.
+    summary : str, optional
+        When given, the content folds under this title (a ``details`` element), open when
+        the map is at least ``open_from_px`` wide (so a phone starts with it folded).
+    width : int
+        Maximum width in pixels.
+    open_from_px : int
+        Map width from which a foldable control starts open.
     """
 
     _template = Template(
@@ -368,12 +451,24 @@ class MapControl(MacroElement):
             var parent = {{ this._parent.get_name() }};
             var spec = {{ this.payload }};
             var control = L.control({position: spec.position});
-            control.onAdd = function() {
+            control.onAdd = function(map) {
                 var div = L.DomUtil.create("div", spec.cls);
-                div.innerHTML = spec.html;
                 div.style.cssText = "background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;"
-                    + "font:12px/1.4 sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px";
+                    + "font:12px/1.4 sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:"
+                    + spec.width + "px";
+                if (spec.summary) {
+                    var details = L.DomUtil.create("details", "", div);
+                    var summary = L.DomUtil.create("summary", "", details);
+                    summary.textContent = spec.summary;
+                    summary.style.cssText = "cursor:pointer;font-weight:bold";
+                    var body = L.DomUtil.create("div", "", details);
+                    body.innerHTML = spec.html;
+                    details.open = map.getSize().x >= spec.openFrom;
+                } else {
+                    div.innerHTML = spec.html;
+                }
                 L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
             function show() { if (parent._map && !control._map) { control.addTo(parent._map); } }
@@ -385,11 +480,13 @@ class MapControl(MacroElement):
         """
     )
 
-    def __init__(self, content_html: str, position: str = "bottomright", css_class: str = "cm-legend"):
+    def __init__(self, content_html: str, position: str = "topleft", css_class: str = "cm-legend",
+                 summary: str | None = None, width: int = 260, open_from_px: int = 520):
         super().__init__()
         self._name = "MapControl"
         self.content_html = content_html
-        self.payload = _js_literal({"html": content_html, "position": position, "cls": css_class})
+        self.payload = _js_literal({"html": content_html, "position": position, "cls": css_class,
+                                    "summary": summary, "width": width, "openFrom": open_from_px})
 
 
 @dataclass(frozen=True)
@@ -516,7 +613,8 @@ class _BinLayer(MacroElement):
                     color: "#444", weight: 0.6, fillColor: D.colors[k], fillOpacity: 0.75, className: "cm-bin"
                 });
                 r.bindTooltip(c[4] + " incidents \u00b7 " + c[5] + " killed \u00b7 " + c[6]
-                    + " injured (click to zoom in) " + D.open + "bin:" + c.slice(0, 4).join(",") + D.close);
+                    + " injured (click to zoom in)<span style='display:none'> " + D.open + "bin:" + c.slice(0, 4).join(",")
+                    + D.close + "</span>");
                 parent.addLayer(r);
             });
         })();
@@ -554,13 +652,13 @@ class _IncidentMarkers(MacroElement):
                 if (css) { e.style.cssText = css; }
                 return e;
             }
+            function names(idx, table) {
+                return idx.length ? idx.map(function(i) { return table[i]; }).join(", ") : D.nr;
+            }
             function popup(r) {
                 var box = el("div", null, "font:12px/1.4 sans-serif;max-width:300px");
                 box.className = "cm-popup";
                 box.appendChild(el("div", r[7], "font-weight:bold;font-size:13px"));
-                function names(idx, table) {
-                    return idx.length ? idx.map(function(i) { return table[i]; }).join(", ") : D.nr;
-                }
                 var rows = [["Date", r[6]], ["Oblast", D.o[r[8]]], ["Target", names(r[9], D.t)],
                             ["Weapon", names(r[10], D.w)],
                             ["Killed", r[11] === null ? D.nr : r[11]], ["Injured", r[12] === null ? D.nr : r[12]],
@@ -589,7 +687,8 @@ class _IncidentMarkers(MacroElement):
                        fillOpacity: 0.08, className: "cm-incident cm-imprecise"}
                     : {radius: r[3], color: "#222", weight: 1, fillColor: color, fillOpacity: 0.85, className: "cm-incident"};
                 var m = L.circleMarker([r[0], r[1]], opts);
-                m.bindTooltip(esc(r[7]) + " \u00b7 " + esc(r[6]) + " " + D.open + esc(r[5]) + D.close);
+                m.bindTooltip("<b>" + esc(r[7]) + "</b><br>" + esc(r[6]) + " \u00b7 " + esc(names(r[9], D.t))
+                    + "<span style='display:none'> " + D.open + esc(r[5]) + D.close + "</span>");
                 m.bindPopup(function() { return popup(r); }, {maxWidth: 320});
                 parent.addLayer(m);
             });
@@ -762,6 +861,38 @@ def incident_rows(incidents: pd.DataFrame, primary_target: np.ndarray | None = N
     return rows, tables
 
 
+def display_target(target_lists, selected: tuple[str, ...], primary: np.ndarray) -> np.ndarray:
+    """Return the target type that colours each marker: a selected one when the filter names any.
+
+    An incident hitting a school and homes is coloured as Residential when the filter
+    asks for Residential, so the legend never shows a class the filter excluded.
+
+    Parameters
+    ----------
+    target_lists : sequence of list of str
+        Each incident's target type codes (only the markers drawn: a few thousand at most).
+    selected : tuple of str
+        Target types the filter keeps (empty = all).
+    primary : numpy.ndarray
+        Index in ``TARGET_TYPES`` of each incident's first target type.
+
+    Returns
+    -------
+    numpy.ndarray
+        Index in ``TARGET_TYPES`` per incident.
+    """
+    out = np.asarray(primary, dtype=np.int16).copy()
+    if not selected:
+        return out
+    index = {code: i for i, code in enumerate(TARGET_TYPES)}
+    chosen = set(selected)
+    for k, targets in enumerate(target_lists):
+        hit = next((code for code in (targets if targets is not None else ()) if code in chosen), None)
+        if hit is not None:
+            out[k] = index[hit]
+    return out
+
+
 def _indices(codes, index: dict[str, int]) -> list[int]:
     items = list(codes) if codes is not None else []
     return [index.get(str(c), index["other"]) for c in items]
@@ -801,7 +932,7 @@ def build_incident_layer(
     selected = next(([r[0], r[1], r[3]] for r in rows if r[5] == selected_id), None) if selected_id else None
     _IncidentMarkers(rows, tables, selected).add_to(group)
     present = sorted({r[2] for r in rows})
-    MapControl(legend_html(present, len(rows)), position="bottomright").add_to(group)
+    MapControl(legend_html(present, len(rows)), summary="Legend").add_to(group)
     return group
 
 
@@ -823,7 +954,7 @@ def build_bin_layer(bins: GridBins, note: str = "") -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Incident bins", control=False)
     breaks = bin_color_breaks(bins.count)
     _BinLayer(bins, breaks).add_to(group)
-    MapControl(bin_legend_html(breaks, bins, note), position="bottomright").add_to(group)
+    MapControl(bin_legend_html(breaks, bins, note), summary="Legend").add_to(group)
     return group
 
 
@@ -853,7 +984,7 @@ def legend_html(classes_present: list[int] | None = None, n_markers: int | None 
         )
     lines.append(
         "<div style='margin-top:3px'><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
-        "border:2px dashed #555;margin-right:5px;vertical-align:middle'></span>Approximate location</div>"
+        "border:2px dashed #555;margin-right:5px;vertical-align:middle'></span>Hollow: approximate location</div>"
         "<div>Size: killed + injured (reported)</div>"
     )
     return "".join(lines)
@@ -1007,7 +1138,8 @@ def leaflet_assets() -> tuple[str, str]:
 
 
 def build_standalone_html(
-    fmap: folium.Map, layers: list[folium.FeatureGroup] | None = None, title: str = "conflictmap", footer_html: str = ""
+    fmap: folium.Map, layers: list[folium.FeatureGroup] | None = None, title: str = "conflictmap", footer_html: str = "",
+    header_html: str = "",
 ) -> str:
     """Render a map with its layers as one self-contained, offline HTML page (Leaflet inlined).
 
@@ -1020,7 +1152,9 @@ def build_standalone_html(
     title : str
         Page title (escaped).
     footer_html : str
-        Trusted HTML appended below the map (e.g. credits already escaped by the caller).
+        Trusted HTML shown below the map (e.g. credits already escaped by the caller).
+    header_html : str
+        Trusted HTML shown above the map (title, filters in words).
 
     Returns
     -------
@@ -1036,8 +1170,19 @@ def build_standalone_html(
     root.header.add_child(_RawHtml(f"<title>{html.escape(title)}</title>"), name="cm_title")
     root.header.add_child(_RawHtml(f"<style>{css.replace('</', '<' + chr(92) + '/')}</style>"), name="leaflet_css_inline")
     root.header.add_child(_RawHtml(f"<script>{js.replace('</', '<' + chr(92) + '/')}</script>"), name="leaflet_js_inline")
+    if header_html:
+        root.html.add_child(_RawHtml(f"<div class='cm-header'>{header_html}</div>"))
     if footer_html:
-        root.html.add_child(_RawHtml(f"<div class='cm-footer' style='font:12px sans-serif;padding:4px'>{footer_html}</div>"))
+        root.html.add_child(_RawHtml(f"<div class='cm-footer'>{footer_html}</div>"))
+    # One frame: header, map and footer share the viewport, so a screenshot of it holds all three.
+    root.header.add_child(_RawHtml(
+        "<style>html,body{height:100%;margin:0}body{display:flex;flex-direction:column;background:#fff}"
+        ".folium-map{order:1;flex:1 1 auto;height:auto!important;min-height:0}"
+        ".leaflet-control-zoom{display:none}"
+        ".cm-header{order:0;font:14px/1.35 sans-serif;color:#222;padding:8px 12px 6px}"
+        ".cm-header h1{font-size:20px;margin:0 0 2px}"
+        ".cm-footer{order:2;font:11px/1.35 sans-serif;color:#333;padding:5px 12px 7px;border-top:1px solid #ddd}</style>"
+    ), name="cm_layout")
     return root.render()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -81,4 +82,89 @@ def test_the_first_click_on_the_map_selects(app_url, new_context, size):
     assert _main_scroll(page) == before, "pressing on the map scrolled the page"
     page.wait_for_url(re.compile(r"sel=syn"), timeout=15_000)
     page.get_by_text(re.compile(r"Incident id:\s*syn:\d+")).first.wait_for(timeout=15_000)
+    traffic.check()
+
+
+def _box(frame, selector):
+    return frame.locator(selector).first.evaluate("e => { const r = e.getBoundingClientRect();"
+                                                  " return {x: r.left, y: r.top, w: r.width, h: r.height}; }")
+
+
+def _overlap(a, b) -> bool:
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1280, 720), (390, 844)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_map_is_readable_and_its_legend_hides_no_front(app_url, new_context, size):
+    page, traffic = _sized_page(new_context, size)
+    page.goto(app_url)
+    frame = _map_frame(page)
+    expect(frame.locator(".cm-label-place").first).to_be_attached(timeout=15_000)
+    places = frame.locator(".cm-label-place").all_inner_texts()
+    assert {"Kyiv", "Kharkiv", "Vinnytsia", "Zaporizhzhia", "Odesa", "Lviv"} <= set(places)
+    water = set(frame.locator(".cm-label-water").all_inner_texts())
+    assert {"Black Sea", "Sea of Azov", "Dnipro"} <= water
+    assert {"RUSSIA", "BELARUS", "POLAND", "MOLDOVA"} <= set(frame.locator(".cm-label-country").all_inner_texts())
+    legend = frame.locator(".cm-legend details")
+    caption = frame.locator(".cm-caption details")
+    if size[0] < 500:
+        assert legend.get_attribute("open") is None, "the legend must start folded on a phone"
+        ukraine = frame.evaluate("() => { const b = window.map.getBounds(); return [b.getWest(), b.getEast()]; }")
+        assert ukraine[0] <= 22.2 and ukraine[1] >= 40.2, f"Ukraine does not fit the phone's width: {ukraine}"
+        expect(page.get_by_text(re.compile(r"48 of 48 incidents · [\d,]+ killed"))).to_be_visible()
+    else:
+        assert legend.get_attribute("open") is not None
+        text = frame.locator(".cm-legend").inner_text()
+        assert "Hollow: approximate location" in text and "Primary target (48 incidents)" in text
+        key = frame.locator(".cm-caption").inner_text()
+        assert "Occupied area" in key and "Contested area" in key and "Line of contact" in key
+        occupied = frame.locator("path.cm-occupied")
+        expect(occupied).to_have_count(1)
+        occupied_box = _box(frame, "path.cm-occupied")
+        assert not _overlap(_box(frame, ".cm-legend"), occupied_box), "the legend hides the occupied area"
+        assert not _overlap(_box(frame, ".cm-caption"), occupied_box), "the front-line box hides the occupied area"
+    assert "Front line as of 2024-06-01" in caption.inner_text()
+    marker = frame.locator("path.cm-incident").last
+    marker.hover()
+    tooltip = frame.locator(".leaflet-tooltip").first
+    expect(tooltip).to_be_visible(timeout=10_000)
+    words = tooltip.inner_text()
+    assert "\u27e6" not in words and "syn:" not in words, words
+    assert re.search(r"\d{4}-\d\d-\d\d", words) and re.search(r"Residential|Education|Healthcare|Energy|Transport|Cultural", words)
+    traffic.check()
+
+
+def test_marker_colour_and_legend_follow_the_target_filter(app_url, new_context):
+    page, traffic = _sized_page(new_context, (1440, 900))
+    page.goto(f"{app_url}/?tt=residential")
+    frame = _map_frame(page)
+    page.get_by_text(re.compile(r"\d+ of 48 incidents")).first.wait_for(timeout=30_000)
+    legend = frame.locator(".cm-legend").inner_text()
+    assert "Residential" in legend
+    assert not re.search(r"Education|Cultural|Healthcare|Energy|Transport", legend), legend
+    traffic.check()
+
+
+def test_the_map_page_exports_the_view_on_screen(binned_app_url, new_context):
+    """Above the threshold the screen shows cells, and so does the exported map (same rule)."""
+    import struct
+
+    page, traffic = _sized_page(new_context, (1440, 900))
+    page.goto(f"{binned_app_url}/?tt=residential")
+    handle = page.wait_for_selector(MAP_IFRAME, timeout=60_000)
+    handle.content_frame().wait_for_selector("path.cm-bin", timeout=60_000)
+    page.get_by_text("Export this map").click()
+    page.get_by_role("button", name="Prepare map HTML + PNG").click()
+    png_button = page.get_by_role("button", name="Map PNG (2x)")
+    expect(png_button).to_be_visible(timeout=90_000)
+    with page.expect_download() as info:
+        png_button.click()
+    download = info.value
+    assert re.fullmatch(r"conflictmap_map_incidents_targets-residential_\d{4}-\d\d-\d\d\.png", download.suggested_filename)
+    data = Path(download.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (2400, 1720)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Map HTML").click()
+    html = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "cm-bin" in html and "<script src=" not in html and "targets: Residential" in html
     traffic.check()

