@@ -39,15 +39,88 @@ class Citation:
     fields: Mapping[str, Any]
 
 
+PUBLIC_URL_ENV = "CONFLICTMAP_PUBLIC_URL"
+
+
+def public_url(url: Any) -> str:
+    """Return ``url`` when it is an http(s) address a reader elsewhere can open, else "".
+
+    Local file paths, ``localhost``, loopback, private and link-local addresses are not
+    public: a citation or an image must not print them.
+
+    Parameters
+    ----------
+    url : Any
+        Candidate address.
+
+    Returns
+    -------
+    str
+        The address, or an empty string.
+    """
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    text = str(url or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host or host == "localhost" or host.endswith((".localhost", ".local")):
+        return ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return text
+    if address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified:
+        return ""
+    return text
+
+
+def share_link(query: str, request_url: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """Return the link that reopens a view, or "" when there is no public address.
+
+    ``CONFLICTMAP_PUBLIC_URL`` (the address readers use, e.g. behind a proxy) wins;
+    otherwise the address the browser used, when it is public; otherwise no link at all,
+    never a localhost one.
+
+    Parameters
+    ----------
+    query : str
+        URL-encoded view state (without ``?``).
+    request_url : str, optional
+        The address of the current request.
+    environ : mapping, optional
+        Environment (``os.environ`` by default).
+
+    Returns
+    -------
+    str
+        ``base?query`` or "".
+    """
+    import os
+
+    configured = (os.environ if environ is None else environ).get(PUBLIC_URL_ENV, "")
+    base = public_url(configured) or public_url(request_url)
+    if not base:
+        return ""
+    base = base.split("?")[0].split("#")[0]
+    return f"{base}?{query}" if query else base
+
+
 def _source_line(source: Mapping[str, Any]) -> str:
     name = source.get("name") or source.get("key") or "unnamed source"
     parts = [str(name)]
     if source.get("attribution") and source.get("attribution") != name:
         parts.append(str(source["attribution"]))
-    if source.get("url"):
+    if public_url(source.get("url")):
         parts.append(str(source["url"]))
     accessed = source.get("accessed")
-    parts.append(f"accessed {accessed}" if accessed else "access date not recorded")
+    if accessed:
+        parts.append(f"imported {accessed}" if source.get("accessed_kind") == "imported" else f"accessed {accessed}")
+    else:
+        parts.append("access date not recorded")
     if source.get("licence"):
         parts.append(f"licence: {source['licence']}")
     return ". ".join(parts) + "."
@@ -92,7 +165,8 @@ def build_citation(
     cited_on = cited_on or dt.date.today()
     version = version or geo.__version__
     filters_text = filters_description or "All incidents"
-    url_text = share_url or "(no shareable URL: exported from the command line)"
+    share_url = public_url(share_url)
+    url_text = share_url or f"(no public link to this view: set {PUBLIC_URL_ENV} to the address readers use)"
     source_lines = [_source_line(s) for s in sources] or ["No source recorded."]
     text = (
         f"{TOOL_AUTHOR} ({cited_on.year}). {TOOL_NAME}, version {version}. "
@@ -108,7 +182,7 @@ def build_citation(
         "title": f"{{{TOOL_NAME}}}",
         "year": str(cited_on.year),
         "version": version,
-        "howpublished": f"\\url{{{share_url}}}" if share_url else "command-line export",
+        "howpublished": f"\\url{{{share_url}}}" if share_url else "no public link",
         "urldate": cited_on.isoformat(),
         "note": note,
     }

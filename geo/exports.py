@@ -45,6 +45,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import geo
+from geo.citation import public_url
 from geo.schema import ALL_COLUMNS, LIST_COLUMNS
 from geo.viz.charts import OFFLINE_TOPOJSON_URL
 
@@ -147,14 +148,28 @@ def build_export_context(
             sources.append(dict(entry))
     for key in sorted(present - {str(s.get("key")) for s in sources}):
         sources.append(source_entry(key, manifest))
+    sources = [_with_access_date(entry, manifest) for entry in sources]
     return ExportContext(
         filters_description=filters_description,
         filters_params=dict(filters_params or {}),
         data_version=data_version,
         data_date=data_date,
         sources=tuple(sources),
-        share_url=share_url,
+        share_url=public_url(share_url),
     )
+
+
+def _with_access_date(entry: dict[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Fill a missing access date from the manifest: when the source's file was imported, else the build date."""
+    if entry.get("accessed"):
+        return entry
+    key = str(entry.get("key", ""))
+    imported = [str(i.get("imported_at") or "")[:10] for i in manifest.get("inputs", []) or []
+                if str(i.get("format") or i.get("source") or "") == key and i.get("imported_at")]
+    when = max(imported) if imported else str(manifest.get("built_at") or "")[:10]
+    if when:
+        entry = {**entry, "accessed": when, "accessed_kind": "imported"}
+    return entry
 
 
 def source_entry(key: str, manifest: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -198,7 +213,7 @@ def caption_lines(context: ExportContext, width_chars: int = 150) -> list[str]:
     """
     credits = "; ".join(
         f"{s.get('attribution') or s.get('name')}"
-        + (f" (accessed {s['accessed']})" if s.get("accessed") else "")
+        + (f" ({'imported' if s.get('accessed_kind') == 'imported' else 'accessed'} {s['accessed']})" if s.get("accessed") else "")
         for s in context.sources
     )
     licences = "; ".join(f"{s.get('name')}: {s.get('licence')}" for s in context.sources if s.get("licence"))
@@ -218,7 +233,8 @@ def caption_lines(context: ExportContext, width_chars: int = 150) -> list[str]:
 
 
 def prepare_figure_for_export(
-    fig: go.Figure, context: ExportContext, title: str | None = None, width: int = EXPORT_WIDTH
+    fig: go.Figure, context: ExportContext, title: str | None = None, width: int = EXPORT_WIDTH,
+    notes: Sequence[str] = (),
 ) -> go.Figure:
     """Return a copy of ``fig`` with title, legend and caption drawn inside the image.
 
@@ -232,16 +248,24 @@ def prepare_figure_for_export(
         Title text (unescaped); the figure's own title by default.
     width : int
         Layout width in CSS pixels.
+    notes : sequence of str
+        Caveats printed first in the caption (e.g. how many incidents are not counted),
+        so they travel with the image.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Figure with fixed ``width``/``height``, a legend and caption annotations
-        in the bottom margin.
+        in the bottom margin. Traces with nothing to show are left out of the legend.
     """
     out = go.Figure(fig)
+    for trace in out.data:
+        values = getattr(trace, "y", None) if getattr(trace, "orientation", None) != "h" else getattr(trace, "x", None)
+        if trace.type == "bar" and values is not None and not any(v for v in values if v == v):
+            trace.showlegend = False
     title_text = html.escape(title, quote=False) if title is not None else (out.layout.title.text or "Chart")
-    lines = caption_lines(context, width_chars=max(60, int(width / 7.2)))
+    wrap = max(60, int(width / 7.2))
+    lines = [part for note in notes for part in textwrap.wrap(f"Note: {note}", width=wrap)] + caption_lines(context, width_chars=wrap)
     line_px = 16
     base_height = int(out.layout.height or 520)
     margin = out.layout.margin
@@ -626,6 +650,7 @@ def submit_figure_export(
     engine: ExportEngine | None = None,
     scale: float = EXPORT_SCALE,
     width: int = EXPORT_WIDTH,
+    notes: Sequence[str] = (),
 ) -> concurrent.futures.Future:
     """Start rendering one chart with its caption; return a future of the bytes.
 
@@ -633,13 +658,15 @@ def submit_figure_export(
     ----------
     fig, context, fmt, title, engine, scale, width
         As for :func:`export_figure`.
+    notes : sequence of str
+        Caveats printed inside the image (see :func:`prepare_figure_for_export`).
 
     Returns
     -------
     concurrent.futures.Future
         Resolves to the image bytes.
     """
-    prepared = prepare_figure_for_export(fig, context, title=title, width=width)
+    prepared = prepare_figure_for_export(fig, context, title=title, width=width, notes=notes)
     return (engine or get_export_engine()).render_figure(prepared, fmt=fmt, scale=scale)
 
 

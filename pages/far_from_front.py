@@ -60,8 +60,9 @@ seams = charts.compute_snapshot_seams(frontlines)
 
 hist = charts.build_distance_histogram(frame, edges, include_imprecise)
 left_out = hist.layout.meta["excluded_rows"] if hist.layout.meta else 0
-st.caption(f"{left_out:,} incidents without a distance or with an imprecise location are not counted.")
-show_chart(hist, "distance_bands", view, settings)
+left_out_note = f"{left_out:,} incidents without a distance or with an imprecise location are not counted."
+st.caption(left_out_note)
+show_chart(hist, "distance_bands", view, settings, page="far", notes=(left_out_note,))
 
 measure = st.segmented_control(
     "Over time", ["incidents", "casualties"], default="incidents", key="far_measure",
@@ -69,9 +70,10 @@ measure = st.segmented_control(
 ) or "incidents"
 show_chart(
     charts.build_band_timeline(frame, edges, measure, "month", include_imprecise, seams),
-    f"{measure}_by_band_monthly", view, settings,
+    f"{measure}_by_band_monthly", view, settings, page="far", notes=(left_out_note,),
 )
-show_chart(charts.build_weapon_mix_chart(frame, edges, include_imprecise), "weapon_mix_by_band", view, settings)
+show_chart(charts.build_weapon_mix_chart(frame, edges, include_imprecise), "weapon_mix_by_band", view, settings,
+           page="far", notes=(left_out_note,))
 
 st.subheader(f"Deepest strikes: {threshold:,} km or more from the line of contact")
 deepest = charts.compute_deepest_strikes(frame, threshold, limit=200, include_imprecise=include_imprecise)
@@ -93,7 +95,7 @@ else:
     render_map_downloads(view, subset, key="deepest_strikes_map")
     show_chart(
         charts.build_oblast_beyond_chart(frame, threshold, include_imprecise),
-        "oblasts_beyond_threshold", view, (*settings, threshold),
+        "oblasts_beyond_threshold", view, (*settings, threshold), page="far",
     )
 
 with st.expander("How distance is measured", expanded=False):

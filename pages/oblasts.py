@@ -38,7 +38,7 @@ value = st.segmented_control(
                  "injured": "Injured"}.get,
     key="obl_value",
 ) or "incidents"
-show_chart(charts.build_oblast_choropleth(table, view.bundle.boundaries, value), f"oblasts_{value}", view, (value,))
+show_chart(charts.build_oblast_choropleth(table, view.bundle.boundaries, value), f"oblasts_{value}", view, (value,), page="oblasts")
 
 st.dataframe(
     table,

@@ -28,8 +28,9 @@ split = c3.selectbox(
 
 coverage = charts.compute_frontline_coverage(view.bundle.frontlines)
 seams = charts.compute_snapshot_seams(view.bundle.frontlines)
-fig = charts.build_trend_chart(frame, freq, split, measure, coverage, seams)
-show_chart(fig, f"trend_{measure}_{split or 'total'}_{freq}", view, (freq, measure, split))
+keep = {"target_types": view.filters.target_types, "weapons": view.filters.weapons}.get(split, ())
+fig = charts.build_trend_chart(frame, freq, split, measure, coverage, seams, keep=keep)
+show_chart(fig, f"trend_{measure}_{split or 'total'}_{freq}", view, (freq, measure, split), page="trends")
 
 if coverage is None:
     st.caption("No front-line snapshots are loaded, so no period has distances from the front.")

@@ -71,7 +71,7 @@ def context(frame):
         "v-test-1",
         "1 Jan 2024 to 29 Feb 2024; oblasts: Kyiv <& Kharkiv>",
         {"from": "2024-01-01", "to": "2024-02-29"},
-        share_url="http://localhost:8501/?from=2024-01-01",
+        share_url="https://conflictmap.example.org/?from=2024-01-01",
     )
 
 
@@ -101,7 +101,7 @@ def test_context_credits_only_present_sources(frame, context):
 def test_caption_lines_name_filters_date_sources_licences(context):
     text = "\n".join(exports.caption_lines(context))
     for expected in ("Filters: 1 Jan 2024", "Data as of 2024-02-11", "v-test-1", "ACLED, www.acleddata.com",
-                     "accessed 2026-11-02", "CC BY 4.0", "http://localhost:8501/?from=2024-01-01"):
+                     "accessed 2026-11-02", "CC BY 4.0", "https://conflictmap.example.org/?from=2024-01-01"):
         assert expected in text
 
 
@@ -268,7 +268,7 @@ def test_sidecar_fields(frame, context):
     assert sidecar["data_version"] == "v-test-1" and sidecar["data_date"] == "2024-02-11"
     assert sidecar["filters"]["description"].startswith("1 Jan 2024 to 29 Feb 2024")
     assert sidecar["filters"]["params"] == {"from": "2024-01-01", "to": "2024-02-29"}
-    assert sidecar["share_url"] == "http://localhost:8501/?from=2024-01-01"
+    assert sidecar["share_url"] == "https://conflictmap.example.org/?from=2024-01-01"
     assert sidecar["rows"] == {"exported": 3, "withheld": 2}
     by_key = {s["key"]: s for s in sidecar["sources"]}
     assert by_key["acled"]["redistribution"] is False and by_key["acled"]["rows_withheld"] == 2
@@ -306,3 +306,39 @@ def test_frame_to_geojson_handles_missing_values():
     assert props["killed"] is None and props["front_distance_km"] is None
     assert props["date"] == "2024-01-01" and props["weapons"] == ["drone"]
     assert isinstance(pd.Series([1]), pd.Series)
+
+
+def test_caveats_travel_inside_the_image_and_empty_categories_leave_the_legend(frame, context):
+    """A note about left-out rows is part of the caption; a trace with only zeros is not in the legend."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure([go.Bar(x=["a", "b"], y=[3, 1], name="Residential"), go.Bar(x=["a", "b"], y=[0, 0], name="Cultural")])
+    out = exports.prepare_figure_for_export(fig, context, notes=("4,209 incidents without a distance are not counted.",))
+    caption = next(a.text for a in out.layout.annotations if a.name == "export_caption")
+    assert caption.startswith("Note: 4,209 incidents without a distance are not counted.")
+    shown = [t.name for t in out.data if t.showlegend is not False]
+    assert shown == ["Residential"]
+
+
+def test_trend_split_counts_an_incident_under_the_kept_category(frame):
+    """With a Residential filter, an incident listing education first is counted as Residential."""
+    rows = make_incidents([
+        {"date": "2024-01-03", "target_types": ["education", "residential"]},
+        {"date": "2024-01-04", "target_types": ["residential"]},
+    ])
+    plain = charts.compute_trend_series(rows, "month", "target_types")
+    kept = charts.compute_trend_series(rows, "month", "target_types", keep=("residential",))
+    assert set(plain.columns) == {"education", "residential"}
+    assert list(kept.columns) == ["residential"] and int(kept["residential"].sum()) == 2
+
+
+def test_context_without_access_dates_uses_the_import_date_and_drops_local_links(frame):
+    manifest = {"built_at": "2026-12-03T07:00:00+00:00",
+                "inputs": [{"format": "curated", "imported_at": "2026-12-02T10:00:00+00:00"}],
+                "sources": [{"key": "curated", "name": "curated", "url": "data/curated/incidents.csv", "accessed": None}]}
+    ctx = exports.build_export_context(frame, manifest, "v", "All incidents", {}, share_url="http://localhost:8501/?a=1")
+    assert ctx.share_url == ""
+    curated = next(s for s in ctx.sources if s["key"] == "curated")
+    assert curated["accessed"] == "2026-12-02" and curated["accessed_kind"] == "imported"
+    text = "\n".join(exports.caption_lines(ctx))
+    assert "localhost" not in text and "imported 2026-12-02" in text

@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from geo import exports
-from geo.citation import build_citation
+from geo.citation import build_citation, share_link
+from geo.filters import date_bounds
 from geo.population import load_population
 from geo.viz.charts import PLOTLY_OFFLINE_CONFIG
 from ui.data import FilteredView
@@ -38,13 +39,18 @@ def get_population() -> dict[str, int]:
 
 
 def share_url(view: FilteredView) -> str:
-    """Return the URL that reopens this view."""
+    """Return the public URL that reopens this view, or "" (never a localhost link)."""
     query = urlencode(state_params(view.filters), doseq=True)
-    base = ""
-    context_url = getattr(st.context, "url", None)
-    if context_url:
-        base = str(context_url).split("?")[0]
-    return f"{base}?{query}" if query else base
+    return share_link(query, str(getattr(st.context, "url", "") or ""))
+
+
+def described_filters(view: FilteredView) -> str:
+    """The filters in words, with open date ends replaced by the data's real first and last dates."""
+    bounds = date_bounds(view.columns)
+    filters = view.filters
+    if bounds is not None:
+        filters = filters.replace(date_from=filters.date_from or bounds[0], date_to=filters.date_to or bounds[1])
+    return filters.describe()
 
 
 def export_context(view: FilteredView) -> exports.ExportContext:
@@ -53,7 +59,7 @@ def export_context(view: FilteredView) -> exports.ExportContext:
         view.filtered(["date", "source"]),
         view.bundle.manifest,
         view.bundle.version,
-        view.filters.describe(),
+        described_filters(view),
         view.filters.to_query_params(),
         share_url=share_url(view),
     )
@@ -107,10 +113,11 @@ def _wait(futures: dict, label: str) -> dict[str, bytes]:
     return results
 
 
-def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = ()) -> None:
-    """Show a plotly chart (offline config) with PNG and SVG download buttons."""
+def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = (), page: str = "",
+               notes: tuple[str, ...] = ()) -> None:
+    """Show a plotly chart (offline config) with PNG and SVG downloads; ``notes`` go inside the images."""
     st.plotly_chart(fig, config=PLOTLY_OFFLINE_CONFIG, key=f"chart_{stem}")
-    token = f"{stem}:{_view_token(view, settings)}"
+    token = f"{stem}:{_view_token(view, settings, notes)}"
     files = _store().get(token)
     cols = st.columns([1, 1, 1, 3])
     if files is None:
@@ -119,7 +126,7 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
                 engine = get_engine()
                 context = export_context(view)
                 futures = {
-                    fmt: exports.submit_figure_export(fig, context, fmt, engine=engine) for fmt in ("png", "svg")
+                    fmt: exports.submit_figure_export(fig, context, fmt, engine=engine, notes=notes) for fmt in ("png", "svg")
                 }
                 _store()[token] = _wait(futures, "Rendering")
             except exports.ExportError as exc:
@@ -127,8 +134,12 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
                 return
             st.rerun()
         return
-    cols[0].download_button("PNG (2x)", files["png"], f"{stem}.png", "image/png", key=f"exp_png_{stem}")
-    cols[1].download_button("SVG", files["svg"], f"{stem}.svg", "image/svg+xml", key=f"exp_svg_{stem}")
+    bounds = date_bounds(view.columns, view.mask)
+    last = view.filters.date_to or (bounds[1] if bounds else None)
+    describe = view.filters.describe()
+    name = {fmt: exports.export_filename(page or "chart", stem, describe, last, fmt) for fmt in ("png", "svg")}
+    cols[0].download_button("PNG (2x)", files["png"], name["png"], "image/png", key=f"exp_png_{stem}")
+    cols[1].download_button("SVG", files["svg"], name["svg"], "image/svg+xml", key=f"exp_svg_{stem}")
 
 
 def render_data_downloads(view: FilteredView) -> None:

@@ -411,8 +411,13 @@ def build_band_timeline(
     return fig
 
 
-def _primary(values: Any) -> str:
+def _primary(values: Any, keep: Sequence[str] = ()) -> str:
+    """First listed code, or the first one the filter keeps (so no excluded category is shown)."""
     if isinstance(values, (list, tuple, np.ndarray)) and len(values):
+        if keep:
+            hit = next((str(v) for v in values if str(v) in keep), None)
+            if hit is not None:
+                return hit
         return str(values[0])
     return "unknown"
 
@@ -655,6 +660,7 @@ def compute_trend_series(
     by: str | None = None,
     measure: str = "incidents",
     max_categories: int = 7,
+    keep: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Sum ``measure`` per period, optionally split by primary target type or weapon.
 
@@ -673,6 +679,9 @@ def compute_trend_series(
         What to sum.
     max_categories : int
         Categories beyond the largest ``max_categories`` are pooled as ``other_pooled``.
+    keep : sequence of str
+        Codes the filter keeps: an incident listing several is counted under the first
+        kept one, so the legend never names a category the filter excluded.
 
     Returns
     -------
@@ -684,7 +693,8 @@ def compute_trend_series(
     if by is None:
         category = pd.Series("total", index=frame.index)
     elif by in GROUPINGS:
-        category = pd.Series([_primary(v) for v in frame[by]], index=frame.index, dtype="object")
+        wanted = set(keep)
+        category = pd.Series([_primary(v, wanted) for v in frame[by]], index=frame.index, dtype="object")
         top = _top_categories(category, pd.Series(1, index=frame.index), max_categories)
         category = category.where(category.isin(top), "other_pooled")
     else:
@@ -707,6 +717,7 @@ def build_trend_chart(
     coverage: tuple[pd.Timestamp, pd.Timestamp] | None = None,
     seams: Sequence[Mapping[str, Any]] = (),
     max_categories: int = 7,
+    keep: Sequence[str] = (),
 ) -> go.Figure:
     """Incidents (or casualties) over time, with the front-line coverage shaded.
 
@@ -725,7 +736,7 @@ def build_trend_chart(
         shaded so readers see which periods have distances at all.
     seams : sequence of mapping
         Snapshot source/method changes (:func:`compute_snapshot_seams`).
-    max_categories : int
+    max_categories, keep
         See :func:`compute_trend_series`.
 
     Returns
@@ -733,7 +744,7 @@ def build_trend_chart(
     plotly.graph_objects.Figure
         Stacked bars, one trace per category.
     """
-    table = compute_trend_series(frame, freq, by, measure, max_categories)
+    table = compute_trend_series(frame, freq, by, measure, max_categories, keep)
     fig = go.Figure()
     taxonomy = GROUPINGS[by][1] if by else {}
     for i, code in enumerate(table.columns):
