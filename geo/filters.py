@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo.admin1 import ADMIN1
+from geo.places import place_search_terms
 from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, bitmask, bits_from_lists
 
 MAX_TEXT_LENGTH = 200
@@ -55,7 +56,8 @@ class Filters:
     sources : tuple of str
         Source keys.
     text : str
-        Case-insensitive substring searched in location and description.
+        Case-insensitive substring searched in location and description; a place
+        name also finds the place's other spellings (:func:`geo.places.place_search_terms`).
     """
 
     date_from: dt.date | None = None
@@ -439,10 +441,14 @@ def filter_mask(incidents: pd.DataFrame | IncidentColumns, filters: Filters) -> 
         mask &= np.isin(cols.source_codes, wanted)
     text = clean_search_text(filters.text)
     if text:
-        found = pc.or_kleene(
-            pc.match_substring(cols.location, text, ignore_case=True),
-            pc.match_substring(cols.description, text, ignore_case=True),
-        )
+        # A place name also finds its other spellings (Vinnitsa, Вінниця -> Vinnytsia): geo.places.
+        found = None
+        for term in place_search_terms(text):
+            hit = pc.or_kleene(
+                pc.match_substring(cols.location, term, ignore_case=True),
+                pc.match_substring(cols.description, term, ignore_case=True),
+            )
+            found = hit if found is None else pc.or_kleene(found, hit)
         mask &= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
     return mask
 

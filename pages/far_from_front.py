@@ -9,6 +9,8 @@ from ui.fetch import render_frontline_offer
 from ui.text import escape_md
 from ui.view import get_filtered
 
+DEEPEST_SHOWN = 200
+
 view = get_filtered()
 frontlines = view.bundle.frontlines
 st.title("Far from the front")
@@ -76,10 +78,17 @@ show_chart(charts.build_weapon_mix_chart(frame, edges, include_imprecise), "weap
            page="far", notes=(left_out_note,))
 
 st.subheader(f"Deepest strikes: {threshold:,} km or more from the line of contact")
-deepest = charts.compute_deepest_strikes(frame, threshold, limit=200, include_imprecise=include_imprecise)
+every_deep = charts.compute_deepest_strikes(frame, threshold, limit=None, include_imprecise=include_imprecise)
+show_all = st.toggle(f"Show all {len(every_deep):,}", False, key="far_deep_all") if len(every_deep) > DEEPEST_SHOWN else True
+deepest = every_deep if show_all else every_deep.head(DEEPEST_SHOWN)
 if deepest.empty:
     st.info("No incident in the current filters lies this far from the line of contact.")
 else:
+    st.caption(f"{len(every_deep):,} incidents lie {threshold:,} km or more from the line of contact"
+               + ("" if show_all else f"; the {DEEPEST_SHOWN:,} deepest are listed") + ".")
+    st.download_button(f"All {len(every_deep):,} as CSV", exports.frame_to_csv(every_deep.drop(columns=["lon", "lat"])),
+                       exports.export_filename("far", f"deepest-strikes-{threshold}km", view.filters.describe(), None, "csv"),
+                       "text/csv", key="far_deep_csv")
     st.dataframe(
         deepest.drop(columns=["lon", "lat"]),
         hide_index=True,

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import state
+from ui.exports import render_export_panel
 from ui.table import incidents_table, select_on_map
 from ui.text import escape_md
 from ui.view import get_filtered
@@ -24,8 +25,8 @@ event = st.dataframe(
     column_config={
         "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
         "Source link": st.column_config.LinkColumn(display_text="open"),
-        "Killed": st.column_config.NumberColumn(help="Empty = not reported"),
-        "Injured": st.column_config.NumberColumn(help="Empty = not reported"),
+        "Killed": st.column_config.NumberColumn(help="Empty = not reported (never counted as zero)", format="localized"),
+        "Injured": st.column_config.NumberColumn(help="Empty = not reported (never counted as zero)", format="localized"),
         "From the front (km)": st.column_config.NumberColumn(format="%.1f"),
     },
 )
@@ -36,3 +37,5 @@ if rows:
     if st.button("Show on the map", key="inc_show_on_map"):
         select_on_map(incident_id)
         state.switch_page("pages/map.py", view.filters)
+st.caption("An empty Killed or Injured cell means the source reported no figure; it is never counted as zero.")
+render_export_panel(view)

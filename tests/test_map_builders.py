@@ -322,13 +322,14 @@ def _frame_for_colour() -> pd.DataFrame:
 
 def test_reference_layer_labels_oblast_centres_in_english_and_keeps_ukrainian_names():
     """Oblast centres show at every zoom under the project's names; districts of big cities are dropped."""
+    from geo import places as reference_places
     from geo.viz import reference
 
-    places = reference.load_places()
+    places = reference_places.load_places()
     assert len(places) > 500
     labelled = reference.label_places(places)
     centres = labelled[labelled["centre_of"].notna()]
-    assert set(centres["centre_of"]) == set(reference.OBLAST_CENTRES) and (centres["min_zoom"] == 0).all()
+    assert set(centres["centre_of"]) == set(reference_places.OBLAST_CENTRES) and (centres["min_zoom"] == 0).all()
     assert {"Vinnytsia", "Zaporizhzhia", "Mykolaiv", "Kharkiv"} <= set(centres["name"])
     vinnytsia = places[places["name"] == "Vinnytsia"].iloc[0]
     assert vinnytsia["name_uk"] == "Вінниця" and "Vinitsa" in vinnytsia["aliases"]

