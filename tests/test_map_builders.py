@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -265,8 +266,11 @@ def test_frontline_layer_as_of_a_date(frontlines):
     layer, snap = gmap.build_frontline_layer(frontlines, dt.date(2024, 3, 1))
     geojsons = [e for e in _walk(layer) if isinstance(e, folium.GeoJson)]
     assert len(geojsons) == 2, "occupied area and contact line (no contested area in snapshot 0)"
-    caption = next(e for e in _walk(layer) if isinstance(e, gmap.MapControl)).content_html
-    assert "2024-02-01" in caption and "&lt;b&gt;source&lt;/b&gt;" in caption
+    control = next(e for e in _walk(layer) if isinstance(e, gmap.MapControl))
+    # the title is plain text (the browser sets it with textContent); the key is app-built HTML
+    assert "2024-02-01" in control.summary and "<b>source</b>" in control.summary
+    assert "Occupied area" in control.content_html and "Line of contact" in control.content_html
+    assert "summary.textContent = spec.summary" in Path(gmap.__file__).read_text(encoding="utf-8")
     occupied = shapely.geometry.shape(geojsons[0].data["features"][0]["geometry"])
     assert occupied.equals(frontlines.geometry.iloc[0])
 
@@ -274,8 +278,8 @@ def test_frontline_layer_as_of_a_date(frontlines):
 def test_frontline_layer_without_frontlines():
     layer, snap = gmap.build_frontline_layer(None, dt.date(2024, 3, 1))
     assert snap.index == -1
-    caption = next(e for e in _walk(layer) if isinstance(e, gmap.MapControl)).content_html
-    assert "No front-line snapshot" in caption
+    control = next(e for e in _walk(layer) if isinstance(e, gmap.MapControl))
+    assert "No front-line snapshot" in control.summary and control.content_html == ""
 
 
 def test_legend_lists_classes_and_precision():

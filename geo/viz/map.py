@@ -485,6 +485,7 @@ class MapControl(MacroElement):
         super().__init__()
         self._name = "MapControl"
         self.content_html = content_html
+        self.summary = summary
         self.payload = _js_literal({"html": content_html, "position": position, "cls": css_class,
                                     "summary": summary, "width": width, "openFrom": open_from_px})
 

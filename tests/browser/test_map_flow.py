@@ -168,3 +168,16 @@ def test_the_map_page_exports_the_view_on_screen(binned_app_url, new_context):
     html = Path(info.value.path()).read_text(encoding="utf-8")
     assert "cm-bin" in html and "<script src=" not in html and "targets: Residential" in html
     traffic.check()
+
+
+@pytest.mark.parametrize("query", ["Kharkiv", "Kharkov", "Харків"])
+def test_search_finds_a_place_in_any_spelling_and_the_incidents_page_exports(app_url, new_context, query):
+    page, traffic = _sized_page(new_context, (1440, 900))
+    page.goto(f"{app_url}/incidents")
+    page.get_by_text(re.compile(r"48 of 48 incidents")).first.wait_for(timeout=60_000)
+    box = page.get_by_label("Search place and description")
+    box.fill(query)
+    box.press("Enter")
+    page.get_by_text(re.compile(r"^12 of 48 incidents")).first.wait_for(timeout=30_000)
+    expect(page.get_by_text("Export data and cite this view")).to_be_visible()
+    traffic.check()
