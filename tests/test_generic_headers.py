@@ -205,3 +205,15 @@ def test_publishers_mark_inferred_lists(tmp_path):
         ["CIV1", "02/24/2022", "50.45", "30.52", "", "x", "", "Type of area affected=Healthcare,Weapon System=Unknown"]])
     frame = read_incidents(path, today=TODAY).incidents
     assert not frame["target_inferred"].iloc[0] and not frame["weapon_inferred"].iloc[0]
+
+
+def test_qualified_names_for_unambiguous_fields_only():
+    """`Latitude (WGS84)` and `Date (dd/mm/yyyy)` are found; `Location type`, `Killed (civilians)`,
+    `latitude_accuracy` and `date_end` are not taken for location, killed, lat or date."""
+    chosen, _ = resolve_columns(["ID", "Date (dd/mm/yyyy)", "Latitude (WGS84)", "Longitude (WGS84)", "Description EN",
+                                 "Location type", "Killed (civilians)"])
+    assert chosen["date"] == "Date (dd/mm/yyyy)" and chosen["lat"] == "Latitude (WGS84)"
+    assert chosen["lon"] == "Longitude (WGS84)" and chosen["description"] == "Description EN"
+    assert "location" not in chosen and "killed" not in chosen
+    chosen, _ = resolve_columns(["date_end", "latitude_accuracy", "x", "y"])
+    assert "date" not in chosen and chosen["lat"] == "y"

@@ -70,6 +70,10 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "geo_precision": ("geo_precision", "location_precision", "geolocation", "geolocation_precision", "precision",
                       "geo_accuracy", "location_accuracy", "точність", "геолокація"),
 }
+#: Fields also recognised by a known name followed by a qualifier ("Latitude (WGS84)"), see :func:`resolve_columns`.
+PREFIX_FIELDS = ("date", "lat", "lon", "description")
+# Qualifiers that turn a name into another kind of column ("date_precision", "latitude_accuracy").
+_OTHER_KIND = re.compile(r"_(type|precision|accuracy|id|code|source|quality|method|status|format|end|error)(_|$)")
 #: Helper fields that are combined into canonical columns rather than stored as they are.
 HELPER_FIELDS = ("title", "district", "province")
 #: Extra spellings accepted as mapping keys.
@@ -204,6 +208,24 @@ def resolve_columns(columns: list[str], mapping: Mapping[str, str] | None = None
             if field == "source_urls" and column is not None and url_columns is not None and column not in url_columns:
                 continue
             if column is not None and column not in used:
+                chosen[field] = column
+                used.add(column)
+                notes.append(f"{field}={column}")
+                break
+    # Second pass: a name with a qualifier after a well-known one ("Latitude (WGS84)", "Date (dd/mm/yyyy)",
+    # "Description EN"). Only for fields whose meaning a qualifier cannot change, never for counts, and
+    # never taking a column whose whole name is an alias of some field.
+    exact = {_norm(a) for aliases in FIELD_ALIASES.values() for a in aliases}
+    for field in PREFIX_FIELDS:
+        if field in chosen:
+            continue
+        for alias in FIELD_ALIASES[field]:
+            key = _norm(alias)
+            if len(key) < 3:
+                continue
+            column = next((c for n, c in by_norm.items() if n.startswith(key + "_") and n not in exact
+                           and not _OTHER_KIND.search(n[len(key):]) and c not in used), None)
+            if column is not None:
                 chosen[field] = column
                 used.add(column)
                 notes.append(f"{field}={column}")
