@@ -217,3 +217,16 @@ def test_qualified_names_for_unambiguous_fields_only():
     assert "location" not in chosen and "killed" not in chosen
     chosen, _ = resolve_columns(["date_end", "latitude_accuracy", "x", "y"])
     assert "date" not in chosen and chosen["lat"] == "y"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("exact", "exact"), ("Precise", "exact"), ("approximate", "near"), ("inexact", "near"), ("city", "area"),
+     ("Oblast", "region"), ("unverified", "unknown"), ("приблизна", "near"), ("непідтверджена", "unknown"),
+     ("2", "unknown"), ("", "unknown")],
+)
+def test_geolocation_words(value, expected):
+    """A geolocation / precision column is read by words where its values are not canonical codes."""
+    from geo.sources.generic import _geo_precisions
+
+    assert _geo_precisions(pd.Series([value]).mask(pd.Series([value]) == "")).iloc[0] == expected

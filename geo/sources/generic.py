@@ -84,10 +84,11 @@ MAPPING_KEYS: dict[str, str] = {
     "fatalities": "killed", "deaths": "killed", "wounded": "injured", "notes": "description", "place": "location",
     "oblast": "province", "region": "province", "raion": "district", "headline": "title",
 }
-#: Free-text geolocation / precision values -> geo_precision (words matched in the lower-cased value).
+#: Free-text geolocation / precision values -> geo_precision (words matched in the lower-cased value, first rule wins).
 GEO_PRECISION_WORDS: dict[str, str] = {
+    "unknown": r"unverified|unconfirmed|not verified|not confirmed|unknown|невідом|непідтвердж",
+    "near": r"approx|near|vicinity|close to|inexact|imprecise|not exact|неточн|приблизн|поблизу|біля",
     "exact": r"exact|precise|confirmed|geolocated|verified|точн|підтвердж",
-    "near": r"approx|near|nearby|vicinity|close to|about|approximate|приблизн|поблизу|біля",
     "area": r"city|town|village|settlement|district|raion|municipal|hromada|area|місто|село|район|громад|населен",
     "region": r"region|oblast|province|область|регіон",
 }
