@@ -6,7 +6,7 @@ Python's ``json`` parser recurses once per nesting level, so a file nested
 (GeoJSON geometries, TopoJSON arcs) recurses too. :func:`check_json_depth`
 measures the nesting depth before anything parses the file: numpy finds the
 unescaped quotes and the brackets outside strings and takes the running depth
-(vectorised, linear, in 16 MB blocks so memory stays bounded).
+(vectorised, linear, in 4 MB blocks so memory stays bounded).
 Every JSON or GeoJSON input is read through :func:`load_json_file`, and
 GeoJSON files handed to GDAL (``geopandas.read_file``) are checked first with
 :func:`check_json_depth`.
@@ -23,7 +23,7 @@ import numpy as np
 #: MultiPolygons), TopoJSON and publisher exports a few more; 64 leaves a wide margin
 #: and stays far below Python's recursion limit.
 MAX_JSON_DEPTH = 64
-_BLOCK = 16 << 20
+_BLOCK = 4 << 20  # at most ~100 MB of index arrays per block, even for a file of nothing but brackets
 _STEP = np.zeros(256, dtype=np.int8)
 _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
@@ -149,7 +149,8 @@ def loads_json(text: str | bytes, name: str, limit: int = MAX_JSON_DEPTH):
     json.JSONDecodeError
         The text is not JSON.
     """
-    deepest = json_depth(text, limit=limit) if len(text) > 2 * limit else 0  # depth <= len / 2
+    opens = text.count("[") + text.count("{") if isinstance(text, str) else text.count(b"[") + text.count(b"{")
+    deepest = json_depth(text, limit=limit) if opens > limit else 0  # depth <= number of opening brackets
     if deepest > limit:
         raise _too_deep(name, limit, deepest)
     try:
