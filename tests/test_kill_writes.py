@@ -192,3 +192,30 @@ def test_leftovers_whose_pid_was_reused_are_removed_by_the_next_writer(inputs, t
     (directory / ".CURRENT.1.x1y2.tmp").write_text("nonsense\n")
     assert _state(directory, inputs) == "old"
     _recover(directory, inputs, capsys)
+
+
+def test_the_app_shows_one_complete_version_during_a_rebuild_and_the_new_one_after(inputs, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    directory = tmp_path / "dir"
+    shutil.copytree(inputs["base"], directory)
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(directory))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+
+    def incidents_shown() -> int:
+        assert not at.exception, [e.value for e in at.exception]
+        assert not at.error, [e.value for e in at.error]
+        return {m.label: int(m.value.replace(",", "")) for m in at.sidebar.metric}["Incidents"]
+
+    assert incidents_shown() == len(inputs["old_ids"])
+    env = {**os.environ, SLOW_WRITES_ENV: "0.7"}
+    proc = subprocess.Popen([sys.executable, "-m", "geo", "ingest", str(inputs["b"]), "--out", str(directory)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    shown = []
+    while proc.poll() is None:
+        at.run()
+        shown.append(incidents_shown())
+    assert proc.returncode == 0, proc.stderr.read()
+    assert set(shown) <= {len(inputs["old_ids"]), len(inputs["new_ids"])}, shown
+    at.run()
+    assert incidents_shown() == len(inputs["new_ids"]), "the app did not pick up the new version"
