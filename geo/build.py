@@ -665,6 +665,8 @@ def build_folder(folder: Path | str, out: Path | str, buffer_km: float = 50.0,
             log(f"skipped {path}: {exc}")
             continue
         tables = merge_into(tables, result, inputs, enrich_new=False)
+        for message in result.messages:  # detected format, column mapping, date order, encoding
+            log(f"note: {message}")
         for warning in warnings:
             log(f"warning: {warning}")
         log(f"incidents: {path.name}: {len(result.incidents):,} imported, {len(result.quarantine):,} quarantined")

@@ -241,3 +241,18 @@ def test_unknown_order_value_is_refused():
         parse_dates(pd.Series(["2022-02-24"]), order="yearfirst")
     with pytest.raises(AmbiguousDateOrder):
         parse_dates(pd.Series(["01/02/2022", "03/04/2022"]), column="event_date")
+
+
+def test_cli_build_stops_on_ambiguous_file_and_imports_it_with_dayfirst(tmp_path, capsys):
+    """`geo build` skips an ambiguous file with the fix in the message; --dayfirst imports it."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    _generic(folder / "events.csv", ["03/04/2022", "05/01/2022", "02/11/2022"])
+    main(["build", str(folder), "--out", str(tmp_path / "d0")])
+    captured = capsys.readouterr()
+    assert "--dayfirst" in captured.out + captured.err
+    assert main(["build", str(folder), "--out", str(tmp_path / "d1"), "--dayfirst"]) == 0
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "events.csv: 3 imported" in text
+    assert "column mapping" in text
