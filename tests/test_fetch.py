@@ -367,6 +367,31 @@ def _acled_env(tmp_path: Path, password: bool = True, user: bool = True) -> dict
 ACLED_PERIOD = {"since": dt.date(2024, 5, 1), "until": dt.date(2024, 5, 31)}
 
 
+def test_acled_server_capping_the_page_size_loses_nothing(tmp_path, monkeypatch):
+    """A server that serves 4 rows per page whatever ``limit`` says: every row is still fetched."""
+    replay = _acled_replay()
+    with ReplayServer(replay) as server:
+        original = server.httpd.RequestHandlerClass._acled
+
+        def capped(self, method, path, query, body):
+            if path == "/api/acled/read":
+                query = {**query, "limit": ["4"]}
+            return original(self, method, path, query, body)
+
+        monkeypatch.setattr(server.httpd.RequestHandlerClass, "_acled", capped)
+        summary = run_fetch("acled", tmp_path / "d", _options(server, env=_acled_env(tmp_path), **ACLED_PERIOD),
+                            client=_client())
+        assert [r.query["page"] for r in server.replay.requests_to("/acled/api/acled/read")] == [["1"], ["2"], ["3"], ["4"]]
+    assert summary.new == 12
+
+
+def test_ucdp_unknown_yearly_release_names_the_setting(tmp_path):
+    with ReplayServer(_ucdp_replay()) as server:
+        opts = _options(server, env={"UCDP_ACCESS_TOKEN": UCDP_TOKEN}, ucdp_version="31.1")
+        with pytest.raises(Exception, match="--ucdp-version"):
+            run_fetch("ucdp", tmp_path / "d", opts, client=_client())
+
+
 def test_acled_missing_credentials_one_message_no_request(tmp_path):
     with ReplayServer(_acled_replay()) as server:
         with pytest.raises(CredentialsMissing) as info:
@@ -408,8 +433,9 @@ def test_acled_pages_incremental_token_cache_and_no_secrets(tmp_path, monkeypatc
         server.replay.log.clear()
         second = run_fetch("acled", out, opts, client=_client())
         assert server.replay.requests_to("/acled/oauth/token") == []
-        (read,) = server.replay.requests_to("/acled/api/acled/read")
-        assert read.query["timestamp"] == ["1715000100"] and read.query["timestamp_where"] == [">="]
+        reads = server.replay.requests_to("/acled/api/acled/read")
+        assert [r.query["page"] for r in reads] == [["1"], ["2"]]  # a short first page is confirmed by an empty one
+        assert reads[0].query["timestamp"] == ["1715000100"] and reads[0].query["timestamp_where"] == [">="]
         assert (second.new, second.updated) == (0, 0) and second.unchanged == 1
 
         changed = acled_row(3, "2024-05-04", 1715000200, fatalities=2)
@@ -457,7 +483,8 @@ def test_acled_token_rejected_by_the_server_is_renewed_once(tmp_path):
         server.replay.log.clear()
         summary = run_fetch("acled", out, opts, client=_client())
         statuses = [r.path for r in server.replay.log]
-        assert statuses == ["/acled/api/acled/read", "/acled/oauth/token", "/acled/api/acled/read"]
+        assert statuses == ["/acled/api/acled/read", "/acled/oauth/token", "/acled/api/acled/read",
+                            "/acled/api/acled/read"]
         assert summary.unchanged == 1
 
 
@@ -508,3 +535,42 @@ def test_ucdp_candidate_names():
     assert ucdp._next_candidate("25.0.12") == "26.0.1"
     assert ucdp._next_candidate("25.0.3") == "25.0.4"
     assert ucdp._first_candidate("25.1") == "25.0.1"
+
+
+def test_acled_run_that_keeps_nothing_is_quarantined_not_an_error(tmp_path):
+    """Only Russian events far from Ukraine: every row goes to the quarantine with its reason; the run succeeds."""
+    replay = Replay(acled_rows=[acled_row(600 + i, "2024-05-10", 1715000300, country="Russia", lat=55.75, lon=37.6)
+                                for i in range(3)])
+    with ReplayServer(replay) as server:
+        opts = _options(server, env=_acled_env(tmp_path), acled_countries=("Ukraine", "Russia"), **ACLED_PERIOD)
+        summary = run_fetch("acled", tmp_path / "d", opts, client=_client())
+    assert (summary.new, summary.quarantined) == (3, 3)
+    quarantine = pd.read_csv(_table(tmp_path / "d", "quarantine.csv"))
+    assert len(quarantine) == 3 and quarantine["reason"].nunique() == 1
+
+
+def test_acled_changed_answer_is_a_format_error(tmp_path, monkeypatch):
+    with ReplayServer(_acled_replay()) as server:
+        original = server.httpd.RequestHandlerClass._acled
+
+        def changed(self, method, path, query, body):
+            if path == "/api/acled/read":
+                return self._send(200, {"status": 200, "success": True, "results": []})
+            return original(self, method, path, query, body)
+
+        monkeypatch.setattr(server.httpd.RequestHandlerClass, "_acled", changed)
+        with pytest.raises(FormatError, match="data list"):
+            run_fetch("acled", tmp_path / "d", _options(server, env=_acled_env(tmp_path)), client=_client())
+
+
+def test_readme_lists_every_fetch_setting():
+    """Every environment variable the fetch code reads is documented in the README, and vice versa."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    code = "".join(p.read_text(encoding="utf-8") for p in [*(root / "geo" / "fetch").glob("*.py"), root / "ui" / "fetch.py"])
+    in_code = set(re.findall(r'"((?:CONFLICTMAP|ACLED|UCDP)_[A-Z_]+)"', code)) - {"CONFLICTMAP_DATA"}
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Fresh data in one step"):readme.index("### Exports from the command line")]
+    in_docs = set(re.findall(r"`((?:CONFLICTMAP|ACLED|UCDP)_[A-Z_]+)", section))
+    assert in_code == in_docs

@@ -262,6 +262,26 @@ def write_csv(rows: list[dict], path: Path) -> Path:
     return path
 
 
+def _last_page(data: dict, pending: dict) -> bool:
+    """Say whether this page is the last one (and remember the page sizes seen).
+
+    A server may serve fewer rows per page than ``limit`` asks for, so a short first page
+    is not trusted to be the last: the run stops at an empty page, at ``total_count``
+    when the answer gives it, or at a page shorter than an earlier one.
+    """
+    rows = len(data["data"])
+    fetched = int(pending.get("fetched", 0)) + rows
+    largest = int(pending.get("largest_page", 0))
+    pending.update({"fetched": fetched, "largest_page": max(largest, rows)})
+    try:
+        total = int(data.get("total_count"))
+    except (TypeError, ValueError):
+        total = None
+    if rows == 0 or (total is not None and fetched >= total):
+        return True
+    return rows < largest
+
+
 def _max_timestamp(rows: list[dict], previous: int | None) -> int | None:
     best = previous
     for row in rows:
@@ -326,7 +346,7 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
         options.progress(f"{what}: downloading from {urllib.parse.urlsplit(base).netloc}", None)
         data, body = session.read({**pending["params"], "page": page}, what)
         fstate.write_bytes(run_dir / f"page-{page:05d}.json", body)
-        pending.update({"next_page": page + 1, "complete": len(data["data"]) < int(pending["params"]["limit"])})
+        pending.update({"next_page": page + 1, "complete": _last_page(data, pending)})
         fstate.save_state(out, SOURCE, state)
     rows: list[dict] = []
     for path in sorted(run_dir.glob("page-*.json")):

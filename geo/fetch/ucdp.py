@@ -216,7 +216,11 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
             fresh[version] = pages
         return True
 
-    run(yearly, optional=False)
+    try:
+        run(yearly, optional=False)
+    except NotFoundError:
+        raise FetchError(f"UCDP has no GED release {yearly} at {base} (HTTP 404); choose one with --ucdp-version "
+                         f"or {ENV_VERSION}.") from None
     explicit = options.ucdp_candidates
     if explicit is None and options.env.get(ENV_CANDIDATES):
         explicit = tuple(v for v in options.env[ENV_CANDIDATES].split(",") if v.strip())
