@@ -571,6 +571,7 @@ def test_readme_lists_every_fetch_setting():
     code = "".join(p.read_text(encoding="utf-8") for p in [*(root / "geo" / "fetch").glob("*.py"), root / "ui" / "fetch.py"])
     in_code = set(re.findall(r'"((?:CONFLICTMAP|ACLED|UCDP)_[A-Z_]+)"', code)) - {"CONFLICTMAP_DATA"}
     readme = (root / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Fresh data in one step"):readme.index("### Exports from the command line")]
+    start = readme.index("### Fresh data in one step")
+    section = readme[start:readme.index("\n###", start + 1)]
     in_docs = set(re.findall(r"`((?:CONFLICTMAP|ACLED|UCDP)_[A-Z_]+)", section))
     assert in_code == in_docs
