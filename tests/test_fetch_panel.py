@@ -18,12 +18,6 @@ def _stamp(day: str) -> int:
     return int(dt.datetime.fromisoformat(f"{day}T12:00:00+00:00").timestamp())
 
 
-@pytest.fixture(autouse=True)
-def _keep_clicks(monkeypatch):
-    """AppTest marks every run as a legacy pages/ run, so ui.data.ensure_frame reruns and drops button clicks."""
-    monkeypatch.setattr("ui.data.ensure_frame", lambda: None)
-
-
 @pytest.fixture
 def no_front_dir(tmp_path, monkeypatch):
     directory = write_data_dir(tmp_path / "data", frontlines=False)
