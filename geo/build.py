@@ -47,7 +47,9 @@ from geo.schema import (
 )
 
 #: Source key of the bundled boundary layer (used when a directory has no layer of its own).
-DEFAULT_BOUNDARIES_SOURCE = "naturalearth"
+DEFAULT_BOUNDARIES_SOURCE = "geoboundaries"
+#: Source key of the bundled land and neighbouring-state layers (always used by the enrichment).
+REFERENCE_LAND_SOURCE = "naturalearth"
 #: An input losing more than this share of its rows to the quarantine gets a warning.
 WARN_QUARANTINED_SHARE = 0.5
 
@@ -250,6 +252,7 @@ def _source_keys(tables: Tables) -> list[str]:
         keys += sorted({str(k) for k in tables.frontlines["source"]} - set(keys))
     boundary = tables.manifest.get("boundaries", {}).get("source") if tables.boundaries is not None else None
     keys.append(boundary or DEFAULT_BOUNDARIES_SOURCE)
+    keys.append(REFERENCE_LAND_SOURCE)
     return list(dict.fromkeys(keys))
 
 

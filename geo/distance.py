@@ -18,6 +18,7 @@ Incidents are grouped by the snapshot in force; nothing loops over incidents in 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -496,3 +497,84 @@ def _inside(area, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         return np.zeros(len(lon), dtype=bool)
     shapely.prepare(area)
     return shapely.intersects_xy(area, lon, lat)
+
+
+def snapshot_keys(frontlines) -> np.ndarray:
+    """Content key of each snapshot: its date, source and the bytes of its two geometries.
+
+    Parameters
+    ----------
+    frontlines : geopandas.GeoDataFrame or None
+        Snapshots (columns of :data:`geo.frontlines.FRONT_COLUMNS`).
+
+    Returns
+    -------
+    numpy.ndarray of object
+        One ``bytes`` digest per row; two snapshots with equal keys give equal
+        front columns for any incident.
+    """
+    if frontlines is None or len(frontlines) == 0:
+        return np.array([], dtype=object)
+    dates = pd.to_datetime(frontlines["snapshot_date"]).astype("datetime64[ns]").astype("int64").to_numpy()
+    area = shapely.to_wkb(np.asarray(frontlines.geometry.values, dtype=object))
+    contact = shapely.to_wkb(np.asarray(frontlines["contact_line"].values, dtype=object))
+    keys = []
+    for date, source, a, c in zip(dates, frontlines["source"].astype(str), area, contact, strict=True):
+        digest = hashlib.sha256(int(date).to_bytes(8, "little", signed=True) + source.encode() + b"\0")
+        digest.update(a or b"")
+        digest.update(b"\0")
+        digest.update(c or b"")
+        keys.append(digest.digest())
+    return np.array(keys, dtype=object)
+
+
+def update_front_enrichment(lon, lat, dates, current: pd.DataFrame, old_frontlines, new_frontlines, workers: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Re-measure only the incidents whose snapshot in force changed between two sets of front lines.
+
+    ``current`` holds the front columns computed with ``old_frontlines``. An
+    incident is re-measured when the snapshot in force on its date is a
+    different one (by date, source and geometry: :func:`snapshot_keys`) in
+    ``new_frontlines`` than in ``old_frontlines`` — e.g. after a new snapshot is
+    added, the incidents dated from it up to the next one. Every other row keeps
+    its values, so the result equals a full :func:`compute_front_enrichment`
+    with ``new_frontlines`` (tested).
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Incident coordinates, degrees.
+    dates : array_like of datetime64
+        Incident dates.
+    current : pandas.DataFrame
+        Columns :data:`FRONT_ENRICHMENT_COLUMNS`, one row per incident, computed
+        with ``old_frontlines``.
+    old_frontlines, new_frontlines : geopandas.GeoDataFrame or None
+        The snapshots before and after the change.
+    workers : int, optional
+        Threads, as in :func:`compute_front_enrichment`.
+
+    Returns
+    -------
+    (pandas.DataFrame, numpy.ndarray of bool)
+        The updated columns (same index as ``current``) and which rows were re-measured.
+    """
+    lon = np.asarray(lon, dtype="float64").ravel()
+    lat = np.asarray(lat, dtype="float64").ravel()
+    dates = pd.to_datetime(pd.Series(np.asarray(dates).ravel())).astype("datetime64[ns]").to_numpy()
+    old_index = snapshot_index_for_dates(old_frontlines, dates)
+    new_index = snapshot_index_for_dates(new_frontlines, dates)
+    old_keys = np.r_[snapshot_keys(old_frontlines), np.array([None], dtype=object)]
+    new_keys = np.r_[snapshot_keys(new_frontlines), np.array([None], dtype=object)]
+    # compare the key of the snapshot in force per distinct (old, new) pair; -1 picks the trailing None
+    pairs, inverse = np.unique(np.column_stack([old_index, new_index]), axis=0, return_inverse=True)
+    differs = np.array([old_keys[o] != new_keys[n] for o, n in pairs], dtype=bool)
+    pair_changed = differs[inverse.ravel()] if len(pairs) else np.zeros(len(lon), dtype=bool)
+    out = current[list(FRONT_ENRICHMENT_COLUMNS)].copy()
+    rows = np.flatnonzero(pair_changed)
+    if rows.size:
+        fresh = compute_front_enrichment(lon[rows], lat[rows], dates[rows], new_frontlines, workers=workers)
+        for column in FRONT_ENRICHMENT_COLUMNS:
+            values = out[column].array.copy()
+            values[rows] = fresh[column].array
+            out[column] = values
+    return out, pair_changed

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.boundaries import assign_admin1
+from geo.countries import assign_country
 from geo.distance import compute_front_enrichment
 from geo.schema import ENRICHMENT_COLUMNS
 
@@ -16,8 +16,9 @@ def enrich_incidents(
 ) -> pd.DataFrame:
     """Return a copy of ``incidents`` with :data:`geo.schema.ENRICHMENT_COLUMNS` (re)computed.
 
-    ``admin1_iso`` / ``admin1_name`` come from :func:`geo.boundaries.assign_admin1`
-    (coast rule included). The front columns come from
+    ``country``, ``admin1_iso`` and ``admin1_name`` come from
+    :func:`geo.countries.assign_country`: only points in Ukraine (or its coastal
+    waters) get a unit; points on another state's land get that state and no unit. The front columns come from
     :func:`geo.distance.compute_front_enrichment`; they are missing (NaT / NaN /
     <NA>) when ``frontlines`` is None or for incidents dated before the first
     snapshot.
@@ -39,7 +40,8 @@ def enrich_incidents(
     out = incidents.copy()
     lon = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     lat = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    iso, name = assign_admin1(lon, lat, boundaries)
+    country, iso, name = assign_country(lon, lat, boundaries)
+    out["country"] = pd.array(country, dtype="string")
     out["admin1_iso"] = pd.array(iso, dtype="string")
     out["admin1_name"] = pd.array(name, dtype="string")
     dates = pd.to_datetime(out["date"], errors="coerce").astype("datetime64[ns]").to_numpy()

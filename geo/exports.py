@@ -143,7 +143,7 @@ def build_export_context(
     sources = []
     for entry in manifest.get("sources", []):
         key = str(entry.get("key", ""))
-        incident_source = key not in {"naturalearth", "deepstate"} and not entry.get("kind") == "geometry"
+        incident_source = key not in {"geoboundaries", "naturalearth", "deepstate"} and not entry.get("kind") == "geometry"
         if key in present or not incident_source:
             sources.append(dict(entry))
     for key in sorted(present - {str(s.get("key")) for s in sources}):

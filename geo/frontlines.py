@@ -8,11 +8,13 @@ None), all EPSG:4326. ``docs/GEOMETRY.md`` explains the derivation.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,13 +49,15 @@ OUTLINE_ZONE_M = 5000.0
 #: The occupied boundary counts as contact where it lies within this of (cleaned) free land.
 CONTACT_TOLERANCE_M = 100.0
 DERIVATION = (
-    f"contact-line v1: clip to land+{CLIP_MARGIN_M / 1000:g} km, close gaps <{2 * GAP_CLOSING_M / 1000:g} km, "
+    f"occupied area as published; contact-line v2: clip a copy to land+{CLIP_MARGIN_M / 1000:g} km, close gaps <{2 * GAP_CLOSING_M / 1000:g} km, "
     f"drop border/coast slivers <{2 * SLIVER_OPENING_M / 1000:g} km"
 )
 
 _FRONT_FILE_SUFFIXES = (".geojson", ".json", ".gpkg")
 _DEEPSTATE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d+)\.(geo)?json$", re.IGNORECASE)
 _DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+#: Earliest snapshot date accepted (the war began in 2014); later than today is refused too.
+FIRST_SNAPSHOT_DATE = pd.Timestamp("2014-01-01")
 _DATE_COLUMNS = ("snapshot_date", "date", "Date", "DATE", "as_of", "valid_from", "datetime", "day")
 
 
@@ -153,6 +157,7 @@ def read_frontlines(
     status_property: str | None = None,
     source: str | None = None,
     contested_values: Iterable[str] | None = None,
+    workers: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Import front-line snapshots from DeepStateMap exports or generic dated polygons.
 
@@ -176,6 +181,8 @@ def read_frontlines(
         Source key to record (default ``"deepstate"`` or ``"generic"``).
     contested_values : iterable of str, optional
         Generic format: status values that mean contested / grey zone.
+    workers : int, optional
+        Threads for reading files and deriving snapshots (default: the number of CPUs).
 
     Returns
     -------
@@ -215,14 +222,50 @@ def read_frontlines(
                 entry = pieces[key] = {"occupied": [], "contested": [], "method": method, "stamp": stamp}
             entry["occupied"].extend(occupied)
             entry["contested"].extend(contested)
-    rows, occupied_geoms, contact_geoms, contested_geoms = [], [], [], []
-    for (key_source, date), entry in sorted(pieces.items(), key=lambda item: (item[0][1], item[0][0])):
-        occupied, contact, contested = derive_front_geometry(entry["occupied"], entry["contested"])
-        rows.append({"snapshot_date": date, "source": key_source, "method": entry["method"]})
-        occupied_geoms.append(occupied)
-        contact_geoms.append(contact)
-        contested_geoms.append(contested)
-    return _frame(rows, occupied_geoms, contact_geoms, contested_geoms)
+    ordered = sorted(pieces.items(), key=lambda item: (item[0][1], item[0][0]))
+    rows = [{"snapshot_date": date, "source": key_source, "method": entry["method"]} for (key_source, date), entry in ordered]
+    derived = derive_many([(entry["occupied"], entry["contested"]) for _, entry in ordered], workers=workers)
+    return _frame(rows, [d[0] for d in derived], [d[1] for d in derived], [d[2] for d in derived])
+
+
+def derive_many(snapshots: list[tuple[list, list]], workers: int | None = None) -> list[tuple]:
+    """Run :func:`derive_front_geometry` over many snapshots, on threads, each distinct one once.
+
+    GEOS releases the GIL, so snapshots are derived in parallel. Snapshots whose
+    occupied and contested polygons are identical to an earlier one's (a
+    publisher re-issuing an unchanged map) reuse its result.
+
+    Parameters
+    ----------
+    snapshots : list of (occupied, contested)
+        Lists of EPSG:4326 polygons per snapshot.
+    workers : int, optional
+        Threads; default the number of CPUs.
+
+    Returns
+    -------
+    list of tuple
+        :func:`derive_front_geometry`'s result per snapshot, in order.
+    """
+    _working_reference()  # build the cached reference once, before the threads start
+    keys = [_content_key(occupied, contested) for occupied, contested in snapshots]
+    first: dict[bytes, int] = {}
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+    distinct = sorted(first.values())
+    workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(distinct) or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = dict(zip(distinct, pool.map(lambda i: derive_front_geometry(*snapshots[i]), distinct), strict=True))
+    return [results[first[key]] for key in keys]
+
+
+def _content_key(occupied: list, contested: list) -> bytes:
+    digest = hashlib.sha256()
+    for group in (occupied, contested):
+        digest.update(b"|")
+        for geometry in group:
+            digest.update(shapely.to_wkb(geometry))
+    return digest.digest()
 
 
 def _frame(rows: list[dict], occupied: list, contact: list, contested: list) -> gpd.GeoDataFrame:
@@ -293,6 +336,7 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
             f"{path}: cannot tell the snapshot date; DeepStateMap exports are named YYYY-MM-DD_<unix time>.geojson. "
             "Rename the file or import it with --format generic --date-property."
         )
+    check_snapshot_date(path, date)
     stamp = int(match.group(2)) if match else 0
     try:
         data = load_json_file(path, encoding="utf-8")
@@ -332,11 +376,47 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
     return date, occupied, contested, stamp
 
 
+def check_snapshot_date(path: Path | str, date: pd.Timestamp, where: str = "the file name") -> pd.Timestamp:
+    """Refuse a snapshot date outside :data:`FIRST_SNAPSHOT_DATE` ... today (UTC).
+
+    Parameters
+    ----------
+    path : Path or str
+        The file the date came from (named in the message).
+    date : pandas.Timestamp
+        The snapshot date found.
+    where : str
+        Where the date was read (``"the file name"``, ``"property 'date'"``).
+
+    Returns
+    -------
+    pandas.Timestamp
+        ``date`` unchanged when it is in range.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the date found and the valid range.
+    """
+    today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+    if date > today or date < FIRST_SNAPSHOT_DATE:
+        side = "after today" if date > today else f"before {FIRST_SNAPSHOT_DATE.date()}"
+        raise ValueError(
+            f"{path}: snapshot date {date.date()} (from {where}) is {side}; front-line snapshots must be dated "
+            f"{FIRST_SNAPSHOT_DATE.date()} to {today.date()}. Fix the date (rename the file or correct the property)."
+        )
+    return date
+
+
 def _date_from_name(name: str) -> pd.Timestamp | None:
-    """Snapshot date from a file name: YYYY-MM-DD / YYYYMMDD, else a 10-digit Unix time (UTC)."""
+    """Snapshot date from a file name: YYYY-MM-DD / YYYYMMDD, else a 10-digit Unix time (UTC).
+
+    Any calendar date is returned (range checks are :func:`check_snapshot_date`'s job),
+    so a misnamed ``2202-02-02.geojson`` is refused by name rather than misread.
+    """
     for match in _DATE_IN_NAME.finditer(name):
         year, month, day = (int(g) for g in match.groups())
-        if 1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31:
+        if 1000 <= year <= 9999 and 1 <= month <= 12 and 1 <= day <= 31:
             try:
                 return pd.Timestamp(year=year, month=month, day=day)
             except ValueError:
@@ -374,12 +454,15 @@ def _read_generic(path: Path, occupied_values, date_property, status_property, c
         if dates.isna().any():
             bad = frame.loc[dates.isna(), date_column].astype(str).head(3).tolist()
             raise ValueError(f"{path}: {int(dates.isna().sum())} polygon(s) have an unreadable {date_column!r}: {bad}.")
+        for date in (dates.min(), dates.max()):
+            check_snapshot_date(path, date, f"property {date_column!r}")
     else:
         date = _date_from_name(path.stem)
         if date is None:
             raise ValueError(
                 f"{path}: no date; put YYYY-MM-DD in the file name or pass --date-property with the property holding it."
             )
+        check_snapshot_date(path, date)
         dates = pd.Series([date] * len(frame))
     occupied_set = {str(v).strip().casefold() for v in occupied_values} if occupied_values else None
     contested_set = {str(v).strip().casefold() for v in contested_values} if contested_values else set()
@@ -488,18 +571,23 @@ def _lineal(geometry: shapely.Geometry) -> shapely.MultiLineString:
 def derive_front_geometry(occupied: list, contested: list | None = None) -> tuple:
     """Derive one snapshot's occupied area, line of contact and contested zone.
 
-    All steps run in :data:`geo.boundaries.WORKING_CRS` (metres):
+    The **occupied area is the publisher's**: the union of the occupied polygons
+    as drawn (longitude/latitude, repaired with ``make_valid``), water and all,
+    so its area is the publisher's area. The line of contact is derived from a
+    land-clipped working copy, in :data:`geo.boundaries.WORKING_CRS` (metres):
 
-    1. occupied = union of the occupied polygons, gaps narrower than
-       2 x :data:`GAP_CLOSING_M` closed (morphological closing), clipped to
-       Ukraine's land plus :data:`CLIP_MARGIN_M` minus Russia and Belarus;
-    2. free = land - occupied; the parts of free land thinner than
-       2 x :data:`SLIVER_OPENING_M` (removed by an opening) that lie within
-       :data:`OUTLINE_ZONE_M` of Ukraine's outline are slivers between two
-       sources' borders / coastlines and are dropped;
-    3. contact line = the occupied boundary within :data:`CONTACT_TOLERANCE_M`
-       of the remaining free land. It therefore never follows the state border
-       or the coast, and stops where the front meets them.
+    1. copy = the occupied area with gaps narrower than 2 x :data:`GAP_CLOSING_M`
+       closed (morphological closing), clipped to Ukraine's land plus
+       :data:`CLIP_MARGIN_M` minus Russia and Belarus;
+    2. free = land - copy; its "core" is what an opening with radius
+       :data:`SLIVER_OPENING_M` keeps (strips narrower than 4 km removed);
+    3. contact line = the copy's boundary farther than :data:`OUTLINE_ZONE_M`
+       from Ukraine's outline (there the other side is always free land),
+       plus the boundary within that zone that lies within
+       :data:`CONTACT_TOLERANCE_M` of the core. Thin free strips along the state
+       border or coast are slivers between two sources' borders / coastlines, so
+       the line never follows the border or the coast and stops where the front
+       meets them.
 
     Parameters
     ----------
@@ -511,31 +599,32 @@ def derive_front_geometry(occupied: list, contested: list | None = None) -> tupl
     Returns
     -------
     (MultiPolygon, MultiLineString, MultiPolygon or None)
-        Occupied area, line of contact, contested area (minus occupied; None when empty), EPSG:4326.
+        Occupied area (as published), line of contact, contested area (minus
+        occupied; None when empty), EPSG:4326.
     """
     land, clip, outline_zone = _working_reference()
-    if occupied:
-        area = shapely.union_all([_densified_working(g) for g in occupied])
+    published = polygon_parts(shapely.make_valid(shapely.union_all(occupied))) if occupied else shapely.MultiPolygon()
+    contact = shapely.MultiLineString()
+    if not published.is_empty:
+        area = _densified_working(published)
         if GAP_CLOSING_M > 0:
             area = shapely.buffer(shapely.buffer(area, GAP_CLOSING_M), -GAP_CLOSING_M)
         area = polygon_parts(shapely.make_valid(area.intersection(clip)))
-    else:
-        area = shapely.MultiPolygon()
-    if area.is_empty:
-        contact = shapely.MultiLineString()
-    else:
-        free = land.difference(area)
-        core = free.buffer(-SLIVER_OPENING_M).buffer(SLIVER_OPENING_M)
-        # rebuilt as a union rather than "free minus slivers": a difference along
-        # near-coincident edges leaves hairline residues that would pass as contact
-        clean = shapely.union(core, free.difference(core).difference(outline_zone))
-        contact = _lineal(area.boundary.intersection(clean.buffer(CONTACT_TOLERANCE_M)))
+        if not area.is_empty:
+            free = land.difference(area)
+            core = free.buffer(-SLIVER_OPENING_M).buffer(SLIVER_OPENING_M)
+            boundary = area.boundary
+            # away from the outline the other side of the boundary is always free land (the land
+            # layer has no holes); near it only the core counts
+            inland = boundary.difference(outline_zone)
+            near = boundary.intersection(outline_zone).intersection(core.buffer(CONTACT_TOLERANCE_M))
+            contact = to_lonlat(_lineal(shapely.union(inland, near)))
     grey = None
     if contested:
-        zone = shapely.union_all([_densified_working(g) for g in contested]).intersection(clip)
-        zone = polygon_parts(shapely.make_valid(zone.difference(area) if not area.is_empty else zone))
-        grey = to_lonlat(zone) if not zone.is_empty else None
-    return to_lonlat(area), to_lonlat(contact), grey
+        zone = polygon_parts(shapely.make_valid(shapely.union_all(contested)))
+        zone = polygon_parts(shapely.make_valid(zone.difference(published) if not published.is_empty else zone))
+        grey = zone if not zone.is_empty else None
+    return published, contact, grey
 
 
 def write_frontlines(frame: gpd.GeoDataFrame, directory: Path | str) -> Path:

@@ -46,7 +46,8 @@ IMPORT_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 ENRICHMENT_COLUMNS: dict[str, tuple[str, str]] = {
-    "admin1_iso": ("string", "ISO 3166-2 code of the first-level unit, by point-in-polygon."),
+    "country": ("string", "ISO 3166-1 alpha-2 code of the state whose land (or coastal water within 25 km) holds the point; \"sea\" farther out; missing outside the bundled window (14-50°E, 40-62°N) or without coordinates."),
+    "admin1_iso": ("string", "ISO 3166-2 code of the Ukrainian first-level unit, by point-in-polygon; missing outside Ukraine."),
     "admin1_name": ("string", "English name of that unit."),
     "front_snapshot_date": ("datetime64[ns]", "Date of the front-line snapshot in force on the incident date."),
     "front_distance_km": ("float64", "Geodesic distance to the line of contact; negative inside occupied territory."),

