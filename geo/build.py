@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo import datadir
@@ -346,6 +347,46 @@ def enrich(tables: Tables) -> Tables:
     return out
 
 
+def remeasure_front(tables: Tables, old_frontlines: gpd.GeoDataFrame | None, current: bool) -> Tables:
+    """Refresh the front columns after the front lines changed, re-measuring only what changed (step 4).
+
+    When the incidents' derived columns were current for ``old_frontlines``
+    (``current``), only the incidents whose snapshot in force changed are
+    re-measured (:func:`geo.distance.update_front_enrichment`: adding one
+    snapshot re-measures the incidents dated from it to the next one); otherwise
+    everything is enriched (:func:`enrich`).
+
+    Parameters
+    ----------
+    tables : geo.datadir.Tables
+        Tables holding the new front lines.
+    old_frontlines : geopandas.GeoDataFrame or None
+        The front lines the incidents' columns were computed with.
+    current : bool
+        Whether those columns were up to date.
+
+    Returns
+    -------
+    geo.datadir.Tables
+        New tables, ``enrichment_current`` True.
+    """
+    from geo.distance import FRONT_ENRICHMENT_COLUMNS, update_front_enrichment
+
+    incidents = tables.incidents
+    if not current or incidents is None or not len(incidents) or any(c not in incidents for c in FRONT_ENRICHMENT_COLUMNS):
+        return enrich(tables)
+    lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    lat = pd.to_numeric(incidents["lat"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    dates = pd.to_datetime(incidents["date"], errors="coerce").astype("datetime64[ns]").to_numpy()
+    front, _ = update_front_enrichment(lon, lat, dates, incidents.reset_index(drop=True), old_frontlines, tables.frontlines)
+    incidents = incidents.copy()
+    for column in FRONT_ENRICHMENT_COLUMNS:
+        incidents[column] = front[column].to_numpy() if column != "in_occupied_territory" else front[column].array
+    out = dataclasses.replace(tables, incidents=coerce_incidents(incidents, ALL_COLUMNS), enrichment_current=True)
+    out.manifest = refresh_manifest(out)
+    return out
+
+
 def fuse(incidents: pd.DataFrame) -> pd.DataFrame:
     """Link records that describe the same event, within and across sources (step 5).
 
@@ -494,7 +535,8 @@ def frontlines_into(directory: Path | str, paths: list[Path], fmt: str = "auto",
     from geo.frontlines import read_frontlines
 
     new = read_frontlines([Path(p) for p in paths], fmt=fmt, **options)
-    tables = enrich(_with_frontlines(datadir.read_tables(directory), new))
+    before = datadir.read_tables(directory)
+    tables = remeasure_front(_with_frontlines(before, new), before.frontlines, before.enrichment_current)
     if tables.incidents is not None:
         tables.incidents = fuse(tables.incidents)
     version = write(directory, tables, changed={"frontlines", "incidents"})
