@@ -54,6 +54,7 @@ DERIVATION = (
 )
 
 _FRONT_FILE_SUFFIXES = (".geojson", ".json", ".gpkg")
+_POLYGONAL_TYPES = ("Polygon", "MultiPolygon", "GeometryCollection")
 _DEEPSTATE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d+)\.(geo)?json$", re.IGNORECASE)
 _DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 #: Earliest snapshot date accepted (the war began in 2014); later than today is refused too.
@@ -349,13 +350,17 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
     occupied, contested, unknown = [], [], []
     for feature in data["features"]:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if not geometry:
+        # points (positions, labels) are most of an export: skip them, and build geometries only
+        # for the classes that are kept or must be reported
+        if not isinstance(geometry, dict) or geometry.get("type") not in _POLYGONAL_TYPES:
+            continue
+        props = feature.get("properties") or {}
+        klass, _ = classify_deepstate(props.get("name") or props.get("Name") or props.get("title"), props.get("fill"))
+        if klass in ("liberated", "foreign"):
             continue
         polygons = polygon_parts(shapely.make_valid(shapely.force_2d(shape(geometry))))
         if polygons.is_empty:
             continue
-        props = feature.get("properties") or {}
-        klass, _ = classify_deepstate(props.get("name") or props.get("Name") or props.get("title"), props.get("fill"))
         label = " ".join(str(props.get("name") or props.get("Name") or "").split())[:80]
         if klass is None:
             unknown.append(label)

@@ -41,7 +41,10 @@ def test_build_from_a_folder_of_publisher_files(tmp_path, capsys):
     dated = frame["date"] >= "2023-01-01"
     assert frame.loc[dated, "front_distance_km"].notna().all()
     assert frame.loc[~dated, "front_distance_km"].isna().all()
-    assert frame["admin1_iso"].notna().mean() > 0.98  # the rest lie in Russia, inside the 50 km study-area buffer
+    # the rest lie in Russia or Belarus, inside the 50 km study-area buffer: a country, never an oblast
+    assert frame["admin1_iso"].notna().mean() > 0.97
+    assert (frame["admin1_iso"].notna() == frame["country"].eq("UA").fillna(False)).all()
+    assert set(frame.loc[frame["country"].ne("UA").fillna(True), "country"].dropna()) <= {"RU", "BY", "MD", "PL", "RO", "sea"}
 
 
 def test_mapping_file_and_map_options(tmp_path):
