@@ -26,6 +26,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -481,7 +482,7 @@ def ingest_into(
     -------
     dict
         Summary: rows_read, imported, quarantined, by_reason, total, messages, warnings,
-        files, version.
+        files, version, timings (seconds per step).
 
     Raises
     ------
@@ -489,15 +490,29 @@ def ingest_into(
         An input kept no row; the directory is unchanged.
     """
     directory = Path(directory)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = round(now - clock, 3)
+        clock = now
+
     result, inputs = stage_files(paths, fmt=fmt, progress=progress, **options)
     warnings = check_import(result)
+    lap("stage+quarantine")
     tables = datadir.read_tables(directory)
+    lap("read current version")
     tables = merge_into(tables, result, inputs)
     if not tables.enrichment_current:
         tables = enrich(tables)
+    lap("merge+enrich")
     tables.incidents = fuse(tables.incidents)
+    lap("fuse")
     version = write(directory, tables, changed={"incidents", "quarantine"})
-    return {**_summary(result, tables, warnings), "version": version}
+    lap("write")
+    return {**_summary(result, tables, warnings), "version": version, "timings": timings}
 
 
 def _with_frontlines(tables: Tables, new: gpd.GeoDataFrame) -> Tables:

@@ -8,6 +8,7 @@ stderr with exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def _print_summary(summary: dict, out: Path) -> None:
         print(f"note: {message}")
     for warning in summary.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
+    if os.environ.get("CONFLICTMAP_TIMINGS") and summary.get("timings"):
+        steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in summary["timings"].items())
+        print(f"timings: {steps}", file=sys.stderr)
     from geo.datadir import QUARANTINE_FILE, table_path
 
     print(f"{out}: {summary['total']:,} incidents (version {summary.get('version')}); "
