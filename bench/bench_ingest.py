@@ -130,7 +130,6 @@ def main() -> None:
         "  (read, parse, validate, quarantine, study-area check, oblast and front distance for every row,",
         "  fuse, write a new version); the step times come from the same run (`CONFLICTMAP_TIMINGS=1`)",
         "- target: 1,000,000 rows in under 15 s and 1.5 GB peak",
-        "",
         "- CPU time = user + system of the ingest process (all threads); on a busy machine the wall time",
         "  grows with the load average while the CPU time does not",
         "",
