@@ -4,12 +4,14 @@ import streamlit as st
 
 from geo import exports
 from geo.viz import charts
+from ui import state
 from ui.exports import export_context, render_export_panel, render_map_downloads, show_chart
 from ui.fetch import render_frontline_offer
 from ui.text import escape_md
 from ui.view import get_filtered
 
 DEEPEST_SHOWN = 200
+DEFAULT_BANDS = "0, 25, 100, 300"
 
 view = get_filtered()
 frontlines = view.bundle.frontlines
@@ -48,9 +50,15 @@ if frontlines is None or not len(frontlines) or not view.incidents["front_distan
 
 frame = view.filtered()
 c1, c2, c3 = st.columns([2, 2, 1])
-threshold = c1.slider("Beyond N km from the line of contact", 0, 1000, 100, step=25, key="far_threshold")
-bands_text = c2.text_input("Distance bands (km, band starts)", "0, 25, 100, 300", key="far_bands")
-include_imprecise = c3.toggle("Include imprecise locations", False, key="far_imprecise")
+threshold = c1.slider("Beyond N km from the line of contact", 0, 1000,
+                      state.url_value("far_threshold", 100, state.parse_int_in(0, 1000)), step=25, key="far_threshold")
+bands_text = c2.text_input("Distance bands (km, band starts)", state.url_value("far_bands", DEFAULT_BANDS, str),
+                           key="far_bands", max_chars=200)
+include_imprecise = c3.toggle("Include imprecise locations", state.url_value("far_imprecise", False, state.parse_bool),
+                              key="far_imprecise")
+state.keep_in_url("far_threshold", threshold, 100)
+state.keep_in_url("far_bands", bands_text, DEFAULT_BANDS)
+state.keep_in_url("far_imprecise", include_imprecise, False)
 try:
     edges = tuple(float(x) for x in bands_text.split(",") if x.strip())
     charts.band_labels(edges)
@@ -67,9 +75,10 @@ st.caption(left_out_note)
 show_chart(hist, "distance_bands", view, settings, page="far", notes=(left_out_note,))
 
 measure = st.segmented_control(
-    "Over time", ["incidents", "casualties"], default="incidents", key="far_measure",
-    format_func=lambda m: charts.MEASURES[m],
+    "Over time", ["incidents", "casualties"], key="far_measure", format_func=lambda m: charts.MEASURES[m],
+    default=state.url_value("far_measure", "incidents", state.parse_choice(["incidents", "casualties"])),
 ) or "incidents"
+state.keep_in_url("far_measure", measure, "incidents")
 show_chart(
     charts.build_band_timeline(frame, edges, measure, "month", include_imprecise, seams),
     f"{measure}_by_band_monthly", view, settings, page="far", notes=(left_out_note,),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo.viz import charts
+from ui import state
 from ui.exports import render_export_panel, show_chart
 from ui.text import escape_md
 from ui.view import get_filtered
@@ -17,14 +18,22 @@ if frame.empty:
     st.stop()
 
 c1, c2, c3 = st.columns(3)
-freq = c1.segmented_control("Period", list(charts.FREQUENCIES), default="month", key="trd_freq") or "month"
-measure = c2.selectbox("Measure", list(charts.MEASURES), format_func=charts.MEASURES.get, key="trd_measure")
+freq_start = state.url_value("trd_freq", "month", state.parse_choice(charts.FREQUENCIES))
+freq = c1.segmented_control("Period", list(charts.FREQUENCIES), default=freq_start, key="trd_freq") or "month"
+measures = list(charts.MEASURES)
+measure = c2.selectbox("Measure", measures, format_func=charts.MEASURES.get, key="trd_measure",
+                       index=measures.index(state.url_value("trd_measure", measures[0], state.parse_choice(measures))))
+splits = [None, "target_types", "weapons"]
 split = c3.selectbox(
     "Split by",
-    [None, "target_types", "weapons"],
+    splits,
     format_func=lambda v: "Nothing" if v is None else charts.GROUPINGS[v][0],
     key="trd_split",
+    index=splits.index(state.url_value("trd_split", None, state.parse_choice(splits))),
 )
+state.keep_in_url("trd_freq", freq, "month")
+state.keep_in_url("trd_measure", measure, measures[0])
+state.keep_in_url("trd_split", split, None)
 
 coverage = charts.compute_frontline_coverage(view.bundle.frontlines)
 seams = charts.compute_snapshot_seams(view.bundle.frontlines)

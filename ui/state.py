@@ -113,6 +113,75 @@ def read_url_once(
         add_notice(notice)
 
 
+#: Page controls kept in the shareable link: widget key -> query parameter.
+PAGE_PARAMS: dict[str, str] = {
+    "trd_freq": "tf", "trd_measure": "tm", "trd_split": "ts",
+    "far_threshold": "ft", "far_bands": "fb", "far_imprecise": "fi", "far_measure": "fm",
+    "obl_value": "ov",
+}
+
+
+def url_value(key: str, default, parse):
+    """Return a page control's starting value: the link's (parsed, valid) value, else ``default``.
+
+    Keyed widgets keep their identity when their default changes, so the link only seeds
+    a control the first time it is drawn; afterwards :func:`keep_in_url` mirrors it.
+    """
+    raw = st.query_params.get(PAGE_PARAMS[key])
+    if raw is None:
+        return default
+    try:
+        value = parse(str(raw)[:200])
+    except (ValueError, TypeError, KeyError):
+        notice = f"Ignored \u201c{PAGE_PARAMS[key]}={str(raw)[:40]}\u201d in the link: not a valid value."
+        if notice not in st.session_state.get(NOTICES_KEY, []):
+            add_notice(notice)
+        return default
+    return default if value is None else value
+
+
+def keep_in_url(key: str, value, default) -> None:
+    """Put a page control's value in the link (and take it out when it is the default)."""
+    param = PAGE_PARAMS[key]
+    if isinstance(value, bool):
+        text = "1" if value else "0"
+    elif value is None:
+        text = "none"
+    else:
+        text = str(value)
+    if value == default:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != text:
+        st.query_params[param] = text
+
+
+def parse_choice(options):
+    """Return a parser accepting only ``options`` ("none" stands for None)."""
+    def parse(text: str):
+        value = None if text == "none" else text
+        if value not in options:
+            raise ValueError(text)
+        return value
+    return parse
+
+
+def parse_bool(text: str) -> bool:
+    """Parse "1"/"0" (also true/false)."""
+    if text.lower() in ("1", "true"):
+        return True
+    if text.lower() in ("0", "false"):
+        return False
+    raise ValueError(text)
+
+
+def parse_int_in(low: int, high: int):
+    """Return a parser of an integer clamped to [low, high]."""
+    def parse(text: str) -> int:
+        return min(max(int(float(text)), low), high)
+    return parse
+
+
 def switch_page(page: str, filters: Filters) -> None:
     """Go to ``page`` keeping the filters and map state.
 
