@@ -13,14 +13,13 @@ st.title("Incidents on the map")
 kpis = view.kpis
 st.caption(f"**{kpis['incidents']:,} of {kpis['total']:,} incidents** · {kpis['killed']:,} killed · {kpis['injured']:,} injured"
            f" (reported) · {escape_md(view.filters.describe())}")
-if view.bundle.frontlines is None:
-    render_frontline_offer()
-played = render_playback(view)
-if played:
-    view, map_date = played
+# Controls live beside the map, not above it, so the map fits a laptop's first screen.
 left, right = st.columns([3, 1], gap="medium")
 with right:
-    if not played:
+    played = render_playback(view)
+    if played:
+        view, map_date = played
+    else:
         map_date = map_date_control(view)
 with left:
     caption = render_map(view, map_date)
@@ -28,5 +27,7 @@ with right:
     st.caption(escape_md(caption))
     with st.expander("Export this map", icon=":material/download:"):
         render_map_export(view, map_date)
+    if view.bundle.frontlines is None:
+        render_frontline_offer()
     st.subheader("Selected incident")
     render_details(view)

@@ -181,3 +181,25 @@ def test_search_finds_a_place_in_any_spelling_and_the_incidents_page_exports(app
     page.get_by_text(re.compile(r"^12 of 48 incidents")).first.wait_for(timeout=30_000)
     expect(page.get_by_text("Export data and cite this view")).to_be_visible()
     traffic.check()
+
+
+@pytest.fixture(scope="module")
+def nofront_app_url(tmp_path_factory):
+    """The app on data without front lines (the Map page then offers to fetch them)."""
+    from tests.browser.server import streamlit_server
+    from tests.synthetic_data import write_data_dir
+
+    data = write_data_dir(tmp_path_factory.mktemp("nofront") / "data", frontlines=False)
+    with streamlit_server(data, tmp_path_factory.mktemp("nofrontlog") / "streamlit.log", timeout=60) as (url, _proc):
+        yield url
+
+
+def test_the_map_fits_the_first_screen_with_every_control_shown(nofront_app_url, new_context):
+    """Playback, the front-line offer and the export sit beside the map, not above it."""
+    page, traffic = _sized_page(new_context, (1440, 900))
+    page.goto(nofront_app_url)
+    _map_frame(page)
+    expect(page.get_by_text("Play over time")).to_be_visible(timeout=30_000)
+    box = page.locator(MAP_IFRAME).bounding_box()
+    assert box["y"] + box["height"] <= 900, f"the map ends below the fold: {box}"
+    traffic.check()
