@@ -21,7 +21,11 @@ def _parse_mapping(pairs: list[str] | None, mapping_file: str | None) -> dict[st
     """Return the ``--mapping-file`` (read by the generic importer's reader) with ``--map`` options on top."""
     from geo.sources.generic import load_mapping
 
-    mapping: dict[str, str] = load_mapping(Path(mapping_file)) if mapping_file else {}
+    try:
+        mapping: dict[str, str] = load_mapping(Path(mapping_file)) if mapping_file else {}
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{Path(mapping_file).name}: the mapping file is not UTF-8 text ({exc.reason}). "
+                         "Save it as UTF-8 and run the command again.") from exc
     for pair in pairs or []:
         if "=" not in pair:
             raise ValueError(f"--map expects FIELD=COLUMN (e.g. lat=Latitude), got {pair!r}")

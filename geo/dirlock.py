@@ -148,6 +148,11 @@ def lock_data_dir(directory: Path | str, timeout: float = 0.0) -> Iterator[Path]
     if not (0.0 <= float(timeout) <= MAX_WAIT_SECONDS):
         raise ValueError(f"the lock wait must be between 0 and {MAX_WAIT_SECONDS:g} seconds, got {timeout!r}")
     directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise DataDirNotWritableError(
+            f"cannot write {directory}: it is a file, not a folder. Nothing was changed; choose another --out directory."
+        )
+    created = not directory.exists()
     try:
         directory.mkdir(parents=True, exist_ok=True)
         key = str(directory.resolve())
@@ -169,25 +174,8 @@ def lock_data_dir(directory: Path | str, timeout: float = 0.0) -> Iterator[Path]
                 _held[key][1] -= 1
         return
     lock_path = directory / LOCK_FILE
+    fd = _acquire(directory, lock_path, float(timeout))
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise DataDirNotWritableError(not_writable_message(directory, exc)) from exc
-    try:
-        if fcntl is not None:
-            deadline = time.monotonic() + float(timeout)
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        waited = f" (waited {float(timeout):g} s)" if timeout else ""
-                        raise DataDirBusyError(
-                            f"busy: another conflictmap command is writing {directory} (pid {_holder_pid(lock_path)})"
-                            f"{waited}. Wait for it to finish and run the command again, or pass --wait SECONDS."
-                        ) from None
-                    time.sleep(_POLL_SECONDS)
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
@@ -200,10 +188,67 @@ def lock_data_dir(directory: Path | str, timeout: float = 0.0) -> Iterator[Path]
         finally:
             with _held_guard:
                 _held.pop(key, None)
+            if created:
+                _remove_if_unused(directory, lock_path)
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _acquire(directory: Path, lock_path: Path, timeout: float) -> int:
+    """Open and flock ``lock_path``; return the descriptor (see :func:`lock_data_dir`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise DataDirNotWritableError(not_writable_message(directory, exc)) from exc
+        if fcntl is None:  # pragma: no cover - Windows
+            return fd
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        waited = f" (waited {timeout:g} s)" if timeout else ""
+                        raise DataDirBusyError(
+                            f"busy: another conflictmap command is writing {directory} (pid {_holder_pid(lock_path)})"
+                            f"{waited}. Wait for it to finish and run the command again, or pass --wait SECONDS."
+                        ) from None
+                    time.sleep(_POLL_SECONDS)
+            # The holder we waited for may have removed the directory it had created and could not
+            # fill (see _remove_if_unused): then this lock is on a deleted file; take the new one.
+            try:
+                current = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                current = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if current:
+            return fd
+        os.close(fd)
+
+
+def _remove_if_unused(directory: Path, lock_path: Path) -> None:
+    """Remove a directory this writer created when the command left nothing in it but the lock."""
+    try:
+        names = set(os.listdir(directory))
+        versions = directory / "versions"
+        if "versions" in names and versions.is_dir() and not any(versions.iterdir()):
+            names.discard("versions")
+        if names - {LOCK_FILE}:
+            return
+        lock_path.unlink(missing_ok=True)
+        if versions.is_dir():
+            versions.rmdir()
+        directory.rmdir()
+    except OSError:
+        pass  # best effort: an empty folder left behind is harmless
 
 
 def locked_writer(parameter: str = "directory"):

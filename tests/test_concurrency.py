@@ -159,3 +159,49 @@ def test_two_ingest_processes_at_once_never_corrupt_the_directory(tmp_path):
             assert len(bundle.incidents) == 40 + 41
     assert not is_locked(out)
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_failed_first_command_leaves_no_directory_behind(tmp_path, capsys):
+    out = tmp_path / "new"
+    mapping = tmp_path / "bin.map"
+    mapping.write_bytes(b"\xff\xfe\x00garbage")
+    code = main(["ingest", str(_incidents_csv(tmp_path / "a.csv", 2)), "--out", str(out), "--mapping-file", str(mapping)])
+    err = capsys.readouterr().err
+    assert code == 2 and "bin.map" in err and "UTF-8" in err
+    assert not out.exists(), "a refused first import left an empty data directory (and its lock) behind"
+
+
+def test_out_is_a_file(tmp_path, capsys):
+    target = tmp_path / "afile"
+    target.write_text("x")
+    assert main(["ingest", str(_incidents_csv(tmp_path / "a.csv", 2)), "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and target.read_text() == "x"
+
+
+def test_a_waiter_takes_the_new_lock_when_the_holder_removed_its_empty_directory(tmp_path):
+    """The first holder created the directory, wrote nothing and removed it with its lock file;
+    a writer that was waiting on the old lock file must not work under a lock nobody else can see."""
+    out = tmp_path / "new"
+    entered = threading.Event()
+    result: list[str] = []
+
+    def first():
+        with lock_data_dir(out):
+            entered.set()
+            threading.Event().wait(0.5)
+
+    def second():
+        entered.wait()
+        with lock_data_dir(out, timeout=30):
+            (out / "written").write_text("by the second writer")
+            assert is_locked(out)
+            lock_inode = os.stat(out / ".lock").st_ino
+            result.append(str(lock_inode))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert result and (out / "written").exists() and (out / ".lock").exists()
