@@ -391,9 +391,10 @@ def remeasure_front(tables: Tables, old_frontlines: gpd.GeoDataFrame | None, cur
 def fuse(incidents: pd.DataFrame) -> pd.DataFrame:
     """Link records that describe the same event, within and across sources (step 5).
 
-    Pass-through for now: the fusion step (``geo.fusion``, issue 11) will give every
-    record an ``event_id`` here, so that every command that changes incidents, the
-    upload and the bundled default fuse the same way.
+    Adds ``event_category`` and the event columns (:data:`geo.schema.FUSION_COLUMNS`) with
+    :func:`geo.fusion.fuse_incidents`; the rule is in docs/FUSION.md. Runs on the whole
+    table (every source together), so every command that changes incidents, the upload and
+    the bundled default fuse the same way.
 
     Parameters
     ----------
@@ -403,9 +404,11 @@ def fuse(incidents: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The incidents (with ``event_id`` once fusion is in place).
+        The incidents with the fusion columns (canonical dtypes).
     """
-    return incidents
+    from geo.fusion import fuse_incidents
+
+    return coerce_incidents(fuse_incidents(incidents), ALL_COLUMNS)
 
 
 def write(directory: Path | str, tables: Tables, changed: Iterable[str]) -> str:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from geo import __version__
+from geo.bounds import bounded_float
 
 BUG_HINT = "This is a bug in conflictmap: please report it with the command you ran (add --debug to see the details)."
 
@@ -199,7 +200,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     ingest.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="generic format: column mapping, repeatable")
     ingest.add_argument("--mapping-file", help="generic format: JSON object or FIELD=COLUMN lines")
     ingest.add_argument("--source-label", help="source key for generic files (default: file name)")
-    ingest.add_argument("--buffer-km", type=float, default=50.0, help="study area: Ukraine plus this buffer (km)")
+    ingest.add_argument("--buffer-km", type=bounded_float("buffer_km"), default=50.0,
+                        help="study area: Ukraine plus this buffer (0 to 1000 km)")
     _add_date_order(ingest)
     ingest.set_defaults(func=_cmd_ingest, writes="out")
 
@@ -228,7 +230,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     build = sub.add_parser("build", parents=[writing], help="build a data directory from a folder of publisher files in one go")
     build.add_argument("folder", metavar="FOLDER")
     build.add_argument("--out", required=True, metavar="DIR")
-    build.add_argument("--buffer-km", type=float, default=50.0)
+    build.add_argument("--buffer-km", type=bounded_float("buffer_km"), default=50.0, help="0 to 1000 km")
     _add_date_order(build)
     build.set_defaults(func=_cmd_build, writes="out")
 

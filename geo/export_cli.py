@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from geo.bounds import bounded_float, bounded_int
 from geo.citation import build_citation
 from geo.datadir import DataDirError, load_bundle
 from geo.exports import ExportError, build_export_context, shutdown_export_engine, write_view_export
@@ -49,15 +50,21 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--weapon", action="append", metavar="CODE", help="weapon code, repeatable")
     group.add_argument("--oblast", action="append", metavar="UA-xx", help="ISO 3166-2 code, repeatable")
     group.add_argument("--source", action="append", metavar="KEY", help="source key, repeatable")
-    group.add_argument("--killed-min", type=int)
-    group.add_argument("--killed-max", type=int)
-    group.add_argument("--injured-min", type=int)
-    group.add_argument("--injured-max", type=int)
-    group.add_argument(
-        "--exclude-not-reported", action="store_true", help="casualty ranges drop rows with no reported count"
+    for flag in ("--killed-min", "--killed-max", "--injured-min", "--injured-max"):
+        group.add_argument(flag, type=bounded_int("casualties"), metavar="N", help="0 to 1,000,000")
+    not_reported = group.add_mutually_exclusive_group()
+    not_reported.add_argument(
+        "--include-not-reported", action="store_true",
+        help="casualty ranges also keep events that report no figure (default: they are dropped)",
     )
-    group.add_argument("--front-min", type=float, metavar="KM")
-    group.add_argument("--front-max", type=float, metavar="KM")
+    not_reported.add_argument("--exclude-not-reported", action="store_true", help="the default; kept for old scripts")
+    group.add_argument("--front-min", type=bounded_float("front_distance_km"), metavar="KM")
+    group.add_argument("--front-max", type=bounded_float("front_distance_km"), metavar="KM")
+    group.add_argument("--category", action="append", metavar="CODE",
+                       help="event category code, repeatable, or 'all' (default: civilian harm: strike_civilian, "
+                            "attack_civilians)")
+    group.add_argument("--count", choices=("events", "records"), default="events",
+                       help="count fused events (default) or every source record")
     group.add_argument("--precise-only", action="store_true")
     group.add_argument("--text", metavar="TEXT", help="substring of location or description")
 
@@ -83,7 +90,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
         "--bands", default=",".join(f"{e:g}" for e in DEFAULT_BAND_EDGES), help="distance band starts in km"
     )
     charts.add_argument(
-        "--threshold", type=float, default=100.0, metavar="KM", help="'beyond N km' threshold"
+        "--threshold", type=bounded_float("threshold_km"), default=100.0, metavar="KM", help="'beyond N km' threshold"
     )
     charts.add_argument(
         "--include-imprecise", action="store_true", help="use approximate locations in distance charts"
@@ -118,8 +125,12 @@ def filters_from_args(
         value = getattr(args, attr, None)
         if value is not None and value != "":
             params[key] = str(value)
-    if getattr(args, "exclude_not_reported", False):
-        params["nr"] = "0"
+    if getattr(args, "include_not_reported", False):
+        params["nr"] = "1"
+    if getattr(args, "category", None):
+        params["cat"] = list(args.category)
+    if getattr(args, "count", None):
+        params["count"] = str(args.count)
     if getattr(args, "precise_only", False):
         params["precise"] = "1"
     return Filters.from_query_params(params, known_sources=known_sources)
@@ -150,9 +161,10 @@ def run_export(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
     try:
-        edges = tuple(float(x) for x in str(args.bands).split(",") if x.strip())
-    except ValueError:
-        print(f"error: --bands must be comma-separated numbers, got {args.bands!r}", file=sys.stderr)
+        edges = tuple(bounded_float("band_km")(x) for x in str(args.bands).split(",")[:100] if x.strip())
+    except argparse.ArgumentTypeError:
+        print(f"error: --bands must be comma-separated numbers from -5000 to 5000 km, got {str(args.bands)[:80]!r}",
+              file=sys.stderr)
         return 2
     frame = incidents.loc[filter_mask(incidents, filters)]
     context = build_export_context(

@@ -1150,10 +1150,16 @@ def build_sidecar(
         },
         "files": list(files),
         "columns": [c for c in ALL_COLUMNS],
+        "column_meanings": {c: ALL_COLUMNS[c][1] for c in ALL_COLUMNS},
         "crs": "EPSG:4326",
         "notes": [
             "front_distance_km is signed: negative inside occupied territory, empty when no front line applies.",
             "killed/injured empty = not reported (not zero).",
+            "killed is all deaths the source reports (ACLED fatalities and UCDP best include combatants); "
+            "civilians_killed is filled only where the source counts civilians apart (UCDP deaths_civilians).",
+            "Counting events (the default), each row is one event's headline record (most authoritative source "
+            "reporting a figure: curated > UCDP > ACLED > other > Bellingcat); event_killed_min/max give the range "
+            "across the event's records and event_sources the sources that reported it. See docs/FUSION.md.",
             "CSV text cells starting with = + - @ tab or CR are prefixed with ' to stop spreadsheet formulas.",
         ],
     }

@@ -21,16 +21,26 @@ import pyarrow.compute as pc
 
 from geo.admin1 import ADMIN1
 from geo.places import place_search_terms
+from geo.scope import CIVILIAN_HARM, EVENT_CATEGORIES, describe_categories
 from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, bitmask, bits_from_lists
 
 MAX_TEXT_LENGTH = 200
+#: Valid range of a casualty bound (URL, CLI, widgets): the deadliest single events of the
+#: war are in the hundreds; a bound above a million is a typo or an attack.
+CASUALTY_BOUND_MAX = 1_000_000
+#: Valid range of a distance-from-the-front bound, km (either sign).
+DISTANCE_BOUND_MAX_KM = 5000.0
+COUNT_MODES: dict[str, str] = {"events": "events", "records": "records"}
+ALL_CATEGORIES: tuple[str, ...] = tuple(EVENT_CATEGORIES)
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 # Short, stable query-parameter names; changing one breaks every shared link.
 _MULTI_PARAMS = {"tt": "target_types", "wp": "weapons", "ob": "oblasts", "src": "sources"}
 _INT_PARAMS = {"kmin": "killed_min", "kmax": "killed_max", "imin": "injured_min", "imax": "injured_max"}
 _FLOAT_PARAMS = {"fmin": "front_min_km", "fmax": "front_max_km"}
-FILTER_PARAM_KEYS: tuple[str, ...] = ("from", "to", *_MULTI_PARAMS, *_INT_PARAMS, "nr", *_FLOAT_PARAMS, "precise", "q")
+FILTER_PARAM_KEYS: tuple[str, ...] = (
+    "from", "to", *_MULTI_PARAMS, *_INT_PARAMS, "nr", *_FLOAT_PARAMS, "precise", "q", "cat", "count"
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,8 @@ class Filters:
     killed_min, killed_max, injured_min, injured_max : int or None
         Inclusive casualty ranges.
     include_not_reported : bool
-        Whether incidents whose count is not reported pass a casualty range.
+        Whether incidents whose count is not reported pass a casualty range (default: no,
+        a threshold such as "killed at least 10" keeps only events that report a figure).
     oblasts : tuple of str
         ISO 3166-2 codes of first-level units.
     front_min_km, front_max_km : float or None
@@ -58,6 +69,12 @@ class Filters:
     text : str
         Case-insensitive substring searched in location and description; a place
         name also finds the place's other spellings (:func:`geo.places.place_search_terms`).
+    categories : tuple of str
+        Event categories (:data:`geo.scope.EVENT_CATEGORIES`); the default is the civilian-harm
+        scope :data:`geo.scope.CIVILIAN_HARM`; empty means every category.
+    count_by : str
+        ``"events"`` (default: records of one incident from several sources count once) or
+        ``"records"`` (every row of every source).
     """
 
     date_from: dt.date | None = None
@@ -68,13 +85,20 @@ class Filters:
     killed_max: int | None = None
     injured_min: int | None = None
     injured_max: int | None = None
-    include_not_reported: bool = True
+    include_not_reported: bool = False
     oblasts: tuple[str, ...] = ()
     front_min_km: float | None = None
     front_max_km: float | None = None
     precise_only: bool = False
     sources: tuple[str, ...] = ()
     text: str = ""
+    categories: tuple[str, ...] = CIVILIAN_HARM
+    count_by: str = "events"
+
+    @property
+    def all_categories(self) -> bool:
+        """True when no event category is excluded."""
+        return not self.categories or set(self.categories) >= set(ALL_CATEGORIES)
 
     def is_default(self) -> bool:
         """Return True when nothing is restricted."""
@@ -86,10 +110,13 @@ class Filters:
         Returns
         -------
         str
-            For example ``"1 Jan 2024 to 31 Mar 2024; targets: Education; killed at least 1
-            (not reported excluded)"``, or ``"All incidents"``.
+            For example ``"counting events (sources merged); civilian harm only (...); 1 Jan 2024
+            to 31 Mar 2024; targets: Education; killed at least 1 (not reported excluded)"``.
         """
-        parts: list[str] = []
+        parts: list[str] = [
+            "counting events (sources merged)" if self.count_by == "events" else "counting records (every source row)",
+            describe_categories(self.categories),
+        ]
         if self.date_from or self.date_to:
             start = _format_date(self.date_from) if self.date_from else "the start"
             end = _format_date(self.date_to) if self.date_to else "the latest date"
@@ -112,7 +139,7 @@ class Filters:
             parts.append("sources: " + ", ".join(self.sources))
         if self.text:
             parts.append(f"text contains \u201c{self.text}\u201d")
-        return "; ".join(parts) if parts else "All incidents"
+        return "; ".join(parts)
 
     def to_query_params(self) -> dict[str, str | list[str]]:
         """Return the non-default fields as URL query parameters.
@@ -135,8 +162,8 @@ class Filters:
             value = getattr(self, name)
             if value is not None:
                 params[key] = str(value)
-        if not self.include_not_reported:
-            params["nr"] = "0"
+        if self.include_not_reported:
+            params["nr"] = "1"
         for key, name in _FLOAT_PARAMS.items():
             value = getattr(self, name)
             if value is not None:
@@ -145,6 +172,12 @@ class Filters:
             params["precise"] = "1"
         if self.text:
             params["q"] = self.text
+        if self.all_categories:
+            params["cat"] = "all"
+        elif tuple(self.categories) != CIVILIAN_HARM:
+            params["cat"] = list(self.categories)
+        if self.count_by != "events":
+            params["count"] = self.count_by
         return params
 
     @classmethod
@@ -199,12 +232,10 @@ class Filters:
             raw = _single(params.get(key))
             if raw is None:
                 continue
-            try:
-                number = int(raw.strip())
-            except ValueError:
-                number = -1
-            if number < 0:
-                notices.append(f"Ignored {_quote(raw)} in the link ({key}=): a casualty bound must be a whole number, 0 or more.")
+            number = parse_bounded_int(raw, 0, CASUALTY_BOUND_MAX)
+            if number is None:
+                notices.append(f"Ignored {_quote(raw)} in the link ({key}=): a casualty bound must be a whole number "
+                               f"from 0 to {CASUALTY_BOUND_MAX:,}.")
                 continue
             values[name] = number
         for low, high, noun in (("killed_min", "killed_max", "killed"), ("injured_min", "injured_max", "injured")):
@@ -222,11 +253,12 @@ class Filters:
             if raw is None:
                 continue
             try:
-                number = float(raw.strip())
-            except ValueError:
+                number = float(raw.strip()[:64])
+            except (ValueError, OverflowError):
                 number = math.nan
-            if not math.isfinite(number) or abs(number) > 5000:
-                notices.append(f"Ignored {_quote(raw)} in the link ({key}=): a distance must be a number of km.")
+            if not math.isfinite(number) or abs(number) > DISTANCE_BOUND_MAX_KM:
+                notices.append(f"Ignored {_quote(raw)} in the link ({key}=): a distance must be a number of km "
+                               f"from -{DISTANCE_BOUND_MAX_KM:g} to {DISTANCE_BOUND_MAX_KM:g}.")
                 continue
             values[name] = number
         if (
@@ -242,6 +274,23 @@ class Filters:
                 values["precise_only"] = raw_precise.strip() == "1"
             else:
                 notices.append(f"Ignored {_quote(raw_precise)} in the link (precise=): use 0 or 1.")
+        cats = _multi(params.get("cat"), split_commas=True)
+        if cats:
+            if any(c.strip().lower() == "all" for c in cats):
+                values["categories"] = ALL_CATEGORIES
+            else:
+                good = tuple(c for c in dict.fromkeys(cats) if c in EVENT_CATEGORIES)
+                bad = [c for c in cats if c not in EVENT_CATEGORIES]
+                if bad:
+                    notices.append(f"Ignored unknown event categories {', '.join(_quote(b) for b in bad[:5])} in the link (cat=).")
+                if good:
+                    values["categories"] = good
+        raw_count = _single(params.get("count"))
+        if raw_count is not None:
+            if raw_count.strip() in COUNT_MODES:
+                values["count_by"] = raw_count.strip()
+            else:
+                notices.append(f"Ignored {_quote(raw_count)} in the link (count=): use events or records.")
         raw_text = _single(params.get("q"))
         if raw_text is not None:
             text = clean_search_text(raw_text)
@@ -253,6 +302,34 @@ class Filters:
     def replace(self, **changes) -> Filters:
         """Return a copy with ``changes`` applied."""
         return dataclasses.replace(self, **changes)
+
+
+def parse_bounded_int(text: str, low: int, high: int) -> int | None:
+    """Return ``text`` as a whole number within ``[low, high]``, or None.
+
+    Never converts an oversized number to float (no ``OverflowError``) and reads at most 32
+    characters, so a 400-digit value is simply out of range.
+
+    Parameters
+    ----------
+    text : str
+        Raw input.
+    low, high : int
+        Inclusive valid range.
+
+    Returns
+    -------
+    int or None
+        The number, or None when it is not a whole number in range.
+    """
+    raw = str(text).strip()
+    if len(raw) > 32:
+        return None
+    try:
+        number = int(raw)
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
 
 
 def clean_search_text(text: str) -> str:
@@ -302,6 +379,16 @@ class IncidentColumns:
         float64 distance from the line of contact, NaN when unknown.
     location, description : pyarrow.Array
         Text searched by :attr:`Filters.text` (nulls never match).
+    category : numpy.ndarray
+        int8 index into :data:`ALL_CATEGORIES` (-1 = unknown).
+    event_code : numpy.ndarray
+        int64 index of the record's event (0 .. n_events - 1).
+    event_head : numpy.ndarray
+        bool, the record is its event's headline record.
+    event_killed, event_injured : numpy.ndarray
+        float64 headline figures of the record's event (NaN = not reported).
+    civilians_killed : numpy.ndarray
+        float64 civilian deaths where the source counts them apart (NaN otherwise).
     """
 
     day: np.ndarray
@@ -320,6 +407,17 @@ class IncidentColumns:
     front_km: np.ndarray
     location: pa.Array
     description: pa.Array
+    category: np.ndarray = None
+    event_code: np.ndarray = None
+    event_head: np.ndarray = None
+    event_killed: np.ndarray = None
+    event_injured: np.ndarray = None
+    civilians_killed: np.ndarray = None
+
+    @property
+    def n_events(self) -> int:
+        """Number of distinct events."""
+        return int(self.event_code.max()) + 1 if len(self.event_code) else 0
 
     def __len__(self) -> int:
         return len(self.day)
@@ -361,12 +459,37 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
     # Zero-copy when the columns are Arrow-backed strings (pandas' default with pyarrow).
     location = pa.array(incidents["location"].astype("string"))
     description = pa.array(incidents["description"].astype("string"))
+    killed = pd.to_numeric(incidents["killed"]).to_numpy(dtype=np.float64, na_value=np.nan)
+    injured = pd.to_numeric(incidents["injured"]).to_numpy(dtype=np.float64, na_value=np.nan)
+    category_values = (incidents["event_category"].astype("string") if "event_category" in incidents.columns
+                       else pd.Series(pd.NA, index=incidents.index, dtype="string"))
+    missing = category_values.isna().to_numpy(dtype=bool)
+    if missing.any():
+        # A table built before categories existed: derive them from the records' own coding.
+        from geo.scope import assign_event_category
+
+        category_values = category_values.copy()
+        category_values[missing] = assign_event_category(incidents[missing])
+    category_codes = pd.Categorical(category_values, categories=list(ALL_CATEGORIES)).codes.astype(np.int8)
+    if "event_id" in incidents.columns and incidents["event_id"].notna().all() and n:
+        event_code = pd.factorize(incidents["event_id"].astype("string"))[0].astype(np.int64)
+        head = incidents["event_head"].fillna(False).to_numpy(dtype=bool) if "event_head" in incidents.columns else None
+        if head is None or np.bincount(event_code[head], minlength=event_code.max() + 1).min(initial=1) != 1 or \
+                head.sum() != event_code.max() + 1:
+            head = _first_of_each(event_code)
+    else:
+        event_code = np.arange(n, dtype=np.int64)
+        head = np.ones(n, dtype=bool)
+    head_row = np.full(int(event_code.max()) + 1 if n else 0, -1, dtype=np.int64)
+    head_row[event_code[head]] = np.flatnonzero(head)
+    civilians = (pd.to_numeric(incidents["civilians_killed"]).to_numpy(dtype=np.float64, na_value=np.nan)
+                 if "civilians_killed" in incidents.columns else np.full(n, np.nan))
     columns = IncidentColumns(
         day=day,
         lon=incidents["lon"].to_numpy(dtype=np.float64, na_value=np.nan),
         lat=incidents["lat"].to_numpy(dtype=np.float64, na_value=np.nan),
-        killed=pd.to_numeric(incidents["killed"]).to_numpy(dtype=np.float64, na_value=np.nan),
-        injured=pd.to_numeric(incidents["injured"]).to_numpy(dtype=np.float64, na_value=np.nan),
+        killed=killed,
+        injured=injured,
         target_bits=target_bits,
         weapon_bits=weapon_bits,
         primary_target=primary,
@@ -378,12 +501,25 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
         front_km=pd.to_numeric(front).to_numpy(dtype=np.float64, na_value=np.nan),
         location=location,
         description=description,
+        category=category_codes,
+        event_code=event_code,
+        event_head=head,
+        event_killed=killed[head_row][event_code] if n else killed,
+        event_injured=injured[head_row][event_code] if n else injured,
+        civilians_killed=civilians,
     )
     for item in dataclasses.fields(columns):
         value = getattr(columns, item.name)
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
     return columns
+
+
+def _first_of_each(codes: np.ndarray) -> np.ndarray:
+    first = np.zeros(len(codes), dtype=bool)
+    _, index = np.unique(codes, return_index=True)
+    first[index] = True
+    return first
 
 
 def filter_mask(incidents: pd.DataFrame | IncidentColumns, filters: Filters) -> np.ndarray:
@@ -411,9 +547,14 @@ def filter_mask(incidents: pd.DataFrame | IncidentColumns, filters: Filters) -> 
         mask &= (cols.target_bits & bitmask(filters.target_types, TARGET_TYPES)) != 0
     if filters.weapons:
         mask &= (cols.weapon_bits & bitmask(filters.weapons, WEAPONS)) != 0
+    by_event = filters.count_by == "events"
+    if not filters.all_categories:
+        wanted = [i for i, code in enumerate(ALL_CATEGORIES) if code in set(filters.categories)]
+        mask &= np.isin(cols.category, wanted)
+    # Counting events, a casualty range applies to the event's headline figures.
     for values, low, high in (
-        (cols.killed, filters.killed_min, filters.killed_max),
-        (cols.injured, filters.injured_min, filters.injured_max),
+        (cols.event_killed if by_event else cols.killed, filters.killed_min, filters.killed_max),
+        (cols.event_injured if by_event else cols.injured, filters.injured_min, filters.injured_max),
     ):
         if low is None and high is None:
             continue
@@ -450,6 +591,11 @@ def filter_mask(incidents: pd.DataFrame | IncidentColumns, filters: Filters) -> 
             )
             found = hit if found is None else pc.or_kleene(found, hit)
         mask &= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    if by_event:
+        # An event is kept when any of its records passes; it is shown by its headline record.
+        passes = np.zeros(cols.n_events, dtype=bool)
+        passes[cols.event_code[mask]] = True
+        mask = passes[cols.event_code] & cols.event_head
     return mask
 
 
@@ -466,22 +612,40 @@ def compute_kpis(incidents: pd.DataFrame | IncidentColumns, mask: np.ndarray) ->
     Returns
     -------
     dict
-        ``incidents`` (selected), ``total`` (all rows), ``killed`` and ``injured`` (sums of
-        reported counts), ``killed_not_reported`` and ``injured_not_reported`` (selected rows
-        without a count), ``oblasts`` (distinct first-level units affected).
+        ``incidents`` (selected rows: events when ``mask`` selects headline records),
+        ``total`` (all rows), ``events_total`` (all events), ``records`` (records behind the
+        selection: every record of each selected event), ``killed`` and ``injured`` (sums of
+        reported counts, None when no selected row reports one), ``killed_reported`` and
+        ``injured_reported`` (selected rows with a figure), ``killed_not_reported`` and
+        ``injured_not_reported`` (selected rows without one), ``civilians_killed`` (sum where
+        a source counts civilians apart, None when none does) and
+        ``civilians_killed_reported``, ``oblasts`` (distinct first-level units affected).
     """
     cols = incidents if isinstance(incidents, IncidentColumns) else prepare_columns(incidents)
     killed = cols.killed[mask]
     injured = cols.injured[mask]
+    civilians = cols.civilians_killed[mask] if cols.civilians_killed is not None else np.full(int(mask.sum()), np.nan)
+    selected_events = np.zeros(cols.n_events, dtype=bool)
+    selected_events[cols.event_code[mask]] = True
+    records = int(selected_events[cols.event_code].sum())
     admin1 = cols.admin1_codes[mask]
     present = np.bincount(admin1[admin1 >= 0], minlength=len(cols.admin1_values)) if len(cols.admin1_values) else np.zeros(0)
+    killed_reported = int((~np.isnan(killed)).sum())
+    injured_reported = int((~np.isnan(injured)).sum())
+    civilians_reported = int((~np.isnan(civilians)).sum())
     return {
         "incidents": int(mask.sum()),
         "total": len(cols),
-        "killed": int(np.nansum(killed)),
-        "injured": int(np.nansum(injured)),
+        "events_total": cols.n_events,
+        "records": records,
+        "killed": int(np.nansum(killed)) if killed_reported else None,
+        "injured": int(np.nansum(injured)) if injured_reported else None,
+        "killed_reported": killed_reported,
+        "injured_reported": injured_reported,
         "killed_not_reported": int(np.isnan(killed).sum()),
         "injured_not_reported": int(np.isnan(injured).sum()),
+        "civilians_killed": int(np.nansum(civilians)) if civilians_reported else None,
+        "civilians_killed_reported": civilians_reported,
         "oblasts": int((present > 0).sum()),
     }
 

@@ -36,6 +36,9 @@ IMPORT_COLUMNS: dict[str, tuple[str, str]] = {
     "event_type_raw": ("string", "The source's own event type / sub-type text."),
     "killed": ("Int64", "People killed; <NA> = not reported (never 0 for unknown)."),
     "injured": ("Int64", "People injured; <NA> = not reported."),
+    "civilians_killed": ("Int64", "Civilians killed, only where the source counts them apart (UCDP `deaths_civilians`); <NA> otherwise."),
+    "casualty_source": ("string", "The authority the casualty figures come from, when the source names one (curated)."),
+    "casualty_note": ("string", "The source's note on the figures (ranges, later revisions), untrusted text."),
     "description": ("string", "Free-text description from the source (untrusted text)."),
     "source_urls": ("object", "List of source URLs (only http/https kept)."),
     "extra": ("string", "JSON object with every source column that has no canonical home."),
@@ -55,7 +58,20 @@ ENRICHMENT_COLUMNS: dict[str, tuple[str, str]] = {
     "distance_to_russia_km": ("float64", "Geodesic distance to Russia/Belarus or occupied territory, whichever is nearer."),
 }
 
-ALL_COLUMNS: dict[str, tuple[str, str]] = {**IMPORT_COLUMNS, **ENRICHMENT_COLUMNS}
+#: Added by the fuse step (:func:`geo.fusion.fuse_incidents`) over the whole table.
+FUSION_COLUMNS: dict[str, tuple[str, str]] = {
+    "event_category": ("string", "Event category (civilian-harm scope), from the source's coding; see docs/TAXONOMIES.md."),
+    "event_id": ("string", "Id of the fused event (the smallest incident_id among its records); see docs/FUSION.md."),
+    "event_size": ("Int64", "Number of records in the event."),
+    "event_sources": ("string", "Distinct source keys of the event's records, comma-separated, sorted."),
+    "event_head": ("boolean", "True for the one record per event whose figures are the event's headline."),
+    "event_killed_min": ("Int64", "Smallest killed figure reported by the event's records (<NA>: none reports)."),
+    "event_killed_max": ("Int64", "Largest killed figure reported by the event's records."),
+    "event_injured_min": ("Int64", "Smallest injured figure reported by the event's records."),
+    "event_injured_max": ("Int64", "Largest injured figure reported by the event's records."),
+}
+
+ALL_COLUMNS: dict[str, tuple[str, str]] = {**IMPORT_COLUMNS, **ENRICHMENT_COLUMNS, **FUSION_COLUMNS}
 LIST_COLUMNS: tuple[str, ...] = ("target_types", "weapons", "source_urls")
 
 #: quarantine reason code -> plain-language explanation shown to users.

@@ -12,7 +12,8 @@ view = get_filtered()
 bundle = view.bundle
 st.title("Data & sources")
 st.markdown(f"**Loaded:** {escape_md(view.data.label)} · data version {escape_md(bundle.version)} · "
-            f"built {escape_md(bundle.manifest.get('built_at', 'unknown'))} · {view.kpis['total']:,} incidents")
+            f"built {escape_md(bundle.manifest.get('built_at', 'unknown'))} · {view.kpis['total']:,} records, "
+            f"{view.kpis['events_total']:,} events after fusion")
 for notice in bundle.notices:
     st.info(escape_md(notice))
 
@@ -42,7 +43,16 @@ st.markdown(
 - **Incidents** come from the sources above, mapped to one table (see `docs/SCHEMA.md`) with
   canonical target types and weapons (`docs/TAXONOMIES.md`). Rows that cannot be placed or dated
   are quarantined with a reason, never silently dropped.
+- **Events, not rows.** Records of one incident (same or adjacent day, within 2-10 km depending
+  on location precision, compatible types, one record per source) are fused into one event and
+  counted once; the sidebar's *Count* switch counts records instead (`docs/FUSION.md`).
+- **Scope.** The default view is civilian harm: battles, protests, strikes on military or
+  unstated targets and other events are excluded until you include them (`docs/TAXONOMIES.md`).
 - **Casualties** are the source's own counts. *Not reported* is kept apart from zero everywhere.
+  An event's headline figure is that of its most authoritative source reporting one (curated >
+  UCDP > ACLED > other > Bellingcat); tables and popups show the range across its sources.
+  *Killed* is all deaths reported (ACLED and UCDP include combatants); civilian deaths are
+  shown apart where a source separates them (UCDP).
 - **Oblast** is assigned by point-in-polygon against the boundary layer.
 - **Distance from the front** is measured to the line of contact of the front-line snapshot in
   force on the incident's date (negative inside occupied territory).

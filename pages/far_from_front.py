@@ -16,7 +16,7 @@ DEFAULT_BANDS = "0, 25, 100, 300"
 view = get_filtered()
 frontlines = view.bundle.frontlines
 st.title("Far from the front")
-st.caption(f"{view.kpis['incidents']:,} incidents · {escape_md(view.filters.describe())}")
+st.caption(f"{view.count_text()} · {escape_md(view.filters.describe())}")
 
 METHOD = """
 **Which front line applies.** Each incident is measured against the front-line snapshot in force on

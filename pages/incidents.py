@@ -10,11 +10,11 @@ from ui.view import get_filtered
 
 view = get_filtered()
 st.title("Incidents")
-st.caption(f"{view.kpis['incidents']:,} of {view.kpis['total']:,} incidents · {escape_md(view.filters.describe())}. "
+st.caption(f"{view.count_text(of_total=True)} · {escape_md(view.filters.describe())}. "
            "Use the sidebar search to find a place or words in the description.")
 table, shown = incidents_table(view)
 if shown < view.kpis["incidents"]:
-    st.info(f"Showing the {shown:,} most recent of {view.kpis['incidents']:,} matching incidents; narrow the filters to see the rest.")
+    st.info(f"Showing the {shown:,} most recent of {view.kpis['incidents']:,} matching {view.noun}; narrow the filters to see the rest.")
 event = st.dataframe(
     table,
     hide_index=True,

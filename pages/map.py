@@ -5,14 +5,15 @@ import streamlit as st
 from ui.fetch import render_frontline_offer
 from ui.mapview import map_date_control, render_details, render_map, render_map_export
 from ui.playback import render_playback
+from ui.sidebar import casualty_value
 from ui.text import escape_md
 from ui.view import get_filtered
 
 view = get_filtered()
 st.title("Incidents on the map")
 kpis = view.kpis
-st.caption(f"**{kpis['incidents']:,} of {kpis['total']:,} incidents** · {kpis['killed']:,} killed · {kpis['injured']:,} injured"
-           f" (reported) · {escape_md(view.filters.describe())}")
+st.caption(f"**{view.count_text(of_total=True)}** · {casualty_value(kpis['killed'])} killed · "
+           f"{casualty_value(kpis['injured'])} injured (reported) · {escape_md(view.filters.describe())}")
 # Controls live beside the map, not above it, so the map fits a laptop's first screen.
 left, right = st.columns([3, 1], gap="medium")
 with right:

@@ -10,7 +10,7 @@ from ui.view import get_filtered
 
 view = get_filtered()
 st.title("Trends")
-st.caption(f"{view.kpis['incidents']:,} incidents · {escape_md(view.filters.describe())}")
+st.caption(f"{view.count_text()} · {escape_md(view.filters.describe())}")
 
 frame = view.filtered()
 if frame.empty:

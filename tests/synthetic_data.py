@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from geo.datadir import write_incidents
+from geo.fusion import fuse_incidents
 from geo.schema import ALL_COLUMNS, SCHEMA_VERSION, coerce_incidents
 
 CITIES = [
@@ -70,7 +71,8 @@ def build_incidents(n: int = 48) -> pd.DataFrame:
                 "distance_to_russia_km": front,
             }
         )
-    return coerce_incidents(pd.DataFrame(rows), ALL_COLUMNS)
+    # Fused like a real data directory (every synthetic record is its own event: one a week).
+    return coerce_incidents(fuse_incidents(coerce_incidents(pd.DataFrame(rows), ALL_COLUMNS)), ALL_COLUMNS)
 
 
 def build_frontlines() -> gpd.GeoDataFrame:

@@ -123,7 +123,10 @@ def test_film_has_cards_and_one_frame_per_date(tmp_path, boundaries, suffix):
 def test_counts_follow_the_filters_and_events(tmp_path, boundaries):
     incidents = build_incidents(48)
     incidents["event_id"] = [f"ev{i // 2}" for i in range(len(incidents))]
-    filters = Filters(oblasts=("UA-30",))
+    # These made-up events pair records of two cities a week apart, so count records that pass
+    # and let the film count their distinct events (counting events, the app would show each
+    # event once, at its headline record's place and date).
+    filters = Filters(oblasts=("UA-30",), count_by="records")
     result = make_animation(
         incidents, filters, tmp_path / "f.mp4", boundaries=boundaries, start="2024-03-01", end="2024-05-01",
         step="month", window_days=31, size=(640, 360), card_seconds=0.5,

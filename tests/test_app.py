@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.fusion import fuse_incidents
+from geo.scope import CIVILIAN_HARM, assign_event_category
 from tests.router import router_pages
 from tests.synthetic_data import build_incidents, write_data_dir
 
@@ -53,15 +55,25 @@ def _qp(at: AppTest, key: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
 
 
-def _kpis(at: AppTest) -> dict[str, int]:
-    return {m.label: int(m.value.replace(",", "")) for m in at.sidebar.metric}
+KILLED = "Killed (all deaths reported)"
 
 
-def _expected(frame: pd.DataFrame) -> dict[str, int]:
+def _kpis(at: AppTest) -> dict[str, int | None]:
+    """The sidebar metrics; "not reported" reads as None."""
+    return {m.label: None if m.value == "not reported" else int(m.value.replace(",", "")) for m in at.sidebar.metric}
+
+
+def _in_scope(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the default civilian-harm scope (every synthetic record is its own event)."""
+    return frame[pd.Series(assign_event_category(frame), index=frame.index).isin(CIVILIAN_HARM)]
+
+
+def _expected(frame: pd.DataFrame) -> dict[str, int | None]:
+    frame = _in_scope(frame)
     return {
-        "Incidents": len(frame),
-        "Killed": int(frame["killed"].sum(skipna=True)),
-        "Injured": int(frame["injured"].sum(skipna=True)),
+        "Events": len(frame),
+        KILLED: int(frame["killed"].sum(skipna=True)) if frame["killed"].notna().any() else None,
+        "Injured": int(frame["injured"].sum(skipna=True)) if frame["injured"].notna().any() else None,
         "Oblasts affected": frame["admin1_iso"].nunique(),
     }
 
@@ -84,8 +96,50 @@ def test_default_view_kpis_match_the_data(frame):
     at = _app()
     _no_errors(at)
     assert _kpis(at) == _expected(frame)
-    assert any("48 of 48 incidents" in m.value for m in at.sidebar.markdown)
+    assert any(f"{len(_in_scope(frame))} of 48 events" in m.value for m in at.sidebar.markdown)
+    assert any("civilian harm" in c.value for c in at.sidebar.caption)
     assert dict(at.query_params) == {}
+
+
+def test_battles_and_protests_are_out_by_default_and_one_click_away(tmp_path):
+    """Default scope = civilian harm; the button includes every category, and the URL says so."""
+    frame = build_incidents()
+    frame.loc[frame.index[:6], "event_type"] = ["battle", "battle", "protest", "protest", "battle", "other"]
+    frame = fuse_incidents(frame)  # recompute the categories, as the build does
+    directory = write_data_dir(tmp_path / "scope", incidents=frame)
+    old = os.environ["CONFLICTMAP_DATA"]
+    os.environ["CONFLICTMAP_DATA"] = str(directory)
+    try:
+        at = _app()
+        _no_errors(at)
+        assert _kpis(at)["Events"] == len(frame) - 6 == len(_in_scope(frame))
+        assert any("Showing **civilian harm** only" in c.value for c in at.sidebar.caption)
+        at.sidebar.button(key="flt_cats_all").click().run()
+        _no_errors(at)
+        assert _kpis(at)["Events"] == len(frame)
+        assert _qp(at, "cat") == ["all"]
+        assert _kpis(_app(cat="all"))["Events"] == len(frame)
+        assert _kpis(_app(cat="battle"))["Events"] == 3
+    finally:
+        os.environ["CONFLICTMAP_DATA"] = old
+
+
+def test_count_switch_is_in_the_url(frame):
+    at = _app()
+    at.sidebar.radio(key="flt_count").set_value("records").run()
+    _no_errors(at)
+    assert "Records" in _kpis(at) and _qp(at, "count") == ["records"]
+    assert _app(count="records").sidebar.radio(key="flt_count").value == "records"
+
+
+def test_huge_numbers_in_the_url_fall_back_with_a_notice():
+    """Issue 17 item 3: 309 nines in imin= once raised OverflowError on every page."""
+    at = _app(imin="9" * 309, kmax="9" * 400, fmin="1e400")
+    _no_errors(at)
+    assert at.warning and "1,000,000" in at.warning[0].value
+    for page in PAGES:
+        at.switch_page(page).run()
+        _no_errors(at)
 
 
 def test_target_filter_changes_kpis_and_url(frame):
@@ -102,11 +156,13 @@ def test_casualty_range_with_and_without_not_reported(frame):
     at.sidebar.number_input(key="flt_kmin").set_value(2).run()
     reported = frame[frame["killed"].fillna(-1) >= 2]
     with_unreported = frame[(frame["killed"].fillna(-1) >= 2) | frame["killed"].isna()]
-    assert _kpis(at)["Incidents"] == len(with_unreported)
-    at.sidebar.checkbox(key="flt_not_reported").uncheck().run()
+    # By default a threshold keeps only incidents that report a figure.
     _no_errors(at)
     assert _kpis(at) == _expected(reported)
-    assert _qp(at, "kmin") == ["2"] and _qp(at, "nr") == ["0"]
+    assert _qp(at, "kmin") == ["2"] and "nr" not in at.query_params
+    at.sidebar.checkbox(key="flt_not_reported").check().run()
+    assert _kpis(at)["Events"] == len(_in_scope(with_unreported)) > len(_in_scope(reported))
+    assert _qp(at, "nr") == ["1"]
 
 
 def test_text_search_and_oblast_filter(frame):
@@ -115,7 +171,7 @@ def test_text_search_and_oblast_filter(frame):
     at.sidebar.text_input(key="flt_text").input("district 1").run()
     _no_errors(at)
     expected = frame[(frame["admin1_iso"] == "UA-63") & frame["location"].str.contains("district 1", regex=False)]
-    assert _kpis(at)["Incidents"] == len(expected) > 0
+    assert _kpis(at)["Events"] == len(_in_scope(expected)) > 0
 
 
 def test_shared_url_reproduces_filters_and_selection(frame):
@@ -144,11 +200,11 @@ def test_invalid_query_params_fall_back_with_a_notice(frame):
     assert "tt" not in at.query_params and _qp(at, "wp") == ["drone"]
 
 
-def test_out_of_range_dates_are_clamped_with_a_notice():
+def test_out_of_range_dates_are_clamped_with_a_notice(frame):
     at = _app(**{"from": "1999-01-01", "to": "2024-02-01"})
     _no_errors(at)
     assert "outside the data" in at.warning[0].value
-    assert _kpis(at)["Incidents"] == 5
+    assert _kpis(at)["Events"] == len(_in_scope(frame[frame["date"] <= "2024-02-01"]))
 
 
 def test_untrusted_text_is_escaped_in_details():
@@ -170,7 +226,7 @@ def test_incidents_page_selects_for_the_map():
     at = _app()
     at.switch_page("pages/incidents.py").run()
     _no_errors(at)
-    assert len(at.dataframe[0].value) == 48
+    assert len(at.dataframe[0].value) == len(_in_scope(build_incidents()))
 
 
 def test_distance_band_and_front_line_caption(frame):
@@ -203,7 +259,7 @@ def test_without_front_lines_the_distance_filter_is_disabled(tmp_path):
     _no_errors(at)
     assert at.sidebar.checkbox(key="flt_front_on").disabled
     assert any("No front-line layer is loaded" in c.value for c in at.sidebar.caption)
-    assert _kpis(at)["Incidents"] == 48
+    assert _kpis(at)["Events"] == len(_in_scope(build_incidents()))
     assert "no front-line layer" in at.warning[0].value.replace("\\", "")
 
 
@@ -244,7 +300,7 @@ def test_empty_data_directory_renders_every_page(tmp_path):
             at = _app()
             at.switch_page(page).run()
             assert not at.exception, (page, [e.value for e in at.exception])
-            assert _kpis(at)["Incidents"] == 0
+            assert _kpis(at)["Events"] == 0
     finally:
         os.environ["CONFLICTMAP_DATA"] = old
 
@@ -254,7 +310,7 @@ def test_bundled_default_data_runs_every_page():
     try:
         at = _app()
         _no_errors(at)
-        assert _kpis(at)["Incidents"] > 100
+        assert _kpis(at)["Events"] > 100
         assert any("bundled default data" in c.value for c in at.sidebar.caption)
         for page in PAGES:
             at.switch_page(page).run()

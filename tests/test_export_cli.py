@@ -30,7 +30,7 @@ def test_export_of_the_bundled_data_with_filters(tmp_path, capsys):
         width, height = _png_size(out / f"{stem}.png")
         assert width >= 2000 and height > 600  # 2x scale
         svg = (out / f"{stem}.svg").read_text(encoding="utf-8")
-        assert "Filters: 1 Jan 2023" in svg and "Residential" in svg  # the filters, in words, inside the image
+        assert "1 Jan 2023" in svg and "Residential" in svg  # the filters, in words, inside the image
     sidecar = json.loads((out / "incidents.provenance.json").read_text(encoding="utf-8"))
     geojson = json.loads((out / "incidents.geojson").read_text(encoding="utf-8"))
     assert geojson["features"], "the filter matches curated residential strikes since 2023"
@@ -47,3 +47,15 @@ def test_export_of_a_missing_directory_is_one_clear_line(tmp_path, capsys):
     assert main(["export", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and "does not exist" in err
+
+
+@pytest.mark.parametrize("option", ["--killed-min", "--killed-max", "--injured-min", "--injured-max"])
+def test_a_huge_casualty_bound_is_one_line_not_a_traceback(tmp_path, capsys, option):
+    """Issue 17 item 3: ``--killed-min`` followed by 400 nines used to end in a traceback."""
+    with pytest.raises(SystemExit) as stop:
+        main(["export", "default", "--out", str(tmp_path / "o"), option, "9" * 400])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "must be a whole number from 0 to 1,000,000" in err.strip().splitlines()[-1]
+    assert not (tmp_path / "o").exists()

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from geo.filters import Filters, compute_kpis, date_bounds, filter_mask, prepare_columns
+from geo.scope import assign_event_category
 from tests.synthetic_data import build_incidents
 
 
@@ -24,10 +25,11 @@ def cols(frame):
 
 
 def _oracle(frame: pd.DataFrame, f: Filters) -> np.ndarray:
-    """The same semantics, written row by row in plain Python."""
+    """The same semantics, written row by row in plain Python (every record its own event here)."""
     keep = []
-    for row in frame.itertuples():
-        ok = True
+    categories = assign_event_category(frame)
+    for i, row in enumerate(frame.itertuples()):
+        ok = f.all_categories or categories[i] in f.categories
         day = row.date.date()
         ok &= f.date_from is None or day >= f.date_from
         ok &= f.date_to is None or day <= f.date_to
@@ -79,22 +81,38 @@ def test_mask_accepts_a_plain_frame(frame):
 
 
 def test_kpis(frame, cols):
-    mask = filter_mask(cols, Filters(oblasts=("UA-63",)))
+    mask = filter_mask(cols, Filters(oblasts=("UA-63",), categories=()))
     sub = frame[mask]
-    assert compute_kpis(cols, mask) == {
+    kpis = compute_kpis(cols, mask)
+    assert {k: kpis[k] for k in ("incidents", "total", "killed", "injured", "killed_not_reported",
+                                 "injured_not_reported", "killed_reported", "injured_reported", "oblasts")} == {
         "incidents": 12,
         "total": 48,
         "killed": int(sub["killed"].sum()),
         "injured": int(sub["injured"].sum()),
         "killed_not_reported": int(sub["killed"].isna().sum()),
         "injured_not_reported": int(sub["injured"].isna().sum()),
+        "killed_reported": int(sub["killed"].notna().sum()),
+        "injured_reported": int(sub["injured"].notna().sum()),
         "oblasts": 1,
     }
 
 
 def test_kpis_of_an_empty_selection(cols):
+    """Nothing selected: counts are 0, casualty totals are "not reported" (None), never 0."""
     kpis = compute_kpis(cols, np.zeros(len(cols), dtype=bool))
-    assert kpis["incidents"] == kpis["killed"] == kpis["oblasts"] == 0
+    assert kpis["incidents"] == kpis["oblasts"] == kpis["killed_reported"] == 0
+    assert kpis["killed"] is None and kpis["injured"] is None
+
+
+def test_a_total_with_no_reported_figure_is_none_not_zero(frame):
+    """A selection whose rows report no injuries gives injured None ("not reported"), not 0."""
+    sub = frame.copy()
+    sub["injured"] = pd.array([pd.NA] * len(sub), dtype="Int64")
+    cols = prepare_columns(sub)
+    kpis = compute_kpis(cols, filter_mask(cols, Filters(categories=())))
+    assert kpis["injured"] is None and kpis["injured_reported"] == 0
+    assert kpis["injured_not_reported"] == kpis["incidents"] > 0
 
 
 def test_date_bounds(cols):
@@ -109,7 +127,8 @@ def test_query_params_round_trip(filters):
 
 def test_default_filters_have_no_params():
     assert Filters().to_query_params() == {}
-    assert Filters().describe() == "All incidents"
+    assert Filters().describe().startswith("counting events")
+    assert "civilian harm only" in Filters().describe()
 
 
 @pytest.mark.parametrize(
@@ -153,6 +172,7 @@ def test_describe_in_plain_words():
         oblasts=("UA-63",), front_max_km=50.0, precise_only=True, text="school",
     ).describe()
     assert text == (
+        "counting events (sources merged); civilian harm only (battles, protests, military and other events excluded); "
         "1 Jan 2024 to the latest date; targets: Education; killed at least 1 (not reported excluded); "
         "oblasts: Kharkiv Oblast; distance from the front at most 50 km; precise locations only; text contains \u201cschool\u201d"
     )
@@ -171,7 +191,8 @@ def test_filter_at_scale_matches_the_small_table():
     rows = rng.integers(0, 8, n)
     big = base.iloc[rows].reset_index(drop=True)
     cols = prepare_columns(big)
-    filters = Filters(target_types=("education",), killed_min=1, text="kyiv", oblasts=("UA-30",))
+    # Repeated rows share an event id, so compare record by record.
+    filters = Filters(target_types=("education",), killed_min=1, text="kyiv", oblasts=("UA-30",), count_by="records")
     mask = filter_mask(cols, filters)
     small = filter_mask(prepare_columns(base), filters)
     assert mask.dtype == bool and len(mask) == n

@@ -68,6 +68,17 @@ class FilteredView:
         frame = self.incidents if columns is None else self.incidents[columns]
         return frame[self.mask]
 
+    @property
+    def noun(self) -> str:
+        """What the counts count: "events" or "records"."""
+        return "records" if self.filters.count_by == "records" else "events"
+
+    def count_text(self, of_total: bool = False) -> str:
+        """Return e.g. "1,234 events" or "1,234 of 6,391 events" for captions."""
+        total = self.kpis["total"] if self.noun == "records" else self.kpis["events_total"]
+        shown = f"{self.kpis['incidents']:,}"
+        return f"{shown} of {total:,} {self.noun}" if of_total else f"{shown} {self.noun}"
+
     def row_of(self, incident_id: str | None) -> int | None:
         """Return the table row of an incident id, or None."""
         if not incident_id:

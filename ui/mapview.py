@@ -11,6 +11,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.filters import Filters, date_bounds
+from geo.fusion import describe_sources, event_source_entries
+from geo.scope import EVENT_CATEGORIES
 from geo.viz import map as gmap
 from ui import state
 from ui.data import FilteredView
@@ -71,7 +73,10 @@ def _layer_payload(_view: FilteredView, data_key: str, filters: Filters, cell, t
     if len(idx) <= threshold:
         frame = _view.incidents.iloc[idx][[c for c in MARKER_COLUMNS if c in _view.incidents.columns]]
         colour = gmap.display_target(frame["target_types"], _view.filters.target_types, _view.columns.primary_target[idx])
-        rows, tables = gmap.incident_rows(frame, colour)
+        sources = None
+        if "event_id" in _view.incidents.columns:
+            sources = event_source_entries(_view.incidents, idx, _view.columns.event_code)
+        rows, tables = gmap.incident_rows(frame, colour, sources=sources)
         return ("markers", rows, tables)
     cols = _view.columns
     if cell:
@@ -212,6 +217,27 @@ def render_map_export(view: FilteredView, map_date: dt.date) -> None:
                           "image/png", key="exp_map_png_view")
 
 
+def _render_event_records(view: FilteredView, row: int) -> None:
+    """List every record of the selected incident's event: source, own figures, note, link."""
+    if "event_id" not in view.incidents.columns:
+        return
+    entries = event_source_entries(view.incidents, np.array([row]), view.columns.event_code)[0]
+    if len(entries) < 2:
+        return
+    st.markdown(f"**{escape_md(describe_sources(entries, sentence=True))}.** Killed and injured per record "
+                "(the headline figures above are the first record's):")
+    lines = []
+    for source, killed, injured, civilians, links, note, authority, incident_id in entries:
+        figures = f"killed {'not reported' if killed is None else killed}, injured {'not reported' if injured is None else injured}"
+        if civilians is not None:
+            figures += f", civilians killed {civilians}"
+        extra = f" — {escape_md(note)}" if note else ""
+        extra += f" ({escape_md(authority)})" if authority else ""
+        link = next((safe_link(u) for u in links if safe_link(u)), "")
+        lines.append(f"- {escape_md(source)}: {escape_md(figures)}{extra} {link} · {escape_md(incident_id)}")
+    st.markdown("\n".join(lines))
+
+
 def render_details(view: FilteredView) -> None:
     """Show the selected incident's details (all text escaped), or how to select one."""
     ss = st.session_state
@@ -229,12 +255,16 @@ def render_details(view: FilteredView) -> None:
 
     front = record.get("front_distance_km")
     lines = {
+        "Category": EVENT_CATEGORIES.get(str(record.get("event_category")), "unknown"),
         "Date": f"{record['date']:%Y-%m-%d}" if record.get("date") is not None else "unknown",
         "Oblast": record.get("admin1_name") or "outside the oblast layer",
         "Target": ", ".join(gmap.TARGET_LABELS.get(c, c) for c in record["target_types"]) or "not reported",
         "Weapon": ", ".join(gmap.WEAPON_LABELS.get(c, c) for c in record["weapons"]) or "not reported",
         "Killed": count(record.get("killed")),
         "Injured": count(record.get("injured")),
+        "Civilians killed": count(record.get("civilians_killed")),
+        "Casualty figures by": record.get("casualty_source") if not pd.isna(record.get("casualty_source")) else "not named",
+        "Casualty note": record.get("casualty_note") if not pd.isna(record.get("casualty_note")) else "none",
         "From the front": "not available" if pd.isna(front) else f"{float(front):.1f} km",
         "Location precision": record.get("geo_precision") or "unknown",
         "Source": record.get("source") or "unknown",
@@ -246,6 +276,7 @@ def render_details(view: FilteredView) -> None:
     links = [link for link in (safe_link(u) for u in record["source_urls"]) if link]
     if links:
         st.markdown("**Sources:** " + " · ".join(links))
+    _render_event_records(view, row)
     if st.button("Clear selection", key="map_sel_clear"):
         ss[state.MAP_SELECTED] = None
         st.rerun()

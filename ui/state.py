@@ -13,7 +13,8 @@ import math
 
 import streamlit as st
 
-from geo.filters import FILTER_PARAM_KEYS, Filters
+from geo.filters import ALL_CATEGORIES, CASUALTY_BOUND_MAX, COUNT_MODES, FILTER_PARAM_KEYS, Filters
+from geo.scope import CIVILIAN_HARM
 from ui.text import escape_md
 
 URL_LOADED_KEY = "url_loaded"
@@ -31,6 +32,8 @@ K_FRONT = "flt_front"
 K_PRECISE = "flt_precise"
 K_SOURCES = "flt_sources"
 K_TEXT = "flt_text"
+K_CATS = "flt_cats"
+K_COUNT = "flt_count"
 
 MAP_DATE = "map_date"
 MAP_DATE_AUTO = "map_date_auto"
@@ -237,6 +240,8 @@ def set_widgets_from_filters(filters: Filters, date_bounds: tuple[dt.date, dt.da
     ss[K_PRECISE] = filters.precise_only
     ss[K_SOURCES] = list(filters.sources)
     ss[K_TEXT] = filters.text
+    ss[K_CATS] = list(ALL_CATEGORIES) if filters.all_categories else list(filters.categories)
+    ss[K_COUNT] = filters.count_by
 
 
 def current_filters(date_bounds: tuple[dt.date, dt.date] | None = None, front_available: bool = True) -> Filters:
@@ -264,14 +269,21 @@ def current_filters(date_bounds: tuple[dt.date, dt.date] | None = None, front_av
         killed_max=_as_int(ss.get(K_KMAX)),
         injured_min=_as_int(ss.get(K_IMIN)),
         injured_max=_as_int(ss.get(K_IMAX)),
-        include_not_reported=bool(ss.get(K_NOT_REPORTED, True)),
+        include_not_reported=bool(ss.get(K_NOT_REPORTED, False)),
         oblasts=tuple(ss.get(K_OBLASTS) or ()),
         front_min_km=front_min,
         front_max_km=front_max,
         precise_only=bool(ss.get(K_PRECISE, False)),
         sources=tuple(ss.get(K_SOURCES) or ()),
         text=str(ss.get(K_TEXT) or ""),
+        categories=_categories(ss.get(K_CATS, list(CIVILIAN_HARM))),
+        count_by=ss.get(K_COUNT) if ss.get(K_COUNT) in COUNT_MODES else "events",
     )
+
+
+def _categories(selected) -> tuple[str, ...]:
+    chosen = tuple(c for c in (selected or ()) if c in ALL_CATEGORIES)
+    return ALL_CATEGORIES if not chosen or set(chosen) >= set(ALL_CATEGORIES) else chosen
 
 
 def state_params(filters: Filters) -> dict[str, str | list[str]]:
@@ -306,9 +318,10 @@ def _as_int(value) -> int | None:
     if value is None:
         return None
     try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return min(max(0, number), CASUALTY_BOUND_MAX)
 
 
 def _last(values) -> str | None:

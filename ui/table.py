@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.filters import Filters
+from geo.scope import EVENT_CATEGORIES
 from geo.viz.map import TARGET_LABELS, WEAPON_LABELS
 from ui import state
 from ui.data import FilteredView
@@ -20,6 +21,23 @@ def _first_http(urls) -> str | None:
         if text.lower().startswith(("http://", "https://")):
             return text
     return None
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    return frame[column].astype("string")
+
+
+def _range_text(frame: pd.DataFrame, noun: str) -> pd.Series:
+    """Return "5–7" (sources disagree), "5" (they agree) or empty (none reports), per row."""
+    low_col, high_col = f"event_{noun}_min", f"event_{noun}_max"
+    if low_col not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    low = frame[low_col].astype("Int64").astype("string")
+    high = frame[high_col].astype("Int64").astype("string")
+    both = low.where(low == high, low + "\u2013" + high)
+    return both.astype("string")
 
 
 def incidents_table(view: FilteredView, max_rows: int = MAX_TABLE_ROWS) -> tuple[pd.DataFrame, int]:
@@ -45,9 +63,17 @@ def _build_table(view: FilteredView, max_rows: int) -> pd.DataFrame:
             "Place": frame["location"].astype("string"),
             "Killed": frame["killed"],
             "Injured": frame["injured"],
+            "Killed, range across sources": _range_text(frame, "killed"),
+            "Injured, range across sources": _range_text(frame, "injured"),
+            "Civilians killed": frame["civilians_killed"] if "civilians_killed" in frame.columns else pd.NA,
+            "Casualty note": _text(frame, "casualty_note"),
+            "Casualty figures by": _text(frame, "casualty_source"),
+            "Category": frame["event_category"].map(EVENT_CATEGORIES).astype("string")
+            if "event_category" in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="string"),
             "Target": [", ".join(TARGET_LABELS.get(c, c) for c in v) for v in frame["target_types"]],
             "Weapon": [", ".join(WEAPON_LABELS.get(c, c) for c in v) for v in frame["weapons"]],
             "Oblast": frame["admin1_name"].astype("string"),
+            "Seen in": _text(frame, "event_sources"),
             "From the front (km)": frame["front_distance_km"],
             "Precision": frame["geo_precision"].astype("string"),
             "Description": frame["description"].astype("string"),

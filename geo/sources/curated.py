@@ -114,6 +114,8 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "event_type_raw": text("event_type"),
         "killed": col("killed"),
         "injured": col("injured"),
+        "casualty_source": text("casualty_source"),
+        "casualty_note": text("casualty_note"),
         "description": text("description"),
         "source_urls": parse_url_lists(col("source_urls")),
         "extra": build_extra(raw, [c for c in raw.columns if c in _EXTRA or c not in COLUMNS]),

@@ -107,6 +107,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "event_type": event,
         "event_type_raw": raw_event,
         "killed": col("best"),
+        "civilians_killed": col("deaths_civilians"),
         "injured": None,
         "description": description.mask(description == ""),
         "source_urls": same_list(n),

@@ -27,6 +27,7 @@ import shapely
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from geo.fusion import describe_sources
 from geo.taxonomy import TARGET_TYPES, WEAPONS
 from geo.viz.mapcore import html_text as _html_text
 from geo.viz.mapcore import js_literal as _js_literal
@@ -656,6 +657,27 @@ class _IncidentMarkers(MacroElement):
             function names(idx, table) {
                 return idx.length ? idx.map(function(i) { return table[i]; }).join(", ") : D.nr;
             }
+            function eventSources(ev) {
+                var wrap = el("div", null, "margin:4px 0;border-top:1px solid #ddd;padding-top:4px");
+                wrap.className = "cm-event-sources";
+                wrap.appendChild(el("div", ev[0], "font-weight:bold"));
+                var list = el("ul", null, "margin:2px 0;padding-left:16px");
+                ev[1].forEach(function(s) {
+                    var li = el("li", null, "");
+                    var fig = "killed " + (s[1] === null ? D.nr : s[1]) + ", injured " + (s[2] === null ? D.nr : s[2]);
+                    if (s[3] !== null) { fig += ", civilians killed " + s[3]; }
+                    li.appendChild(el("span", s[0] + ": " + fig, ""));
+                    if (s[5]) { li.appendChild(el("div", s[5] + (s[6] ? " (" + s[6] + ")" : ""), "color:#555")); }
+                    s[4].forEach(function(u) {
+                        var a = el("a", u.replace(/^https?:\\/\\//i, "").split("/")[0] || u, "margin-right:6px");
+                        a.href = u; a.target = "_blank"; a.rel = "noopener noreferrer";
+                        li.appendChild(document.createTextNode(" ")); li.appendChild(a);
+                    });
+                    list.appendChild(li);
+                });
+                wrap.appendChild(list);
+                return wrap;
+            }
             function popup(r) {
                 var box = el("div", null, "font:12px/1.4 sans-serif;max-width:300px");
                 box.className = "cm-popup";
@@ -673,6 +695,7 @@ class _IncidentMarkers(MacroElement):
                 });
                 box.appendChild(table);
                 if (r[14]) { box.appendChild(el("p", r[14], "margin:4px 0;white-space:pre-wrap")); }
+                if (r[17] && r[17][1].length) { box.appendChild(eventSources(r[17])); }
                 r[15].forEach(function(u) {
                     if (!/^https?:\\/\\//i.test(u)) { return; }
                     var a = el("a", u.replace(/^https?:\\/\\//i, "").split("/")[0] || u, "display:inline-block;margin-right:6px");
@@ -755,7 +778,9 @@ def target_class(primary_target: np.ndarray) -> np.ndarray:
     return _CLASS_OF_TARGET[np.asarray(primary_target, dtype=np.int64)]
 
 
-def incident_rows(incidents: pd.DataFrame, primary_target: np.ndarray | None = None) -> tuple[list[list], dict[str, list[str]]]:
+def incident_rows(
+    incidents: pd.DataFrame, primary_target: np.ndarray | None = None, sources: list[list] | None = None
+) -> tuple[list[list], dict[str, list[str]]]:
     """Turn incidents into the compact marker records the incident layer draws.
 
     Parameters
@@ -764,12 +789,16 @@ def incident_rows(incidents: pd.DataFrame, primary_target: np.ndarray | None = N
         Canonical incidents (a few thousand at most).
     primary_target : numpy.ndarray, optional
         Index of each row's first target type in ``TARGET_TYPES``; derived when omitted.
+    sources : list of list, optional
+        Per row, its event's records (:func:`geo.fusion.event_source_entries`); the popup
+        then lists every source with its own figures and links.
 
     Returns
     -------
     list of list
         ``[lat, lon, class, radius, imprecise, id, date, place, oblast, targets, weapons,
-        killed, injured, front_km, description, urls, precision]``; ``oblast``,
+        killed, injured, front_km, description, urls, precision, event]`` (``event`` is
+        ``[sentence, entries]`` or None); ``oblast``,
         ``targets``, ``weapons`` and ``precision`` are indices into the lookup tables. Text
         is raw: the browser inserts it as text, never as markup.
     dict
@@ -857,6 +886,7 @@ def incident_rows(incidents: pd.DataFrame, primary_target: np.ndarray | None = N
                 text,
                 [u[:500] for u in urls[:MAX_LINKS]],
                 precision_idx[i],
+                [describe_sources(sources[i], sentence=True), sources[i]] if sources is not None and sources[i] else None,
             ]
         )
     return rows, tables

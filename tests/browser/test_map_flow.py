@@ -37,9 +37,9 @@ def _main_scroll(page) -> float:
 def test_show_on_the_map_keeps_every_filter_and_selects(app_url, new_context, size):
     page, traffic = _sized_page(new_context, size)
     page.goto(f"{app_url}/incidents?tt=education&q=Kyiv&kmin=1")
-    page.get_by_text(re.compile(r"\d+ of 48 incidents")).first.wait_for(timeout=60_000)
-    caption = page.get_by_text(re.compile(r"of 48 incidents ·")).first.inner_text()
-    count = re.search(r"(\d+) of 48 incidents", caption).group(1)
+    page.get_by_text(re.compile(r"\d+ of 48 events")).first.wait_for(timeout=60_000)
+    caption = page.get_by_text(re.compile(r"of 48 events ·")).first.inner_text()
+    count = re.search(r"(\d+) of 48 events", caption).group(1)
     assert int(count) > 0
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible(timeout=30_000)
@@ -52,7 +52,7 @@ def test_show_on_the_map_keeps_every_filter_and_selects(app_url, new_context, si
     query = parse_qs(urlparse(page.url).query)
     assert query.get("tt") == ["education"] and query.get("q") == ["Kyiv"] and query.get("kmin") == ["1"], page.url
     assert not {"kmax", "imin", "imax", "nr"} & set(query), page.url
-    page.get_by_text(re.compile(rf"^{count} of 48 incidents")).first.wait_for(timeout=20_000)
+    page.get_by_text(re.compile(rf"^{count} of 48 events")).first.wait_for(timeout=20_000)
     expect(frame.locator("path.cm-incident")).to_have_count(int(count))
     expect(frame.locator("path.cm-selected")).to_have_count(1)
     assert page.get_by_text("outside the current filters").count() == 0
@@ -66,7 +66,7 @@ def test_the_first_click_on_the_map_selects(app_url, new_context, size):
     page, traffic = _sized_page(new_context, size)
     page.goto(app_url)
     frame = _map_frame(page)
-    page.get_by_text(re.compile("48 of 48 incidents")).first.wait_for(timeout=30_000)
+    page.get_by_text(re.compile("48 of 48 events")).first.wait_for(timeout=30_000)
     iframe_box = page.locator(MAP_IFRAME).bounding_box()
     if size == (1440, 900):
         assert iframe_box["y"] + iframe_box["height"] <= size[1], f"the map ends below the fold: {iframe_box}"

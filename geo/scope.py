@@ -1,0 +1,130 @@
+"""Event categories and the civilian-harm scope.
+
+Every record gets one ``event_category`` from its source's own coding (the crosswalk per
+source is in ``docs/TAXONOMIES.md``). The default view of the app is *civilian harm*
+(:data:`CIVILIAN_HARM`): strikes and shelling that hit civilian places, and attacks on
+civilians. Battles, protests, strikes on military or unstated targets and other events are
+one click away.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EVENT_CATEGORIES: dict[str, str] = {
+    "strike_civilian": "Strikes and shelling on civilian places",
+    "attack_civilians": "Attacks on civilians",
+    "strike_military": "Strikes on military or unstated targets",
+    "battle": "Battles and armed clashes",
+    "protest": "Protests and riots",
+    "other": "Other",
+}
+
+#: The default scope: what "civilian harm" means in this app.
+CIVILIAN_HARM: tuple[str, ...] = ("strike_civilian", "attack_civilians")
+
+REMOTE_TYPES: frozenset[str] = frozenset(
+    {"missile_strike", "air_strike", "drone_strike", "shelling", "explosion", "mine"}
+)
+#: Target types that make a strike one "on civilian places".
+CIVILIAN_TARGETS: frozenset[str] = frozenset(
+    {"residential", "education", "healthcare", "energy", "water", "transport", "commercial", "industrial",
+     "agriculture_food", "cultural", "religious", "government", "humanitarian"}
+)
+
+
+def _first_target(targets: pd.Series) -> np.ndarray:
+    return np.array([str(v[0]) if v is not None and not isinstance(v, float) and len(v) else "unknown"
+                     for v in targets.to_numpy(dtype=object)], dtype=object)
+
+
+def _any_civilian_target(targets: pd.Series) -> np.ndarray:
+    return np.fromiter(
+        (v is not None and not isinstance(v, float) and any(str(t) in CIVILIAN_TARGETS for t in v)
+         for v in targets.to_numpy(dtype=object)),
+        dtype=bool, count=len(targets),
+    )
+
+
+def assign_event_category(incidents: pd.DataFrame) -> np.ndarray:
+    """Return the event category of each record (codes of :data:`EVENT_CATEGORIES`).
+
+    Rules, in order (details and the per-source crosswalk in docs/TAXONOMIES.md):
+
+    - ``protest`` event type -> ``protest``; ``battle`` -> ``battle``, except UCDP
+      state-based or non-state events with civilian deaths (``civilians_killed`` > 0),
+      which are ``attack_civilians``.
+    - ``attack_on_civilians`` -> ``attack_civilians``.
+    - Strikes, shelling, explosions and mines (remote violence) -> ``strike_civilian`` when the
+      primary target is not military and either the source documents civilian harm
+      (Bellingcat, curated, generic files), ACLED flags civilian targeting, a civilian
+      target type was found, or UCDP reports civilian deaths; otherwise ``strike_military``.
+    - Anything else -> ``other``.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Canonical incidents (``source``, ``event_type``, ``target_types``, ``target_raw``,
+        and ``civilians_killed`` when present).
+
+    Returns
+    -------
+    numpy.ndarray
+        object array of category codes.
+    """
+    n = len(incidents)
+    if n == 0:
+        return np.zeros(0, dtype=object)
+    source = incidents["source"].astype("string").fillna("").to_numpy(dtype=object)
+    etype = incidents["event_type"].astype("string").fillna("other").to_numpy(dtype=object)
+    targets = incidents["target_types"] if "target_types" in incidents.columns else pd.Series([[]] * n)
+    primary = _first_target(targets)
+    civilian_target = _any_civilian_target(targets)
+    raw_target = incidents["target_raw"].astype("string").fillna("") if "target_raw" in incidents.columns else pd.Series([""] * n)
+    acled_civilian = (source == "acled") & raw_target.str.contains("civilian", case=False, regex=False).to_numpy(dtype=bool)
+    if "civilians_killed" in incidents.columns:
+        civ_deaths = pd.to_numeric(incidents["civilians_killed"], errors="coerce").fillna(0).to_numpy(dtype=np.float64) > 0
+    else:
+        civ_deaths = np.zeros(n, dtype=bool)
+    is_ucdp = source == "ucdp"
+    is_acled = source == "acled"
+    remote = np.isin(etype, list(REMOTE_TYPES))
+    military = primary == "military"
+    # Publishers whose every record documents harm to civilians; ACLED and UCDP record all
+    # political violence, so they need a civilian signal.
+    harm_source = ~(is_ucdp | is_acled)
+    civilian_strike = ~military & (harm_source | acled_civilian | civilian_target | civ_deaths)
+    if is_ucdp.any():
+        # UCDP codes no targets; without civilian deaths a UCDP strike is a strike on a
+        # military or unstated target even when a headline keyword named a place.
+        civilian_strike &= ~is_ucdp | civ_deaths
+    out = np.full(n, "other", dtype=object)
+    out[remote & civilian_strike] = "strike_civilian"
+    out[remote & ~civilian_strike] = "strike_military"
+    out[etype == "attack_on_civilians"] = "attack_civilians"
+    battle = etype == "battle"
+    out[battle] = "battle"
+    out[battle & is_ucdp & civ_deaths] = "attack_civilians"
+    out[etype == "protest"] = "protest"
+    return out
+
+
+def describe_categories(categories: tuple[str, ...]) -> str:
+    """Return the scope in words, e.g. ``"civilian harm (strikes ...; attacks on civilians)"``.
+
+    Parameters
+    ----------
+    categories : tuple of str
+        Selected category codes; empty means every category.
+
+    Returns
+    -------
+    str
+        Plain-language description for captions and exports.
+    """
+    if not categories or set(categories) >= set(EVENT_CATEGORIES):
+        return "all event categories"
+    if tuple(sorted(categories)) == tuple(sorted(CIVILIAN_HARM)):
+        return "civilian harm only (battles, protests, military and other events excluded)"
+    return "categories: " + ", ".join(EVENT_CATEGORIES.get(c, c) for c in categories)
