@@ -79,6 +79,145 @@ def naive_metrics(entry: dict) -> dict:
     }
 
 
+#: The four rows of the comparison: (key, label, server filter result, rerun result).
+ROWS = (
+    ("app", "app", ("server", "filters"), ("server", "reruns")),
+    ("app_no_agg", "app without aggregation", ("server", "filters_no_aggregation"), ("server", "reruns_no_aggregation")),
+    ("naive_grid", "naive with grid aggregation", ("server", "naive_grid_server"), ("server", "naive_grid_reruns")),
+    ("naive", "naive", ("server", "naive_server"), ("server", "naive_reruns")),
+)
+#: Ratio = first / second over the scenarios (or widget changes) both finished; what each isolates.
+RATIOS = (
+    ("naive", "app", "everything together (the old headline)"),
+    ("naive", "naive_grid", "aggregation alone, in the naive code"),
+    ("app_no_agg", "app", "aggregation alone, in the app"),
+    ("naive", "app_no_agg", "caching + vectorised filtering + partial map update, both drawing every incident"),
+    ("naive_grid", "app", "caching + vectorised filtering + partial map update, both drawing grid cells"),
+)
+
+
+def _by_name(result: dict | None, list_key: str, name_key: str, value_key: str) -> dict:
+    rows = (result or {}).get(list_key) or []
+    return {r[name_key]: r[value_key] for r in rows if r.get(value_key) is not None and not r.get("error")}
+
+
+def _median(values) -> float | None:
+    values = sorted(values)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def compare_measures(entry: dict) -> dict:
+    """Per row: {scenario: ms} of the server filter step and {change: s} of the reruns, plus payloads."""
+    out = {}
+    scen, chg = _get(entry, "server", "common_scenarios"), _get(entry, "server", "common_changes")
+    for key, _label, filt, rerun in ROWS:
+        f, r = _get(entry, *filt), _get(entry, *rerun)
+        runs = [x for x in (r or {}).get("runs") or [] if chg is None or x["change"] in chg]
+        payloads = [p for p in [(r or {}).get("first_payload_bytes")] + [x.get("payload_bytes") for x in runs] if p]
+        stopped = [x for x in ((f or {}).get("stopped"), (r or {}).get("stopped"), (r or {}).get("error")) if x]
+        filters, matching = _by_name(f, "scenarios", "scenario", "total_ms"), _by_name(f, "scenarios", "scenario", "matching")
+        if scen is not None:
+            filters = {k: v for k, v in filters.items() if k in scen}
+            matching = {k: v for k, v in matching.items() if k in scen}
+        out[key] = {
+            "filters": filters,
+            "matching": matching,
+            "reruns": {x["change"]: x["seconds"] for x in runs},
+            "payload": max(payloads) if payloads else None,
+            "cpu_s": [(f or {}).get("cpu_s"), (r or {}).get("cpu_s")],
+            "stopped": "; ".join(str(x)[:200] for x in stopped),
+            "ran": f is not None or r is not None,
+        }
+    return out
+
+
+def _ratio(n, a) -> str:
+    if not a or not n:
+        return NOT_MEASURED
+    return f"{n / a:,.0f}×" if n / a >= 10 else f"{n / a:.1f}×"
+
+
+_LOAD: dict = {}
+
+
+def comparison_lines(sizes: list[dict]) -> list[str]:
+    """The "against the naive baseline" section: four rows, matched scenarios, attributed ratios."""
+    lines = [
+        "", "## Against the naive baseline (same machine, same run, same work)", "",
+        "Four variants, each timed over the **same** filter scenarios (those the naive app can express: "
+        "dates, precise locations, target types; `server_bench.common_scenarios`) and the **same** widget "
+        "changes (`server_bench.common_changes`):",
+        "",
+        "- **app**: the project as shipped (vectorised `filter_mask` on prepared columns, cached layers, "
+        "only the changing layers sent to the map; grid cells above the marker threshold).",
+        "- **app without aggregation**: the same app with the marker threshold raised to 10⁹ "
+        "(`CONFLICTMAP_MARKER_THRESHOLD`), so every matching incident is a marker; time-budgeted, it may stop.",
+        "- **naive with grid aggregation**: `bench/naive_app.py` (pandas filtering, `st.cache_data` hashing "
+        "the DataFrame, whole folium map rebuilt) drawing the project's grid cells (`geo.viz.map.aggregate_grid` "
+        "+ `build_bin_layer`, `NAIVE_GRID=1`) instead of markers.",
+        "- **naive**: the same naive app, one `folium.CircleMarker` with a tooltip per incident.",
+        "",
+        "Medians are over the scenarios/changes each variant finished (count in brackets); every ratio is "
+        "computed only over the scenarios (or changes) **both** of its variants finished. Ratio = slower / faster; "
+        "the last column says which cause it isolates. CPU seconds are this process's own CPU time for "
+        "the measurement (the app's filter figure covers all its scenarios, not only the shared ones): on a "
+        "shared machine they are steadier than wall times. Load average: "
+        f"{_LOAD.get('start')} at the start, {_LOAD.get('end')} at the end.",
+    ]
+    for entry in sizes:
+        size = entry["size"]
+        m = compare_measures(entry)
+        lines += ["", f"### {size:,} incidents", "",
+                  "| measure | " + " | ".join(label for _k, label, _f, _r in ROWS) + " |",
+                  "|---|" + "---:|" * len(ROWS)]
+        lines.append("| filter change on the server, median ms | " + " | ".join(
+            f"{_fmt(_median(m[k]['filters'].values()))} ({len(m[k]['filters'])})" if m[k]["filters"] else NOT_MEASURED
+            for k, *_ in ROWS) + " |")
+        lines.append("| whole script rerun (AppTest), median s | " + " | ".join(
+            f"{_fmt(_median(m[k]['reruns'].values()))} ({len(m[k]['reruns'])})" if m[k]["reruns"] else NOT_MEASURED
+            for k, *_ in ROWS) + " |")
+        lines.append("| largest map component payload, MB | " + " | ".join(
+            _fmt(round(m[k]["payload"] / 1e6, 3)) if m[k]["payload"] else NOT_MEASURED for k, *_ in ROWS) + " |")
+        lines.append("| CPU seconds of the measurement (filters; reruns) | " + " | ".join(
+            "; ".join(_fmt(c) for c in m[k]["cpu_s"]) for k, *_ in ROWS) + " |")
+        notes = [f"{label}: {m[k]['stopped']}" for k, label, *_ in ROWS if m[k]["stopped"]]
+        notes += [f"{label}: not run at this size" for k, label, *_ in ROWS if not m[k]["ran"]]
+        lines += ["", "| ratio | filter change (scenarios) | rerun (changes) | payload | isolates |", "|---|---:|---:|---:|---|"]
+        labels = {k: label for k, label, *_ in ROWS}
+        for slow, fast, cause in RATIOS:
+            cells = []
+            for measure in ("filters", "reruns"):
+                both = sorted(set(m[slow][measure]) & set(m[fast][measure]))
+                n = _median(m[slow][measure][x] for x in both)
+                a = _median(m[fast][measure][x] for x in both)
+                cells.append(f"{_ratio(n, a)} ({len(both)})" if both else NOT_MEASURED)
+            cells.append(_ratio(m[slow]["payload"], m[fast]["payload"]))
+            lines.append(f"| {labels[slow]} / {labels[fast]} | " + " | ".join(cells) + f" | {cause} |")
+        mismatch = [
+            f"{name}: app {m['app']['matching'][name]:,}, naive {m['naive']['matching'][name]:,}"
+            for name in sorted(set(m["app"]["matching"]) & set(m["naive"]["matching"]))
+            if m["app"]["matching"][name] != m["naive"]["matching"][name]
+        ]
+        if mismatch:
+            notes.append("matching incidents differ between app and naive (the naive filter reads the raw columns): "
+                         + "; ".join(mismatch))
+        lines += [""] + [f"- {note}" for note in notes] if notes else []
+        browser = [(key, _get(entry, "browser", key), _get(entry, "naive_browser", key)) for key in
+                   ("start_to_first_map_s", "browser_update_s", "rss_one_session_mb", "rss_per_extra_session_mb")]
+        app_b, naive_b = app_metrics(entry), naive_metrics(entry)
+        if any(naive_b.get(k) for k, *_ in browser):
+            lines += ["", "Browser (app vs naive with markers, same toggles of precise locations):", "",
+                      "| what | app | naive | ratio |", "|---|---:|---:|---:|"]
+            for key, *_ in browser:
+                label, _, unit = TARGETS[key]
+                lines.append(f"| {label} | {_fmt(app_b.get(key), unit)} | {_fmt(naive_b.get(key), unit)} | "
+                             f"{_ratio(naive_b.get(key), app_b.get(key))} |")
+    return lines
+
+
 def _fmt(value, unit: str = "") -> str:
     if value is None:
         return NOT_MEASURED
@@ -120,28 +259,8 @@ def render_markdown(report: dict) -> str:
         lines.append(
             f"| {label} | < {_fmt(limit, unit)} | " + " | ".join(_fmt(v, unit) for v in values) + f" | {_status(values[-1], limit) if values else ''} |"
         )
-    lines += ["", "## Against the naive baseline (same machine, same run)", ""]
-    lines += [
-        "Naive = one folium marker with a tooltip per incident, no aggregation, `st.cache_data` with a DataFrame "
-        "argument (`bench/naive_app.py`). Ratio = naive / app (higher = the app is that many times faster or smaller).",
-        "",
-        "| size | what | app | naive | ratio |",
-        "|---:|---|---:|---:|---:|",
-    ]
-    for entry, app in zip(sizes, metrics, strict=True):
-        naive = naive_metrics(entry)
-        if not any(v is not None for v in naive.values()):
-            error = _get(entry, "naive_browser", "error")
-            lines.append(f"| {entry['size']:,} | naive baseline not run at this size{': ' + error if error else ''} | | | |")
-            continue
-        for key in naive:
-            label, _, unit = TARGETS[key]
-            a, n = app.get(key), naive.get(key)
-            ratio = f"{n / a:,.0f}×" if a and n and n / a >= 10 else (f"{n / a:.1f}×" if a and n else NOT_MEASURED)
-            lines.append(f"| {entry['size']:,} | {label} | {_fmt(a, unit)} | {_fmt(n, unit)} | {ratio} |")
-        error = _get(entry, "naive_browser", "error")
-        if error:
-            lines.append(f"| {entry['size']:,} | naive in the browser stopped: {error} | | | |")
+    _LOAD.update(start=report.get("load_average_start"), end=report.get("load_average_end"))
+    lines += comparison_lines(sizes)
     for entry in sizes:
         lines += _details(entry)
     if report.get("distance"):
@@ -183,7 +302,10 @@ def _details(entry: dict) -> list[str]:
                 f"| {r['scenario']} | {r['matching']:,} | {r['map_kind'] or r.get('error')} | {r['filter_ms']} | {r['kpis_ms']} | "
                 f"{r['map_data_ms']} | {r['layer_js_ms']} | {r['total_ms']} | {_fmt(r['layer_js_bytes'])} |"
             )
-    for key, title in (("reruns", "Whole script reruns (AppTest, app.py, Map page)"), ("naive_reruns", "Naive baseline reruns (AppTest)")):
+    for key, title in (("reruns", "Whole script reruns (AppTest, app.py, Map page)"),
+                       ("reruns_no_aggregation", "App without aggregation reruns (AppTest)"),
+                       ("naive_grid_reruns", "Naive with grid aggregation reruns (AppTest)"),
+                       ("naive_reruns", "Naive baseline reruns (AppTest)")):
         rr = _get(entry, "server", key)
         if not rr:
             continue

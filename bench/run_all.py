@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 from bench.datasets import build_data_dir, run_timed, warm_os_cache  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+#: Marker threshold for "the app without aggregation" (every incident a marker at every size).
+NO_AGGREGATION = 1_000_000_000
 PACKAGES = ("streamlit", "streamlit-folium", "folium", "pandas", "pyarrow", "numpy", "geopandas", "shapely", "pyproj", "playwright")
 
 
@@ -83,16 +85,30 @@ def server_child(directory: Path, out: Path, naive: bool, timeout: float, quick:
     result["loading"] = loading
     result["filters"] = server_bench.measure_filters(data, repeats=1 if quick else 3)
     from geo.filters import date_bounds
+    from geo.viz import map as gmap
 
     bounds = date_bounds(data.columns)
+    common = server_bench.common_scenarios(data.columns, gmap.MARKER_THRESHOLD)
+    no_agg = {gmap.THRESHOLD_ENV: str(NO_AGGREGATION)}
+    result["common_scenarios"] = [name for name, _ in common]
+    result["common_changes"] = [name for name, _ in server_bench.common_changes(bounds)]
+    # The app without aggregation: every matching incident a marker; budgeted, it may not finish.
+    result["filters_no_aggregation"] = server_bench.measure_filters(
+        data, repeats=1, threshold=NO_AGGREGATION, scenarios=common, budget=timeout / 2 if quick else timeout)
     del data
     result["reruns"] = server_bench.measure_reruns(ROOT / "app.py", directory, timeout=timeout, bounds=bounds, budget=timeout * 3)
+    result["reruns_no_aggregation"] = server_bench.measure_reruns(
+        ROOT / "app.py", directory, timeout=timeout, bounds=bounds, env=no_agg, common_only=True,
+        budget=timeout / 2 if quick else timeout)
     if naive:
-        result["naive_server"] = server_bench.measure_naive_server(directory, repeats=1 if quick else 2, budget=timeout)
-        result["naive_reruns"] = server_bench.measure_reruns(
-            ROOT / "bench" / "naive_app.py", directory, timeout=timeout, naive=True, bounds=bounds,
-            budget=timeout / 2 if quick else timeout * 2,
-        )
+        for key, aggregate in (("naive_server", False), ("naive_grid_server", True)):
+            result[key] = server_bench.measure_naive_server(
+                directory, common, repeats=1 if quick else 2, budget=timeout, aggregate=aggregate)
+        for key, env in (("naive_reruns", {}), ("naive_grid_reruns", {"NAIVE_GRID": "1"})):
+            result[key] = server_bench.measure_reruns(
+                ROOT / "bench" / "naive_app.py", directory, timeout=timeout, naive=True, bounds=bounds, env=env,
+                budget=timeout / 2 if quick else timeout * 2,
+            )
     out.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
 
 

@@ -32,14 +32,10 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 4) if values else None
 
 
-def filter_scenarios(cols, threshold: int) -> list[tuple[str, object]]:
-    """Typical filter changes plus the worst case for the map payload (as many markers as allowed)."""
-    from geo.filters import Filters, date_bounds
-
-    first, last = date_bounds(cols)
+def _marker_end(cols, threshold: int) -> dt.date:
+    """Last day of the longest range from the first day that still shows individual markers."""
     days = np.sort(cols.day)
     start = int(days[0])
-    # Longest range from the first day that still shows individual markers: the largest marker payload.
     lo, hi = 0, int(days[-1]) - start
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -47,21 +43,46 @@ def filter_scenarios(cols, threshold: int) -> list[tuple[str, object]]:
             lo = mid
         else:
             hi = mid - 1
-    marker_end = dt.date(1970, 1, 1) + dt.timedelta(days=start + lo)
+    return dt.date(1970, 1, 1) + dt.timedelta(days=start + lo)
+
+
+def common_scenarios(cols, threshold: int) -> list[tuple[str, object]]:
+    """The filter scenarios both the app and the naive baseline can express (dates, precise, targets).
+
+    The app, the app without aggregation, the naive baseline and the naive baseline with grid
+    aggregation are all timed over exactly these, so their ratios compare the same work.
+    """
+    from geo.filters import Filters, date_bounds
+
+    first, last = date_bounds(cols)
     year_ago = max(first, last - dt.timedelta(days=365))
-    scenarios = [
+    marker_end = _marker_end(cols, threshold)
+    return [
         ("all incidents", Filters()),
         ("last 365 days", Filters(date_from=year_ago, date_to=last)),
         ("targets: residential, education", Filters(target_types=("residential", "education"))),
+        ("precise locations only", Filters(precise_only=True)),
+        ("precise, last 365 days", Filters(date_from=year_ago, date_to=last, precise_only=True)),
+        (f"markers: {first} to {marker_end}", Filters(date_from=first, date_to=marker_end)),
+    ]
+
+
+def filter_scenarios(cols, threshold: int) -> list[tuple[str, object]]:
+    """Typical filter changes plus the worst case for the map payload (as many markers as allowed).
+
+    Starts with :func:`common_scenarios` (same names, compared with the naive baseline), then
+    filters only the app has.
+    """
+    from geo.filters import Filters
+
+    scenarios = common_scenarios(cols, threshold) + [
         ("weapons: drone", Filters(weapons=("drone",))),
         ("oblast: Kharkiv", Filters(oblasts=("UA-63",))),
         ("killed at least 1", Filters(killed_min=1, include_not_reported=False)),
-        ("precise locations only", Filters(precise_only=True)),
         ("text: hospital", Filters(text="hospital")),
-        (f"markers: {first} to {marker_end}", Filters(date_from=first, date_to=marker_end)),
     ]
     if np.isfinite(cols.front_km).any():
-        scenarios.insert(5, ("0-30 km from the front", Filters(front_min_km=0.0, front_max_km=30.0)))
+        scenarios.append(("0-30 km from the front", Filters(front_min_km=0.0, front_max_km=30.0)))
     return scenarios
 
 
@@ -97,16 +118,30 @@ def measure_loading(directory: Path) -> dict:
     }
 
 
-def measure_filters(data, repeats: int = 3) -> dict:
-    """Time filter_mask + compute_kpis + the page's map data for each scenario (uncached)."""
+def measure_filters(data, repeats: int = 3, threshold: int | None = None, scenarios=None, budget: float | None = None) -> dict:
+    """Time filter_mask + compute_kpis + the page's map data for each scenario (uncached).
+
+    ``threshold`` overrides the marker threshold (a huge one = the app without aggregation);
+    ``scenarios`` defaults to :func:`filter_scenarios`; after ``budget`` seconds the remaining
+    scenarios are skipped and ``stopped`` says so.
+    """
     from geo.filters import compute_kpis, date_bounds, filter_mask
     from geo.viz import map as gmap
     from ui import mapview
     from ui.data import FilteredView
 
-    threshold = getattr(gmap, "MARKER_THRESHOLD", 3000)
+    default = getattr(gmap, "MARKER_THRESHOLD", 3000)
+    threshold = default if threshold is None else threshold
+    if scenarios is None:
+        scenarios = filter_scenarios(data.columns, default)
     rows = []
-    for name, filters in filter_scenarios(data.columns, threshold):
+    out: dict = {"threshold": threshold}
+    cpu0 = time.process_time()
+    deadline = time.monotonic() + budget if budget else None
+    for name, filters in scenarios:
+        if deadline is not None and time.monotonic() > deadline:
+            out["stopped"] = f"stopped after {budget:.0f} s (time budget): {len(scenarios) - len(rows)} scenario(s) not run"
+            break
         totals, filt, kp, mapdata, render = [], [], [], [], []
         kind, payload, count, error = None, None, None, None
         for _ in range(repeats):
@@ -147,11 +182,13 @@ def measure_filters(data, repeats: int = 3) -> dict:
                 "error": error,
             }
         )
-    return {
-        "scenarios": rows,
-        "median_total_ms": round(statistics.median(r["total_ms"] for r in rows), 2),
-        "max_layer_js_bytes": max((r["layer_js_bytes"] or 0) for r in rows),
-    }
+    out.update(
+        scenarios=rows,
+        median_total_ms=round(statistics.median(r["total_ms"] for r in rows), 2) if rows else None,
+        max_layer_js_bytes=max((r["layer_js_bytes"] or 0) for r in rows) if rows else None,
+        cpu_s=round(time.process_time() - cpu0, 2),
+    )
+    return out
 
 
 @contextlib.contextmanager
@@ -195,39 +232,48 @@ def capture_component_payload(sizes: list[int]):
         stf._component_func = original
 
 
-def _app_changes(bounds) -> list[tuple[str, callable]]:
+def common_changes(bounds) -> list[tuple[str, callable]]:
+    """Widget changes both scripts have (same keys): dates, precise, targets; used for every rerun row."""
     last = bounds[1] if bounds else dt.date.today()
     start = bounds[0] if bounds else last
     quarter = max(start, last - dt.timedelta(days=90))
     return [
         ("precise on", lambda at: at.checkbox(key="flt_precise").check()),
         ("targets: residential", lambda at: at.multiselect(key="flt_targets").set_value(["residential"])),
-        ("weapons: drone", lambda at: at.multiselect(key="flt_weapons").set_value(["drone"])),
-        ("precise off", lambda at: at.checkbox(key="flt_precise").uncheck()),
         ("last 90 days", lambda at: at.date_input(key="flt_dates").set_value((quarter, last))),
+        ("precise off", lambda at: at.checkbox(key="flt_precise").uncheck()),
         ("targets: all", lambda at: at.multiselect(key="flt_targets").set_value([])),
-        ("weapons: all", lambda at: at.multiselect(key="flt_weapons").set_value([])),
+        ("all dates", lambda at: at.date_input(key="flt_dates").set_value((start, last))),
         ("precise on again", lambda at: at.checkbox(key="flt_precise").check()),
     ]
 
 
-def _naive_changes(_bounds) -> list[tuple[str, callable]]:
-    return [
-        ("precise on", lambda at: at.checkbox(key="flt_precise").check()),
-        ("targets: residential", lambda at: at.multiselect(key="flt_targets").set_value(["residential"])),
-        ("precise off", lambda at: at.checkbox(key="flt_precise").uncheck()),
-        ("targets: all", lambda at: at.multiselect(key="flt_targets").set_value([])),
+def _app_changes(bounds) -> list[tuple[str, callable]]:
+    """The common changes, then the app's own widgets (left out of the comparison)."""
+    return common_changes(bounds) + [
+        ("weapons: drone", lambda at: at.multiselect(key="flt_weapons").set_value(["drone"])),
+        ("weapons: all", lambda at: at.multiselect(key="flt_weapons").set_value([])),
     ]
 
 
-def measure_reruns(script: Path, directory: Path, timeout: float, naive: bool = False, bounds=None, budget: float = 600) -> dict:
-    """Run ``script`` with AppTest: first run, then one widget change per rerun (timed, median)."""
+def measure_reruns(
+    script: Path, directory: Path, timeout: float, naive: bool = False, bounds=None, budget: float = 600,
+    env: dict[str, str] | None = None, common_only: bool = False,
+) -> dict:
+    """Run ``script`` with AppTest: first run, then one widget change per rerun (timed, median).
+
+    ``env`` is set for the measurement only (e.g. the marker threshold, ``NAIVE_GRID``);
+    ``common_only`` limits the app to :func:`common_changes`.
+    """
     from streamlit.testing.v1 import AppTest
 
     os.environ["CONFLICTMAP_DATA"] = str(directory)
+    saved = {k: os.environ.get(k) for k in env or {}}
+    os.environ.update(env or {})
     sizes: list[int] = []
-    result: dict = {"script": str(script.relative_to(ROOT)), "runs": []}
+    result: dict = {"script": str(script.relative_to(ROOT)), "env": env or {}, "runs": []}
     deadline = time.monotonic() + budget
+    cpu0 = time.process_time()
     try:
         with capture_component_payload(sizes), navigation_only():
             at = AppTest.from_file(str(script), default_timeout=timeout)
@@ -238,10 +284,10 @@ def measure_reruns(script: Path, directory: Path, timeout: float, naive: bool = 
             if at.exception:
                 result["error"] = str(at.exception[0].message)[:500]
                 return result
-            changes = _naive_changes(bounds) if naive else _app_changes(bounds)
+            changes = common_changes(bounds) if naive or common_only else _app_changes(bounds)
             for name, change in changes:
                 if time.monotonic() > deadline:
-                    result["stopped"] = f"time budget of {budget:.0f} s used up"
+                    result["stopped"] = f"stopped after {budget:.0f} s (time budget): {len(changes) - len(result['runs'])} change(s) not run"
                     break
                 before = len(sizes)
                 change(at)
@@ -260,36 +306,47 @@ def measure_reruns(script: Path, directory: Path, timeout: float, naive: bool = 
     except Exception as exc:  # noqa: BLE001 - a timeout or a broken page is a result, not a crash of the suite
         result["error"] = f"{type(exc).__name__}: {exc}"[:500]
         result["traceback"] = traceback.format_exc()[-1500:]
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    result["cpu_s"] = round(time.process_time() - cpu0, 2)
     seconds = [r["seconds"] for r in result["runs"]]
     result["median_rerun_s"] = _median(seconds)
     result["max_payload_bytes"] = max(sizes) if sizes else None
     return result
 
 
-def measure_naive_server(directory: Path, repeats: int = 2, budget: float = 300) -> dict:
-    """Time the naive filter + KPIs + map build (+ HTML render), the way the naive app does it."""
+def measure_naive_server(directory: Path, scenarios, repeats: int = 2, budget: float = 300, aggregate: bool = False) -> dict:
+    """Time the naive filter + KPIs + map build (+ HTML render), the way the naive app does it.
+
+    ``scenarios`` are :func:`common_scenarios` (the app's Filters, of which the naive app reads
+    dates, precise and targets); ``aggregate`` draws grid cells instead of markers.
+    """
     from bench import naive
     from geo.datadir import INCIDENTS_FILE, table_path
 
     path = str(table_path(directory, INCIDENTS_FILE))
-    out: dict = {"scenarios": []}
+    out: dict = {"scenarios": [], "aggregate": aggregate}
+    cpu0 = time.process_time()
     start = time.perf_counter()
     table = naive.load_table(path)
     out["load_s"] = round(time.perf_counter() - start, 3)
     deadline = time.monotonic() + budget
-    for name, precise, targets in (
-        ("precise locations only", True, ()),
-        ("targets: residential, education", False, ("residential", "education")),
-        ("all incidents", False, ()),
-    ):
+    for name, flt in scenarios:
+        if time.monotonic() > deadline:
+            out["stopped"] = f"stopped after {budget:.0f} s (time budget): {len(scenarios) - len(out['scenarios'])} scenario(s) not run"
+            break
         times, build, sizes = [], [], []
         for _ in range(repeats):
-            if time.monotonic() > deadline:
+            if times and time.monotonic() > deadline:
                 break
             t0 = time.perf_counter()
-            frame = naive.filter_table(naive.load_table(path), precise, targets)
+            frame = naive.filter_table(naive.load_table(path), flt.precise_only, tuple(flt.target_types), flt.date_from, flt.date_to)
             naive.kpis(frame)
-            fmap = naive.build_map(frame)
+            fmap = naive.build_map(frame, aggregate=aggregate)
             t1 = time.perf_counter()
             html = fmap.get_root().render()
             t2 = time.perf_counter()
@@ -297,20 +354,18 @@ def measure_naive_server(directory: Path, repeats: int = 2, budget: float = 300)
             build.append(t1 - t0)
             sizes.append(len(html.encode()))
             naive.filter_table.clear()
-        if times:
-            out["scenarios"].append(
-                {
-                    "scenario": name,
-                    "matching": len(frame),
-                    "total_ms": round(1000 * _median(times), 1),
-                    "filter_and_build_ms": round(1000 * _median(build), 1),
-                    "map_html_bytes": max(sizes),
-                }
-            )
-        else:
-            out["stopped"] = f"time budget of {budget:.0f} s used up"
+        out["scenarios"].append(
+            {
+                "scenario": name,
+                "matching": len(frame),
+                "total_ms": round(1000 * _median(times), 1),
+                "filter_and_build_ms": round(1000 * _median(build), 1),
+                "map_html_bytes": max(sizes),
+            }
+        )
     rows = out["scenarios"]
     out["median_total_ms"] = round(statistics.median(r["total_ms"] for r in rows), 1) if rows else None
     out["max_map_html_bytes"] = max((r["map_html_bytes"] for r in rows), default=None)
+    out["cpu_s"] = round(time.process_time() - cpu0, 2)
     del table
     return out
