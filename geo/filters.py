@@ -25,6 +25,8 @@ from geo.scope import CIVILIAN_HARM, EVENT_CATEGORIES, describe_categories
 from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, bitmask, bits_from_lists
 
 MAX_TEXT_LENGTH = 200
+#: Valid values of the country filter: ISO 3166-1 alpha-2 codes and "sea" (see geo.countries).
+_COUNTRY_CODES = frozenset({f"{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"} | {"sea"})
 #: Valid range of a casualty bound (URL, CLI, widgets): the deadliest single events of the
 #: war are in the hundreds; a bound above a million is a typo or an attack.
 CASUALTY_BOUND_MAX = 1_000_000
@@ -35,7 +37,7 @@ ALL_CATEGORIES: tuple[str, ...] = tuple(EVENT_CATEGORIES)
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 # Short, stable query-parameter names; changing one breaks every shared link.
-_MULTI_PARAMS = {"tt": "target_types", "wp": "weapons", "ob": "oblasts", "src": "sources"}
+_MULTI_PARAMS = {"tt": "target_types", "wp": "weapons", "ob": "oblasts", "src": "sources", "cn": "countries"}
 _INT_PARAMS = {"kmin": "killed_min", "kmax": "killed_max", "imin": "injured_min", "imax": "injured_max"}
 _FLOAT_PARAMS = {"fmin": "front_min_km", "fmax": "front_max_km"}
 FILTER_PARAM_KEYS: tuple[str, ...] = (
@@ -94,6 +96,7 @@ class Filters:
     text: str = ""
     categories: tuple[str, ...] = CIVILIAN_HARM
     count_by: str = "events"
+    countries: tuple[str, ...] = ()
 
     @property
     def all_categories(self) -> bool:
@@ -137,6 +140,8 @@ class Filters:
             parts.append("precise locations only")
         if self.sources:
             parts.append("sources: " + ", ".join(self.sources))
+        if self.countries:
+            parts.append("countries: " + ", ".join(self.countries))
         if self.text:
             parts.append(f"text contains \u201c{self.text}\u201d")
         return "; ".join(parts)
@@ -217,12 +222,15 @@ class Filters:
         allowed = {"tt": set(TARGET_TYPES), "wp": set(WEAPONS), "ob": set(ADMIN1)}
         if known_sources is not None:
             allowed["src"] = set(known_sources)
+        allowed["cn"] = _COUNTRY_CODES
         for key, name in _MULTI_PARAMS.items():
             items = _multi(params.get(key), split_commas=key != "src")
             if not items:
                 continue
             if key == "ob":
                 items = [item.upper() for item in items]
+            if key == "cn":
+                items = [item if item.lower() == "sea" else item.upper() for item in items]
             good = [item for item in dict.fromkeys(items) if key not in allowed or item in allowed[key]]
             bad = [item for item in items if item not in good]
             if bad:
@@ -413,6 +421,8 @@ class IncidentColumns:
     event_killed: np.ndarray = None
     event_injured: np.ndarray = None
     civilians_killed: np.ndarray = None
+    country_codes: np.ndarray = None
+    country_values: tuple[str, ...] = ()
 
     @property
     def n_events(self) -> int:
@@ -454,6 +464,8 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
     admin1 = incidents["admin1_iso"].astype("string") if "admin1_iso" in incidents.columns else pd.Series([pd.NA] * n, dtype="string")
     admin1_cat = pd.Categorical(admin1)
     source_cat = pd.Categorical(incidents["source"].astype("string").fillna(""))
+    country_cat = pd.Categorical(incidents["country"].astype("string") if "country" in incidents.columns
+                                 else pd.Series(pd.NA, index=incidents.index, dtype="string"))
     precision = incidents["geo_precision"].astype("string").fillna("unknown")
     front = incidents["front_distance_km"] if "front_distance_km" in incidents.columns else pd.Series(np.nan, index=incidents.index)
     # Zero-copy when the columns are Arrow-backed strings (pandas' default with pyarrow).
@@ -507,6 +519,8 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
         event_killed=killed[head_row][event_code] if n else killed,
         event_injured=injured[head_row][event_code] if n else injured,
         civilians_killed=civilians,
+        country_codes=country_cat.codes.astype(np.int16),
+        country_values=tuple(str(v) for v in country_cat.categories),
     )
     for item in dataclasses.fields(columns):
         value = getattr(columns, item.name)
@@ -580,6 +594,9 @@ def filter_mask(incidents: pd.DataFrame | IncidentColumns, filters: Filters) -> 
     if filters.sources:
         wanted = [i for i, key in enumerate(cols.source_values) if key in set(filters.sources)]
         mask &= np.isin(cols.source_codes, wanted)
+    if filters.countries and cols.country_codes is not None:
+        wanted = [i for i, key in enumerate(cols.country_values) if key in set(filters.countries)]
+        mask &= np.isin(cols.country_codes, wanted)
     text = clean_search_text(filters.text)
     if text:
         # A place name also finds its other spellings (Vinnitsa, Вінниця -> Vinnytsia): geo.places.

@@ -205,3 +205,18 @@ def test_an_empty_table_filters_to_nothing():
     assert mask.shape == (0,)
     assert compute_kpis(cols, mask)["incidents"] == 0
     assert date_bounds(cols) is None
+
+
+def test_country_filter_and_its_url(frame):
+    """The country column (geo.countries) filters like oblasts; cn= round-trips; bad codes are dropped."""
+    table = frame.copy()
+    table["country"] = pd.array(["UA"] * (len(table) - 2) + ["PL", "RU"], dtype="string")
+    cols = prepare_columns(table)
+    both = Filters(categories=(), countries=("PL", "RU"))
+    assert filter_mask(cols, both).sum() == 2
+    assert filter_mask(cols, both.replace(countries=("UA",))).sum() == len(table) - 2
+    again, notices = Filters.from_query_params({"cn": ["pl", "bogus", "UA"]})
+    assert again.countries == ("PL", "UA") and notices
+    back = Filters.from_query_params(both.to_query_params())[0]
+    assert back.countries == ("PL", "RU") and back.all_categories
+    assert "countries: PL, RU" in both.describe()

@@ -59,6 +59,8 @@ def render_sidebar() -> FilteredView | None:
     state.read_url_once(bounds, cols.source_values, data.id_to_row, front_ok)
     state.restore_carried(bounds)
     _keep_valid(bounds, cols.source_values)
+    if st.session_state.get(state.K_COUNTRIES):
+        st.session_state[state.K_COUNTRIES] = [c for c in st.session_state[state.K_COUNTRIES] if c in cols.country_values]
     with st.sidebar:
         st.header("Filters")
         st.radio("Count", ["events", "records"], key=state.K_COUNT, horizontal=True,
@@ -104,6 +106,9 @@ def render_sidebar() -> FilteredView | None:
         st.checkbox("Precise locations only", key=state.K_PRECISE,
                     help="Keep incidents located exactly or near a named place; drop area, region and unknown.")
         st.multiselect("Sources", list(cols.source_values), key=state.K_SOURCES, placeholder="All sources")
+        if cols.country_values:
+            st.multiselect("Countries", list(cols.country_values), key=state.K_COUNTRIES, placeholder="All countries",
+                           help="ISO country code of the place hit (\"sea\" offshore); e.g. UA for strikes in Ukraine only.")
         st.text_input("Search place and description", key=state.K_TEXT, max_chars=MAX_TEXT_LENGTH)
         st.button("Reset filters", on_click=_reset_filters, args=(bounds,), key="flt_reset")
     filters = state.current_filters(bounds, front_ok)

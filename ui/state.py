@@ -34,6 +34,7 @@ K_SOURCES = "flt_sources"
 K_TEXT = "flt_text"
 K_CATS = "flt_cats"
 K_COUNT = "flt_count"
+K_COUNTRIES = "flt_countries"
 
 MAP_DATE = "map_date"
 MAP_DATE_AUTO = "map_date_auto"
@@ -242,6 +243,7 @@ def set_widgets_from_filters(filters: Filters, date_bounds: tuple[dt.date, dt.da
     ss[K_TEXT] = filters.text
     ss[K_CATS] = list(ALL_CATEGORIES) if filters.all_categories else list(filters.categories)
     ss[K_COUNT] = filters.count_by
+    ss[K_COUNTRIES] = list(filters.countries)
 
 
 def current_filters(date_bounds: tuple[dt.date, dt.date] | None = None, front_available: bool = True) -> Filters:
@@ -278,6 +280,7 @@ def current_filters(date_bounds: tuple[dt.date, dt.date] | None = None, front_av
         text=str(ss.get(K_TEXT) or ""),
         categories=_categories(ss.get(K_CATS, list(CIVILIAN_HARM))),
         count_by=ss.get(K_COUNT) if ss.get(K_COUNT) in COUNT_MODES else "events",
+        countries=tuple(ss.get(K_COUNTRIES) or ()),
     )
 
 
