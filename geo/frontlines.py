@@ -700,6 +700,10 @@ def _normalise(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def snapshot_index_for_dates(frontlines: gpd.GeoDataFrame | None, dates) -> np.ndarray:
     """Position (row number) of the snapshot in force on each date: the latest on or before it.
 
+    This is the one rule for "which front line applies on a date" (distances, the map, animations).
+    Dates and snapshot dates are compared as calendar days, so a snapshot stamped at noon is in
+    force for the whole of its day.
+
     Parameters
     ----------
     frontlines : geopandas.GeoDataFrame or None
@@ -714,11 +718,11 @@ def snapshot_index_for_dates(frontlines: gpd.GeoDataFrame | None, dates) -> np.n
         or when there are no snapshots. Several snapshots on the same date: the last row wins.
     """
     values = pd.to_datetime(pd.Series(np.asarray(dates).ravel() if not isinstance(dates, pd.Series) else dates.to_numpy()))
-    values = values.astype("datetime64[ns]").to_numpy()
+    values = values.astype("datetime64[ns]").to_numpy().astype("datetime64[D]")
     result = np.full(len(values), -1, dtype="int64")
     if frontlines is None or len(frontlines) == 0 or len(values) == 0:
         return result
-    snap = pd.to_datetime(frontlines["snapshot_date"]).astype("datetime64[ns]").to_numpy()
+    snap = pd.to_datetime(frontlines["snapshot_date"]).astype("datetime64[ns]").to_numpy().astype("datetime64[D]")
     order = np.argsort(snap, kind="stable")
     position = np.searchsorted(snap[order], values, side="right") - 1
     ok = (position >= 0) & ~np.isnat(values)

@@ -406,3 +406,26 @@ def test_identical_snapshots_are_derived_once():
     assert results[0] is results[2]
     direct = derive_front_geometry(b, [])
     assert results[1][0].equals(direct[0]) and results[1][1].equals(direct[1])
+
+
+def test_map_and_distance_use_the_same_snapshot_rule():
+    """The map's snapshot for a day is the one distances use for incidents of that day (one rule)."""
+    import datetime as dt
+
+    import shapely
+
+    from geo.viz.map import snapshot_for_date
+
+    square = shapely.box(37.0, 47.0, 38.0, 48.0)
+    frontlines = gpd.GeoDataFrame(
+        {"snapshot_date": pd.to_datetime(["2024-03-01 12:00", "2024-01-01 00:00", "2024-03-01 00:00"]),
+         "source": ["noon", "jan", "midnight"]},
+        geometry=[square, square, square], crs="EPSG:4326",
+    )
+    days = pd.date_range("2023-12-30", "2024-03-03", freq="D")
+    rule = snapshot_index_for_dates(frontlines, days.to_numpy())
+    shown = [snapshot_for_date(frontlines, day.date()).index for day in days]
+    assert list(rule) == shown
+    # a snapshot stamped at noon is in force for its whole day; of two on one day, the last row wins
+    assert snapshot_for_date(frontlines, dt.date(2024, 3, 1)).source == "midnight"
+    assert snapshot_for_date(frontlines, dt.date(2023, 12, 31)).index == -1

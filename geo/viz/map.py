@@ -27,6 +27,7 @@ import shapely
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from geo.frontlines import snapshot_index_for_dates
 from geo.fusion import describe_sources
 from geo.taxonomy import TARGET_TYPES, WEAPONS
 from geo.viz.mapcore import html_text as _html_text
@@ -334,14 +335,10 @@ def snapshot_for_date(frontlines: gpd.GeoDataFrame | None, when: dt.date) -> Fro
     FrontSnapshot
         ``index`` -1 when there is none.
     """
-    if frontlines is None or not len(frontlines):
+    row = int(snapshot_index_for_dates(frontlines, np.array([np.datetime64(when, "D")]))[0])
+    if row < 0:
         return FrontSnapshot(-1, None, "")
     dates = pd.to_datetime(frontlines["snapshot_date"]).to_numpy(dtype="datetime64[D]")
-    order = np.argsort(dates, kind="stable")
-    pos = int(np.searchsorted(dates[order], np.datetime64(when, "D"), side="right")) - 1
-    if pos < 0:
-        return FrontSnapshot(-1, None, "")
-    row = int(order[pos])
     source = str(frontlines["source"].iloc[row]) if "source" in frontlines.columns else ""
     return FrontSnapshot(row, pd.Timestamp(dates[row]).date(), source)
 
