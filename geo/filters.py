@@ -113,13 +113,10 @@ class Filters:
         Returns
         -------
         str
-            For example ``"counting events (sources merged); civilian harm only (...); 1 Jan 2024
-            to 31 Mar 2024; targets: Education; killed at least 1 (not reported excluded)"``.
+            For example ``"1 Jan 2024 to 31 Mar 2024; targets: Education; killed at least 1 (not
+            reported excluded); civilian harm only (...); counting events (sources merged)"``.
         """
-        parts: list[str] = [
-            "counting events (sources merged)" if self.count_by == "events" else "counting records (every source row)",
-            describe_categories(self.categories),
-        ]
+        parts: list[str] = []
         if self.date_from or self.date_to:
             start = _format_date(self.date_from) if self.date_from else "the start"
             end = _format_date(self.date_to) if self.date_to else "the latest date"
@@ -144,6 +141,10 @@ class Filters:
             parts.append("countries: " + ", ".join(self.countries))
         if self.text:
             parts.append(f"text contains \u201c{self.text}\u201d")
+        # What is counted and the scope come last, so the specific filters lead (export file
+        # names are built from this text and keep only its start).
+        parts.append(describe_categories(self.categories))
+        parts.append("counting events (sources merged)" if self.count_by == "events" else "counting records (every source row)")
         return "; ".join(parts)
 
     def to_query_params(self) -> dict[str, str | list[str]]:

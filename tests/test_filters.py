@@ -127,7 +127,7 @@ def test_query_params_round_trip(filters):
 
 def test_default_filters_have_no_params():
     assert Filters().to_query_params() == {}
-    assert Filters().describe().startswith("counting events")
+    assert Filters().describe().endswith("counting events (sources merged)")
     assert "civilian harm only" in Filters().describe()
 
 
@@ -172,9 +172,9 @@ def test_describe_in_plain_words():
         oblasts=("UA-63",), front_max_km=50.0, precise_only=True, text="school",
     ).describe()
     assert text == (
-        "counting events (sources merged); civilian harm only (battles, protests, military and other events excluded); "
         "1 Jan 2024 to the latest date; targets: Education; killed at least 1 (not reported excluded); "
-        "oblasts: Kharkiv Oblast; distance from the front at most 50 km; precise locations only; text contains \u201cschool\u201d"
+        "oblasts: Kharkiv Oblast; distance from the front at most 50 km; precise locations only; text contains \u201cschool\u201d; "
+        "civilian harm only (battles, protests, military and other events excluded); counting events (sources merged)"
     )
 
 

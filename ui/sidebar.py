@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo.admin1 import ADMIN1
 from geo.filters import ALL_CATEGORIES, CASUALTY_BOUND_MAX, MAX_TEXT_LENGTH, Filters, date_bounds
-from geo.scope import CIVILIAN_HARM, EVENT_CATEGORIES
+from geo.scope import CIVILIAN_HARM, EVENT_CATEGORIES, describe_categories
 from geo.taxonomy import TARGET_TYPES, WEAPONS
 from ui import state
 from ui.data import KNOWN_LOAD_ERRORS, FilteredView, LoadedData, compute_view, get_data, show_load_error
@@ -146,5 +146,5 @@ def _render_totals(view: FilteredView) -> None:
             st.metric("Civilians killed (where the source counts them apart)", casualty_value(kpis["civilians_killed"]),
                       help="UCDP's deaths_civilians; reported for "
                            f"{kpis['civilians_killed_reported']:,} of these {noun}.")
-        st.caption(f"Scope: {escape_md(view.filters.describe().split('; ')[1])}.")
+        st.caption(f"Scope: {escape_md(describe_categories(view.filters.categories))}.")
         st.caption(f"Data: {escape_md(view.data.label)}")
