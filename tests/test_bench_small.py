@@ -54,6 +54,7 @@ def _check_common(markdown: str, report: dict) -> dict:
     return entry
 
 
+@pytest.mark.bench
 def test_suite_server_side_at_10k(tmp_path):
     """Build the directory, measure load, filters, AppTest reruns and the naive baseline; write the table."""
     markdown, report = _run(tmp_path, "--no-browser")
@@ -61,6 +62,7 @@ def test_suite_server_side_at_10k(tmp_path):
 
 
 @pytest.mark.browser
+@pytest.mark.bench
 def test_suite_with_browser_at_10k(tmp_path):
     """The whole suite including a real `streamlit run` and headless Chromium, app and naive baseline."""
     markdown, report = _run(tmp_path)
