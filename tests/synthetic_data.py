@@ -7,7 +7,9 @@ javascript: links) so every view can be checked for escaping.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -149,3 +151,17 @@ def make_incidents(rows):
         record = {**base, "incident_id": f"curated:{i}", "source_id": str(i), **row}
         full.append(record)
     return coerce_incidents(pd.DataFrame(full), ALL_COLUMNS)
+
+
+@contextlib.contextmanager
+def selected_data_dir(directory: Path):
+    """Select ``directory`` through CONFLICTMAP_DATA while the block runs, then restore the old value."""
+    old = os.environ.get("CONFLICTMAP_DATA")
+    os.environ["CONFLICTMAP_DATA"] = str(directory)
+    try:
+        yield directory
+    finally:
+        if old is None:
+            os.environ.pop("CONFLICTMAP_DATA", None)
+        else:
+            os.environ["CONFLICTMAP_DATA"] = old

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from geo.fusion import fuse_incidents
 from geo.scope import CIVILIAN_HARM, assign_event_category
 from tests.router import router_pages
-from tests.synthetic_data import build_incidents, write_data_dir
+from tests.synthetic_data import build_incidents, selected_data_dir, write_data_dir
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = router_pages()
@@ -29,13 +29,8 @@ def test_router_registers_every_page_script():
 def data_dir(tmp_path_factory):
     """A synthetic data directory, selected through CONFLICTMAP_DATA for the whole module."""
     directory = write_data_dir(tmp_path_factory.mktemp("appdata") / "data")
-    old = os.environ.get("CONFLICTMAP_DATA")
-    os.environ["CONFLICTMAP_DATA"] = str(directory)
-    yield directory
-    if old is None:
-        os.environ.pop("CONFLICTMAP_DATA", None)
-    else:
-        os.environ["CONFLICTMAP_DATA"] = old
+    with selected_data_dir(directory):
+        yield directory
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.synthetic_data import write_data_dir
+from tests.synthetic_data import selected_data_dir, write_data_dir
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -17,13 +16,8 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 def data_dir(tmp_path_factory):
     """A synthetic data directory (48 incidents over 2024), selected through CONFLICTMAP_DATA."""
     directory = write_data_dir(tmp_path_factory.mktemp("pagesdata") / "data")
-    old = os.environ.get("CONFLICTMAP_DATA")
-    os.environ["CONFLICTMAP_DATA"] = str(directory)
-    yield directory
-    if old is None:
-        os.environ.pop("CONFLICTMAP_DATA", None)
-    else:
-        os.environ["CONFLICTMAP_DATA"] = old
+    with selected_data_dir(directory):
+        yield directory
 
 
 def _page(page: str, **params) -> AppTest:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.synthetic_data import build_incidents, write_data_dir
+from tests.synthetic_data import build_incidents, selected_data_dir, write_data_dir
 from ui.playback import advance, next_date
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -18,13 +17,8 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 @pytest.fixture(scope="module", autouse=True)
 def data_dir(tmp_path_factory):
     directory = write_data_dir(tmp_path_factory.mktemp("playdata") / "data")
-    old = os.environ.get("CONFLICTMAP_DATA")
-    os.environ["CONFLICTMAP_DATA"] = str(directory)
-    yield directory
-    if old is None:
-        os.environ.pop("CONFLICTMAP_DATA", None)
-    else:
-        os.environ["CONFLICTMAP_DATA"] = old
+    with selected_data_dir(directory):
+        yield directory
 
 
 @pytest.mark.parametrize(("day", "step", "expected"), [
