@@ -3,7 +3,7 @@
 One headless Chromium, one browser context per session. Each session opens the app with its own
 date filter in the URL (so each expects its own incident count), then for a fixed time alternates
 two actions: toggling "Precise locations only" and changing the map date. After every action it
-waits until both the sidebar KPI ("N of M incidents") and the map (marker count, or the map date
+waits until both the sidebar KPI ("N of M records", opened with count=records) and the map (marker count, or the map date
 in the map caption) show the result, records the time taken, and checks that the KPI is the one
 its own filters imply (another session's filters would give another number).
 
@@ -101,7 +101,7 @@ def expected_count(frame_columns, date_to: dt.date, precise: bool) -> int:
 
 
 async def _wait_kpi(page, shown: int, total: int) -> None:
-    text = f"{shown:,} of {total:,} incidents"
+    text = f"{shown:,} of {total:,} records"
     await page.wait_for_function("t => document.body && document.body.innerText.includes(t)", arg=text,
                                  polling=150, timeout=ACTION_TIMEOUT_MS)
 
@@ -157,7 +157,7 @@ async def open_session(browser, url: str, result: SessionResult, columns, total:
     page.on("requestfailed", on_failed)
     page.on("pageerror", lambda exc: result.errors.append(f"page error: {str(exc)[:160]}"))
     try:
-        await page.goto(f"{url}/?to={result.date_to.isoformat()}", timeout=ACTION_TIMEOUT_MS)
+        await page.goto(f"{url}/?to={result.date_to.isoformat()}&count=records", timeout=ACTION_TIMEOUT_MS)
         expected = expected_count(columns, result.date_to, False)
         await _wait_kpi(page, expected, total)
         await _wait_markers(page, expected)

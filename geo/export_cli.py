@@ -97,6 +97,8 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     )
     charts.add_argument("--freq", choices=tuple(FREQUENCIES), default="month")
     charts.add_argument("--no-map", action="store_true", help="skip map.html and map.png")
+    charts.add_argument("--data-only", action="store_true",
+                        help="only the data files and the citation: no chart images and no map (no browser needed)")
     return parser
 
 
@@ -172,7 +174,7 @@ def run_export(args: argparse.Namespace) -> int:
     )
     population = load_population()
     try:
-        charts = build_standard_charts(
+        charts = {} if args.data_only else build_standard_charts(
             frame,
             boundaries=bundle.boundaries,
             frontlines=bundle.frontlines,
@@ -210,7 +212,7 @@ def run_export(args: argparse.Namespace) -> int:
             citation_text=citation.text,
             citation_bibtex=citation.bibtex,
             progress=_progress,
-            with_map=not args.no_map,
+            with_map=not (args.no_map or args.data_only),
         )
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -65,31 +66,37 @@ def test_publishable_map_png_holds_every_part_inside_the_frame(tmp_path):
     path = tmp_path / "map.html"
     path.write_text(page_html, encoding="utf-8")
     width, height = exports.MAP_PAGE_SIZE
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=2)
-            requests = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(path.as_uri())
-            page.wait_for_selector(".cm-legend", timeout=20_000)
-            page.wait_for_selector(".cm-caption", timeout=20_000)
-            for selector in BOXES:
-                box = page.locator(selector).first.bounding_box()
-                assert box is not None, f"{selector} is missing"
-                assert box["x"] >= 0 and box["y"] >= 0, (selector, box)
-                assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, f"{selector} is clipped: {box}"
-            header = page.locator(".cm-header").inner_text()
-            assert "Attacks <b>in</b> Ukraine" in header and "targets: Residential <&>" in header and "Data as of 2024-11-25" in header
-            footer = page.locator(".cm-footer").inner_text()
-            assert "conflictmap contributors" in footer and "CC BY 4.0" in footer and "GeoNames" in footer
-            assert "Front line as of 2024-06-01" in page.locator(".cm-caption").inner_text()
-            legend = page.locator(".cm-legend").inner_text()
-            assert "Primary target (48 incidents)" in legend and "approximate location" in legend
-            assert "Black Sea" in page.locator(".cm-label-water").all_inner_texts()
-            assert all(u.startswith(("file:", "data:", "about:")) for u in requests), requests
-        finally:
-            browser.close()
+
+    def check_in_chromium():
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+            try:
+                page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=2)
+                requests = []
+                page.on("request", lambda r: requests.append(r.url))
+                page.goto(path.as_uri())
+                page.wait_for_selector(".cm-legend", timeout=20_000)
+                page.wait_for_selector(".cm-caption", timeout=20_000)
+                for selector in BOXES:
+                    box = page.locator(selector).first.bounding_box()
+                    assert box is not None, f"{selector} is missing"
+                    assert box["x"] >= 0 and box["y"] >= 0, (selector, box)
+                    assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, f"{selector} is clipped: {box}"
+                header = page.locator(".cm-header").inner_text()
+                assert "Attacks <b>in</b> Ukraine" in header and "targets: Residential <&>" in header and "Data as of 2024-11-25" in header
+                footer = page.locator(".cm-footer").inner_text()
+                assert "conflictmap contributors" in footer and "CC BY 4.0" in footer and "GeoNames" in footer
+                assert "Front line as of 2024-06-01" in page.locator(".cm-caption").inner_text()
+                legend = page.locator(".cm-legend").inner_text()
+                assert "Primary target (48 incidents)" in legend and "approximate location" in legend
+                assert "Black Sea" in page.locator(".cm-label-water").all_inner_texts()
+                assert all(u.startswith(("file:", "data:", "about:")) for u in requests), requests
+            finally:
+                browser.close()
+
+    # Its own thread: a browser test on this worker may keep a sync Playwright loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(check_in_chromium).result()
     engine = exports.ExportEngine().start()
     try:
         png = exports.snapshot_map_html(path, engine=engine)
