@@ -2,24 +2,26 @@
 
 import streamlit as st
 
+from ui.i18n import _, render_language_switch
 from ui.mapview import render_tile_settings
 from ui.sidebar import render_sidebar
 from ui.state import show_notices
 from ui.view import frame_running, publish_view, take_wanted_page
 
 # Emoji icons only: Streamlit fetches a Material-icon favicon from fonts.gstatic.com, breaking offline use.
-st.set_page_config(page_title="conflictmap: civilian harm in Ukraine", layout="wide")
+st.set_page_config(page_title=_("conflictmap: civilian harm in Ukraine"), layout="wide")
 
 PAGES = [
-    st.Page("pages/map.py", title="Map", icon="🗺️", default=True),
-    st.Page("pages/far_from_front.py", title="Far from the front", icon="📏"),
-    st.Page("pages/trends.py", title="Trends", icon="📈"),
-    st.Page("pages/oblasts.py", title="Oblasts", icon="🧩"),
-    st.Page("pages/incidents.py", title="Incidents", icon="📋"),
-    st.Page("pages/data_sources.py", title="Data & sources", icon="📚"),
+    st.Page("pages/map.py", title=_("Map"), icon="🗺️", default=True),
+    st.Page("pages/far_from_front.py", title=_("Far from the front"), icon="📏"),
+    st.Page("pages/trends.py", title=_("Trends"), icon="📈"),
+    st.Page("pages/oblasts.py", title=_("Oblasts"), icon="🧩"),
+    st.Page("pages/incidents.py", title=_("Incidents"), icon="📋"),
+    st.Page("pages/data_sources.py", title=_("Data & sources"), icon="📚"),
 ]
 
 page = st.navigation(PAGES)
+render_language_switch()
 wanted = take_wanted_page(PAGES)
 if wanted:
     st.switch_page(wanted[0], query_params=wanted[1])

@@ -93,7 +93,7 @@ def test_default_view_kpis_match_the_data(frame):
     assert _kpis(at) == _expected(frame)
     assert any(f"{len(_in_scope(frame))} of 48 events" in m.value for m in at.sidebar.markdown)
     assert any("civilian harm" in c.value for c in at.sidebar.caption)
-    assert dict(at.query_params) == {}
+    assert dict(at.query_params) == {"lang": "en"}  # the language is always in the link
 
 
 def test_battles_and_protests_are_out_by_default_and_one_click_away(tmp_path):

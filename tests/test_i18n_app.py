@@ -1,0 +1,66 @@
+"""The language switch in the app: ``lang=`` in the link, the sidebar switch, the link kept in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.synthetic_data import selected_data_dir, write_data_dir
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def data_dir(tmp_path_factory):
+    directory = write_data_dir(tmp_path_factory.mktemp("i18ndata") / "data")
+    with selected_data_dir(directory):
+        yield directory
+
+
+def _app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _lang_param(at: AppTest) -> str:
+    value = at.query_params["lang"]
+    return str(value[0] if isinstance(value, (list, tuple)) else value)
+
+
+def _switch(at: AppTest):
+    return at.sidebar.radio(key="ui_lang")
+
+
+def test_a_link_with_lang_uk_opens_in_ukrainian_and_keeps_it_in_the_link():
+    at = _app(lang="uk")
+    assert not at.exception
+    assert _switch(at).value == "uk"
+    assert _lang_param(at) == "uk"
+
+
+def test_without_lang_the_app_speaks_english_and_writes_it_into_the_link():
+    at = _app()
+    assert not at.exception
+    assert _switch(at).value == "en"
+    assert _lang_param(at) == "en"
+
+
+@pytest.mark.parametrize("value", ["de", "<script>alert(1)</script>", "", "uk" * 500])
+def test_an_unknown_language_in_the_link_falls_back_to_english(value):
+    at = _app(lang=value)
+    assert not at.exception
+    assert _switch(at).value == "en" and _lang_param(at) == "en"
+
+
+def test_the_switch_changes_the_language_and_the_link_and_the_choice_survives_a_page_switch():
+    at = _app(lang="en")
+    _switch(at).set_value("uk").run()
+    assert not at.exception
+    assert _switch(at).value == "uk" and _lang_param(at) == "uk"
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception
+    assert _switch(at).value == "uk"
