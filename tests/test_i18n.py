@@ -48,7 +48,15 @@ def _catalogue() -> dict:
         for message in catalog:
             if message.id:
                 key = (message.context, message.id)
-                assert key not in entries, f"{message.id!r} is translated twice ({entries.get(key, ('', ''))[1]}, {path.name})"
+                if key in entries:
+                    # One message may sit in several area files (people work on areas in parallel),
+                    # but it must read the same everywhere.
+                    first, where = entries[key]
+                    assert first.string == message.string, (
+                        f"{message.id!r} is translated differently in {where} and {path.name}: "
+                        f"{first.string!r} / {message.string!r}"
+                    )
+                    continue
                 entries[key] = (message, path.name)
     return entries
 
