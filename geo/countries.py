@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from geo.admin1 import ADMIN1
@@ -116,3 +117,36 @@ def assign_country(
     open_water = ~to_ukraine & ~to_state & (x[rest] >= west) & (x[rest] <= east) & (y[rest] >= south) & (y[rest] <= north)
     country[rest[open_water]] = SEA
     return country, iso, name
+
+
+def keep_ukraine(frame: pd.DataFrame, chosen_countries: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Return the rows distance-from-the-front statistics are about, and what was left out.
+
+    Distances to the line of contact describe the war inside Ukraine; a strike on Belgorod or a
+    missile that fell in Poland is not "far behind the front" in Ukraine. By default the rows
+    of other countries and of the open sea are left out (and counted, so a page can say so);
+    when the user has chosen countries in the filters, their choice stands.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Filtered incidents with a ``country`` column (older data directories without one are
+        returned whole).
+    chosen_countries : tuple of str
+        The country filter (empty: no choice made).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, dict of str to int)
+        The rows kept, and the number of rows left out per country code (``"sea"`` for the
+        open sea), largest first. Rows whose country is unknown stay: they are not known to
+        lie elsewhere.
+    """
+    if chosen_countries or "country" not in frame.columns or frame.empty:
+        return frame, {}
+    country = frame["country"].astype("string")
+    elsewhere = (country.notna() & (country != UKRAINE)).to_numpy(dtype=bool)
+    if not elsewhere.any():
+        return frame, {}
+    left_out = country[elsewhere].value_counts()
+    return frame.loc[~elsewhere], {str(k): int(v) for k, v in left_out.items()}

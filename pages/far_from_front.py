@@ -3,10 +3,12 @@
 import streamlit as st
 
 from geo import exports
+from geo.countries import keep_ukraine
 from geo.viz import charts
 from ui import state
 from ui.exports import export_context, render_export_panel, render_map_downloads, show_chart
 from ui.fetch import render_frontline_offer
+from ui.i18n import _
 from ui.text import escape_md
 from ui.view import get_filtered
 
@@ -48,7 +50,11 @@ if frontlines is None or not len(frontlines) or not view.incidents["front_distan
         st.markdown(METHOD)
     st.stop()
 
-frame = view.filtered()
+frame, elsewhere = keep_ukraine(view.filtered(), view.filters.countries)
+if elsewhere:
+    st.caption(_("Distances are about Ukraine: {n} in other countries or at sea ({which}) are left out of this page. "
+                 "Choose countries in the sidebar to include them.",
+                 n=sum(elsewhere.values()), which=", ".join(f"{k} {v}" for k, v in elsewhere.items())))
 c1, c2, c3 = st.columns([2, 2, 1])
 threshold = c1.slider("Beyond N km from the line of contact", 0, 1000,
                       state.url_value("far_threshold", 100, state.parse_int_in(0, 1000)), step=25, key="far_threshold")

@@ -99,3 +99,19 @@ def test_country_assignment_is_vectorised_at_scale():
     assert pd.isna(iso[(country != "UA")]).all()
     # Natural Earth's land and the OpenStreetMap-based units disagree only in a border strip
     assert (country[land] == "UA").mean() > 0.99
+
+
+def test_distance_statistics_keep_ukraine_and_count_what_they_leave_out():
+    """Belgorod and Przewodów are not 'far from the front' in Ukraine; a chosen country stands."""
+    import pandas as pd
+
+    from geo.countries import keep_ukraine
+
+    frame = pd.DataFrame({"incident_id": list("abcdef"), "country": ["UA", "RU", "UA", "PL", "sea", None]})
+    kept, left_out = keep_ukraine(frame)
+    assert list(kept["incident_id"]) == ["a", "c", "f"]  # unknown country stays: not known to be elsewhere
+    assert left_out == {"RU": 1, "PL": 1, "sea": 1}
+    chosen, none_left = keep_ukraine(frame, ("RU",))
+    assert chosen is frame and none_left == {}
+    whole, nothing = keep_ukraine(frame.drop(columns="country"))
+    assert len(whole) == 6 and nothing == {}
