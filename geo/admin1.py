@@ -106,3 +106,31 @@ def iso_for_name(name: str | None) -> str | None:
         if text in (english, ukrainian):
             return iso
     return _ALIASES.get(_normalise(text))
+
+
+def oblast_label(code: str, lang: str = "en") -> str:
+    """Return the name of a first-level unit in ``lang`` ("uk": Ukrainian, else English).
+
+    Parameters
+    ----------
+    code : str
+        ISO 3166-2 code (``"UA-63"``); an unknown code is returned as it is.
+    lang : str
+        Language code.
+
+    Returns
+    -------
+    str
+        E.g. ``"Kharkiv Oblast"`` / ``"Харківська область"``; Kyiv city reads "м. Київ" in Ukrainian.
+    """
+    names = ADMIN1.get(code)
+    if names is None:
+        return str(code)
+    if lang != "uk":
+        return names[0]
+    return UK_CITY_NAMES.get(code, names[1])
+
+
+#: The two cities with special status are written with "м." (місто) in Ukrainian official lists.
+UK_CITY_NAMES: dict[str, str] = {"UA-30": "м. Київ", "UA-40": "м. Севастополь"}
+

@@ -12,13 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.i18n import N_, translator
+
 EVENT_CATEGORIES: dict[str, str] = {
-    "strike_civilian": "Strikes and shelling on civilian places",
-    "attack_civilians": "Attacks on civilians",
-    "strike_military": "Strikes on military or unstated targets",
-    "battle": "Battles and armed clashes",
-    "protest": "Protests and riots",
-    "other": "Other",
+    "strike_civilian": N_("Strikes and shelling on civilian places"),
+    "attack_civilians": N_("Attacks on civilians"),
+    "strike_military": N_("Strikes on military or unstated targets"),
+    "battle": N_("Battles and armed clashes"),
+    "protest": N_("Protests and riots"),
+    "other": N_("Other"),
 }
 
 #: The default scope: what "civilian harm" means in this app.
@@ -110,21 +112,25 @@ def assign_event_category(incidents: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def describe_categories(categories: tuple[str, ...]) -> str:
+def describe_categories(categories: tuple[str, ...], lang: str = "en") -> str:
     """Return the scope in words, e.g. ``"civilian harm (strikes ...; attacks on civilians)"``.
 
     Parameters
     ----------
     categories : tuple of str
         Selected category codes; empty means every category.
+    lang : str
+        Language of the words (``geo.i18n.LANGUAGES``).
 
     Returns
     -------
     str
         Plain-language description for captions and exports.
     """
+    _ = translator(lang)
     if not categories or set(categories) >= set(EVENT_CATEGORIES):
-        return "all event categories"
+        return _("all event categories")
     if tuple(sorted(categories)) == tuple(sorted(CIVILIAN_HARM)):
-        return "civilian harm only (battles, protests, military and other events excluded)"
-    return "categories: " + ", ".join(EVENT_CATEGORIES.get(c, c) for c in categories)
+        return _("civilian harm only (battles, protests, military and other events excluded)")
+    return _("categories: {names}", names=", ".join(_(EVENT_CATEGORIES[c]) if c in EVENT_CATEGORIES else c
+                                                     for c in categories))

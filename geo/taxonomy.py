@@ -14,23 +14,25 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geo.i18n import N_
+
 TARGET_TYPES: dict[str, str] = {
-    "residential": "Residential",
-    "education": "Education (schools, kindergartens, universities)",
-    "healthcare": "Healthcare",
-    "energy": "Energy",
-    "water": "Water and sanitation",
-    "transport": "Transport (rail, roads, ports, bridges)",
-    "commercial": "Commercial (shops, markets, offices)",
-    "industrial": "Industrial",
-    "agriculture_food": "Agriculture and food",
-    "cultural": "Cultural (museums, theatres, heritage)",
-    "religious": "Religious",
-    "government": "Government and administrative",
-    "humanitarian": "Humanitarian (aid, shelters, evacuation)",
-    "military": "Military",
-    "other": "Other",
-    "unknown": "Unknown",
+    "residential": N_("Residential"),
+    "education": N_("Education (schools, kindergartens, universities)"),
+    "healthcare": N_("Healthcare"),
+    "energy": N_("Energy"),
+    "water": N_("Water and sanitation"),
+    "transport": N_("Transport (rail, roads, ports, bridges)"),
+    "commercial": N_("Commercial (shops, markets, offices)"),
+    "industrial": N_("Industrial"),
+    "agriculture_food": N_("Agriculture and food"),
+    "cultural": N_("Cultural (museums, theatres, heritage)"),
+    "religious": N_("Religious"),
+    "government": N_("Government and administrative"),
+    "humanitarian": N_("Humanitarian (aid, shelters, evacuation)"),
+    "military": N_("Military"),
+    "other": N_("Other"),
+    "unknown": N_("Unknown"),
 }
 
 # Bellingcat reports incendiary and thermobaric munitions and vehicle-mounted
@@ -38,41 +40,49 @@ TARGET_TYPES: dict[str, str] = {
 # ACLED/UCDP frequently say only "missile" or "artillery"; the *_unspecified
 # codes keep that honest instead of guessing a sub-type.
 WEAPONS: dict[str, str] = {
-    "cruise_missile": "Cruise missile",
-    "ballistic_missile": "Ballistic missile",
-    "anti_aircraft_missile": "Anti-aircraft missile used on ground targets",
-    "missile_unspecified": "Missile (type not stated)",
-    "drone": "Drone / loitering munition",
-    "aerial_bomb": "Aerial bomb (guided or unguided)",
-    "air_strike_unspecified": "Air strike (munition not stated)",
-    "rocket_artillery": "Rocket artillery (MLRS)",
-    "tube_artillery": "Tube artillery and mortars",
-    "artillery_unspecified": "Artillery / shelling (type not stated)",
-    "cluster_munition": "Cluster munition",
-    "incendiary": "Incendiary munition",
-    "thermobaric": "Thermobaric munition",
-    "small_arms": "Small arms and light weapons",
-    "mine": "Mine / explosive remnant",
-    "other": "Other",
-    "unknown": "Unknown",
+    "cruise_missile": N_("Cruise missile"),
+    "ballistic_missile": N_("Ballistic missile"),
+    "anti_aircraft_missile": N_("Anti-aircraft missile used on ground targets"),
+    "missile_unspecified": N_("Missile (type not stated)"),
+    "drone": N_("Drone / loitering munition"),
+    "aerial_bomb": N_("Aerial bomb (guided or unguided)"),
+    "air_strike_unspecified": N_("Air strike (munition not stated)"),
+    "rocket_artillery": N_("Rocket artillery (MLRS)"),
+    "tube_artillery": N_("Tube artillery and mortars"),
+    "artillery_unspecified": N_("Artillery / shelling (type not stated)"),
+    "cluster_munition": N_("Cluster munition"),
+    "incendiary": N_("Incendiary munition"),
+    "thermobaric": N_("Thermobaric munition"),
+    "small_arms": N_("Small arms and light weapons"),
+    "mine": N_("Mine / explosive remnant"),
+    "other": N_("Other"),
+    "unknown": N_("Unknown"),
 }
 
 EVENT_TYPES: dict[str, str] = {
-    "missile_strike": "Missile strike",
-    "air_strike": "Air strike",
-    "drone_strike": "Drone strike",
-    "shelling": "Shelling / artillery",
-    "battle": "Armed clash / battle",
-    "attack_on_civilians": "Attack on civilians",
-    "explosion": "Explosion / remote violence",
-    "mine": "Mine / explosive remnant",
-    "protest": "Protest / riot",
-    "other": "Other",
+    "missile_strike": N_("Missile strike"),
+    "air_strike": N_("Air strike"),
+    "drone_strike": N_("Drone strike"),
+    "shelling": N_("Shelling / artillery"),
+    "battle": N_("Armed clash / battle"),
+    "attack_on_civilians": N_("Attack on civilians"),
+    "explosion": N_("Explosion / remote violence"),
+    "mine": N_("Mine / explosive remnant"),
+    "protest": N_("Protest / riot"),
+    "other": N_("Other"),
 }
 
 DATE_PRECISIONS: tuple[str, ...] = ("day", "week", "month", "unknown")
 GEO_PRECISIONS: tuple[str, ...] = ("exact", "near", "area", "region", "unknown")
 PRECISE_GEO: frozenset[str] = frozenset({"exact", "near"})
+#: Location precision in words (catalogue messages).
+GEO_PRECISION_WORDS: dict[str, str] = {
+    "exact": N_("exact"),
+    "near": N_("near a named place"),
+    "area": N_("within an area"),
+    "region": N_("region only"),
+    "unknown": N_("unknown"),
+}
 
 
 def label(code: str, taxonomy: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ from ui.view import get_filtered
 view = get_filtered()
 bundle = view.bundle
 st.title("Data & sources")
-st.markdown(f"**Loaded:** {escape_md(view.data.label)} · data version {escape_md(bundle.version)} · "
+st.markdown(f"**Loaded:** {escape_md(view.data.label_text())} · data version {escape_md(bundle.version)} · "
             f"built {escape_md(bundle.manifest.get('built_at', 'unknown'))} · {view.kpis['total']:,} records, "
             f"{view.kpis['events_total']:,} events after fusion")
 for notice in bundle.notices:

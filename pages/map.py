@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.fetch import render_frontline_offer
+from ui.i18n import _
 from ui.mapview import map_date_control, render_details, render_map, render_map_export
 from ui.playback import render_playback
 from ui.sidebar import casualty_value
@@ -10,10 +11,11 @@ from ui.text import escape_md
 from ui.view import get_filtered
 
 view = get_filtered()
-st.title("Incidents on the map")
+st.title(_("Incidents on the map"))
 kpis = view.kpis
-st.caption(f"**{view.count_text(of_total=True)}** · {casualty_value(kpis['killed'])} killed · "
-           f"{casualty_value(kpis['injured'])} injured (reported) · {escape_md(view.filters.describe())}")
+st.caption(_("**{count}** · killed: {killed} · injured: {injured} (reported) · {filters}",
+             count=view.count_text(of_total=True), killed=casualty_value(kpis["killed"]),
+             injured=casualty_value(kpis["injured"]), filters=escape_md(view.filters.describe())))
 # Controls live beside the map, not above it, so the map fits a laptop's first screen.
 left, right = st.columns([3, 1], gap="medium")
 with right:
@@ -26,9 +28,9 @@ with left:
     caption = render_map(view, map_date)
 with right:
     st.caption(escape_md(caption))
-    with st.expander("Export this map", icon=":material/download:"):
+    with st.expander(_("Export this map"), icon=":material/download:"):
         render_map_export(view, map_date)
     if view.bundle.frontlines is None:
         render_frontline_offer()
-    st.subheader("Selected incident")
+    st.subheader(_("Selected incident"))
     render_details(view)

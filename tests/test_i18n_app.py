@@ -64,3 +64,53 @@ def test_the_switch_changes_the_language_and_the_link_and_the_choice_survives_a_
     at.switch_page("pages/trends.py").run()
     assert not at.exception
     assert _switch(at).value == "uk"
+
+
+#: Names and codes that are the same in both languages.
+PROPER = {"ACLED", "UCDP", "GED", "Bellingcat", "DeepStateMap", "OHCHR", "CSV", "GeoJSON", "PNG", "SVG", "HTML",
+          "URL", "ODbL", "OpenStreetMap", "geoBoundaries", "GeoNames", "Natural", "Earth", "Leaflet", "conflictmap",
+          "BibTeX", "ISO", "sea", "deaths_civilians", "MP4", "GIF", "UA", "CC", "BY", "km"}
+
+
+def english_words(texts) -> list[str]:
+    """Latin-letter words of 3+ letters that are not proper names: untranslated English."""
+    import re
+
+    words = []
+    for text in texts:
+        for word in re.findall(r"[A-Za-z][A-Za-z_']{2,}", str(text or "")):
+            if word not in PROPER:
+                words.append(word)
+    return words
+
+
+def sidebar_texts(at: AppTest) -> list[str]:
+    side = at.sidebar
+    texts = [h.value for h in side.header] + [c.value for c in side.caption] + [m.value for m in side.markdown]
+    texts += [m.label for m in side.metric] + [m.help for m in side.metric]
+    for kind in ("radio", "multiselect", "checkbox", "slider", "number_input", "text_input", "date_input",
+                 "button", "expander", "toggle", "selectbox"):
+        for widget in getattr(side, kind, []):
+            texts += [getattr(widget, "label", ""), getattr(widget, "help", ""), getattr(widget, "placeholder", "")]
+    return texts
+
+
+def test_the_sidebar_speaks_ukrainian_with_lang_uk():
+    at = _app(lang="uk")
+    assert not at.exception
+    texts = sidebar_texts(at)
+    assert "Фільтри" in texts
+    assert any("з 48 подій" in t for t in texts), texts
+    # A path is data, not words; the switch's own label is bilingual on purpose; a URL example is an address.
+    ui_texts = [t for t in texts if not str(t).startswith(("Дані: каталог даних", "Мова / Language", "https://"))]
+    assert english_words(ui_texts) == [], english_words(ui_texts)[:30]
+    oblasts = at.sidebar.multiselect(key="flt_oblasts")
+    assert "Харківська область" in oblasts.options and "м. Київ" in oblasts.options  # the options as shown
+    targets = at.sidebar.multiselect(key="flt_targets")
+    assert "Житло" in targets.options
+
+
+def test_the_same_sidebar_stays_english_with_lang_en():
+    at = _app(lang="en")
+    texts = sidebar_texts(at)
+    assert "Filters" in texts and any("of 48 events" in t for t in texts)

@@ -17,7 +17,9 @@ import streamlit as st
 
 from geo.datadir import DataBundle, DataDirError, data_stamp, load_bundle
 from geo.filters import Filters, IncidentColumns, compute_kpis, filter_mask, prepare_columns
+from geo.i18n import N_
 from geo.schema import UnreadableFileError
+from ui.i18n import _
 
 ENV_VAR = "CONFLICTMAP_DATA"
 KNOWN_LOAD_ERRORS = (DataDirError, UnreadableFileError, FileNotFoundError, ImportError, OSError, ValueError)
@@ -35,7 +37,18 @@ class LoadedData:
     bundle: DataBundle
     columns: IncidentColumns
     id_to_row: pd.Index
+    #: What is loaded, as a catalogue message and its values (a value may itself be such a pair).
     label: str
+    label_values: tuple = ()
+
+    def label_text(self) -> str:
+        """Return the label in the session's language, e.g. "bundled default data"."""
+        return _translate_label(self.label, self.label_values)
+
+
+def _translate_label(message: str, values: tuple) -> str:
+    shown = {key: _translate_label(*value) if isinstance(value, tuple) else value for key, value in values}
+    return _(message, **shown)
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,8 +89,14 @@ class FilteredView:
     def count_text(self, of_total: bool = False) -> str:
         """Return e.g. "1,234 events" or "1,234 of 6,391 events" for captions."""
         total = self.kpis["total"] if self.noun == "records" else self.kpis["events_total"]
-        shown = f"{self.kpis['incidents']:,}"
-        return f"{shown} of {total:,} {self.noun}" if of_total else f"{shown} {self.noun}"
+        shown = self.kpis["incidents"]
+        if self.noun == "records":
+            if of_total:
+                return _.ngettext("{shown} of {n} record", "{shown} of {n} records", total, shown=shown)
+            return _.ngettext("{n} record", "{n} records", shown)
+        if of_total:
+            return _.ngettext("{shown} of {n} event", "{shown} of {n} events", total, shown=shown)
+        return _.ngettext("{n} event", "{n} events", shown)
 
     def row_of(self, incident_id: str | None) -> int | None:
         """Return the table row of an incident id, or None."""
@@ -99,18 +118,21 @@ def _stamp(path: str | None) -> str:
     return data_stamp(path)
 
 
-def prepare_loaded(bundle: DataBundle, key: str, label: str) -> LoadedData:
+def prepare_loaded(bundle: DataBundle, key: str, label: str, label_values: tuple = ()) -> LoadedData:
     """Prepare a bundle for filtering (columns, id index)."""
     columns = prepare_columns(bundle.incidents)
     ids = pd.Index(bundle.incidents["incident_id"].astype("string").fillna(""))
-    return LoadedData(key=key, bundle=bundle, columns=columns, id_to_row=ids, label=label)
+    return LoadedData(key=key, bundle=bundle, columns=columns, id_to_row=ids, label=label, label_values=label_values)
 
 
 @st.cache_resource(show_spinner="Loading incidents…", max_entries=3)
 def _load_shared(path: str | None, stamp: str) -> LoadedData:
     bundle = load_bundle(path, skip_columns=APP_SKIPPED_COLUMNS)
-    label = "bundled default data" if bundle.is_default else f"data directory {path}"
-    return prepare_loaded(bundle, key=f"{path or 'default'}:{bundle.version}:{stamp}", label=label)
+    if bundle.is_default:
+        label, values = N_("bundled default data"), ()
+    else:
+        label, values = N_("data directory {path}"), (("path", str(path)),)
+    return prepare_loaded(bundle, key=f"{path or 'default'}:{bundle.version}:{stamp}", label=label, label_values=values)
 
 
 def get_shared_data() -> LoadedData:
@@ -149,7 +171,7 @@ def compute_view(data: LoadedData, filters: Filters) -> FilteredView:
 
 def show_load_error(exc: BaseException) -> None:
     """Explain a data-loading failure and offer the bundled default data."""
-    st.error(f"The data could not be loaded. {exc}")
-    if data_path() is not None and st.button("Use the bundled default data instead", key="data_fallback"):
+    st.error(_("The data could not be loaded. {reason}", reason=str(exc)))
+    if data_path() is not None and st.button(_("Use the bundled default data instead"), key="data_fallback"):
         st.session_state[USE_DEFAULT_KEY] = True
         st.rerun()

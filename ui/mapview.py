@@ -10,12 +10,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.admin1 import ADMIN1, oblast_label
 from geo.filters import Filters, date_bounds
 from geo.fusion import describe_sources, event_source_entries
+from geo.i18n import N_
 from geo.scope import EVENT_CATEGORIES
+from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS
 from geo.viz import map as gmap
 from ui import state
 from ui.data import FilteredView
+from ui.i18n import _, current_language
 from ui.text import escape_md, safe_link
 
 MAP_KEY = "map_main"
@@ -29,11 +33,12 @@ MARKER_COLUMNS = [
 
 def render_tile_settings() -> None:
     """Sidebar opt-in for online background tiles (kept out of the URL on purpose)."""
-    with st.expander("Map background"):
-        st.caption("Off by default: tiles are requested from a third-party server, which then sees your IP address.")
-        st.checkbox("Use online background tiles", key="map_tiles_on")
-        st.text_input("Tile URL template", key=state.MAP_TILES, placeholder="https://tile.example.org/{z}/{x}/{y}.png")
-        st.text_input("Attribution", key=state.MAP_TILES_ATTR, placeholder="© the tile provider")
+    with st.expander(_("Map background")):
+        st.caption(_("Off by default: tiles are requested from a third-party server, which then sees your IP "
+                     "address."))
+        st.checkbox(_("Use online background tiles"), key="map_tiles_on")
+        st.text_input(_("Tile URL template"), key=state.MAP_TILES, placeholder="https://tile.example.org/{z}/{x}/{y}.png")
+        st.text_input(_("Attribution"), key=state.MAP_TILES_ATTR, placeholder=_("© the tile provider"))
 
 
 def map_date_control(view: FilteredView) -> dt.date:
@@ -49,11 +54,11 @@ def map_date_control(view: FilteredView) -> dt.date:
     def _picked() -> None:
         ss[state.MAP_DATE_AUTO] = False
 
-    st.date_input("Front line as of", key=state.MAP_DATE, on_change=_picked, format="YYYY-MM-DD",
+    st.date_input(_("Front line as of"), key=state.MAP_DATE, on_change=_picked, format="YYYY-MM-DD",
                   min_value=low, max_value=high,
-                  help="Defaults to the last day of the filtered date range.")
+                  help=_("Defaults to the last day of the filtered date range."))
     if not ss.get(state.MAP_DATE_AUTO, True):
-        st.button("Use end of filtered range", key="map_date_reset",
+        st.button(_("Use end of filtered range"), key="map_date_reset",
                   on_click=lambda: ss.update({state.MAP_DATE_AUTO: True}))
     return ss[state.MAP_DATE]
 
@@ -94,7 +99,8 @@ def build_layers(view: FilteredView, map_date: dt.date, selected: str | None, ce
     if kind == "markers":
         layer = gmap.build_incident_layer(None, selected_id=selected, rows_tables=(payload, tables))
     else:
-        note = "Showing one selected cell, subdivided." if cell else f"More than {threshold:,} incidents: aggregated."
+        note = (_("Showing one selected cell, subdivided.") if cell
+                else _("More than {n} incidents: aggregated.", n=threshold))
         layer = gmap.build_bin_layer(payload, note)
     return [front, layer], snap, kind
 
@@ -127,7 +133,7 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
     if cell:
         center = [(cell[1] + cell[3]) / 2, (cell[0] + cell[2]) / 2]
         zoom = gmap.zoom_for_bounds(cell)
-        if st.button("Back to the whole map", key="map_cell_clear"):
+        if st.button(_("Back to the whole map"), key="map_cell_clear"):
             ss[state.MAP_CELL] = None
             st.rerun()
         ss["map_was_drilled"] = True
@@ -190,18 +196,19 @@ def render_map_export(view: FilteredView, map_date: dt.date) -> None:
     token = f"mapview:{ui_exports.view_token(view, map_date, selected, cell, threshold)}"
     files = ui_exports.stored(token)
     if files is None:
-        if st.button("Prepare map HTML + PNG", key="exp_map_prep_view",
-                     help="The map as on screen, with title, legend, scale, front-line date, filters and credits"):
+        if st.button(_("Prepare map HTML + PNG"), key="exp_map_prep_view",
+                     help=_("The map as on screen, with title, legend, scale, front-line date, filters and credits")):
             try:
                 layers, snap, kind = build_layers(view, map_date, selected, cell, threshold)
                 fmap = gmap.build_base_map(None, view=_current_view_of_map(view))
                 gmap.add_boundaries(fmap, _boundaries_geojson(view.key, view.bundle.boundaries))
                 shown = int(view.kpis["incidents"])
-                subtitle = (f"{shown:,} incidents" + (" drawn one by one" if kind == "markers" else " counted per grid cell")
-                            + f" · {snap.caption(map_date)}")
+                drawn = (_("{n} incidents drawn one by one", n=shown) if kind == "markers"
+                         else _("{n} incidents counted per grid cell", n=shown))
+                subtitle = f"{drawn} · {snap.caption(map_date)}"
                 page = exports.compose_map_page(fmap, layers, ui_exports.export_context(view),
-                                                title="Attacks affecting civilians in Ukraine", subtitle=subtitle)
-                with st.spinner("Rendering the map snapshot…"):
+                                                title=_("Attacks affecting civilians in Ukraine"), subtitle=subtitle)
+                with st.spinner(_("Rendering the map snapshot…")):
                     png = ui_exports.snapshot_page(page)
                 ui_exports.store(token, {"html": page.encode("utf-8"), "png": png})
             except exports.ExportError as exc:
@@ -211,9 +218,9 @@ def render_map_export(view: FilteredView, map_date: dt.date) -> None:
         return
     describe = view.filters.describe()
     left, right = st.columns(2)
-    left.download_button("Map HTML", files["html"], exports.export_filename("map", "incidents", describe, map_date, "html"),
+    left.download_button(_("Map HTML"), files["html"], exports.export_filename("map", "incidents", describe, map_date, "html"),
                          "text/html", key="exp_map_html_view")
-    right.download_button("Map PNG (2x)", files["png"], exports.export_filename("map", "incidents", describe, map_date, "png"),
+    right.download_button(_("Map PNG (2x)"), files["png"], exports.export_filename("map", "incidents", describe, map_date, "png"),
                           "image/png", key="exp_map_png_view")
 
 
@@ -224,13 +231,15 @@ def _render_event_records(view: FilteredView, row: int) -> None:
     entries = event_source_entries(view.incidents, np.array([row]), view.columns.event_code)[0]
     if len(entries) < 2:
         return
-    st.markdown(f"**{escape_md(describe_sources(entries, sentence=True))}.** Killed and injured per record "
-                "(the headline figures above are the first record's):")
+    st.markdown(f"**{escape_md(describe_sources(entries, sentence=True))}.** "
+                + _("Killed and injured per record (the headline figures above are the first record's):"))
     lines = []
+    not_reported = _("not reported")
     for source, killed, injured, civilians, links, note, authority, incident_id in entries:
-        figures = f"killed {'not reported' if killed is None else killed}, injured {'not reported' if injured is None else injured}"
+        figures = _("killed {killed}, injured {injured}", killed=not_reported if killed is None else killed,
+                    injured=not_reported if injured is None else injured)
         if civilians is not None:
-            figures += f", civilians killed {civilians}"
+            figures += ", " + _("civilians killed {n}", n=civilians)
         extra = f" — {escape_md(note)}" if note else ""
         extra += f" ({escape_md(authority)})" if authority else ""
         link = next((safe_link(u) for u in links if safe_link(u)), "")
@@ -243,40 +252,47 @@ def render_details(view: FilteredView) -> None:
     ss = st.session_state
     row = view.row_of(ss.get(state.MAP_SELECTED))
     if row is None:
-        st.info("Click an incident on the map to see its details here.")
+        st.info(_("Click an incident on the map to see its details here."))
         return
     record = view.incidents.iloc[row]
-    st.subheader(escape_md(record.get("location") or "Place not given"))
+    st.subheader(escape_md(record.get("location") or _("Place not given")))
     if not view.mask[row]:
-        st.caption("This incident is outside the current filters.")
+        st.caption(_("This incident is outside the current filters."))
 
     def count(value) -> str:
-        return "not reported" if pd.isna(value) else f"{int(value):,}"
+        return _("not reported") if pd.isna(value) else _.number(int(value))
+
+    def labels(codes, taxonomy) -> str:
+        return ", ".join(_(taxonomy[c]).split(" (")[0] if c in taxonomy else str(c) for c in codes) or _("not reported")
 
     front = record.get("front_distance_km")
+    category = str(record.get("event_category"))
+    oblast = record.get("admin1_iso")
     lines = {
-        "Category": EVENT_CATEGORIES.get(str(record.get("event_category")), "unknown"),
-        "Date": f"{record['date']:%Y-%m-%d}" if record.get("date") is not None else "unknown",
-        "Oblast": record.get("admin1_name") or "outside the oblast layer",
-        "Target": ", ".join(gmap.TARGET_LABELS.get(c, c) for c in record["target_types"]) or "not reported",
-        "Weapon": ", ".join(gmap.WEAPON_LABELS.get(c, c) for c in record["weapons"]) or "not reported",
-        "Killed": count(record.get("killed")),
-        "Injured": count(record.get("injured")),
-        "Civilians killed": count(record.get("civilians_killed")),
-        "Casualty figures by": record.get("casualty_source") if not pd.isna(record.get("casualty_source")) else "not named",
-        "Casualty note": record.get("casualty_note") if not pd.isna(record.get("casualty_note")) else "none",
-        "From the front": "not available" if pd.isna(front) else f"{float(front):.1f} km",
-        "Location precision": record.get("geo_precision") or "unknown",
-        "Source": record.get("source") or "unknown",
-        "Incident id": record["incident_id"],
+        _("Category"): _(EVENT_CATEGORIES[category]) if category in EVENT_CATEGORIES else _("unknown"),
+        _("Date"): _.date(record["date"], "long") if record.get("date") is not None else _("unknown"),
+        _("Oblast"): (oblast_label(oblast, current_language()) if isinstance(oblast, str) and oblast in ADMIN1
+                      else record.get("admin1_name") or _("outside the oblast layer")),
+        _("Target"): labels(record["target_types"], TARGET_TYPES),
+        _("Weapon"): labels(record["weapons"], WEAPONS),
+        _("Killed"): count(record.get("killed")),
+        _("Injured"): count(record.get("injured")),
+        _("Civilians killed"): count(record.get("civilians_killed")),
+        _("Casualty figures by"): (record.get("casualty_source") if not pd.isna(record.get("casualty_source"))
+                                   else _("not named")),
+        _("Casualty note"): record.get("casualty_note") if not pd.isna(record.get("casualty_note")) else _("none"),
+        _("From the front"): _("not available") if pd.isna(front) else _("{km} km", km=_.number(float(front), 1)),
+        _("Location precision"): _(GEO_PRECISION_WORDS.get(str(record.get("geo_precision")), N_("unknown"))),
+        _("Source"): record.get("source") or _("unknown"),
+        _("Incident id"): record["incident_id"],
     }
     st.markdown("  \n".join(f"**{name}:** {escape_md(value)}" for name, value in lines.items()))
     if record.get("description"):
         st.markdown(escape_md(record["description"]))
     links = [link for link in (safe_link(u) for u in record["source_urls"]) if link]
     if links:
-        st.markdown("**Sources:** " + " · ".join(links))
+        st.markdown("**" + _("Sources:") + "** " + " · ".join(links))
     _render_event_records(view, row)
-    if st.button("Clear selection", key="map_sel_clear"):
+    if st.button(_("Clear selection"), key="map_sel_clear"):
         ss[state.MAP_SELECTED] = None
         st.rerun()

@@ -23,7 +23,9 @@ from geo.animation import STEPS, AnimationError, EncoderError, make_animation
 from geo.animation.plan import MAX_WINDOW_DAYS
 from geo.boundaries import load_neighbour_states
 from geo.filters import compute_kpis, date_bounds, filter_mask
+from geo.i18n import N_
 from ui.data import FilteredView
+from ui.i18n import _
 
 P_ON, P_DATE, P_WINDOW, P_STEP, P_PLAYING, P_SPEED = (
     "play_on", "play_date", "play_window", "play_step", "play_playing", "play_speed")
@@ -31,6 +33,8 @@ URL_DATE, URL_WINDOW, URL_STEP = "play", "pwin", "pstep"
 SPEEDS = {"slow": 2.5, "normal": 1.5, "fast": 0.8}
 _STEP_DAYS = {"day": 1, "week": 7}
 _FILM_KEY = "play_film"
+STEP_WORDS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
+SPEED_WORDS = {"slow": N_("slow"), "normal": N_("normal"), "fast": N_("fast")}
 
 
 def _read_url_once(bounds: tuple[dt.date, dt.date]) -> None:
@@ -96,9 +100,10 @@ def render_playback(view: FilteredView) -> tuple[FilteredView, dt.date] | None:
     if bounds is None:
         return None
     _read_url_once(bounds)
-    with st.expander("Play over time", expanded=bool(ss.get(P_ON))):
-        on = st.toggle("Play the incidents and the front line over time", key=P_ON,
-                       help="The map shows the incidents of a window of days and the front line in force on each date.")
+    with st.expander(_("Play over time"), expanded=bool(ss.get(P_ON))):
+        on = st.toggle(_("Play the incidents and the front line over time"), key=P_ON,
+                       help=_("The map shows the incidents of a window of days and the front line in force on each "
+                              "date."))
         if not on:
             ss[P_PLAYING] = False
             _write_url()
@@ -110,23 +115,31 @@ def render_playback(view: FilteredView) -> tuple[FilteredView, dt.date] | None:
         ss.setdefault(P_STEP, "week")
         ss.setdefault(P_SPEED, "normal")
         cols = st.columns([1, 1, 1, 1])
-        cols[0].selectbox("Step", STEPS, key=P_STEP)
-        cols[1].number_input("Window (days)", min_value=1, max_value=MAX_WINDOW_DAYS, step=1, key=P_WINDOW)
-        cols[2].selectbox("Speed", tuple(SPEEDS), key=P_SPEED)
+        cols[0].selectbox(_("Step"), STEPS, key=P_STEP, format_func=lambda v: _(STEP_WORDS.get(v, v)))
+        cols[1].number_input(_("Window (days)"), min_value=1, max_value=MAX_WINDOW_DAYS, step=1, key=P_WINDOW)
+        cols[2].selectbox(_("Speed"), tuple(SPEEDS), key=P_SPEED, format_func=lambda v: _(SPEED_WORDS.get(v, v)))
         playing = bool(ss.get(P_PLAYING))
-        if cols[3].button("⏸ Pause" if playing else "▶ Play", key="play_button", use_container_width=True):
+        if cols[3].button(_("⏸ Pause") if playing else _("▶ Play"), key="play_button", use_container_width=True):
             ss[P_PLAYING] = not playing
             if not playing and ss[P_DATE] >= bounds[1]:
                 ss[P_DATE] = bounds[0]
             st.rerun()
-        st.slider("Date", min_value=bounds[0], max_value=bounds[1], key=P_DATE, format="YYYY-MM-DD",
+        st.slider(_("Date"), min_value=bounds[0], max_value=bounds[1], key=P_DATE, format="YYYY-MM-DD",
                   disabled=playing)
         _ticker(bounds)
         _write_url()
         window = int(ss[P_WINDOW])
         narrowed = windowed_view(view, ss[P_DATE], window)
-        st.caption(f"{narrowed.kpis['incidents']:,} incidents in the {window} day(s) up to "
-                   f"{ss[P_DATE]:%d %b %Y} (of {view.kpis['incidents']:,} in the filters).")
+        noun = view.noun
+        if noun == "records":
+            text = _.ngettext("{shown} records in the {n} day up to {when} (of {total} in the filters).",
+                              "{shown} records in the {n} days up to {when} (of {total} in the filters).", window,
+                              shown=narrowed.kpis["incidents"], when=ss[P_DATE], total=view.kpis["incidents"])
+        else:
+            text = _.ngettext("{shown} events in the {n} day up to {when} (of {total} in the filters).",
+                              "{shown} events in the {n} days up to {when} (of {total} in the filters).", window,
+                              shown=narrowed.kpis["incidents"], when=ss[P_DATE], total=view.kpis["incidents"])
+        st.caption(text)
         _render_film_export(view, (ss[P_STEP], window))
     return narrowed, ss[P_DATE]
 
@@ -161,11 +174,13 @@ def _ticker(bounds: tuple[dt.date, dt.date]) -> None:
 def _render_film_export(view: FilteredView, settings: tuple[str, int] | None) -> None:
     step, window = settings or ("week", 7)
     ss = st.session_state
-    kind = st.radio("Film format", ("MP4 (H.264)", "GIF"), horizontal=True, key="play_film_kind")
-    if st.button("Make an animation of this view", key="play_film_make",
-                 help=f"Whole filtered period, one frame per {step}, each showing the last {window} day(s)."):
+    kind = st.radio(_("Film format"), ("MP4 (H.264)", "GIF"), horizontal=True, key="play_film_kind")
+    if st.button(_("Make an animation of this view"), key="play_film_make",
+                 help=_.ngettext("Whole filtered period, one frame per {step}, each showing the last {n} day.",
+                                 "Whole filtered period, one frame per {step}, each showing the last {n} days.",
+                                 window, step=_(STEP_WORDS.get(step, step)))):
         suffix = ".gif" if kind == "GIF" else ".mp4"
-        progress = st.progress(0.0, text="Drawing frames…")
+        progress = st.progress(0.0, text=_("Drawing frames…"))
         bundle = view.bundle
         dates = bundle.incidents["date"].dropna()
         try:
@@ -175,7 +190,7 @@ def _render_film_export(view: FilteredView, settings: tuple[str, int] | None) ->
                     bundle.incidents, view.filters, out, boundaries=bundle.boundaries, frontlines=bundle.frontlines,
                     neighbours=load_neighbour_states(), sources=bundle.manifest.get("sources", []),
                     data_date=f"{dates.max():%Y-%m-%d}" if len(dates) else "", step=step, window_days=window,
-                    progress=lambda done, total: progress.progress(done / total, text=f"Frame {done} of {total}"),
+                    progress=lambda done, total: progress.progress(done / total, text=_("Frame {done} of {total}", done=done, total=total)),
                 )
                 ss[_FILM_KEY] = (out.name, out.read_bytes())
         except (AnimationError, EncoderError) as exc:
@@ -184,5 +199,5 @@ def _render_film_export(view: FilteredView, settings: tuple[str, int] | None) ->
     film = ss.get(_FILM_KEY)
     if film:
         name, data = film
-        st.download_button(f"Download {name} ({len(data) / 1e6:.1f} MB)", data=data, file_name=name,
+        st.download_button(_("Download {name} ({size} MB)", name=name, size=_.number(len(data) / 1e6, 1)), data=data, file_name=name,
                            mime="image/gif" if name.endswith(".gif") else "video/mp4", key="play_film_download")

@@ -11,6 +11,7 @@ import os
 import streamlit as st
 
 from geo.build import NothingImportedError
+from geo.i18n import N_
 from geo.schema import QUARANTINE_REASONS, UnreadableFileError
 from geo.sources.registry import format_keys
 from ui.data import SESSION_DATA_KEY, FilteredView, get_shared_data, prepare_loaded
@@ -55,8 +56,12 @@ def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str, date_order
             f"The upload holds {summary['imported']:,} incidents; the limit is {UPLOAD_MAX_ROWS:,} "
             "(set CONFLICTMAP_UPLOAD_MAX_ROWS, or use `python -m geo ingest` for large files)."
         )
-    label = "your upload " + ("together with " + shared.label if mode == "alongside" else "(instead of the loaded data)")
-    st.session_state[SESSION_DATA_KEY] = prepare_loaded(bundle, key=f"session:{bundle.version}", label=label)
+    if mode == "alongside":
+        label, values = N_("your upload together with {base}"), (("base", (shared.label, shared.label_values)),)
+    else:
+        label, values = N_("your upload (instead of the loaded data)"), ()
+    st.session_state[SESSION_DATA_KEY] = prepare_loaded(bundle, key=f"session:{bundle.version}", label=label,
+                                                        label_values=values)
     return {**summary, "files": [name for name, _ in files], "mode": mode}
 
 
@@ -104,7 +109,7 @@ def render_uploads(view: FilteredView) -> None:
         st.success(
             f"Imported {summary['imported']:,} of {summary['rows_read']:,} rows from "
             f"{escape_md(', '.join(summary['files']))}; {summary['quarantined']:,} set aside. "
-            f"Now exploring {escape_md(view.data.label)}."
+            f"Now exploring {escape_md(view.data.label_text())}."
         )
         for warning in summary.get("warnings", []):
             st.warning(_reasons_markdown(warning))
