@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from geo.i18n import N_
 from geo.safejson import loads_json
 
 SCHEMA_VERSION = 1
@@ -76,20 +77,20 @@ LIST_COLUMNS: tuple[str, ...] = ("target_types", "weapons", "source_urls")
 
 #: quarantine reason code -> plain-language explanation shown to users.
 QUARANTINE_REASONS: dict[str, str] = {
-    "date_missing": "No date given.",
-    "date_unparseable": "The date could not be read in any supported format.",
-    "date_in_future": "The date lies in the future.",
-    "date_out_of_range": "The date is implausibly early (before 1991-08-24).",
-    "coords_missing": "Latitude or longitude is empty.",
-    "coords_not_numeric": "Latitude or longitude is not a number.",
-    "coords_out_of_range": "Latitude must be within ±90 and longitude within ±180.",
-    "latlon_swapped": "Latitude and longitude look swapped (swapping them lands in the study area); fix the file and re-import.",
-    "outside_study_area": "The point lies outside Ukraine plus the configured buffer.",
-    "duplicate_id": "Another row of the same source has the same id; the first one was kept.",
-    "negative_casualties": "A casualty count is negative.",
-    "casualties_not_numeric": "A casualty count is not a whole number.",
-    "missing_id": "The row has no id and no id could be derived.",
-    "row_malformed": "The row has the wrong number of fields or could not be parsed.",
+    "date_missing": N_("No date given."),
+    "date_unparseable": N_("The date could not be read in any supported format."),
+    "date_in_future": N_("The date lies in the future."),
+    "date_out_of_range": N_("The date is implausibly early (before 1991-08-24)."),
+    "coords_missing": N_("Latitude or longitude is empty."),
+    "coords_not_numeric": N_("Latitude or longitude is not a number."),
+    "coords_out_of_range": N_("Latitude must be within ±90 and longitude within ±180."),
+    "latlon_swapped": N_("Latitude and longitude look swapped (swapping them lands in the study area); fix the file and re-import."),
+    "outside_study_area": N_("The point lies outside Ukraine plus the configured buffer."),
+    "duplicate_id": N_("Another row of the same source has the same id; the first one was kept."),
+    "negative_casualties": N_("A casualty count is negative."),
+    "casualties_not_numeric": N_("A casualty count is not a whole number."),
+    "missing_id": N_("The row has no id and no id could be derived."),
+    "row_malformed": N_("The row has the wrong number of fields or could not be parsed."),
 }
 
 QUARANTINE_COLUMNS: tuple[str, ...] = ("file", "row_number", "source", "reason", "detail", "original")

@@ -3,42 +3,55 @@
 import streamlit as st
 
 from ui.fetch import render_fetch_panel
-from ui.sources import coverage_table, licence_table, quarantine_download, quarantine_summary, render_quality
+from ui.i18n import _, current_language
+from ui.sources import (
+    coverage_table,
+    header_config,
+    licence_table,
+    quarantine_download,
+    quarantine_summary,
+    render_quality,
+)
 from ui.text import escape_md
 from ui.uploads import render_uploads
 from ui.view import get_filtered
 
 view = get_filtered()
 bundle = view.bundle
-st.title("Data & sources")
-st.markdown(f"**Loaded:** {escape_md(view.data.label_text())} · data version {escape_md(bundle.version)} · "
-            f"built {escape_md(bundle.manifest.get('built_at', 'unknown'))} · {view.kpis['total']:,} records, "
-            f"{view.kpis['events_total']:,} events after fusion")
+lang = current_language()
+st.title(_("Data & sources"))
+st.markdown(_("**Loaded:** {data} · data version {version} · built {built} · {records} records, {events} events "
+              "after fusion",
+              data=escape_md(view.data.label_text()), version=escape_md(bundle.version),
+              built=escape_md(bundle.manifest.get("built_at") or _("unknown")),
+              records=view.kpis["total"], events=view.kpis["events_total"]))
 for notice in bundle.notices:
     st.info(escape_md(notice))
 
-st.header("Coverage")
-st.dataframe(coverage_table(view), hide_index=True, width="stretch")
+st.header(_("Coverage"))
+coverage = coverage_table(view)
+st.dataframe(coverage, hide_index=True, width="stretch", column_config=header_config(coverage.columns))
 
-st.header("Sources and licences")
-st.dataframe(licence_table(bundle.manifest), hide_index=True, width="stretch",
-             column_config={"Link": st.column_config.LinkColumn(display_text="open")})
+st.header(_("Sources and licences"))
+licences = licence_table(bundle.manifest, lang)
+st.dataframe(licences, hide_index=True, width="stretch", column_config=header_config(licences.columns))
 
-st.header("Data quality")
+st.header(_("Data quality"))
 render_quality(view)
 
-st.header("Quarantine")
-summary = quarantine_summary(bundle.quarantine)
+st.header(_("Quarantine"))
+summary = quarantine_summary(bundle.quarantine, lang)
 if summary.empty:
-    st.write("No rows were set aside.")
+    st.write(_("No rows were set aside."))
 else:
-    st.write(f"{len(bundle.quarantine):,} rows were not imported. Each reason, in plain words:")
-    st.dataframe(summary, hide_index=True, width="stretch")
-    st.download_button("Download the quarantined rows (CSV)", quarantine_download(bundle.quarantine),
+    st.write(_.ngettext("{n} row was not imported. Each reason, in plain words:",
+                        "{n} rows were not imported. Each reason, in plain words:", len(bundle.quarantine)))
+    st.dataframe(summary, hide_index=True, width="stretch", column_config=header_config(summary.columns))
+    st.download_button(_("Download the quarantined rows (CSV)"), quarantine_download(bundle.quarantine),
                        file_name="quarantine.csv", mime="text/csv", key="src_quarantine_csv")
 
-st.header("Methodology")
-st.markdown(
+st.header(_("Methodology"))
+st.markdown(_(
     """
 - **Incidents** come from the sources above, mapped to one table (see `docs/SCHEMA.md`) with
   canonical target types and weapons (`docs/TAXONOMIES.md`). Rows that cannot be placed or dated
@@ -55,15 +68,15 @@ st.markdown(
   shown apart where a source separates them (UCDP).
 - **Oblast** is assigned by point-in-polygon against the boundary layer.
 - **Distance from the front** is measured to the line of contact of the front-line snapshot in
-  force on the incident's date (negative inside occupied territory).
+  force on the incident's date (negative inside the temporarily occupied territory).
 - **Imprecise locations** (area, region, unknown) are drawn hollow with a dashed outline.
 - **Maps** show one marker per incident up to 3,000 incidents; beyond that, incidents are counted
   per grid cell (about 22 km), and clicking a cell zooms into it.
 """
-)
+))
 
-st.header("Update data")
+st.header(_("Update data"))
 render_fetch_panel()
 
-st.header("Add your own file")
+st.header(_("Add your own file"))
 render_uploads(view)

@@ -4,17 +4,36 @@ import streamlit as st
 
 from ui import state
 from ui.exports import render_export_panel
-from ui.table import incidents_table, select_on_map
-from ui.text import escape_md
+from ui.i18n import _, current_language
+from ui.table import column_labels, incidents_table, select_on_map
+from ui.text import escape_md, in_language
 from ui.view import get_filtered
 
 view = get_filtered()
-st.title("Incidents")
-st.caption(f"{view.count_text(of_total=True)} · {escape_md(view.filters.describe())}. "
-           "Use the sidebar search to find a place or words in the description.")
+st.title(_("Incidents"))
+described = in_language(view.filters.describe, lang=current_language())
+st.caption(_("{count} · {filters}. Use the sidebar search to find a place or words in the description.",
+             count=view.count_text(of_total=True), filters=escape_md(described)))
 table, shown = incidents_table(view)
 if shown < view.kpis["incidents"]:
-    st.info(f"Showing the {shown:,} most recent of {view.kpis['incidents']:,} matching {view.noun}; narrow the filters to see the rest.")
+    if view.noun == "records":
+        st.info(_.ngettext("Showing the {shown} most recent of {n} matching record; narrow the filters to see the rest.",
+                           "Showing the {shown} most recent of {n} matching records; narrow the filters to see the rest.",
+                           view.kpis["incidents"], shown=shown))
+    else:
+        st.info(_.ngettext("Showing the {shown} most recent of {n} matching event; narrow the filters to see the rest.",
+                           "Showing the {shown} most recent of {n} matching events; narrow the filters to see the rest.",
+                           view.kpis["incidents"], shown=shown))
+labels = column_labels()
+not_reported = _("Empty = not reported (never counted as zero)")
+column_config = {key: st.column_config.Column(label=label) for key, label in labels.items()}
+column_config.update({
+    "Date": st.column_config.DateColumn(labels["Date"], format="YYYY-MM-DD"),
+    "Source link": st.column_config.LinkColumn(labels["Source link"], display_text=_("open")),
+    "Killed": st.column_config.NumberColumn(labels["Killed"], help=not_reported, format="localized"),
+    "Injured": st.column_config.NumberColumn(labels["Injured"], help=not_reported, format="localized"),
+    "From the front (km)": st.column_config.NumberColumn(labels["From the front (km)"], format="%.1f"),
+})
 event = st.dataframe(
     table,
     hide_index=True,
@@ -22,20 +41,14 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="inc_table",
-    column_config={
-        "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-        "Source link": st.column_config.LinkColumn(display_text="open"),
-        "Killed": st.column_config.NumberColumn(help="Empty = not reported (never counted as zero)", format="localized"),
-        "Injured": st.column_config.NumberColumn(help="Empty = not reported (never counted as zero)", format="localized"),
-        "From the front (km)": st.column_config.NumberColumn(format="%.1f"),
-    },
+    column_config=column_config,
 )
 rows = event.selection.rows if event is not None else []
 if rows:
     incident_id = table["Incident id"].iat[rows[0]]
-    st.write(f"Selected: {escape_md(incident_id)}")
-    if st.button("Show on the map", key="inc_show_on_map"):
+    st.write(_("Selected: {id}", id=escape_md(incident_id)))
+    if st.button(_("Show on the map"), key="inc_show_on_map"):
         select_on_map(incident_id)
         state.switch_page("pages/map.py", view.filters)
-st.caption("An empty Killed or Injured cell means the source reported no figure; it is never counted as zero.")
+st.caption(_("An empty Killed or Injured cell means the source reported no figure; it is never counted as zero."))
 render_export_panel(view)

@@ -330,7 +330,7 @@ def test_data_page_lists_cross_source_duplicates(tmp_path):
         at.switch_page("pages/data_sources.py").run()
         _no_errors(at)
         texts = " ".join(m.value for m in at.markdown)
-        assert "1 pairs of incidents from different sources" in texts
+        assert "1 pair of incidents from different sources" in texts
     finally:
         os.environ["CONFLICTMAP_DATA"] = old
 

@@ -125,7 +125,7 @@ def prepare_loaded(bundle: DataBundle, key: str, label: str, label_values: tuple
     return LoadedData(key=key, bundle=bundle, columns=columns, id_to_row=ids, label=label, label_values=label_values)
 
 
-@st.cache_resource(show_spinner="Loading incidents…", max_entries=3)
+@st.cache_resource(show_spinner=False, max_entries=3)
 def _load_shared(path: str | None, stamp: str) -> LoadedData:
     bundle = load_bundle(path, skip_columns=APP_SKIPPED_COLUMNS)
     if bundle.is_default:
@@ -138,7 +138,10 @@ def _load_shared(path: str | None, stamp: str) -> LoadedData:
 def get_shared_data() -> LoadedData:
     """Return the shared data for the configured directory (raises the loader's known errors)."""
     path = data_path()
-    return _load_shared(path, _stamp(path))
+    stamp = _stamp(path)
+    # The spinner shows only when loading takes over half a second (a cache miss), in the reader's language.
+    with st.spinner(_("Loading incidents…")):
+        return _load_shared(path, stamp)
 
 
 def get_data() -> LoadedData:

@@ -15,6 +15,11 @@ from ui.i18n import _, current_language
 from ui.text import escape_md
 
 
+def _labels(names: dict[str, str]) -> dict[str, str]:
+    """Translate option labels now: a format_func must not depend on the session when it is called later."""
+    return {code: _(name) for code, name in names.items()}
+
+
 def _reset_filters(bounds) -> None:
     state.set_widgets_from_filters(Filters(), bounds)
     st.session_state[state.MAP_CELL] = None
@@ -68,7 +73,7 @@ def render_sidebar() -> FilteredView | None:
                  format_func={"events": _("Events"), "records": _("Records")}.get,
                  help=_("Events: an incident reported by several sources (or twice by one) counts once. "
                         "Records: every row of every source counts."))
-        st.multiselect(_("Event categories"), list(ALL_CATEGORIES), format_func=lambda c: _(EVENT_CATEGORIES[c]),
+        st.multiselect(_("Event categories"), list(ALL_CATEGORIES), format_func=_labels(EVENT_CATEGORIES).get,
                        key=state.K_CATS, placeholder=_("All event categories"))
         chosen = set(st.session_state.get(state.K_CATS) or ())
         if chosen == set(CIVILIAN_HARM):
@@ -82,10 +87,10 @@ def render_sidebar() -> FilteredView | None:
             st.button(_("Civilian harm only"), on_click=_civilian_harm_only, key="flt_cats_civ")
         if bounds is not None:
             st.date_input(_("Date range"), min_value=bounds[0], max_value=bounds[1], key=state.K_DATES,
-                          format="YYYY-MM-DD")
-        st.multiselect(_("Target types"), list(TARGET_TYPES), format_func=lambda c: _(TARGET_TYPES[c]),
+                          format="YYYY-MM-DD" if current_language() == "en" else "DD.MM.YYYY")
+        st.multiselect(_("Target types"), list(TARGET_TYPES), format_func=_labels(TARGET_TYPES).get,
                        key=state.K_TARGETS, placeholder=_("All target types"))
-        st.multiselect(_("Weapons"), list(WEAPONS), format_func=lambda c: _(WEAPONS[c]), key=state.K_WEAPONS,
+        st.multiselect(_("Weapons"), list(WEAPONS), format_func=_labels(WEAPONS).get, key=state.K_WEAPONS,
                        placeholder=_("All weapons"))
         with st.expander(_("Casualties"), expanded=any(st.session_state.get(k) is not None for k in
                                                       (state.K_KMIN, state.K_KMAX, state.K_IMIN, state.K_IMAX))):
@@ -99,7 +104,7 @@ def render_sidebar() -> FilteredView | None:
                         help=_("Applies when a killed or injured range is set; off by default, so \"killed at least "
                                "10\" lists only incidents that report a figure. Not reported is never counted as "
                                "zero. Counting events, the range applies to each event's headline figure."))
-        st.multiselect(_("Oblasts"), list(ADMIN1), format_func=lambda c: oblast_label(c, current_language()),
+        st.multiselect(_("Oblasts"), list(ADMIN1), format_func={c: oblast_label(c, current_language()) for c in ADMIN1}.get,
                        key=state.K_OBLASTS, placeholder=_("All oblasts"))
         st.checkbox(_("Limit by distance from the front"), key=state.K_FRONT_ON, disabled=not front_ok)
         st.slider(_("Distance from the line of contact (km; negative = inside the temporarily occupied territory)"),

@@ -15,6 +15,7 @@ import streamlit as st
 
 from geo.filters import ALL_CATEGORIES, CASUALTY_BOUND_MAX, COUNT_MODES, FILTER_PARAM_KEYS, Filters
 from geo.scope import CIVILIAN_HARM
+from ui.i18n import _
 from ui.text import escape_md
 
 URL_LOADED_KEY = "url_loaded"
@@ -61,7 +62,8 @@ def show_notices() -> None:
     """Show and clear queued notices as one warning."""
     notices = st.session_state.pop(NOTICES_KEY, [])
     if notices:
-        st.warning("Parts of the link were not understood and were reset:\n\n" + "\n".join(f"- {escape_md(n)}" for n in notices))
+        items = "\n".join(f"- {escape_md(n)}" for n in notices)
+        st.warning(_("Parts of the link were not understood and were reset:") + "\n\n" + items)
 
 
 def read_url_once(
@@ -75,7 +77,7 @@ def read_url_once(
     filters, notices = Filters.from_query_params(params, known_sources=known_sources)
     if not front_available and (filters.front_min_km is not None or filters.front_max_km is not None):
         filters = filters.replace(front_min_km=None, front_max_km=None)
-        notices.append("The link's distance-from-the-front band was ignored: no front-line layer is loaded.")
+        notices.append(_("The link's distance-from-the-front band was ignored: no front-line layer is loaded."))
     if date_bounds is not None:
         low, high = date_bounds
         changes = {}
@@ -84,7 +86,9 @@ def read_url_once(
             if value is not None and not (low <= value <= high):
                 clamped = min(max(value, low), high)
                 changes[name] = clamped
-                notices.append(f"The date {value.isoformat()} lies outside the data ({low.isoformat()} to {high.isoformat()}); used {clamped.isoformat()}.")
+                notices.append(_("The date {date} lies outside the data ({first} to {last}); used {used}.",
+                                 date=value.isoformat(), first=low.isoformat(), last=high.isoformat(),
+                                 used=clamped.isoformat()))
         filters = filters.replace(**changes)
     set_widgets_from_filters(filters, date_bounds)
     raw_date = _last(params.get("md"))
@@ -92,25 +96,27 @@ def read_url_once(
         try:
             when = dt.date.fromisoformat(raw_date.strip())
         except ValueError:
-            notices.append(f"Ignored the map date \u201c{raw_date[:40]}\u201d: use the form YYYY-MM-DD.")
+            notices.append(_("Ignored the map date \u201c{value}\u201d: use the form YYYY-MM-DD.", value=raw_date[:40]))
         else:
             if MAP_DATE_RANGE[0] <= when <= MAP_DATE_RANGE[1]:
                 st.session_state[MAP_DATE] = when
                 st.session_state[MAP_DATE_AUTO] = False
             else:
-                notices.append(f"Ignored the map date {when.isoformat()}: it must lie between "
-                               f"{MAP_DATE_RANGE[0].isoformat()} and {MAP_DATE_RANGE[1].isoformat()}.")
+                notices.append(_("Ignored the map date {date}: it must lie between {first} and {last}.",
+                                 date=when.isoformat(), first=MAP_DATE_RANGE[0].isoformat(),
+                                 last=MAP_DATE_RANGE[1].isoformat()))
     raw_sel = _last(params.get("sel"))
     if raw_sel:
         if raw_sel in known_ids:
             st.session_state[MAP_SELECTED] = raw_sel
         else:
-            notices.append(f"The incident \u201c{raw_sel[:60]}\u201d in the link is not in the loaded data.")
+            notices.append(_("The incident \u201c{id}\u201d in the link is not in the loaded data.", id=raw_sel[:60]))
     raw_cell = _last(params.get("cell"))
     if raw_cell:
         cell = parse_cell(raw_cell)
         if cell is None:
-            notices.append(f"Ignored the map cell \u201c{raw_cell[:60]}\u201d: expected west,south,east,north in degrees.")
+            notices.append(_("Ignored the map cell \u201c{value}\u201d: expected west,south,east,north in degrees.",
+                             value=raw_cell[:60]))
         else:
             st.session_state[MAP_CELL] = cell
     for notice in notices:
@@ -137,7 +143,7 @@ def url_value(key: str, default, parse):
     try:
         value = parse(str(raw)[:200])
     except (ValueError, TypeError, KeyError):
-        notice = f"Ignored \u201c{PAGE_PARAMS[key]}={str(raw)[:40]}\u201d in the link: not a valid value."
+        notice = _("Ignored \u201c{param}\u201d in the link: not a valid value.", param=f"{PAGE_PARAMS[key]}={str(raw)[:40]}")
         if notice not in st.session_state.get(NOTICES_KEY, []):
             add_notice(notice)
         return default

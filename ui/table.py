@@ -7,12 +7,19 @@ import pandas as pd
 import streamlit as st
 
 from geo.filters import Filters
+from geo.i18n import N_, translator
 from geo.scope import EVENT_CATEGORIES
-from geo.viz.map import TARGET_LABELS, WEAPON_LABELS
+from geo.taxonomy import TARGET_TYPES, WEAPONS
 from ui import state
 from ui.data import FilteredView
+from ui.i18n import _, current_language
 
 MAX_TABLE_ROWS = 5_000
+#: Location precision codes (geo.taxonomy.GEO_PRECISIONS) in words.
+PRECISIONS: dict[str, str] = {
+    "exact": N_("exact point"), "near": N_("near a named place"), "area": N_("settlement or district"),
+    "region": N_("region"), "unknown": N_("location not known"),
+}
 
 
 def _first_http(urls) -> str | None:
@@ -41,17 +48,45 @@ def _range_text(frame: pd.DataFrame, noun: str) -> pd.Series:
 
 
 def incidents_table(view: FilteredView, max_rows: int = MAX_TABLE_ROWS) -> tuple[pd.DataFrame, int]:
-    """Return the display table of the filtered incidents (newest first, capped) and its length."""
-    table = _cached_table(view, view.key, view.filters, max_rows)
+    """Return the display table of the filtered incidents (newest first, capped) and its length.
+
+    The column names are stable English keys (the page shows :func:`column_labels` over them);
+    category, target, weapon and precision cells are in the session's language.
+    """
+    table = _cached_table(view, view.key, view.filters, max_rows, current_language())
     return table, len(table)
 
 
+def column_labels() -> dict[str, str]:
+    """Return the incident table's column headers in the session's language, by column key."""
+    return {
+        "Date": _("Date"), "Place": _("Place"), "Killed": _("Killed"), "Injured": _("Injured"),
+        "Killed, range across sources": _("Killed, range across sources"),
+        "Injured, range across sources": _("Injured, range across sources"),
+        "Civilians killed": _("Civilians killed"), "Casualty note": _("Casualty note"),
+        "Casualty figures by": _("Casualty figures by"), "Category": _("Category"), "Target": _("Target"),
+        "Weapon": _("Weapon"), "Oblast": _("Oblast"), "Seen in": _("Seen in"),
+        "From the front (km)": _("From the front (km)"), "Precision": _("Location precision"),
+        "Description": _("Description"), "Source": _("Source"), "Source link": _("Source link"),
+        "Incident id": _("Incident id"),
+    }
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
-def _cached_table(_view: FilteredView, data_key: str, filters: Filters, max_rows: int) -> pd.DataFrame:
-    return _build_table(_view, max_rows)
+def _cached_table(_view: FilteredView, data_key: str, filters: Filters, max_rows: int, lang: str) -> pd.DataFrame:
+    return _build_table(_view, max_rows, lang)
 
 
-def _build_table(view: FilteredView, max_rows: int) -> pd.DataFrame:
+def _short(label: str) -> str:
+    return label.split(" (")[0]
+
+
+def _build_table(view: FilteredView, max_rows: int, lang: str = "en") -> pd.DataFrame:
+    tr = translator(lang)
+    targets = {code: _short(tr(label)) for code, label in TARGET_TYPES.items()}
+    weapons = {code: _short(tr(label)) for code, label in WEAPONS.items()}
+    categories = {code: tr(label) for code, label in EVENT_CATEGORIES.items()}
+    precisions = {code: tr(label) for code, label in PRECISIONS.items()}
     idx = np.flatnonzero(view.mask)
     if len(idx) > max_rows:
         order = np.argsort(view.columns.day[idx], kind="stable")[::-1][:max_rows]
@@ -68,14 +103,14 @@ def _build_table(view: FilteredView, max_rows: int) -> pd.DataFrame:
             "Civilians killed": frame["civilians_killed"] if "civilians_killed" in frame.columns else pd.NA,
             "Casualty note": _text(frame, "casualty_note"),
             "Casualty figures by": _text(frame, "casualty_source"),
-            "Category": frame["event_category"].map(EVENT_CATEGORIES).astype("string")
+            "Category": frame["event_category"].map(categories).astype("string")
             if "event_category" in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="string"),
-            "Target": [", ".join(TARGET_LABELS.get(c, c) for c in v) for v in frame["target_types"]],
-            "Weapon": [", ".join(WEAPON_LABELS.get(c, c) for c in v) for v in frame["weapons"]],
+            "Target": [", ".join(targets.get(c, c) for c in v) for v in frame["target_types"]],
+            "Weapon": [", ".join(weapons.get(c, c) for c in v) for v in frame["weapons"]],
             "Oblast": frame["admin1_name"].astype("string"),
             "Seen in": _text(frame, "event_sources"),
             "From the front (km)": frame["front_distance_km"],
-            "Precision": frame["geo_precision"].astype("string"),
+            "Precision": frame["geo_precision"].astype("string").map(lambda c: precisions.get(c, c)).astype("string"),
             "Description": frame["description"].astype("string"),
             "Source": frame["source"].astype("string"),
             "Source link": [_first_http(v) for v in frame["source_urls"]],

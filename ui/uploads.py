@@ -15,7 +15,8 @@ from geo.i18n import N_
 from geo.schema import QUARANTINE_REASONS, UnreadableFileError
 from geo.sources.registry import format_keys
 from ui.data import SESSION_DATA_KEY, FilteredView, get_shared_data, prepare_loaded
-from ui.sources import quarantine_download, quarantine_summary
+from ui.i18n import _, current_language
+from ui.sources import header_config, quarantine_download, quarantine_summary
 from ui.text import escape_md
 
 
@@ -33,8 +34,12 @@ UPLOAD_MAX_ROWS = _env_limit("CONFLICTMAP_UPLOAD_MAX_ROWS", 200_000, int)
 SUMMARY_KEY = "upl_summary"
 
 
-DATE_ORDERS = {"auto": "decide from the dates", "dayfirst": "day first (03/04/2022 = 3 April)",
-               "monthfirst": "month first (03/04/2022 = 4 March)"}
+#: Import formats (geo.sources.registry.format_keys) in words; proper names stay as they are.
+FORMAT_LABELS = {"auto": N_("detect from the columns"), "bellingcat_timemap": "Bellingcat TimeMap",
+                 "curated": N_("curated dataset"), "acled": "ACLED", "ucdp": "UCDP GED", "bellingcat": "Bellingcat",
+                 "generic": N_("any table with dates and coordinates")}
+DATE_ORDERS = {"auto": N_("decide from the dates"), "dayfirst": N_("day first (03/04/2022 = 3 April)"),
+               "monthfirst": N_("month first (03/04/2022 = 4 March)")}
 
 
 def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str, date_order: str = "auto") -> dict:
@@ -44,8 +49,8 @@ def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str, date_order
     total = sum(len(data) for _, data in files)
     if total > UPLOAD_MAX_MB * 1024 * 1024:
         raise UnreadableFileError(
-            f"The upload is {total / 1e6:.1f} MB; the limit is {UPLOAD_MAX_MB:g} MB "
-            "(set CONFLICTMAP_UPLOAD_MAX_MB, or import large files with `python -m geo ingest`)."
+            _("The upload is {size} MB; the limit is {limit} MB (set CONFLICTMAP_UPLOAD_MAX_MB, or import large "
+              "files with `python -m geo ingest`).", size=round(total / 1e6, 1), limit=UPLOAD_MAX_MB)
         )
     shared = get_shared_data()
     options = {} if date_order == "auto" else {"date_order": date_order}
@@ -53,8 +58,8 @@ def import_files(files: list[tuple[str, bytes]], fmt: str, mode: str, date_order
                                    max_bytes=int(UPLOAD_MAX_MB * 1024 * 1024), **options)
     if summary["imported"] > UPLOAD_MAX_ROWS:
         raise UnreadableFileError(
-            f"The upload holds {summary['imported']:,} incidents; the limit is {UPLOAD_MAX_ROWS:,} "
-            "(set CONFLICTMAP_UPLOAD_MAX_ROWS, or use `python -m geo ingest` for large files)."
+            _("The upload holds {n} incidents; the limit is {limit} (set CONFLICTMAP_UPLOAD_MAX_ROWS, or use "
+              "`python -m geo ingest` for large files).", n=summary["imported"], limit=UPLOAD_MAX_ROWS)
         )
     if mode == "alongside":
         label, values = N_("your upload together with {base}"), (("base", (shared.label, shared.label_values)),)
@@ -74,53 +79,59 @@ def _reasons_markdown(text: str) -> str:
 def render_uploads(view: FilteredView) -> None:
     """Upload form, import summary, quarantine download and a way back to the shared data."""
     ss = st.session_state
-    st.write(
-        f"Add a CSV, Excel or JSON export (ACLED, UCDP GED, Bellingcat, or any table with dates and coordinates). "
-        f"It is imported with the same importers as the command line and kept for this browser session only: "
-        f"nothing is written on the server. Limits: {UPLOAD_MAX_MB:g} MB and {UPLOAD_MAX_ROWS:,} incidents."
-    )
+    st.write(_(
+        "Add a CSV, Excel or JSON export (ACLED, UCDP GED, Bellingcat, or any table with dates and coordinates). "
+        "It is imported with the same importers as the command line and kept for this browser session only: "
+        "nothing is written on the server. Limits: {mb} MB and {rows} incidents.",
+        mb=UPLOAD_MAX_MB, rows=UPLOAD_MAX_ROWS))
     with st.form("upl_form"):
-        files = st.file_uploader("Files", accept_multiple_files=True, key="upl_files",
+        files = st.file_uploader(_("Files"), accept_multiple_files=True, key="upl_files",
                                  type=["csv", "tsv", "txt", "xlsx", "json", "geojson"])
-        fmt = st.selectbox("Format", ("auto", *format_keys()), key="upl_format", help="auto = detect from the columns.")
-        date_order = st.radio("Numeric dates (03/04/2022)", list(DATE_ORDERS), key="upl_date_order", horizontal=True,
-                              format_func=DATE_ORDERS.get,
-                              help="Only needed when every date could be read either way; the import tells you.")
-        mode = st.radio("Explore it", ["alongside", "instead"], key="upl_mode", horizontal=True,
-                        format_func={"alongside": "alongside the loaded data", "instead": "instead of the loaded data"}.get)
-        submitted = st.form_submit_button("Import")
+        formats = ("auto", *format_keys())
+        fmt = st.selectbox(_("Format"), formats, key="upl_format",
+                           format_func={k: _(FORMAT_LABELS.get(k, k)) for k in formats}.get,
+                           help=_("Detect from the columns, or name the source the file was exported from."))
+        date_order = st.radio(_("Numeric dates (03/04/2022)"), list(DATE_ORDERS), key="upl_date_order",
+                              horizontal=True, format_func={k: _(v) for k, v in DATE_ORDERS.items()}.get,
+                              help=_("Only needed when every date could be read either way; the import tells you."))
+        mode = st.radio(_("Explore it"), ["alongside", "instead"], key="upl_mode", horizontal=True,
+                        format_func={"alongside": _("alongside the loaded data"),
+                                     "instead": _("instead of the loaded data")}.get)
+        submitted = st.form_submit_button(_("Import"))
     if submitted:
         if not files:
-            st.warning("Choose at least one file first.")
+            st.warning(_("Choose at least one file first."))
         else:
             try:
-                with st.spinner("Importing…"):
+                with st.spinner(_("Importing…")):
                     ss[SUMMARY_KEY] = import_files([(f.name, f.getvalue()) for f in files], fmt, mode, date_order)
             except NothingImportedError as exc:  # every row of a file quarantined: say why, change nothing
                 st.error(_reasons_markdown(str(exc)))
             except ValueError as exc:  # UnreadableFileError and bad options: a message, never a traceback
                 st.error(escape_md(str(exc)))
             except ImportError:
-                st.error("Importing files is not available in this installation (the importers are missing).")
+                st.error(_("Importing files is not available in this installation (the importers are missing)."))
             else:
                 st.rerun()
     summary = ss.get(SUMMARY_KEY)
     if summary and ss.get(SESSION_DATA_KEY) is not None:
-        st.success(
-            f"Imported {summary['imported']:,} of {summary['rows_read']:,} rows from "
-            f"{escape_md(', '.join(summary['files']))}; {summary['quarantined']:,} set aside. "
-            f"Now exploring {escape_md(view.data.label_text())}."
-        )
+        st.success(_.ngettext(
+            "Imported {imported} of {n} row from {files}; {quarantined} set aside. Now exploring {data}.",
+            "Imported {imported} of {n} rows from {files}; {quarantined} set aside. Now exploring {data}.",
+            summary["rows_read"], imported=summary["imported"], quarantined=summary["quarantined"],
+            files=escape_md(", ".join(summary["files"])), data=escape_md(view.data.label_text())))
         for warning in summary.get("warnings", []):
             st.warning(_reasons_markdown(warning))
         for message in summary["messages"]:
             st.caption(escape_md(message))
         if summary["quarantined"]:
-            st.dataframe(quarantine_summary(summary["quarantine"]), hide_index=True, width="stretch")
-            st.download_button("Download your quarantined rows (CSV)", quarantine_download(summary["quarantine"]),
+            table = quarantine_summary(summary["quarantine"], current_language())
+            st.dataframe(table, hide_index=True, width="stretch", column_config=header_config(table.columns))
+            st.download_button(_("Download your quarantined rows (CSV)"), quarantine_download(summary["quarantine"]),
                                file_name="upload-quarantine.csv", mime="text/csv", key="upl_quarantine_csv")
-        if st.button("Stop using my upload", key="upl_clear"):
+        if st.button(_("Stop using my upload"), key="upl_clear"):
             ss.pop(SESSION_DATA_KEY, None)
             ss.pop(SUMMARY_KEY, None)
             st.rerun()
-    st.caption("Reasons a row can be set aside: " + "; ".join(escape_md(v) for v in list(QUARANTINE_REASONS.values())[:4]) + "; and more.")
+    reasons = "; ".join(escape_md(_(v)) for v in list(QUARANTINE_REASONS.values())[:4])
+    st.caption(_("Reasons a row can be set aside: {reasons}; and more.", reasons=reasons))

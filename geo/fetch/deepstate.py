@@ -22,13 +22,14 @@ from pathlib import Path
 from geo.fetch import state as fstate
 from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
 from geo.fetch.http import FetchError, FormatError, HttpClient, LicenceNotAccepted
+from geo.i18n import N_
 
 SOURCE = "deepstate"
-NAME = "DeepStateMap.live front lines"
+NAME = N_("DeepStateMap.live front lines")
 ENV_BASE = "CONFLICTMAP_DEEPSTATE_URL"
 DEFAULT_BASE = "https://deepstatemap.live/api"
 LICENCE_URL = "https://deepstatemap.live/license-en.html"
-LICENCE_CONDITION = (
+LICENCE_CONDITION = N_(
     "DeepStateMap's licence agreement grants free use of its API only to volunteer and charitable work "
     "and to work for the defence of Ukraine; any other use needs DeepStateMap's approval first. "
     "Its data may not be redistributed: fetched snapshots stay in your data directory, and exports "

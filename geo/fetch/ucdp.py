@@ -22,9 +22,10 @@ from pathlib import Path
 from geo.fetch import state as fstate
 from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
 from geo.fetch.http import CredentialsMissing, FetchError, FormatError, HttpClient, NotFoundError
+from geo.i18n import N_
 
 SOURCE = "ucdp"
-NAME = "UCDP Georeferenced Event Dataset (GED)"
+NAME = N_("UCDP Georeferenced Event Dataset (GED)")
 ENV_BASE = "CONFLICTMAP_UCDP_URL"
 DEFAULT_BASE = "https://ucdpapi.pcr.uu.se/api"
 TOKEN_ENVS = ("UCDP_ACCESS_TOKEN", "UCDP_API_TOKEN")
