@@ -50,5 +50,6 @@ if rows:
     if st.button(_("Show on the map"), key="inc_show_on_map"):
         select_on_map(incident_id)
         state.switch_page("pages/map.py", view.filters)
-st.caption(_("An empty Killed or Injured cell means the source reported no figure; it is never counted as zero."))
+st.caption(_("An empty {killed} or {injured} cell means the source reported no figure; it is never counted as zero.",
+             killed=labels["Killed"], injured=labels["Injured"]))
 render_export_panel(view)

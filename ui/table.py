@@ -60,7 +60,8 @@ def incidents_table(view: FilteredView, max_rows: int = MAX_TABLE_ROWS) -> tuple
 def column_labels() -> dict[str, str]:
     """Return the incident table's column headers in the session's language, by column key."""
     return {
-        "Date": _("Date"), "Place": _("Place"), "Killed": _("Killed"), "Injured": _("Injured"),
+        "Date": _("Date"), "Place": _("Place"), "Killed": _.pgettext("column header", "Killed"),
+        "Injured": _.pgettext("column header", "Injured"),
         "Killed, range across sources": _("Killed, range across sources"),
         "Injured, range across sources": _("Injured, range across sources"),
         "Civilians killed": _("Civilians killed"), "Casualty note": _("Casualty note"),
