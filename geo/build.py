@@ -37,6 +37,7 @@ import pandas as pd
 from geo import datadir
 from geo.datadir import DataBundle, Tables
 from geo.dirlock import locked_writer
+from geo.i18n import N_, translator
 from geo.schema import (
     ALL_COLUMNS,
     ENRICHMENT_COLUMNS,
@@ -57,22 +58,23 @@ WARN_QUARANTINED_SHARE = 0.5
 
 #: What to do about each quarantine reason (shown when an import keeps nothing or little).
 REASON_FIXES: dict[str, str] = {
-    "missing_id": "give the file an id column, or map one with --map source_id=COLUMN",
-    "date_missing": "map the date column with --map date=COLUMN",
-    "date_unparseable": "check the date column's layout (e.g. day-first 14/08/2020); map another column with "
-                        "--map date=COLUMN, or convert the dates to ISO (2020-08-14)",
-    "date_in_future": "check that the date column holds the incident date and is read in the right order "
-                      "(day-first or month-first)",
-    "date_out_of_range": "check that the date column holds the incident date",
-    "coords_missing": "map the coordinate columns with --map lat=COLUMN --map lon=COLUMN",
-    "coords_not_numeric": "map the coordinate columns with --map lat=COLUMN --map lon=COLUMN (decimal degrees)",
-    "coords_out_of_range": "check that latitude and longitude are decimal degrees in the right columns",
-    "latlon_swapped": "latitude and longitude look swapped: map them with --map lat=COLUMN --map lon=COLUMN",
-    "outside_study_area": "the points lie outside Ukraine and the buffer; check the coordinates, or raise --buffer-km",
-    "duplicate_id": "the ids repeat: map a unique id column with --map source_id=COLUMN",
-    "negative_casualties": "check the casualty columns (--map killed=COLUMN --map injured=COLUMN)",
-    "casualties_not_numeric": "check the casualty columns (--map killed=COLUMN --map injured=COLUMN)",
-    "row_malformed": "check the file's quotes and delimiters",
+    "missing_id": N_("give the file an id column, or map one with --map source_id=COLUMN"),
+    "date_missing": N_("map the date column with --map date=COLUMN"),
+    "date_unparseable": N_("check the date column's layout (e.g. day-first 14/08/2020); map another column with "
+                           "--map date=COLUMN, or convert the dates to ISO (2020-08-14)"),
+    "date_in_future": N_("check that the date column holds the incident date and is read in the right order "
+                         "(day-first or month-first)"),
+    "date_out_of_range": N_("check that the date column holds the incident date"),
+    "coords_missing": N_("map the coordinate columns with --map lat=COLUMN --map lon=COLUMN"),
+    "coords_not_numeric": N_("map the coordinate columns with --map lat=COLUMN --map lon=COLUMN (decimal degrees)"),
+    "coords_out_of_range": N_("check that latitude and longitude are decimal degrees in the right columns"),
+    "latlon_swapped": N_("latitude and longitude look swapped: map them with --map lat=COLUMN --map lon=COLUMN"),
+    "outside_study_area": N_("the points lie outside Ukraine and the buffer; check the coordinates, or raise "
+                             "--buffer-km"),
+    "duplicate_id": N_("the ids repeat: map a unique id column with --map source_id=COLUMN"),
+    "negative_casualties": N_("check the casualty columns (--map killed=COLUMN --map injured=COLUMN)"),
+    "casualties_not_numeric": N_("check the casualty columns (--map killed=COLUMN --map injured=COLUMN)"),
+    "row_malformed": N_("check the file's quotes and delimiters"),
 }
 
 
@@ -154,7 +156,7 @@ def stage_files(
     return result, inputs
 
 
-def describe_quarantine(quarantine: pd.DataFrame, limit: int = 3) -> list[str]:
+def describe_quarantine(quarantine: pd.DataFrame, limit: int = 3, lang: str = "en") -> list[str]:
     """Return the main quarantine reasons as lines: count, an example row with its value, the fix.
 
     Parameters
@@ -163,6 +165,8 @@ def describe_quarantine(quarantine: pd.DataFrame, limit: int = 3) -> list[str]:
         Quarantined rows (:data:`geo.schema.QUARANTINE_COLUMNS`).
     limit : int
         How many reasons to describe (the most frequent first).
+    lang : str
+        Language of the words (English by default); reason codes and row details are data.
 
     Returns
     -------
@@ -172,27 +176,33 @@ def describe_quarantine(quarantine: pd.DataFrame, limit: int = 3) -> list[str]:
     """
     if not len(quarantine):
         return []
+    _ = translator(lang)
     lines = []
     counts = quarantine["reason"].value_counts()
     for reason, count in counts.head(limit).items():
         first = quarantine.loc[quarantine["reason"] == reason].iloc[0]
         row = first["row_number"]
-        where = f"row {int(row)}" if pd.notna(row) else "a row"
-        line = f"{reason}: {int(count):,} row{'s' if count != 1 else ''}, e.g. {where}: {first['detail']}"
+        # A row number is a label, not a quantity: no thousands separator.
+        where = _("row {number}", number=str(int(row))) if pd.notna(row) else _("a row")
+        line = _.ngettext("{reason}: {n} row, e.g. {where}: {detail}", "{reason}: {n} rows, e.g. {where}: {detail}",
+                          int(count), reason=str(reason), where=where, detail=str(first["detail"]))
         fix = REASON_FIXES.get(str(reason))
-        lines.append(line + (f"; fix: {fix}" if fix else ""))
+        lines.append(_("{line}; fix: {fix}", line=line, fix=_(fix)) if fix else line)
     if len(counts) > limit:
-        lines.append(f"and {int(counts.iloc[limit:].sum()):,} rows for {len(counts) - limit} other reason(s)")
+        lines.append(_.ngettext("and {rows} rows for {n} other reason(s)", "and {rows} rows for {n} other reason(s)",
+                                len(counts) - limit, rows=int(counts.iloc[limit:].sum())))
     return lines
 
 
-def check_import(result: ImportResult) -> list[str]:
+def check_import(result: ImportResult, lang: str = "en") -> list[str]:
     """Refuse an import in which an input kept no row; warn when one lost more than half.
 
     Parameters
     ----------
     result : geo.schema.ImportResult
         What :func:`stage_files` returned.
+    lang : str
+        Language of the messages (English by default).
 
     Returns
     -------
@@ -204,6 +214,7 @@ def check_import(result: ImportResult) -> list[str]:
     NothingImportedError
         An input with rows kept none of them; the message explains the reasons and the fix.
     """
+    _ = translator(lang)
     errors, warnings = [], []
     for entry in result.files:
         rows, kept = entry["rows_read"], entry["imported"]
@@ -212,15 +223,17 @@ def check_import(result: ImportResult) -> list[str]:
         lost = rows - kept
         if kept == 0 or lost / rows > WARN_QUARANTINED_SHARE:
             mine = result.quarantine.loc[result.quarantine["file"] == entry["file"]]
-            reasons = "\n".join(f"  - {line}" for line in describe_quarantine(mine))
+            reasons = "\n".join(f"  - {line}" for line in describe_quarantine(mine, lang=lang))
+            file, fmt = str(entry["file"]), str(entry.get("format", "?"))
             if kept == 0:
-                errors.append(f"{entry['file']}: none of its {rows:,} rows could be imported "
-                              f"(format {entry.get('format', '?')}). Main reasons:\n{reasons}")
+                errors.append(_("{file}: none of its {rows} rows could be imported (format {format}). Main reasons:",
+                                file=file, rows=int(rows), format=fmt) + "\n" + reasons)
             else:
-                warnings.append(f"{entry['file']}: {lost:,} of {rows:,} rows ({lost / rows:.0%}) were quarantined "
-                                f"(format {entry.get('format', '?')}). Main reasons:\n{reasons}")
+                warnings.append(_("{file}: {lost} of {rows} rows ({share}) were quarantined (format {format}). "
+                                  "Main reasons:", file=file, lost=int(lost), rows=int(rows),
+                                  share=f"{lost / rows:.0%}", format=fmt) + "\n" + reasons)
     if errors:
-        raise NothingImportedError("\n".join(errors) + "\nNothing was changed.")
+        raise NothingImportedError("\n".join(errors) + "\n" + _("Nothing was changed."))
     return warnings
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import geo
+from geo.i18n import N_, translator
 
-TOOL_NAME = "conflictmap: civilian harm in the war in Ukraine, mapped against oblasts and the front line"
+TOOL_NAME = N_("conflictmap: civilian harm in the war in Ukraine, mapped against oblasts and the front line")
 TOOL_SHORT = "conflictmap"
-TOOL_AUTHOR = "conflictmap contributors"
+TOOL_AUTHOR = N_("conflictmap contributors")
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,9 @@ def share_link(query: str, request_url: str | None = None, environ: Mapping[str,
     return f"{base}?{query}" if query else base
 
 
-def _source_line(source: Mapping[str, Any]) -> str:
-    name = source.get("name") or source.get("key") or "unnamed source"
+def _source_line(source: Mapping[str, Any], lang: str = "en") -> str:
+    _ = translator(lang)
+    name = source.get("name") or source.get("key") or _("unnamed source")
     parts = [str(name)]
     if source.get("attribution") and source.get("attribution") != name:
         parts.append(str(source["attribution"]))
@@ -118,11 +120,12 @@ def _source_line(source: Mapping[str, Any]) -> str:
         parts.append(str(source["url"]))
     accessed = source.get("accessed")
     if accessed:
-        parts.append(f"imported {accessed}" if source.get("accessed_kind") == "imported" else f"accessed {accessed}")
+        parts.append(_("imported {date}", date=str(accessed)) if source.get("accessed_kind") == "imported"
+                     else _("accessed {date}", date=str(accessed)))
     else:
-        parts.append("access date not recorded")
+        parts.append(_("access date not recorded"))
     if source.get("licence"):
-        parts.append(f"licence: {source['licence']}")
+        parts.append(_("licence: {licence}", licence=str(source["licence"])))
     return ". ".join(parts) + "."
 
 
@@ -139,6 +142,7 @@ def build_citation(
     sources: Sequence[Mapping[str, Any]],
     cited_on: dt.date | None = None,
     version: str | None = None,
+    lang: str = "en",
 ) -> Citation:
     """Build the "Cite this view" block.
 
@@ -156,33 +160,40 @@ def build_citation(
         Date of citing (today by default).
     version : str, optional
         Tool version (``geo.__version__`` by default).
+    lang : str
+        Language of the citation's words (English by default); the filters description should
+        be in the same language (``Filters.describe(lang)``).
 
     Returns
     -------
     Citation
         Plain text and BibTeX renderings.
     """
+    _ = translator(lang)
     cited_on = cited_on or dt.date.today()
     version = version or geo.__version__
-    filters_text = filters_description or "All incidents"
+    author, title = _(TOOL_AUTHOR), _(TOOL_NAME)
+    filters_text = filters_description or _("All incidents")
     share_url = public_url(share_url)
-    url_text = share_url or f"(no public link to this view: set {PUBLIC_URL_ENV} to the address readers use)"
-    source_lines = [_source_line(s) for s in sources] or ["No source recorded."]
+    url_text = share_url or _("(no public link to this view: set {variable} to the address readers use)",
+                              variable=PUBLIC_URL_ENV)
+    source_lines = [_source_line(s, lang) for s in sources] or [_("No source recorded.")]
+    # The year and the date stay as digits (a year is no quantity: never "2,024").
     text = (
-        f"{TOOL_AUTHOR} ({cited_on.year}). {TOOL_NAME}, version {version}. "
-        f"View: {filters_text}. Data version {data_version}. {url_text}. Accessed {cited_on.isoformat()}.\n"
-        "Sources:\n" + "\n".join(f"- {line}" for line in source_lines)
+        _("{author} ({year}). {title}, version {version}. View: {filters}. Data version {data_version}. {url}. "
+          "Accessed {date}.", author=author, year=str(cited_on.year), title=title, version=version,
+          filters=filters_text, data_version=data_version, url=url_text, date=cited_on.isoformat())
+        + "\n" + _("Sources:") + "\n" + "\n".join(f"- {line}" for line in source_lines)
     )
     key = f"{TOOL_SHORT}{cited_on.strftime('%Y%m%d')}"
-    note = f"Version {version}; view: {filters_text}; data version {data_version}; sources: " + " ".join(
-        source_lines
-    )
+    note = _("Version {version}; view: {filters}; data version {data_version}; sources: {sources}", version=version,
+             filters=filters_text, data_version=data_version, sources=" ".join(source_lines))
     bib_fields = {
-        "author": f"{{{TOOL_AUTHOR}}}",
-        "title": f"{{{TOOL_NAME}}}",
+        "author": f"{{{author}}}",
+        "title": f"{{{title}}}",
         "year": str(cited_on.year),
         "version": version,
-        "howpublished": f"\\url{{{share_url}}}" if share_url else "no public link",
+        "howpublished": f"\\url{{{share_url}}}" if share_url else _("no public link"),
         "urldate": cited_on.isoformat(),
         "note": note,
     }
@@ -195,7 +206,7 @@ def build_citation(
         + "\n}"
     )
     fields = {
-        "tool": TOOL_NAME,
+        "tool": title,
         "version": version,
         "filters": filters_text,
         "share_url": share_url,

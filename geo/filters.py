@@ -19,7 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geo.admin1 import ADMIN1
+from geo.admin1 import ADMIN1, oblast_label
+from geo.i18n import N_, translator
 from geo.places import place_search_terms
 from geo.scope import CIVILIAN_HARM, EVENT_CATEGORIES, describe_categories
 from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, bitmask, bits_from_lists
@@ -107,8 +108,13 @@ class Filters:
         """Return True when nothing is restricted."""
         return self == Filters()
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         """Return the filters in plain words, for captions, exports and citations.
+
+        Parameters
+        ----------
+        lang : str
+            Language of the words (a key of :data:`geo.i18n.LANGUAGES`; English by default).
 
         Returns
         -------
@@ -116,35 +122,42 @@ class Filters:
             For example ``"1 Jan 2024 to 31 Mar 2024; targets: Education; killed at least 1 (not
             reported excluded); civilian harm only (...); counting events (sources merged)"``.
         """
+        _ = translator(lang)
         parts: list[str] = []
-        if self.date_from or self.date_to:
-            start = _format_date(self.date_from) if self.date_from else "the start"
-            end = _format_date(self.date_to) if self.date_to else "the latest date"
-            parts.append(f"{start} to {end}")
+        if self.date_from and self.date_to:
+            parts.append(_("{start} to {end}", start=_format_date(self.date_from, lang),
+                           end=_format_date(self.date_to, lang)))
+        elif self.date_from:
+            parts.append(_("{start} to the latest date", start=_format_date(self.date_from, lang)))
+        elif self.date_to:
+            parts.append(_("the start to {end}", end=_format_date(self.date_to, lang)))
         if self.target_types:
-            parts.append("targets: " + ", ".join(_short_label(c, TARGET_TYPES) for c in self.target_types))
+            parts.append(_("targets: {names}", names=", ".join(_short_label(c, TARGET_TYPES, lang)
+                                                               for c in self.target_types)))
         if self.weapons:
-            parts.append("weapons: " + ", ".join(_short_label(c, WEAPONS) for c in self.weapons))
-        for noun, low, high in (("killed", self.killed_min, self.killed_max), ("injured", self.injured_min, self.injured_max)):
+            parts.append(_("weapons: {names}", names=", ".join(_short_label(c, WEAPONS, lang) for c in self.weapons)))
+        for words, low, high in ((_KILLED_RANGE, self.killed_min, self.killed_max),
+                                 (_INJURED_RANGE, self.injured_min, self.injured_max)):
             if low is not None or high is not None:
-                unreported = "not reported included" if self.include_not_reported else "not reported excluded"
-                parts.append(f"{noun} {_describe_range(low, high, '')} ({unreported})")
+                unreported = _("not reported included") if self.include_not_reported else _("not reported excluded")
+                parts.append(f"{_describe_range(words, low, high, lang)} ({unreported})")
         if self.oblasts:
-            parts.append("oblasts: " + ", ".join(ADMIN1.get(c, (c,))[0] for c in self.oblasts))
+            parts.append(_("oblasts: {names}", names=", ".join(oblast_label(c, lang) for c in self.oblasts)))
         if self.front_min_km is not None or self.front_max_km is not None:
-            parts.append(f"distance from the front {_describe_range(self.front_min_km, self.front_max_km, ' km')}")
+            parts.append(_describe_range(_FRONT_RANGE, self.front_min_km, self.front_max_km, lang))
         if self.precise_only:
-            parts.append("precise locations only")
+            parts.append(_("precise locations only"))
         if self.sources:
-            parts.append("sources: " + ", ".join(self.sources))
+            parts.append(_("sources: {names}", names=", ".join(self.sources)))
         if self.countries:
-            parts.append("countries: " + ", ".join(self.countries))
+            parts.append(_("countries: {names}", names=", ".join(self.countries)))
         if self.text:
-            parts.append(f"text contains \u201c{self.text}\u201d")
+            parts.append(_("text contains {text}", text=_quoted(self.text, lang)))
         # What is counted and the scope come last, so the specific filters lead (export file
         # names are built from this text and keep only its start).
-        parts.append(describe_categories(self.categories))
-        parts.append("counting events (sources merged)" if self.count_by == "events" else "counting records (every source row)")
+        parts.append(describe_categories(self.categories, lang))
+        parts.append(_("counting events (sources merged)") if self.count_by == "events"
+                     else _("counting records (every source row)"))
         return "; ".join(parts)
 
     def to_query_params(self) -> dict[str, str | list[str]]:
@@ -188,7 +201,7 @@ class Filters:
 
     @classmethod
     def from_query_params(
-        cls, params: Mapping[str, str | list[str]], known_sources: tuple[str, ...] | None = None
+        cls, params: Mapping[str, str | list[str]], known_sources: tuple[str, ...] | None = None, lang: str = "en"
     ) -> tuple[Filters, list[str]]:
         """Read filters from URL query parameters, dropping what is invalid.
 
@@ -199,6 +212,8 @@ class Filters:
             names are ignored (other parts of the app own them).
         known_sources : tuple of str, optional
             Source keys present in the data; other source values are dropped.
+        lang : str
+            Language of the notices (English by default).
 
         Returns
         -------
@@ -207,6 +222,11 @@ class Filters:
         list of str
             One plain-language notice per value that was ignored or corrected.
         """
+        _ = translator(lang)
+
+        def quote(text: str) -> str:
+            return _quote(text, lang)
+
         notices: list[str] = []
         values: dict = {}
         for key, name in (("from", "date_from"), ("to", "date_to")):
@@ -216,10 +236,11 @@ class Filters:
             try:
                 values[name] = dt.date.fromisoformat(raw.strip())
             except ValueError:
-                notices.append(f"Ignored the date {_quote(raw)} in the link ({key}=): use the form YYYY-MM-DD.")
+                notices.append(_("Ignored the date {value} in the link ({key}=): use the form YYYY-MM-DD.",
+                                  value=quote(raw), key=key))
         if values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
             values["date_from"], values["date_to"] = values["date_to"], values["date_from"]
-            notices.append("The link's start date was after its end date; the two were swapped.")
+            notices.append(_("The link's start date was after its end date; the two were swapped."))
         allowed = {"tt": set(TARGET_TYPES), "wp": set(WEAPONS), "ob": set(ADMIN1)}
         if known_sources is not None:
             allowed["src"] = set(known_sources)
@@ -235,7 +256,8 @@ class Filters:
             good = [item for item in dict.fromkeys(items) if key not in allowed or item in allowed[key]]
             bad = [item for item in items if item not in good]
             if bad:
-                notices.append(f"Ignored unknown value(s) {', '.join(_quote(b) for b in bad[:5])} in the link ({key}=).")
+                notices.append(_("Ignored unknown value(s) {values} in the link ({key}=).",
+                                  values=", ".join(quote(b) for b in bad[:5]), key=key))
             values[name] = tuple(good)
         for key, name in _INT_PARAMS.items():
             raw = _single(params.get(key))
@@ -243,20 +265,23 @@ class Filters:
                 continue
             number = parse_bounded_int(raw, 0, CASUALTY_BOUND_MAX)
             if number is None:
-                notices.append(f"Ignored {_quote(raw)} in the link ({key}=): a casualty bound must be a whole number "
-                               f"from 0 to {CASUALTY_BOUND_MAX:,}.")
+                notices.append(_("Ignored {value} in the link ({key}=): a casualty bound must be a whole number "
+                                  "from 0 to {high}.", value=quote(raw), key=key, high=CASUALTY_BOUND_MAX))
                 continue
             values[name] = number
-        for low, high, noun in (("killed_min", "killed_max", "killed"), ("injured_min", "injured_max", "injured")):
+        for low, high, notice in (
+            ("killed_min", "killed_max", N_("The link's killed range was reversed; the bounds were swapped.")),
+            ("injured_min", "injured_max", N_("The link's injured range was reversed; the bounds were swapped.")),
+        ):
             if values.get(low) is not None and values.get(high) is not None and values[low] > values[high]:
                 values[low], values[high] = values[high], values[low]
-                notices.append(f"The link's {noun} range was reversed; the bounds were swapped.")
+                notices.append(_(notice))
         raw_nr = _single(params.get("nr"))
         if raw_nr is not None:
             if raw_nr.strip() in ("0", "1"):
                 values["include_not_reported"] = raw_nr.strip() == "1"
             else:
-                notices.append(f"Ignored {_quote(raw_nr)} in the link (nr=): use 0 or 1.")
+                notices.append(_("Ignored {value} in the link ({key}=): use 0 or 1.", value=quote(raw_nr), key="nr"))
         for key, name in _FLOAT_PARAMS.items():
             raw = _single(params.get(key))
             if raw is None:
@@ -266,8 +291,9 @@ class Filters:
             except (ValueError, OverflowError):
                 number = math.nan
             if not math.isfinite(number) or abs(number) > DISTANCE_BOUND_MAX_KM:
-                notices.append(f"Ignored {_quote(raw)} in the link ({key}=): a distance must be a number of km "
-                               f"from -{DISTANCE_BOUND_MAX_KM:g} to {DISTANCE_BOUND_MAX_KM:g}.")
+                notices.append(_("Ignored {value} in the link ({key}=): a distance must be a number of km "
+                                  "from -{high} to {high}.", value=quote(raw), key=key,
+                                  high=_format_number(DISTANCE_BOUND_MAX_KM, lang)))
                 continue
             values[name] = number
         if (
@@ -276,13 +302,14 @@ class Filters:
             and values["front_min_km"] > values["front_max_km"]
         ):
             values["front_min_km"], values["front_max_km"] = values["front_max_km"], values["front_min_km"]
-            notices.append("The link's distance band was reversed; the bounds were swapped.")
+            notices.append(_("The link's distance band was reversed; the bounds were swapped."))
         raw_precise = _single(params.get("precise"))
         if raw_precise is not None:
             if raw_precise.strip() in ("0", "1"):
                 values["precise_only"] = raw_precise.strip() == "1"
             else:
-                notices.append(f"Ignored {_quote(raw_precise)} in the link (precise=): use 0 or 1.")
+                notices.append(_("Ignored {value} in the link ({key}=): use 0 or 1.", value=quote(raw_precise),
+                                  key="precise"))
         cats = _multi(params.get("cat"), split_commas=True)
         if cats:
             if any(c.strip().lower() == "all" for c in cats):
@@ -291,7 +318,8 @@ class Filters:
                 good = tuple(c for c in dict.fromkeys(cats) if c in EVENT_CATEGORIES)
                 bad = [c for c in cats if c not in EVENT_CATEGORIES]
                 if bad:
-                    notices.append(f"Ignored unknown event categories {', '.join(_quote(b) for b in bad[:5])} in the link (cat=).")
+                    notices.append(_("Ignored unknown event categories {values} in the link (cat=).",
+                                      values=", ".join(quote(b) for b in bad[:5])))
                 if good:
                     values["categories"] = good
         raw_count = _single(params.get("count"))
@@ -299,12 +327,12 @@ class Filters:
             if raw_count.strip() in COUNT_MODES:
                 values["count_by"] = raw_count.strip()
             else:
-                notices.append(f"Ignored {_quote(raw_count)} in the link (count=): use events or records.")
+                notices.append(_("Ignored {value} in the link (count=): use events or records.", value=quote(raw_count)))
         raw_text = _single(params.get("q"))
         if raw_text is not None:
             text = clean_search_text(raw_text)
             if len(raw_text) > MAX_TEXT_LENGTH:
-                notices.append(f"The search text in the link was cut to {MAX_TEXT_LENGTH} characters.")
+                notices.append(_("The search text in the link was cut to {n} characters.", n=MAX_TEXT_LENGTH))
             values["text"] = text
         return cls(**values), notices
 
@@ -693,23 +721,40 @@ def _day_to_date(day: int) -> dt.date:
     return dt.date(1970, 1, 1) + dt.timedelta(days=day)
 
 
-def _format_date(value: dt.date) -> str:
-    return f"{value.day} {value:%b %Y}"
+def _format_date(value: dt.date, lang: str = "en") -> str:
+    if translator(lang).lang == "en":
+        return f"{value.day} {value:%b %Y}"
+    return translator(lang).date(value)
 
 
-def _short_label(code: str, taxonomy: dict[str, str]) -> str:
-    return taxonomy.get(code, code).split(" (")[0]
+def _short_label(code: str, taxonomy: dict[str, str], lang: str = "en") -> str:
+    text = taxonomy.get(code)
+    return code if text is None else translator(lang)(text).split(" (")[0]
 
 
-def _describe_range(low, high, unit: str) -> str:
-    def fmt(value):
-        return f"{value:g}" if isinstance(value, float) else str(value)
+def _format_number(value, lang: str = "en") -> str:
+    """Return a bound as the user typed it: ``12.5``, ``-20``, ``1000`` (``12,5`` in Ukrainian)."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    if translator(lang).lang == "en" or "e" in text:
+        return text
+    digits = len(text.split(".")[1]) if "." in text else 0
+    return translator(lang).number(value, digits)
 
+
+#: Range phrases (both bounds, lower only, upper only).
+_KILLED_RANGE = (N_("killed {low} to {high}"), N_("killed at least {low}"), N_("killed at most {high}"))
+_INJURED_RANGE = (N_("injured {low} to {high}"), N_("injured at least {low}"), N_("injured at most {high}"))
+_FRONT_RANGE = (N_("distance from the front {low} to {high} km"), N_("distance from the front at least {low} km"),
+                N_("distance from the front at most {high} km"))
+
+
+def _describe_range(words: tuple[str, str, str], low, high, lang: str = "en") -> str:
+    _ = translator(lang)
     if low is not None and high is not None:
-        return f"{fmt(low)} to {fmt(high)}{unit}"
+        return _(words[0], low=_format_number(low, lang), high=_format_number(high, lang))
     if low is not None:
-        return f"at least {fmt(low)}{unit}"
-    return f"at most {fmt(high)}{unit}"
+        return _(words[1], low=_format_number(low, lang))
+    return _(words[2], high=_format_number(high, lang))
 
 
 def _single(value) -> str | None:
@@ -729,6 +774,12 @@ def _multi(value, split_commas: bool) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def _quote(text: str) -> str:
-    shown = clean_search_text(str(text))[:40]
-    return f"\u201c{shown}\u201d"
+def _quoted(text: str, lang: str = "en") -> str:
+    """``text`` in the quotation marks of the language (“…” in English, «…» in Ukrainian)."""
+    if translator(lang).lang == "uk":
+        return f"\u00ab{text}\u00bb"
+    return f"\u201c{text}\u201d"
+
+
+def _quote(text: str, lang: str = "en") -> str:
+    return _quoted(clean_search_text(str(text))[:40], lang)

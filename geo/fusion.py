@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod
 
+from geo.i18n import N_, translator
 from geo.schema import FUSION_COLUMNS as SCHEMA_FUSION_COLUMNS
 
 _GEOD = Geod(ellps="WGS84")
@@ -672,7 +673,7 @@ def event_source_entries(incidents: pd.DataFrame, rows: np.ndarray, event_code: 
     return [by_event.get(int(code), []) for code in wanted]
 
 
-def describe_sources(entries: list[list], sentence: bool = False) -> str:
+def describe_sources(entries: list[list], sentence: bool = False, lang: str = "en") -> str:
     """Return "seen in 3 datasets: curated, UCDP, Bellingcat" for an event's source entries.
 
     Parameters
@@ -681,18 +682,26 @@ def describe_sources(entries: list[list], sentence: bool = False) -> str:
         One event's entries from :func:`event_source_entries`.
     sentence : bool
         Start with a capital letter ("Seen in ...").
+    lang : str
+        Language of the words (English by default).
 
     Returns
     -------
     str
         The sentence ("1 record" / "seen in 1 dataset: curated" style).
     """
-    names = list(dict.fromkeys(_SOURCE_NAMES.get(e[0], e[0]) for e in entries))
+    _ = translator(lang)
+    names = list(dict.fromkeys(_(_SOURCE_NAMES[e[0]]) if e[0] in _SOURCE_NAMES else e[0] for e in entries))
     records = len(entries)
-    text = f"seen in {len(names)} dataset{'s' if len(names) != 1 else ''}: {', '.join(names)}"
+    if sentence:
+        text = _.ngettext("Seen in {n} dataset: {names}", "Seen in {n} datasets: {names}", len(names),
+                          names=", ".join(names))
+    else:
+        text = _.ngettext("seen in {n} dataset: {names}", "seen in {n} datasets: {names}", len(names),
+                          names=", ".join(names))
     if records > len(names):
-        text += f" ({records} records)"
-    return "S" + text[1:] if sentence else text
+        text += " (" + _.ngettext("{n} record", "{n} records", records) + ")"
+    return text
 
 
-_SOURCE_NAMES = {"curated": "curated", "ucdp": "UCDP", "acled": "ACLED", "bellingcat": "Bellingcat"}
+_SOURCE_NAMES = {"curated": N_("curated"), "ucdp": "UCDP", "acled": "ACLED", "bellingcat": "Bellingcat"}

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geo.i18n import N_
+from geo.i18n import N_, translator
 
 TARGET_TYPES: dict[str, str] = {
     "residential": N_("Residential"),
@@ -85,22 +85,29 @@ GEO_PRECISION_WORDS: dict[str, str] = {
 }
 
 
-def label(code: str, taxonomy: dict[str, str]) -> str:
-    """Return the display label of ``code`` in ``taxonomy``.
+def label(code: str, taxonomy: dict[str, str], lang: str = "en") -> str:
+    """Return the display label of ``code`` in ``taxonomy``, in ``lang``.
 
     Parameters
     ----------
     code : str
         Machine code as stored in the incident table.
     taxonomy : dict
-        One of :data:`TARGET_TYPES`, :data:`WEAPONS`, :data:`EVENT_TYPES`.
+        One of :data:`TARGET_TYPES`, :data:`WEAPONS`, :data:`EVENT_TYPES` (or any mapping of codes
+        to catalogue messages, e.g. :data:`geo.scope.EVENT_CATEGORIES`).
+    lang : str
+        Language of the label (a key of :data:`geo.i18n.LANGUAGES`; English by default).
 
     Returns
     -------
     str
-        The label, or the code itself when it is not in the taxonomy.
+        The label, or the code itself when it is not in the taxonomy (a code is data, never
+        translated).
     """
-    return taxonomy.get(code, code)
+    text = taxonomy.get(code)
+    if text is None:
+        return code
+    return translator(lang)(text)
 
 
 def _is_missing(value) -> bool:
