@@ -29,12 +29,13 @@ import plotly.graph_objects as go
 import shapely
 
 from geo.admin1 import ADMIN1
+from geo.i18n import N_, Translator, translator
 from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, label
 
 #: Upper edges (km) of the default distance bands; the last band is open-ended.
 DEFAULT_BAND_EDGES: tuple[float, ...] = (0.0, 25.0, 100.0, 300.0)
 #: Label of the band holding negative distances (inside occupied territory).
-OCCUPIED_BAND = "Inside occupied territory"
+OCCUPIED_BAND = N_("Inside occupied territory")
 #: Okabe & Ito (2008) colour-blind-safe categorical palette; the "Other" bucket is grey.
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",
@@ -52,19 +53,19 @@ BAND_RAMP: tuple[str, ...] = ("#00224E", "#35456C", "#666970", "#948E77", "#C8B8
 OCCUPIED_COLOUR = "#BBBBBB"
 CHOROPLETH_SCALE = "Cividis"
 MEASURES: dict[str, str] = {
-    "incidents": "Incidents",
-    "killed": "Killed (reported)",
-    "injured": "Injured (reported)",
-    "casualties": "Killed and injured (reported)",
+    "incidents": N_("Incidents"),
+    "killed": N_("Killed (reported)"),
+    "injured": N_("Injured (reported)"),
+    "casualties": N_("Killed and injured (reported)"),
 }
 FREQUENCIES: dict[str, tuple[str, str]] = {
-    "day": ("D", "Day"),
-    "week": ("W-MON", "Week"),
-    "month": ("MS", "Month"),
+    "day": ("D", N_("Day")),
+    "week": ("W-MON", N_("Week")),
+    "month": ("MS", N_("Month")),
 }
 GROUPINGS: dict[str, tuple[str, dict[str, str]]] = {
-    "target_types": ("Target type", TARGET_TYPES),
-    "weapons": ("Weapon", WEAPONS),
+    "target_types": (N_("Target type"), TARGET_TYPES),
+    "weapons": (N_("Weapon"), WEAPONS),
 }
 #: plotly.js fetches a world topojson for every ``geo`` subplot, even with no base layers
 #: drawn, from plotly's CDN by default. The choropleth draws only the boundary GeoJSON it is
@@ -189,7 +190,41 @@ def _measure_values(frame: pd.DataFrame, measure: str) -> pd.Series:
     return frame[measure].fillna(0).astype("int64")
 
 
-def _base_layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+def band_display(band: str, lang: str = "en") -> str:
+    """Return a distance-band label (from :func:`band_labels`) as shown in ``lang``.
+
+    Parameters
+    ----------
+    band : str
+        An English band label, the key used in tables (``"0–25 km"``, :data:`OCCUPIED_BAND`).
+    lang : str
+        Language of the interface (``"en"`` or ``"uk"``).
+
+    Returns
+    -------
+    str
+        The label in ``lang``; English labels are returned unchanged.
+    """
+    _ = translator(lang)
+    if band == OCCUPIED_BAND:
+        return _(OCCUPIED_BAND)
+    if band.endswith(" km"):
+        number = band[: -len(" km")]
+        return (number.replace(".", ",") if _.lang == "uk" else number) + " " + _.pgettext("unit", "km")
+    return band
+
+
+def _uk_numbers(fig: go.Figure, _: Translator) -> None:
+    """Ukrainian separators for numbers plotly formats itself (English output stays unchanged)."""
+    if _.lang != "en":
+        fig.update_layout(separators=", ")
+
+
+def _base_layout(
+    fig: go.Figure, title: str, x_title: str, y_title: str, _: Translator | None = None
+) -> go.Figure:
+    if _ is not None:
+        _uk_numbers(fig, _)
     fig.update_layout(
         title={"text": escape_label(title), "x": 0.0, "xanchor": "left"},
         template="plotly_white",
@@ -257,7 +292,10 @@ def compute_distance_counts(
 
 
 def build_distance_histogram(
-    frame: pd.DataFrame, edges: Sequence[float] = DEFAULT_BAND_EDGES, include_imprecise: bool = False
+    frame: pd.DataFrame,
+    edges: Sequence[float] = DEFAULT_BAND_EDGES,
+    include_imprecise: bool = False,
+    lang: str = "en",
 ) -> go.Figure:
     """Bar chart of incidents per distance band from the line of contact.
 
@@ -269,29 +307,35 @@ def build_distance_histogram(
         Band starts in km (default 0, 25, 100, 300).
     include_imprecise : bool
         Count approximate locations too.
+    lang : str
+        Language of titles, legend and hover text (``"en"`` or ``"uk"``).
 
     Returns
     -------
     plotly.graph_objects.Figure
         One bar trace per band so each band has a legend entry and a colour.
     """
+    _ = translator(lang)
     counts = compute_distance_counts(frame, edges, include_imprecise)
     colours = _band_colours(counts["band"].tolist())
     fig = go.Figure()
     for row in counts.itertuples(index=False):
+        shown = band_display(row.band, lang)
         fig.add_trace(
             go.Bar(
-                x=[row.band],
+                x=[shown],
                 y=[row.incidents],
-                name=row.band,
+                name=shown,
                 marker_color=colours[row.band],
                 customdata=[[row.killed, row.injured]],
-                hovertemplate="%{x}<br>%{y} incidents<br>%{customdata[0]} killed, %{customdata[1]} injured"
-                "<extra></extra>",
+                hovertemplate=_("%{x}<br>%{y} incidents<br>%{customdata[0]} killed, %{customdata[1]} injured")
+                + "<extra></extra>",
             )
         )
     excluded = len(frame) - int(counts["incidents"].sum())
-    _base_layout(fig, "Incidents by distance from the line of contact", "Distance band", "Incidents")
+    _base_layout(
+        fig, _("Incidents by distance from the line of contact"), _("Distance band"), _("Incidents"), _
+    )
     fig.update_layout(meta={"excluded_rows": excluded}, bargap=0.15)
     return fig
 
@@ -364,6 +408,7 @@ def build_band_timeline(
     freq: str = "month",
     include_imprecise: bool = False,
     seams: Sequence[Mapping[str, Any]] = (),
+    lang: str = "en",
 ) -> go.Figure:
     """Stacked bars of ``measure`` per period, split by distance band.
 
@@ -381,34 +426,49 @@ def build_band_timeline(
         See :func:`select_distance_rows`.
     seams : sequence of mapping
         Output of :func:`compute_snapshot_seams`, drawn as dashed vertical lines.
+    lang : str
+        Language of titles, legend and hover text (``"en"`` or ``"uk"``).
 
     Returns
     -------
     plotly.graph_objects.Figure
         One bar trace per band, ``barmode="stack"``.
     """
+    _ = translator(lang)
     table = compute_band_series(frame, edges, measure, freq, include_imprecise)
     colours = _band_colours(list(table.columns))
     fig = go.Figure()
     for band in table.columns:
+        shown = band_display(band, lang)
         fig.add_trace(
             go.Bar(
                 x=list(table.index),
                 y=table[band].tolist(),
-                name=band,
+                name=shown,
                 marker_color=colours[band],
-                hovertemplate=f"{escape_label(band)}<br>%{{x|%Y-%m-%d}}: %{{y}}<extra></extra>",
+                hovertemplate=escape_label(shown) + "<br>%{x|%Y-%m-%d}: %{y}<extra></extra>",
             )
         )
     _base_layout(
         fig,
-        f"{MEASURES[measure]} per {FREQUENCIES[freq][1].lower()} by distance from the line of contact",
-        FREQUENCIES[freq][1],
-        MEASURES[measure],
+        _(
+            "{measure} per {period} by distance from the line of contact",
+            measure=_(MEASURES[measure]),
+            period=_period_word(freq, _),
+        ),
+        _(FREQUENCIES[freq][1]),
+        _(MEASURES[measure]),
+        _,
     )
     fig.update_layout(barmode="stack", bargap=0.1)
-    _add_seams(fig, seams)
+    _add_seams(fig, seams, _)
     return fig
+
+
+def _period_word(freq: str, _: Translator) -> str:
+    """Return the period as written in running text ("month" in "Incidents per month")."""
+    words = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
+    return _(words[freq])
 
 
 def _primary(values: Any, keep: Sequence[str] = ()) -> str:
@@ -467,6 +527,7 @@ def build_weapon_mix_chart(
     include_imprecise: bool = False,
     share: bool = True,
     max_categories: int = 7,
+    lang: str = "en",
 ) -> go.Figure:
     """Horizontal stacked bars: which weapons reach how far.
 
@@ -483,12 +544,15 @@ def build_weapon_mix_chart(
     max_categories : int
         Weapons beyond the most frequent ``max_categories`` are pooled as "Other"
         so every colour stays distinguishable.
+    lang : str
+        Language of titles, legend and hover text (``"en"`` or ``"uk"``).
 
     Returns
     -------
     plotly.graph_objects.Figure
         One bar trace per weapon, ``barmode="stack"``, bands on the y axis.
     """
+    _ = translator(lang)
     table = compute_weapon_mix(frame, edges, include_imprecise)
     keep = list(table.sum().sort_values(ascending=False, kind="stable").index[:max_categories])
     rest = [c for c in table.columns if c not in keep]
@@ -497,26 +561,28 @@ def build_weapon_mix_chart(
     values = table.div(table.sum(axis=1).replace(0, np.nan), axis=0).fillna(0) * 100 if share else table
     fig = go.Figure()
     for i, code in enumerate(values.columns):
-        name = "Other weapons" if code == "other_pooled" else label(code, WEAPONS)
+        name = _("Other weapons") if code == "other_pooled" else _(label(code, WEAPONS))
         colour = OTHER_COLOUR if code == "other_pooled" else OKABE_ITO[i % len(OKABE_ITO)]
         fig.add_trace(
             go.Bar(
-                y=list(values.index),
+                y=[band_display(band, lang) for band in values.index],
                 x=values[code].round(1).tolist(),
                 name=escape_label(name),
                 orientation="h",
                 marker_color=colour,
                 customdata=table[code].tolist(),
-                hovertemplate=f"{escape_label(name)}<br>%{{y}}: %{{customdata}} incidents"
+                hovertemplate=escape_label(name)
+                + _("<br>%{y}: %{customdata} incidents")
                 + (" (%{x:.1f}%)" if share else "")
                 + "<extra></extra>",
             )
         )
     _base_layout(
         fig,
-        "Weapon mix by distance from the line of contact",
-        "Share of weapon mentions (%)" if share else "Incidents",
-        "Distance band",
+        _("Weapon mix by distance from the line of contact"),
+        _("Share of weapon mentions (%)") if share else _("Incidents"),
+        _("Distance band"),
+        _,
     )
     fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
     return fig
@@ -602,20 +668,21 @@ def compute_oblast_counts_beyond(
     ).reset_index(drop=True)
 
 
-def _casualty_labels(table: pd.DataFrame) -> list[list]:
+def _casualty_labels(table: pd.DataFrame, _: Translator | None = None) -> list[list]:
     """Killed and injured per row for hover text, "not reported" where no row gave a figure."""
+    missing = (_ or translator("en"))(N_("not reported"))
     return [
-        [int(v) if pd.notna(v) else "not reported" for v in pair]
+        [int(v) if pd.notna(v) else missing for v in pair]
         for pair in table[["killed", "injured"]].itertuples(index=False, name=None)
     ]
 
 
 def _oblast_name(iso: str) -> str:
-    return ADMIN1[iso][0] if iso in ADMIN1 else "Outside the oblast layer"
+    return ADMIN1[iso][0] if iso in ADMIN1 else N_("Outside the oblast layer")
 
 
 def build_oblast_beyond_chart(
-    frame: pd.DataFrame, threshold_km: float = 100.0, include_imprecise: bool = False
+    frame: pd.DataFrame, threshold_km: float = 100.0, include_imprecise: bool = False, lang: str = "en"
 ) -> go.Figure:
     """Horizontal bar chart of incidents per oblast beyond ``threshold_km``.
 
@@ -627,26 +694,31 @@ def build_oblast_beyond_chart(
         Distance threshold in km.
     include_imprecise : bool
         See :func:`select_distance_rows`.
+    lang : str
+        Language of titles, oblast names and hover text (``"en"`` or ``"uk"``).
 
     Returns
     -------
     plotly.graph_objects.Figure
         One bar trace, oblasts sorted by count (largest on top).
     """
+    _ = translator(lang)
     table = compute_oblast_counts_beyond(frame, threshold_km, include_imprecise)
+    km = f"{threshold_km:g}".replace(".", ",") if _.lang == "uk" else f"{threshold_km:g}"
     fig = go.Figure(
         go.Bar(
-            y=[escape_label(n) for n in table["oblast"]],
+            y=[escape_label(_(n)) for n in table["oblast"]],
             x=table["incidents"].tolist(),
             orientation="h",
-            name=f"Incidents {threshold_km:g}+ km from the line of contact",
+            name=_("Incidents {km}+ km from the line of contact", km=km),
             marker_color=OKABE_ITO[0],
-            customdata=_casualty_labels(table),
-            hovertemplate="%{y}: %{x} incidents<br>killed: %{customdata[0]}, injured: %{customdata[1]}<extra></extra>",
+            customdata=_casualty_labels(table, _),
+            hovertemplate=_("%{y}: %{x} incidents<br>killed: %{customdata[0]}, injured: %{customdata[1]}")
+            + "<extra></extra>",
         )
     )
     _base_layout(
-        fig, f"Incidents {threshold_km:g} km or more from the line of contact, by oblast", "Incidents", ""
+        fig, _("Incidents {km} km or more from the line of contact, by oblast", km=km), _("Incidents"), "", _
     )
     fig.update_layout(
         yaxis={"autorange": "reversed"}, showlegend=True, height=max(350, 28 * len(table) + 120)
@@ -718,6 +790,7 @@ def build_trend_chart(
     seams: Sequence[Mapping[str, Any]] = (),
     max_categories: int = 7,
     keep: Sequence[str] = (),
+    lang: str = "en",
 ) -> go.Figure:
     """Incidents (or casualties) over time, with the front-line coverage shaded.
 
@@ -738,38 +811,42 @@ def build_trend_chart(
         Snapshot source/method changes (:func:`compute_snapshot_seams`).
     max_categories, keep
         See :func:`compute_trend_series`.
+    lang : str
+        Language of titles, legend, hover text and annotations (``"en"`` or ``"uk"``).
 
     Returns
     -------
     plotly.graph_objects.Figure
         Stacked bars, one trace per category.
     """
+    _ = translator(lang)
     table = compute_trend_series(frame, freq, by, measure, max_categories, keep)
     fig = go.Figure()
     taxonomy = GROUPINGS[by][1] if by else {}
     for i, code in enumerate(table.columns):
         if code == "total":
-            name, colour = MEASURES[measure], OKABE_ITO[0]
+            name, colour = _(MEASURES[measure]), OKABE_ITO[0]
         elif code == "other_pooled":
-            name, colour = "Other", OTHER_COLOUR
+            name, colour = _.pgettext("chart legend", "Other"), OTHER_COLOUR
         else:
-            name, colour = label(code, taxonomy), OKABE_ITO[i % len(OKABE_ITO)]
+            name, colour = _(label(code, taxonomy)), OKABE_ITO[i % len(OKABE_ITO)]
         fig.add_trace(
             go.Bar(
                 x=list(table.index),
                 y=table[code].tolist(),
                 name=escape_label(name),
                 marker_color=colour,
-                hovertemplate=f"{escape_label(name)}<br>%{{x|%Y-%m-%d}}: %{{y}}<extra></extra>",
+                hovertemplate=escape_label(name) + "<br>%{x|%Y-%m-%d}: %{y}<extra></extra>",
             )
         )
-    split = f" by {GROUPINGS[by][0].lower()}" if by else ""
-    _base_layout(
-        fig,
-        f"{MEASURES[measure]} per {FREQUENCIES[freq][1].lower()}{split}",
-        FREQUENCIES[freq][1],
-        MEASURES[measure],
-    )
+    what, period = _(MEASURES[measure]), _period_word(freq, _)
+    if by == "target_types":
+        title = _("{measure} per {period} by target type", measure=what, period=period)
+    elif by == "weapons":
+        title = _("{measure} per {period} by weapon", measure=what, period=period)
+    else:
+        title = _("{measure} per {period}", measure=what, period=period)
+    _base_layout(fig, title, _(FREQUENCIES[freq][1]), what, _)
     fig.update_layout(barmode="stack", bargap=0.1, showlegend=True)
     if coverage is not None:
         start, end = (pd.Timestamp(coverage[0]), pd.Timestamp(coverage[1]))
@@ -780,11 +857,11 @@ def build_trend_chart(
             opacity=0.12,
             line_width=0,
             layer="below",
-            annotation_text="front-line snapshots available",
+            annotation_text=_("front-line snapshots available"),
             annotation_position="top left",
             annotation_font_size=11,
         )
-    _add_seams(fig, seams)
+    _add_seams(fig, seams, _)
     return fig
 
 
@@ -859,14 +936,15 @@ def compute_snapshot_seams(frontlines: pd.DataFrame | None) -> list[dict[str, An
     return seams
 
 
-def _add_seams(fig: go.Figure, seams: Iterable[Mapping[str, Any]]) -> None:
+def _add_seams(fig: go.Figure, seams: Iterable[Mapping[str, Any]], _: Translator | None = None) -> None:
+    _ = _ or translator("en")
     for seam in seams:
         fig.add_vline(x=pd.Timestamp(seam["date"]), line_dash="dash", line_color="#D55E00", line_width=1.5)
         fig.add_annotation(
             x=pd.Timestamp(seam["date"]),
             y=1.0,
             yref="paper",
-            text=escape_label(f"source change: {seam['to_source']}"),
+            text=escape_label(_("source change: {source}", source=seam["to_source"])),
             hovertext=escape_label(seam.get("text", "")),
             showarrow=False,
             xanchor="left",
@@ -988,7 +1066,9 @@ def boundaries_geojson(boundaries: Any) -> dict:
     return json.loads(slim.to_json(drop_id=True))
 
 
-def build_oblast_choropleth(table: pd.DataFrame, boundaries: Any, value: str = "incidents") -> go.Figure:
+def build_oblast_choropleth(
+    table: pd.DataFrame, boundaries: Any, value: str = "incidents", lang: str = "en"
+) -> go.Figure:
     """Choropleth of a per-oblast value on the boundary layer (no tiles, works offline).
 
     Parameters
@@ -999,6 +1079,8 @@ def build_oblast_choropleth(table: pd.DataFrame, boundaries: Any, value: str = "
         Oblast layer (see :func:`boundaries_geojson`).
     value : str
         Column to colour by, e.g. ``incidents``, ``killed``, ``per_100k``.
+    lang : str
+        Language of titles, oblast names and hover text (``"en"`` or ``"uk"``).
 
     Returns
     -------
@@ -1006,12 +1088,20 @@ def build_oblast_choropleth(table: pd.DataFrame, boundaries: Any, value: str = "
         One ``choropleth`` trace with ``locationmode="geojson-id"``; the geo
         subplot has no base layers and ``fitbounds="geojson"``.
     """
+    _ = translator(lang)
     titles = {
-        "incidents": "Incidents",
-        "killed": "Killed (reported)",
-        "injured": "Injured (reported)",
-        "per_100k": "Incidents per 100,000 residents",
-        "share_pct": "Share of incidents (%)",
+        "incidents": _("Incidents"),
+        "killed": _("Killed (reported)"),
+        "injured": _("Injured (reported)"),
+        "per_100k": _("Incidents per 100,000 residents"),
+        "share_pct": _("Share of incidents (%)"),
+    }
+    by_oblast = {
+        "incidents": _("Incidents by oblast"),
+        "killed": _("Killed (reported) by oblast"),
+        "injured": _("Injured (reported) by oblast"),
+        "per_100k": _("Incidents per 100,000 residents by oblast"),
+        "share_pct": _("Share of incidents (%) by oblast"),
     }
     rows = table[table["admin1_iso"].isin(list(ADMIN1))]
     z = pd.to_numeric(rows[value], errors="coerce").astype("float64")
@@ -1022,14 +1112,19 @@ def build_oblast_choropleth(table: pd.DataFrame, boundaries: Any, value: str = "
             locationmode="geojson-id",
             locations=rows["admin1_iso"].tolist(),
             z=[None if np.isnan(v) else v for v in z],
-            text=[escape_label(n) for n in rows["oblast"]],
-            customdata=[[n, *pair] for n, pair in zip(rows["incidents"].tolist(), _casualty_labels(rows), strict=True)],
+            text=[escape_label(_(n)) for n in rows["oblast"]],
+            customdata=[
+                [n, *pair]
+                for n, pair in zip(rows["incidents"].tolist(), _casualty_labels(rows, _), strict=True)
+            ],
             colorscale=CHOROPLETH_SCALE,
             marker_line_color="#FFFFFF",
             marker_line_width=0.6,
             colorbar={"title": {"text": titles.get(value, escape_label(value))}},
-            hovertemplate="%{text}<br>%{z}<br>%{customdata[0]} incidents, killed: %{customdata[1]}, "
-            "injured: %{customdata[2]}<extra></extra>",
+            hovertemplate=_(
+                "%{text}<br>%{z}<br>%{customdata[0]} incidents, killed: %{customdata[1]}, injured: %{customdata[2]}"
+            )
+            + "<extra></extra>",
             name=titles.get(value, escape_label(value)),
         )
     )
@@ -1039,7 +1134,7 @@ def build_oblast_choropleth(table: pd.DataFrame, boundaries: Any, value: str = "
         projection_type="mercator",
         bgcolor="rgba(0,0,0,0)",
     )
-    _base_layout(fig, f"{titles.get(value, value)} by oblast", "", "")
+    _base_layout(fig, by_oblast.get(value, f"{titles.get(value, value)} by oblast"), "", "", _)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=520)
     return fig
 
@@ -1055,6 +1150,7 @@ def build_standard_charts(
     threshold_km: float = 100.0,
     include_imprecise: bool = False,
     freq: str = "month",
+    lang: str = "en",
 ) -> dict[str, go.Figure]:
     """Build every chart the app offers for export, keyed by a file-name stem.
 
@@ -1081,6 +1177,8 @@ def build_standard_charts(
         See :func:`select_distance_rows`.
     freq : {"day", "week", "month"}
         Trend period.
+    lang : str
+        Language of every figure's text (``"en"`` or ``"uk"``).
 
     Returns
     -------
@@ -1092,22 +1190,32 @@ def build_standard_charts(
     charts: dict[str, go.Figure] = {}
     has_distance = bool(frame["front_distance_km"].notna().any())
     if has_distance:
-        charts["distance_bands"] = build_distance_histogram(frame, edges, include_imprecise)
+        charts["distance_bands"] = build_distance_histogram(frame, edges, include_imprecise, lang=lang)
         charts["distance_bands_monthly"] = build_band_timeline(
-            frame, edges, "incidents", "month", include_imprecise, seams
+            frame, edges, "incidents", "month", include_imprecise, seams, lang=lang
         )
         charts["casualties_by_band_monthly"] = build_band_timeline(
-            frame, edges, "casualties", "month", include_imprecise, seams
+            frame, edges, "casualties", "month", include_imprecise, seams, lang=lang
         )
-        charts["weapon_mix_by_band"] = build_weapon_mix_chart(frame, edges, include_imprecise)
-        charts["oblasts_beyond_threshold"] = build_oblast_beyond_chart(frame, threshold_km, include_imprecise)
-    charts["trend_incidents"] = build_trend_chart(frame, freq, None, "incidents", coverage, seams)
-    charts["trend_casualties"] = build_trend_chart(frame, freq, None, "casualties", coverage, seams)
-    charts["trend_by_target"] = build_trend_chart(frame, freq, "target_types", "incidents", coverage, seams)
-    charts["trend_by_weapon"] = build_trend_chart(frame, freq, "weapons", "incidents", coverage, seams)
+        charts["weapon_mix_by_band"] = build_weapon_mix_chart(frame, edges, include_imprecise, lang=lang)
+        charts["oblasts_beyond_threshold"] = build_oblast_beyond_chart(
+            frame, threshold_km, include_imprecise, lang=lang
+        )
+    charts["trend_incidents"] = build_trend_chart(frame, freq, None, "incidents", coverage, seams, lang=lang)
+    charts["trend_casualties"] = build_trend_chart(
+        frame, freq, None, "casualties", coverage, seams, lang=lang
+    )
+    charts["trend_by_target"] = build_trend_chart(
+        frame, freq, "target_types", "incidents", coverage, seams, lang=lang
+    )
+    charts["trend_by_weapon"] = build_trend_chart(
+        frame, freq, "weapons", "incidents", coverage, seams, lang=lang
+    )
     if boundaries is not None:
         table = compute_oblast_table(frame, previous, population)
-        charts["oblast_choropleth"] = build_oblast_choropleth(table, boundaries, "incidents")
+        charts["oblast_choropleth"] = build_oblast_choropleth(table, boundaries, "incidents", lang=lang)
         if population:
-            charts["oblast_choropleth_per_100k"] = build_oblast_choropleth(table, boundaries, "per_100k")
+            charts["oblast_choropleth_per_100k"] = build_oblast_choropleth(
+                table, boundaries, "per_100k", lang=lang
+            )
     return charts
