@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo import exports
 from geo.countries import keep_ukraine
+from geo.i18n import N_
 from geo.viz import charts
 from ui import state
 from ui.exports import export_context, render_export_panel, render_map_downloads, show_chart
@@ -17,10 +18,10 @@ DEFAULT_BANDS = "0, 25, 100, 300"
 
 view = get_filtered()
 frontlines = view.bundle.frontlines
-st.title("Far from the front")
-st.caption(f"{view.count_text()} · {escape_md(view.filters.describe())}")
+st.title(_("Far from the front"))
+st.caption(_("{count} · {filters}", count=view.count_text(), filters=escape_md(view.filters.describe())))
 
-METHOD = """
+METHOD = N_("""
 **Which front line applies.** Each incident is measured against the front-line snapshot in force on
 its date: the latest snapshot dated on or before the incident. Incidents before the first snapshot
 have no distance and are left out of every chart on this page.
@@ -35,19 +36,20 @@ switch them on below.
 
 **Seams.** When the front-line source or its method changes, the line can jump without anything
 moving on the ground. Charts over time mark those dates with a dashed orange line.
-"""
+""")
 
 if frontlines is None or not len(frontlines) or not view.incidents["front_distance_km"].notna().any():
-    st.info(
+    st.info(_(
         "No front lines are loaded, so distance from the front cannot be measured yet. Add snapshots with\n\n"
-        "`python -m geo frontlines INPUT... --out DIR`\n\n"
+        "`{command}`\n\n"
         "where INPUT is DeepStateMap GeoJSON exports or any dated polygons of occupied territory "
         "(GeoJSON/GeoPackage with a date property or a date in the file name), then restart the app "
-        "with `CONFLICTMAP_DATA=DIR`."
-    )
+        "with `{setting}`.",
+        command="python -m geo frontlines INPUT... --out DIR", setting="CONFLICTMAP_DATA=DIR",
+    ))
     render_frontline_offer()
-    with st.expander("How distance is measured"):
-        st.markdown(METHOD)
+    with st.expander(_("How distance is measured")):
+        st.markdown(_(METHOD))
     st.stop()
 
 frame, elsewhere = keep_ukraine(view.filtered(), view.filters.countries)
@@ -56,11 +58,11 @@ if elsewhere:
                  "Choose countries in the sidebar to include them.",
                  n=sum(elsewhere.values()), which=", ".join(f"{k} {v}" for k, v in elsewhere.items())))
 c1, c2, c3 = st.columns([2, 2, 1])
-threshold = c1.slider("Beyond N km from the line of contact", 0, 1000,
+threshold = c1.slider(_("Beyond N km from the line of contact"), 0, 1000,
                       state.url_value("far_threshold", 100, state.parse_int_in(0, 1000)), step=25, key="far_threshold")
-bands_text = c2.text_input("Distance bands (km, band starts)", state.url_value("far_bands", DEFAULT_BANDS, str),
+bands_text = c2.text_input(_("Distance bands (km, band starts)"), state.url_value("far_bands", DEFAULT_BANDS, str),
                            key="far_bands", max_chars=200)
-include_imprecise = c3.toggle("Include imprecise locations", state.url_value("far_imprecise", False, state.parse_bool),
+include_imprecise = c3.toggle(_("Include imprecise locations"), state.url_value("far_imprecise", False, state.parse_bool),
                               key="far_imprecise")
 state.keep_in_url("far_threshold", threshold, 100)
 state.keep_in_url("far_bands", bands_text, DEFAULT_BANDS)
@@ -68,20 +70,23 @@ state.keep_in_url("far_imprecise", include_imprecise, False)
 try:
     edges = tuple(float(x) for x in bands_text.split(",") if x.strip())
     charts.band_labels(edges)
-except ValueError as exc:
-    st.error(f"Distance bands: {exc}. Using the default bands.")
+except ValueError:
+    st.error(_("Distance bands must be numbers in km, starting at 0 and rising, such as {example}. "
+               "Using the default bands.", example=DEFAULT_BANDS))
     edges = charts.DEFAULT_BAND_EDGES
 settings = (edges, include_imprecise)
 seams = charts.compute_snapshot_seams(frontlines)
 
 hist = charts.build_distance_histogram(frame, edges, include_imprecise)
 left_out = hist.layout.meta["excluded_rows"] if hist.layout.meta else 0
-left_out_note = f"{left_out:,} incidents without a distance or with an imprecise location are not counted."
+left_out_note = _.ngettext("{n} incident without a distance or with an imprecise location is not counted.",
+                            "{n} incidents without a distance or with an imprecise location are not counted.",
+                            left_out)
 st.caption(left_out_note)
 show_chart(hist, "distance_bands", view, settings, page="far", notes=(left_out_note,))
 
 measure = st.segmented_control(
-    "Over time", ["incidents", "casualties"], key="far_measure", format_func=lambda m: charts.MEASURES[m],
+    _("Over time"), ["incidents", "casualties"], key="far_measure", format_func=lambda m: _(charts.MEASURES[m]),
     default=state.url_value("far_measure", "incidents", state.parse_choice(["incidents", "casualties"])),
 ) or "incidents"
 state.keep_in_url("far_measure", measure, "incidents")
@@ -92,25 +97,33 @@ show_chart(
 show_chart(charts.build_weapon_mix_chart(frame, edges, include_imprecise), "weapon_mix_by_band", view, settings,
            page="far", notes=(left_out_note,))
 
-st.subheader(f"Deepest strikes: {threshold:,} km or more from the line of contact")
+st.subheader(_("Deepest strikes: {km} km or more from the line of contact", km=threshold))
 every_deep = charts.compute_deepest_strikes(frame, threshold, limit=None, include_imprecise=include_imprecise)
-show_all = st.toggle(f"Show all {len(every_deep):,}", False, key="far_deep_all") if len(every_deep) > DEEPEST_SHOWN else True
+show_all = st.toggle(_("Show all {n}", n=len(every_deep)), False, key="far_deep_all") if len(every_deep) > DEEPEST_SHOWN else True
 deepest = every_deep if show_all else every_deep.head(DEEPEST_SHOWN)
 if deepest.empty:
-    st.info("No incident in the current filters lies this far from the line of contact.")
+    st.info(_("No incident in the current filters lies this far from the line of contact."))
 else:
-    st.caption(f"{len(every_deep):,} incidents lie {threshold:,} km or more from the line of contact"
-               + ("" if show_all else f"; the {DEEPEST_SHOWN:,} deepest are listed") + ".")
-    st.download_button(f"All {len(every_deep):,} as CSV", exports.frame_to_csv(every_deep.drop(columns=["lon", "lat"])),
+    lie = _.ngettext("{n} incident lies {km} km or more from the line of contact.",
+                     "{n} incidents lie {km} km or more from the line of contact.", len(every_deep), km=threshold)
+    st.caption(lie if show_all else lie + " " + _("The {shown} deepest are listed.", shown=DEEPEST_SHOWN))
+    st.download_button(_("All {n} as CSV", n=len(every_deep)), exports.frame_to_csv(every_deep.drop(columns=["lon", "lat"])),
                        exports.export_filename("far", f"deepest-strikes-{threshold}km", view.filters.describe(), None, "csv"),
                        "text/csv", key="far_deep_csv")
     st.dataframe(
         deepest.drop(columns=["lon", "lat"]),
         hide_index=True,
         column_config={
-            "date": st.column_config.DateColumn("Date"),
-            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.1f"),
-            "sources": st.column_config.TextColumn("Sources"),
+            "incident_id": st.column_config.TextColumn(_("Incident id")),
+            "date": st.column_config.DateColumn(_("Date")),
+            "place": st.column_config.TextColumn(_("Place")),
+            "oblast": st.column_config.TextColumn(_("Oblast")),
+            "target": st.column_config.TextColumn(_("Target")),
+            "weapon": st.column_config.TextColumn(_("Weapon")),
+            "killed": st.column_config.NumberColumn(_("Killed"), format="localized"),
+            "injured": st.column_config.NumberColumn(_("Injured"), format="localized"),
+            "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.1f"),
+            "sources": st.column_config.TextColumn(_("Sources")),
         },
     )
     subset = frame[frame["incident_id"].isin(set(deepest["incident_id"]))]
@@ -122,8 +135,8 @@ else:
         "oblasts_beyond_threshold", view, (*settings, threshold), page="far",
     )
 
-with st.expander("How distance is measured", expanded=False):
-    st.markdown(METHOD)
+with st.expander(_("How distance is measured"), expanded=False):
+    st.markdown(_(METHOD))
     for seam in seams:
         st.markdown(f"- {seam['date'].date().isoformat()}: {escape_md(seam['text'])}")
 render_export_panel(view)

@@ -8,43 +8,52 @@ from geo.population import POPULATION_CITATION
 from geo.viz import charts
 from ui import state
 from ui.exports import get_population, render_export_panel, show_chart
+from ui.i18n import _
 from ui.text import escape_md
 from ui.view import get_filtered
 
 view = get_filtered()
-st.title("Oblasts")
-st.caption(f"{view.count_text()} · {escape_md(view.filters.describe())}")
+st.title(_("Oblasts"))
+st.caption(_("{count} · {filters}", count=view.count_text(), filters=escape_md(view.filters.describe())))
 
 frame = view.filtered()
 population = get_population()
 bounds = date_bounds(view.columns, view.mask)
-previous, period_note = None, "No date range, so no previous period to compare with."
+previous, period_note = None, _("No date range, so no previous period to compare with.")
 if bounds is not None:
     start = pd.Timestamp(view.filters.date_from or bounds[0])
     end = pd.Timestamp(view.filters.date_to or bounds[1])
     prev_start, prev_end = charts.previous_period(start, end)
     coverage = date_bounds(view.columns)
     if coverage is not None and prev_start < pd.Timestamp(coverage[0]):
-        period_note = (
-            f"No change is shown: the data starts on {coverage[0]:%d %b %Y}, so the {(end - start).days + 1} days "
-            f"before {start:%d %b %Y} ({prev_start:%d %b %Y}–{prev_end:%d %b %Y}) are not covered. "
-            "Narrow the date range in the sidebar to compare with an earlier period."
+        period_note = _.ngettext(
+            "No change is shown: the data starts on {first}, so the {n} day before {start} "
+            "({prev_start}–{prev_end}) is not covered. "
+            "Narrow the date range in the sidebar to compare with an earlier period.",
+            "No change is shown: the data starts on {first}, so the {n} days before {start} "
+            "({prev_start}–{prev_end}) are not covered. "
+            "Narrow the date range in the sidebar to compare with an earlier period.",
+            (end - start).days + 1, first=coverage[0], start=start.date(), prev_start=prev_start.date(),
+            prev_end=prev_end.date(),
         )
     else:
         prev_filters = view.filters.replace(date_from=prev_start.date(), date_to=prev_end.date())
         previous = view.incidents[filter_mask(view.columns, prev_filters)]
-        period_note = (
-            f"Change compares {start:%d %b %Y}–{end:%d %b %Y} with the {(end - start).days + 1} days before "
-            f"({prev_start:%d %b %Y}–{prev_end:%d %b %Y}), same filters otherwise."
+        period_note = _.ngettext(
+            "Change compares {start}–{end} with the {n} day before ({prev_start}–{prev_end}), same filters otherwise.",
+            "Change compares {start}–{end} with the {n} days before ({prev_start}–{prev_end}), "
+            "same filters otherwise.",
+            (end - start).days + 1, start=start.date(), end=end.date(), prev_start=prev_start.date(),
+            prev_end=prev_end.date(),
         )
 
 table = charts.compute_oblast_table(frame, previous, population)
 value = st.segmented_control(
-    "Colour by",
+    _("Colour by"),
     ["incidents", "per_100k", "killed", "injured"],
     default=state.url_value("obl_value", "incidents", state.parse_choice(["incidents", "per_100k", "killed", "injured"])),
-    format_func={"incidents": "Incidents", "per_100k": "Per 100,000 residents", "killed": "Killed",
-                 "injured": "Injured"}.get,
+    format_func=lambda v: {"incidents": _("Incidents"), "per_100k": _("Per 100,000 residents"), "killed": _("Killed"),
+                           "injured": _("Injured")}[v],
     key="obl_value",
 ) or "incidents"
 state.keep_in_url("obl_value", value, "incidents")
@@ -57,22 +66,23 @@ st.dataframe(
     hide_index=True,
     column_config={
         "admin1_iso": st.column_config.TextColumn("ISO"),
-        "oblast": st.column_config.TextColumn("Oblast"),
-        "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
-        "killed": st.column_config.NumberColumn("Killed", format="localized"),
-        "injured": st.column_config.NumberColumn("Injured", format="localized"),
-        "share_pct": st.column_config.NumberColumn("Share %", format="%.1f"),
-        "population": st.column_config.NumberColumn("Population (pre-war)", format="localized"),
-        "per_100k": st.column_config.NumberColumn("Per 100,000", format="%.2f"),
-        "previous_incidents": st.column_config.NumberColumn("Previous period", format="localized"),
-        "change": st.column_config.NumberColumn("Change", format="localized"),
-        "change_pct": st.column_config.NumberColumn("Change %", format="%.1f"),
+        "oblast": st.column_config.TextColumn(_("Oblast")),
+        "incidents": st.column_config.NumberColumn(_("Incidents"), format="localized"),
+        "killed": st.column_config.NumberColumn(_("Killed"), format="localized"),
+        "injured": st.column_config.NumberColumn(_("Injured"), format="localized"),
+        "share_pct": st.column_config.NumberColumn(_("Share %"), format="%.1f"),
+        "population": st.column_config.NumberColumn(_("Population (pre-war)"), format="localized"),
+        "per_100k": st.column_config.NumberColumn(_("Per 100,000"), format="%.2f"),
+        "previous_incidents": st.column_config.NumberColumn(_("Previous period"), format="localized"),
+        "change": st.column_config.NumberColumn(_("Change"), format="localized"),
+        "change_pct": st.column_config.NumberColumn(_("Change %"), format="%.1f"),
     },
 )
 if previous is not None:
     st.caption(period_note)
-st.caption(
-    "Population: " + POPULATION_CITATION + " Pre-war figures ignore displacement since February 2022; "
-    "Crimea and Sevastopol use the last Ukrainian estimate (1 January 2014)."
-)
+st.caption(_(
+    "Population: {citation} Pre-war figures ignore displacement since February 2022; "
+    "Crimea and Sevastopol use the last Ukrainian estimate (1 January 2014).",
+    citation=POPULATION_CITATION,
+))
 render_export_panel(view)

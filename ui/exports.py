@@ -21,15 +21,21 @@ from geo.filters import date_bounds
 from geo.population import load_population
 from geo.viz.charts import PLOTLY_OFFLINE_CONFIG
 from ui.data import FilteredView
+from ui.i18n import _
 from ui.state import state_params
 
 EXPORT_CACHE_KEY = "exp_files"
 
 
-@st.cache_resource(show_spinner="Starting the export engine…")
+@st.cache_resource(show_spinner=False)
 def get_engine() -> exports.ExportEngine:
     """Return the one export engine of this process (started once, kept alive)."""
     return exports.get_export_engine()
+
+
+def _engine() -> exports.ExportEngine:
+    with st.spinner(_("Starting the export engine…")):
+        return get_engine()
 
 
 @st.cache_data(show_spinner=False)
@@ -96,7 +102,7 @@ def snapshot_page(page: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "map.html"
         path.write_text(page, encoding="utf-8")
-        return exports.snapshot_map_html(path, engine=get_engine())
+        return exports.snapshot_map_html(path, engine=_engine())
 
 
 def _wait(futures: dict, label: str) -> dict[str, bytes]:
@@ -106,7 +112,7 @@ def _wait(futures: dict, label: str) -> dict[str, bytes]:
         for name, future in futures.items():
             if name not in results and future.done():
                 results[name] = future.result()
-        bar.progress(len(results) / len(futures), text=f"{label} ({len(results)}/{len(futures)})")
+        bar.progress(len(results) / len(futures), text=_("{label} ({done} of {total})", label=label, done=len(results), total=len(futures)))
         if len(results) < len(futures):
             time.sleep(0.1)
     bar.empty()
@@ -121,14 +127,14 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
     files = _store().get(token)
     cols = st.columns([1, 1, 1, 3])
     if files is None:
-        if cols[0].button("Prepare PNG + SVG", key=f"exp_prep_{stem}", help="Renders the chart with its caption"):
+        if cols[0].button(_("Prepare PNG + SVG"), key=f"exp_prep_{stem}", help=_("Renders the chart with its caption")):
             try:
-                engine = get_engine()
+                engine = _engine()
                 context = export_context(view)
                 futures = {
                     fmt: exports.submit_figure_export(fig, context, fmt, engine=engine, notes=notes) for fmt in ("png", "svg")
                 }
-                _store()[token] = _wait(futures, "Rendering")
+                _store()[token] = _wait(futures, _("Rendering"))
             except exports.ExportError as exc:
                 st.error(str(exc))
                 return
@@ -138,7 +144,7 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
     last = view.filters.date_to or (bounds[1] if bounds else None)
     describe = view.filters.describe()
     name = {fmt: exports.export_filename(page or "chart", stem, describe, last, fmt) for fmt in ("png", "svg")}
-    cols[0].download_button("PNG (2x)", files["png"], name["png"], "image/png", key=f"exp_png_{stem}")
+    cols[0].download_button(_("PNG (2x)"), files["png"], name["png"], "image/png", key=f"exp_png_{stem}")
     cols[1].download_button("SVG", files["svg"], name["svg"], "image/svg+xml", key=f"exp_svg_{stem}")
 
 
@@ -147,22 +153,22 @@ def render_data_downloads(view: FilteredView) -> None:
     token = f"data:{_view_token(view)}"
     files = _store().get(token)
     if files is None:
-        if st.button("Prepare data export", key="exp_data_prep"):
-            with st.spinner("Preparing CSV, GeoJSON and provenance…"):
+        if st.button(_("Prepare data export"), key="exp_data_prep"):
+            with st.spinner(_("Preparing CSV, GeoJSON and provenance…")):
                 _store()[token] = exports.build_data_exports(view.filtered(), export_context(view), view.bundle.manifest)
             st.rerun()
         return
     sidecar_name = next(n for n in files if n.endswith(".provenance.json"))
     if any(n.endswith("_withheld_aggregates.csv") for n in files):
-        st.warning(
+        st.warning(_(
             "Some sources do not allow their raw rows to be redistributed; those incidents are exported "
             "as counts per oblast and month with links. The provenance file says which and why."
-        )
+        ))
     mimes = {".csv": "text/csv", ".geojson": "application/geo+json", ".json": "application/json"}
     cols = st.columns(len(files))
     for col, (name, data) in zip(cols, files.items(), strict=True):
         mime = next((m for ext, m in mimes.items() if name.endswith(ext)), "application/octet-stream")
-        label = "Provenance" if name == sidecar_name else name
+        label = _("Provenance") if name == sidecar_name else name
         col.download_button(label, data, name, mime, key=f"exp_dl_{name}")
 
 
@@ -171,12 +177,12 @@ def render_map_downloads(view: FilteredView, frame, key: str = "map") -> None:
     token = f"{key}:{_view_token(view, len(frame))}"
     files = _store().get(token)
     if files is None:
-        if st.button("Prepare map HTML + PNG", key=f"exp_map_prep_{key}"):
+        if st.button(_("Prepare map HTML + PNG"), key=f"exp_map_prep_{key}"):
             try:
                 context = export_context(view)
                 page = exports.build_map_page(frame, context, view.bundle.boundaries, view.bundle.frontlines)
-                engine = get_engine()
-                with st.spinner("Rendering the map snapshot…"):
+                engine = _engine()
+                with st.spinner(_("Rendering the map snapshot…")):
                     import tempfile
                     from pathlib import Path
 
@@ -191,8 +197,8 @@ def render_map_downloads(view: FilteredView, frame, key: str = "map") -> None:
             st.rerun()
         return
     cols = st.columns([1, 1, 4])
-    cols[0].download_button("Map HTML", files["html"], f"{key}.html", "text/html", key=f"exp_map_html_{key}")
-    cols[1].download_button("Map PNG", files["png"], f"{key}.png", "image/png", key=f"exp_map_png_{key}")
+    cols[0].download_button(_("Map HTML"), files["html"], f"{key}.html", "text/html", key=f"exp_map_html_{key}")
+    cols[1].download_button(_("Map PNG"), files["png"], f"{key}.png", "image/png", key=f"exp_map_png_{key}")
 
 
 def render_citation(view: FilteredView) -> None:
@@ -211,7 +217,7 @@ def render_citation(view: FilteredView) -> None:
 
 def render_export_panel(view: FilteredView) -> None:
     """Data downloads and the citation, for the bottom of an analysis page."""
-    with st.expander("Export data and cite this view", icon=":material/download:"):
+    with st.expander(_("Export data and cite this view"), icon=":material/download:"):
         render_data_downloads(view)
-        st.markdown("**Cite this view**")
+        st.markdown("**" + _("Cite this view") + "**")
         render_citation(view)
