@@ -99,6 +99,8 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     charts.add_argument("--no-map", action="store_true", help="skip map.html and map.png")
     charts.add_argument("--data-only", action="store_true",
                         help="only the data files and the citation: no chart images and no map (no browser needed)")
+    charts.add_argument("--lang", choices=("en", "uk"), default="en",
+                        help="language of the filter summary and the citation (charts and map: English for now)")
     return parser
 
 
@@ -169,8 +171,9 @@ def run_export(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     frame = incidents.loc[filter_mask(incidents, filters)]
+    lang = getattr(args, "lang", "en") or "en"
     context = build_export_context(
-        frame, bundle.manifest, bundle.version, filters.describe(), filters.to_query_params(), share_url=""
+        frame, bundle.manifest, bundle.version, filters.describe(lang), filters.to_query_params(), share_url=""
     )
     population = load_population()
     try:
@@ -192,6 +195,7 @@ def run_export(args: argparse.Namespace) -> int:
         share_url="",
         data_version=context.data_version,
         sources=context.sources,
+        lang=lang,
     )
 
     def _progress(done: int, total: int, name: str) -> None:

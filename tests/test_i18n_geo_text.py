@@ -96,3 +96,15 @@ def test_sources_and_quarantine_in_ukrainian():
     assert uk[0].startswith("date_missing: 5 рядків, напр. рядок 1: x; як виправити: вкажіть стовпець дати")
     assert uk[1].startswith("row_malformed: 3 рядки") and uk[-1] == "і ще рядків: 1 з 1 іншої причини"
     assert describe_quarantine(quarantine)[-1] == "and 1 rows for 1 other reason(s)"
+
+
+def test_geo_export_takes_a_language():
+    import argparse
+
+    from geo.export_cli import add_export_arguments
+
+    parser = add_export_arguments(argparse.ArgumentParser())
+    base = ["default", "--out", "x"]
+    assert parser.parse_args([*base, "--lang", "uk"]).lang == "uk" and parser.parse_args(base).lang == "en"
+    with pytest.raises(SystemExit):
+        parser.parse_args([*base, "--lang", "de"])
