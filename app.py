@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.a11y import apply_page_accessibility
 from ui.i18n import _, render_language_switch
 from ui.mapview import render_tile_settings
 from ui.sidebar import render_sidebar
@@ -18,10 +19,12 @@ PAGES = [
     st.Page("pages/oblasts.py", title=_("Oblasts"), icon="🧩"),
     st.Page("pages/incidents.py", title=_("Incidents"), icon="📋"),
     st.Page("pages/data_sources.py", title=_("Data & sources"), icon="📚"),
+    st.Page("pages/accessibility.py", title=_("Accessibility"), icon="♿"),
 ]
 
 page = st.navigation(PAGES)
 render_language_switch()
+apply_page_accessibility()
 wanted = take_wanted_page(PAGES)
 if wanted:
     st.switch_page(wanted[0], query_params=wanted[1])

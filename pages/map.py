@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from ui.a11y import render_map_alternative
 from ui.fetch import render_frontline_offer
 from ui.i18n import _
-from ui.mapview import map_date_control, render_details, render_map, render_map_export
+from ui.mapview import map_date_control, marker_threshold, render_details, render_map, render_map_export
 from ui.playback import render_playback
 from ui.sidebar import casualty_value
 from ui.text import escape_md
@@ -26,6 +27,7 @@ with right:
         map_date = map_date_control(view)
 with left:
     caption = render_map(view, map_date)
+    render_map_alternative(view, marker_threshold())
 with right:
     st.caption(escape_md(caption))
     with st.expander(_("Export this map"), icon=":material/download:"):

@@ -20,6 +20,7 @@ from geo.citation import build_citation, share_link
 from geo.filters import date_bounds
 from geo.population import load_population
 from geo.viz.charts import PLOTLY_OFFLINE_CONFIG
+from ui.a11y import render_chart_alternative
 from ui.data import FilteredView
 from ui.i18n import _
 from ui.state import state_params
@@ -123,6 +124,7 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
                notes: tuple[str, ...] = ()) -> None:
     """Show a plotly chart (offline config) with PNG and SVG downloads; ``notes`` go inside the images."""
     st.plotly_chart(fig, config=PLOTLY_OFFLINE_CONFIG, key=f"chart_{stem}")
+    render_chart_alternative(fig, stem)
     token = f"{stem}:{_view_token(view, settings, notes)}"
     files = _store().get(token)
     cols = st.columns([1, 1, 1, 3])

@@ -1,0 +1,177 @@
+"""Accessibility in the UI: page language, contrast and focus styles, text alternatives, the map's keyboard list.
+
+- :func:`apply_page_accessibility` (app.py, every run): sets ``<html lang>`` to the session's
+  language and adds the CSS that lifts Streamlit's grey captions to a 4.5:1 contrast and makes the
+  keyboard focus visible everywhere.
+- :func:`render_chart_alternative` (after every plotly chart): a summary sentence and, one click
+  away, the data table the chart draws.
+- :func:`render_map_alternative` (under the map): the same for the map plus a keyboard-operable
+  list of the incidents it shows, in step with the filters, the zoomed cell and the selection.
+
+The numbers and sentences come from :mod:`geo.viz.a11y` (no Streamlit there).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from geo.viz import a11y as ga
+from ui import state
+from ui.data import FilteredView
+from ui.i18n import _, current_language
+from ui.text import escape_md
+
+#: Streamlit's caption grey (#828180 on white, 3.9:1) is replaced by this one: 6.5:1 on white,
+#: 6.1:1 on the sidebar's #f8f8f7 (tests/test_a11y.py measures both).
+CAPTION_COLOUR = "#5f5e5c"
+#: Text of the selected option of a segmented control (Streamlit: #c53948 on #f9ebed, 4.47:1).
+SELECTED_OPTION_COLOUR = "#a4202f"
+SELECTED_OPTION_BACKGROUND = "#f9ebed"
+#: Keyboard focus ring (WCAG 2.4.7); 7.9:1 on white.
+FOCUS_COLOUR = "#1a4f8b"
+#: The most incidents the keyboard list and its table hold (the most recent first).
+LIST_LIMIT = 1000
+LIST_KEY = "a11y_map_pick"
+
+_CSS = f"""<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{ color: {CAPTION_COLOUR} !important; }}
+[data-testid="stSidebar"] [data-testid="stCaptionContainer"] * {{ color: {CAPTION_COLOUR} !important; }}
+[data-variant="segmented_control"][aria-checked="true"], [data-variant="segmented_control"][aria-checked="true"] * {{
+  color: {SELECTED_OPTION_COLOUR} !important;
+}}
+a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-visible,
+[role="button"]:focus-visible, [role="tab"]:focus-visible, [role="option"]:focus-visible,
+[role="radio"]:focus-visible, [role="checkbox"]:focus-visible, [role="slider"]:focus-visible,
+summary:focus-visible, iframe:focus-visible, [tabindex]:focus-visible {{
+  outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px !important;
+}}
+</style>"""
+
+
+def apply_page_accessibility() -> None:
+    """Set ``<html lang>`` to the session's language and add the contrast and focus CSS (call once per run)."""
+    lang = current_language()
+    # st.html runs the script in the app's own document (no iframe): Streamlit writes lang="en" and
+    # never changes it, so the screen reader would read Ukrainian text with English rules otherwise.
+    st.html(
+        _CSS + f"<script>document.documentElement.lang = {json.dumps(lang)};</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def render_text_alternative(summary: str, table: pd.DataFrame, key: str) -> None:
+    """Show ``summary`` as a caption and ``table`` in an expander "Data behind this chart"."""
+    st.caption(escape_md(summary))
+    with st.expander(_("Data behind this chart")):
+        st.dataframe(table, hide_index=True, key=f"a11y_table_{key}")
+
+
+def _plain_title(fig) -> str:
+    title = fig.layout.title.text or ""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", title)).strip()
+
+
+def render_chart_alternative(fig, key: str) -> None:
+    """Summary sentence and data table of a plotly figure (call right after ``st.plotly_chart``)."""
+    table = ga.figure_table(fig)
+    summary = ga.summarise_table(table, _plain_title(fig), current_language())
+    shown = table.rename(columns={"series": _("Series"), "category": _("Category"), "value": _("Value")})
+    if not table["series"].astype(bool).any():
+        shown = shown.drop(columns=[_("Series")])
+    render_text_alternative(summary, shown, key)
+
+
+def _cell_mask(view: FilteredView, cell) -> np.ndarray:
+    if not cell:
+        return view.mask
+    west, south, east, north = cell
+    cols = view.columns
+    return view.mask & (cols.lon >= west) & (cols.lon < east) & (cols.lat >= south) & (cols.lat < north)
+
+
+def _list_text(value) -> str:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def map_incident_table(view: FilteredView, cell=None, limit: int = LIST_LIMIT) -> tuple[pd.DataFrame, int]:
+    """Return (the most recent ``limit`` incidents the map shows, how many it shows in all)."""
+    idx = np.flatnonzero(_cell_mask(view, cell))
+    total = len(idx)
+    incidents = view.incidents
+    if total > limit:
+        dates = pd.to_datetime(incidents["date"].to_numpy()[idx], errors="coerce")
+        order = np.argsort(-dates.asi8, kind="stable")[:limit]
+        idx = idx[order]
+    columns = [c for c in ("incident_id", "date", "location", "admin1_name", "target_types", "weapons",
+                           "killed", "injured", "geo_precision") if c in incidents.columns]
+    frame = incidents.iloc[idx][columns].copy()
+    frame = frame.sort_values("date", ascending=False, kind="stable") if "date" in frame else frame
+    for col in ("target_types", "weapons"):
+        if col in frame:
+            frame[col] = frame[col].map(_list_text)
+    return frame.reset_index(drop=True), total
+
+
+def _choose(view: FilteredView) -> None:
+    picked = st.session_state.get(LIST_KEY)
+    if picked and picked != st.session_state.get(state.MAP_SELECTED):
+        st.session_state[state.MAP_SELECTED] = picked
+        state.write_url(view.filters)
+
+
+def _label(record: pd.Series) -> str:
+    date = record.get("date")
+    day = _.date(pd.Timestamp(date).date()) if pd.notna(date) else _("date not given")
+    place = record.get("location") or _("Place not given")
+    target = record.get("target_types") or _("target not given")
+    killed = "–" if pd.isna(record.get("killed")) else f"{int(record['killed'])}"
+    injured = "–" if pd.isna(record.get("injured")) else f"{int(record['injured'])}"
+    return _("{date} · {place} · {target} · killed {killed}, injured {injured}",
+             date=day, place=place, target=target, killed=killed, injured=injured)
+
+
+def render_map_alternative(view: FilteredView, threshold: int) -> None:
+    """Under the map: its summary sentence, a keyboard list of its incidents, and their table."""
+    ss = st.session_state
+    table, total = map_incident_table(view, ss.get(state.MAP_CELL))
+    kind = "markers" if total <= threshold else "bins"
+    summary = ga.summarise_incidents(
+        view.incidents.iloc[np.flatnonzero(_cell_mask(view, ss.get(state.MAP_CELL)))][
+            [c for c in ("killed", "injured", "admin1_name") if c in view.incidents.columns]
+        ],
+        current_language(), kind,
+    )
+    st.caption(escape_md(summary))
+    if table.empty:
+        return
+    ids = table["incident_id"].astype(str).tolist()
+    labels = dict(zip(ids, (_label(r) for _i, r in table.iterrows()), strict=True))
+    selected = ss.get(state.MAP_SELECTED)
+    # In step with the map: a click on a marker (or a link with sel=) shows here too.
+    ss[LIST_KEY] = selected if selected in labels else None
+    st.selectbox(
+        _("Incidents on the map (keyboard: choose one to see its details)"),
+        ids,
+        format_func=lambda i: labels.get(i, i),
+        key=LIST_KEY,
+        placeholder=_("Choose an incident"),
+        on_change=_choose,
+        args=(view,),
+    )
+    if total > len(table):
+        st.caption(_("The list holds the {n} most recent of the {total} incidents on the map.",
+                     n=_.number(len(table)), total=_.number(total)))
+    with st.expander(_("Data behind this map")):
+        shown = table.rename(columns={
+            "incident_id": _("Incident id"), "date": _("Date"), "location": _("Place"), "admin1_name": _("Oblast"),
+            "target_types": _("Target types"), "weapons": _("Weapons"), "killed": _("Killed"),
+            "injured": _("Injured"), "geo_precision": _("Location precision"),
+        })
+        st.dataframe(shown, hide_index=True, key="a11y_map_table")
