@@ -181,6 +181,7 @@ def test_distance_bands_are_shown_in_the_language_but_keyed_in_english(incidents
 def test_ukrainian_hover_text_says_not_reported_and_names_oblasts(incidents):
     fig = charts.build_oblast_beyond_chart(incidents, 100.0, lang="uk")
     assert fig.layout.title.text == "Інциденти за 100 км і далі від лінії зіткнення, за областями"
+    assert "Львівська область" in list(fig.data[0].y)
     assert ["не повідомлялося", "не повідомлялося"] in [list(c) for c in fig.data[0].customdata]
 
 

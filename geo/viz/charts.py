@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from geo.admin1 import ADMIN1
+from geo.admin1 import ADMIN1, oblast_label
 from geo.i18n import N_, Translator, translator
 from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, label
 
@@ -681,6 +681,13 @@ def _oblast_name(iso: str) -> str:
     return ADMIN1[iso][0] if iso in ADMIN1 else N_("Outside the oblast layer")
 
 
+def _shown_oblast(iso: str, name: str, _: Translator) -> str:
+    """Oblast name in the translator's language (the table's English name in English)."""
+    if _.lang == "en" or iso not in ADMIN1:
+        return _(name)
+    return oblast_label(iso, _.lang)
+
+
 def build_oblast_beyond_chart(
     frame: pd.DataFrame, threshold_km: float = 100.0, include_imprecise: bool = False, lang: str = "en"
 ) -> go.Figure:
@@ -707,7 +714,10 @@ def build_oblast_beyond_chart(
     km = f"{threshold_km:g}".replace(".", ",") if _.lang == "uk" else f"{threshold_km:g}"
     fig = go.Figure(
         go.Bar(
-            y=[escape_label(_(n)) for n in table["oblast"]],
+            y=[
+                escape_label(_shown_oblast(iso, n, _))
+                for iso, n in zip(table["admin1_iso"], table["oblast"], strict=True)
+            ],
             x=table["incidents"].tolist(),
             orientation="h",
             name=_("Incidents {km}+ km from the line of contact", km=km),
@@ -1112,7 +1122,10 @@ def build_oblast_choropleth(
             locationmode="geojson-id",
             locations=rows["admin1_iso"].tolist(),
             z=[None if np.isnan(v) else v for v in z],
-            text=[escape_label(_(n)) for n in rows["oblast"]],
+            text=[
+                escape_label(_shown_oblast(iso, n, _))
+                for iso, n in zip(rows["admin1_iso"], rows["oblast"], strict=True)
+            ],
             customdata=[
                 [n, *pair]
                 for n, pair in zip(rows["incidents"].tolist(), _casualty_labels(rows, _), strict=True)
