@@ -182,10 +182,25 @@ def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = 
 def _as_lists(col: pd.Series) -> np.ndarray:
     """Return an object array of lists, converting only the values that are not lists yet."""
     values = col.to_numpy(dtype=object, copy=True)
+    kinds = set(map(type, values))
+    if kinds <= {list}:  # the common case (importer output, coerced frames): nothing to do
+        return values
+    if kinds <= {np.ndarray}:  # list columns read back from Parquet: convert all rows in one pass
+        return _arrays_to_lists(values)
     is_list = np.fromiter((type(v) is list for v in values), dtype=bool, count=len(values))
     for i in np.flatnonzero(~is_list):
         values[i] = _as_list(values[i])
     return values
+
+
+def _arrays_to_lists(values: np.ndarray) -> np.ndarray:
+    """Object array of 1-D arrays -> object array of lists of ``str`` (as :func:`_as_list` does per row)."""
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    flat = [str(v) for v in np.concatenate(values).tolist()] if lengths.sum() else []
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    return np.fromiter((flat[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)),
+                       dtype=object, count=len(values))
 
 
 def _as_list(value) -> list:
