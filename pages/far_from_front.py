@@ -9,7 +9,7 @@ from geo.viz import charts
 from ui import state
 from ui.exports import export_context, render_export_panel, render_map_downloads, show_chart
 from ui.fetch import render_frontline_offer
-from ui.i18n import _
+from ui.i18n import _, current_language
 from ui.text import escape_md
 from ui.view import get_filtered
 
@@ -77,7 +77,8 @@ except ValueError:
 settings = (edges, include_imprecise)
 seams = charts.compute_snapshot_seams(frontlines)
 
-hist = charts.build_distance_histogram(frame, edges, include_imprecise)
+lang = current_language()
+hist = charts.build_distance_histogram(frame, edges, include_imprecise, lang=lang)
 left_out = hist.layout.meta["excluded_rows"] if hist.layout.meta else 0
 left_out_note = _.ngettext("{n} incident without a distance or with an imprecise location is not counted.",
                             "{n} incidents without a distance or with an imprecise location are not counted.",
@@ -91,10 +92,10 @@ measure = st.segmented_control(
 ) or "incidents"
 state.keep_in_url("far_measure", measure, "incidents")
 show_chart(
-    charts.build_band_timeline(frame, edges, measure, "month", include_imprecise, seams),
+    charts.build_band_timeline(frame, edges, measure, "month", include_imprecise, seams, lang=lang),
     f"{measure}_by_band_monthly", view, settings, page="far", notes=(left_out_note,),
 )
-show_chart(charts.build_weapon_mix_chart(frame, edges, include_imprecise), "weapon_mix_by_band", view, settings,
+show_chart(charts.build_weapon_mix_chart(frame, edges, include_imprecise, lang=lang), "weapon_mix_by_band", view, settings,
            page="far", notes=(left_out_note,))
 
 st.subheader(_("Deepest strikes: {km} km or more from the line of contact", km=threshold))
@@ -131,7 +132,7 @@ else:
     st.iframe(page, height=520)
     render_map_downloads(view, subset, key="deepest_strikes_map")
     show_chart(
-        charts.build_oblast_beyond_chart(frame, threshold, include_imprecise),
+        charts.build_oblast_beyond_chart(frame, threshold, include_imprecise, lang=lang),
         "oblasts_beyond_threshold", view, (*settings, threshold), page="far",
     )
 

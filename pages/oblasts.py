@@ -8,7 +8,7 @@ from geo.population import POPULATION_CITATION
 from geo.viz import charts
 from ui import state
 from ui.exports import get_population, render_export_panel, show_chart
-from ui.i18n import _
+from ui.i18n import _, current_language
 from ui.text import escape_md
 from ui.view import get_filtered
 
@@ -57,7 +57,7 @@ value = st.segmented_control(
     key="obl_value",
 ) or "incidents"
 state.keep_in_url("obl_value", value, "incidents")
-show_chart(charts.build_oblast_choropleth(table, view.bundle.boundaries, value), f"oblasts_{value}", view, (value,), page="oblasts")
+show_chart(charts.build_oblast_choropleth(table, view.bundle.boundaries, value, lang=current_language()), f"oblasts_{value}", view, (value,), page="oblasts")
 
 if previous is None:
     st.info(period_note)

@@ -5,7 +5,7 @@ import streamlit as st
 from geo.viz import charts
 from ui import state
 from ui.exports import render_export_panel, show_chart
-from ui.i18n import _
+from ui.i18n import _, current_language
 from ui.text import escape_md
 from ui.view import get_filtered
 
@@ -40,7 +40,8 @@ state.keep_in_url("trd_split", split, None)
 coverage = charts.compute_frontline_coverage(view.bundle.frontlines)
 seams = charts.compute_snapshot_seams(view.bundle.frontlines)
 keep = {"target_types": view.filters.target_types, "weapons": view.filters.weapons}.get(split, ())
-fig = charts.build_trend_chart(frame, freq, split, measure, coverage, seams, keep=keep)
+fig = charts.build_trend_chart(frame, freq, split, measure, coverage, seams, keep=keep,
+                              lang=current_language())
 show_chart(fig, f"trend_{measure}_{split or 'total'}_{freq}", view, (freq, measure, split), page="trends")
 
 if coverage is None:

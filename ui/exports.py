@@ -22,7 +22,7 @@ from geo.population import load_population
 from geo.viz.charts import PLOTLY_OFFLINE_CONFIG
 from ui.a11y import render_chart_alternative
 from ui.data import FilteredView
-from ui.i18n import _
+from ui.i18n import _, current_language
 from ui.state import state_params
 
 EXPORT_CACHE_KEY = "exp_files"
@@ -74,7 +74,7 @@ def export_context(view: FilteredView) -> exports.ExportContext:
 
 def view_token(view: FilteredView, *extra) -> str:
     """Return a short key of the data, the filters and ``extra`` (what an export depends on)."""
-    raw = repr((view.key, view.filters, extra))
+    raw = repr((view.key, view.filters, current_language(), extra))  # exports hold text: one per language
     return hashlib.sha1(raw.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
