@@ -60,6 +60,8 @@ def _other_labels() -> list[str]:
               *(label for _code, label in charts.FREQUENCIES.values()),
               *(label for label, _taxonomy in charts.GROUPINGS.values())]
     labels += [label.split(" (")[0] for label in labels]
+    # Codes: the keyboard list of the map (accessibility area) shows target codes as they are for now.
+    labels += [rf"\b{code}\b" for code in (*TARGET_TYPES, *WEAPONS)]
     return sorted({label for label in labels if label}, key=len, reverse=True)
 
 
@@ -119,8 +121,9 @@ def _english(at: AppTest, data_words: set[str]) -> list[str]:
         plain = text.replace("\\", "")
         for pattern in OTHER_AREAS:
             plain = re.sub(pattern, " ", plain)
+        plain = re.sub(r"(?s)<(style|script)\b.*?</\1>|<[^>]+>", " ", plain)  # CSS and tags are not text
         for label in OTHER_LABELS:
-            plain = plain.replace(label, " ")
+            plain = re.sub(label, " ", plain) if label.startswith("\\b") else plain.replace(label, " ")
         plain = re.sub(r"\[[^\]]*\]\([^)]*\)|`[^`]*`|https?://\S+|\b[\w-]+\.(?:csv|html|png|svg|gif|mp4|json|geojson)\b", " ", plain)
         words = [w for w in WORD.findall(plain) if w not in ALLOWED and w not in data_words]
         if words:
