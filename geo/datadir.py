@@ -829,15 +829,3 @@ def _load_version(directory: Path, folder: Path, skip_columns: Iterable[str]) ->
         path=directory,
         skipped_columns=skipped,
     )
-
-
-_MOVED_TO_BUILD = ("ingest_into", "frontlines_into", "boundaries_into", "update_enrichment", "classify_input")
-
-
-def __getattr__(name: str):
-    """Forward the build functions that used to live here to :mod:`geo.build` (transition aid)."""
-    if name in _MOVED_TO_BUILD:
-        from geo import build
-
-        return getattr(build, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

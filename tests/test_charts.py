@@ -244,7 +244,7 @@ def test_choropleth_rings_run_clockwise_for_d3():
     import shapely
 
     from geo.boundaries import load_default_boundaries
-    from geo.viz.charts import boundaries_geojson
+    from geo.viz.mapcore import boundaries_geojson
 
     collection = boundaries_geojson(load_default_boundaries())
     assert len(collection["features"]) == 27

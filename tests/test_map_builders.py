@@ -243,11 +243,6 @@ def test_parse_map_click(returned, known, expected):
     assert gmap.parse_map_click(returned, known) == expected
 
 
-def test_selection_from_map_return_only_returns_incidents():
-    assert gmap.selection_from_map_return({"last_object_clicked_tooltip": "x ⟦syn:9⟧"}) == "syn:9"
-    assert gmap.selection_from_map_return({"last_object_clicked_tooltip": "⟦bin:30,50,30.2,50.2⟧"}) is None
-
-
 @pytest.mark.parametrize(
     ("when", "index", "date"),
     [

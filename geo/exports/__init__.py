@@ -7,7 +7,8 @@ One module per concern; this package re-exports their public names, so
   the caption printed under every export, download names, :class:`ExportError`;
 - :mod:`geo.exports.engine` — the headless Chromium (kaleido) that renders images, one per process;
 - :mod:`geo.exports.charts` — chart images with their caption drawn inside;
-- :mod:`geo.exports.standalone` — offline HTML (scripts and stylesheets inlined from local copies);
+- offline HTML (scripts and stylesheets inlined from local copies) is :mod:`geo.viz.standalone`,
+  shared with the map builders and re-exported here;
 - :mod:`geo.exports.mappage` — the publishable map page of a view and its PNG snapshot;
 - :mod:`geo.exports.datafiles` — CSV, GeoJSON, withheld aggregates, provenance sidecar (licence-aware);
 - :mod:`geo.exports.files` — atomic file writes;
@@ -58,13 +59,7 @@ from geo.exports.mappage import (
     snapshot_map_html,
 )
 from geo.exports.orchestrate import write_view_export
-from geo.exports.standalone import (
-    ASSET_DIRS,
-    REPO_ROOT,
-    find_local_asset,
-    make_standalone_html,
-    write_map_html,
-)
+from geo.viz.standalone import ASSET_DIRS, REPO_ROOT, find_local_asset, make_standalone_html
 
 __all__ = [
     "ASSET_DIRS",
@@ -108,6 +103,5 @@ __all__ = [
     "submit_figure_export",
     "write_bytes_atomic",
     "write_files",
-    "write_map_html",
     "write_view_export",
 ]

@@ -19,7 +19,6 @@ import pandas as pd
 
 from geo.exports.context import ExportContext, ExportError, caption_lines
 from geo.exports.engine import EXPORT_SCALE, ExportEngine, get_export_engine
-from geo.exports.standalone import make_standalone_html
 
 MAP_CREDIT = "Place names: GeoNames (CC BY 4.0). Reference layers drawn offline; no basemap service."
 #: Viewport of the publishable map snapshot, in CSS pixels (the PNG is twice as large).
@@ -38,7 +37,7 @@ def snapshot_map_html(
     Parameters
     ----------
     path : Path
-        HTML written by :func:`write_map_html`.
+        A standalone map page (:func:`compose_map_page`, :func:`build_map_page`).
     engine : ExportEngine, optional
         Engine (process-wide by default).
     width, height : int
@@ -120,12 +119,11 @@ def compose_map_page(
 
     footer_lines = [*caption_lines(context, width_chars=400), MAP_CREDIT]
     footer = "<br>".join(html.escape(line, quote=False) for line in footer_lines)
-    page = fmap_mod.build_standalone_html(fmap, list(layers), title=title, footer_html=footer,
-                                          header_html=map_header_html(title, context, subtitle))
-    standalone, dropped = make_standalone_html(page)
-    if dropped:
-        raise ExportError(f"the map page references assets with no local copy: {dropped[:3]}")
-    return standalone
+    try:
+        return fmap_mod.build_standalone_html(fmap, list(layers), title=title, footer_html=footer,
+                                              header_html=map_header_html(title, context, subtitle))
+    except FileNotFoundError as exc:
+        raise ExportError(str(exc)) from exc
 
 
 def build_map_page(

@@ -18,7 +18,6 @@ sequential ramp sampled from cividis, which is designed for the same purpose.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -26,11 +25,11 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import shapely
 
 from geo.admin1 import ADMIN1, oblast_label
 from geo.i18n import N_, Translator, translator
 from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, label
+from geo.viz.mapcore import boundaries_geojson
 
 #: Upper edges (km) of the default distance bands; the last band is open-ended.
 DEFAULT_BAND_EDGES: tuple[float, ...] = (0.0, 25.0, 100.0, 300.0)
@@ -1053,29 +1052,6 @@ def _oblast_sums(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def boundaries_geojson(boundaries: Any) -> dict:
-    """Return boundaries as a GeoJSON mapping keyed by ``properties.admin1_iso``.
-
-    Parameters
-    ----------
-    boundaries : geopandas.GeoDataFrame or mapping
-        The oblast layer (``admin1_iso`` column) or an already built FeatureCollection.
-
-    Returns
-    -------
-    dict
-        A FeatureCollection with only ``admin1_iso`` and ``admin1_name`` properties.
-    """
-    if isinstance(boundaries, Mapping):
-        return dict(boundaries)
-    slim = boundaries[["admin1_iso", "admin1_name", "geometry"]].copy()
-    # plotly draws with d3-geo, which reads rings by spherical winding: exteriors must run
-    # clockwise (the opposite of RFC 7946), or each polygon fills the whole globe but itself.
-    geometry = shapely.simplify(slim.geometry.to_numpy(), 0.002, preserve_topology=True)
-    slim["geometry"] = shapely.orient_polygons(geometry, exterior_cw=True)
-    return json.loads(slim.to_json(drop_id=True))
-
-
 def build_oblast_choropleth(
     table: pd.DataFrame, boundaries: Any, value: str = "incidents", lang: str = "en"
 ) -> go.Figure:
@@ -1086,7 +1062,8 @@ def build_oblast_choropleth(
     table : pandas.DataFrame
         Output of :func:`compute_oblast_table`.
     boundaries : geopandas.GeoDataFrame or mapping
-        Oblast layer (see :func:`boundaries_geojson`).
+        Oblast layer (outlines by :func:`geo.viz.mapcore.boundaries_geojson`) or an already
+        built FeatureCollection keyed by ``properties.admin1_iso``.
     value : str
         Column to colour by, e.g. ``incidents``, ``killed``, ``per_100k``.
     lang : str
@@ -1115,9 +1092,10 @@ def build_oblast_choropleth(
     }
     rows = table[table["admin1_iso"].isin(list(ADMIN1))]
     z = pd.to_numeric(rows[value], errors="coerce").astype("float64")
+    geojson = dict(boundaries) if isinstance(boundaries, Mapping) else boundaries_geojson(boundaries, escape=False)
     fig = go.Figure(
         go.Choropleth(
-            geojson=boundaries_geojson(boundaries),
+            geojson=geojson,
             featureidkey="properties.admin1_iso",
             locationmode="geojson-id",
             locations=rows["admin1_iso"].tolist(),

@@ -17,7 +17,6 @@ import html
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -30,14 +29,14 @@ from folium.template import Template
 from geo.frontlines import snapshot_index_for_dates
 from geo.fusion import describe_sources
 from geo.taxonomy import TARGET_TYPES, WEAPONS
+from geo.viz.mapcore import boundaries_geojson
 from geo.viz.mapcore import html_text as _html_text
 from geo.viz.mapcore import js_literal as _js_literal
 from geo.viz.reference import add_reference_layer
+from geo.viz.standalone import find_local_asset, make_standalone_html
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 LEAFLET_JS_URL = "/app/static/vendor/leaflet/leaflet.js"
 LEAFLET_CSS_URL = "/app/static/vendor/leaflet/leaflet.css"
-LEAFLET_DIRS = (REPO_ROOT / "static" / "vendor" / "leaflet", REPO_ROOT / "node_modules" / "leaflet" / "dist")
 
 #: Incidents drawn one by one up to this many; above it the map shows grid bins.
 MARKER_THRESHOLD = 3000
@@ -259,40 +258,6 @@ def add_boundaries(fmap: folium.Map, geojson: dict) -> folium.GeoJson:
     )
     layer.add_to(fmap)
     return layer
-
-
-def boundaries_geojson(boundaries: gpd.GeoDataFrame, simplify_deg: float = 0.01) -> dict:
-    """Return the admin-1 layer as a small GeoJSON dict with escaped labels.
-
-    Parameters
-    ----------
-    boundaries : geopandas.GeoDataFrame
-        Admin-1 units.
-    simplify_deg : float
-        Douglas-Peucker tolerance in degrees (0 = none).
-
-    Returns
-    -------
-    dict
-        FeatureCollection with ``admin1_iso`` and ``label`` (HTML-escaped name) properties;
-        coordinates rounded to 1e-4 degrees.
-    """
-    geoms = boundaries.geometry.to_numpy()
-    if simplify_deg:
-        geoms = shapely.simplify(geoms, simplify_deg, preserve_topology=True)
-    geoms = shapely.set_precision(geoms, 1e-4)
-    features = []
-    for iso, name, geom in zip(boundaries["admin1_iso"], boundaries["admin1_name"], geoms, strict=True):
-        if geom is None or geom.is_empty:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"admin1_iso": _html_text(iso), "label": _html_text(name)},
-                "geometry": shapely.geometry.mapping(geom),
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
 
 
 @dataclass(frozen=True)
@@ -936,7 +901,7 @@ def build_incident_layer(
 
     Imprecise locations (area, region, unknown) are hollow with a dashed outline. Each
     marker has a tooltip ending in the incident id between ``⟦ ⟧`` (read back by
-    :func:`selection_from_map_return`) and a popup with the incident's details.
+    :func:`parse_map_click`) and a popup with the incident's details.
 
     Parameters
     ----------
@@ -1109,25 +1074,6 @@ def parse_map_click(returned: dict | None, known_ids=None) -> MapClick | None:
     return None
 
 
-def selection_from_map_return(returned: dict | None, known_ids=None) -> str | None:
-    """Return the incident id a map click selected, or None.
-
-    Parameters
-    ----------
-    returned : dict or None
-        ``st_folium`` return value.
-    known_ids : container of str, optional
-        Valid incident ids.
-
-    Returns
-    -------
-    str or None
-        The incident id.
-    """
-    click = parse_map_click(returned, known_ids)
-    return click.value if click is not None and click.kind == "incident" else None
-
-
 def zoom_for_bounds(bounds: tuple[float, float, float, float]) -> int:
     """Return a Leaflet zoom level that shows ``bounds`` (west, south, east, north) in ~700 px.
 
@@ -1148,6 +1094,8 @@ def zoom_for_bounds(bounds: tuple[float, float, float, float]) -> int:
 def leaflet_assets() -> tuple[str, str]:
     """Return Leaflet's JavaScript and CSS text from the app's vendored copy.
 
+    The files are found by the inliner's rule (:func:`geo.viz.standalone.find_local_asset`).
+
     Returns
     -------
     tuple of str
@@ -1159,10 +1107,10 @@ def leaflet_assets() -> tuple[str, str]:
         When neither ``static/vendor/leaflet`` nor ``node_modules/leaflet/dist`` exists
         (run ``bash scripts/setup.sh``).
     """
-    for folder in LEAFLET_DIRS:
-        if (folder / "leaflet.js").exists() and (folder / "leaflet.css").exists():
-            return (folder / "leaflet.js").read_text(encoding="utf-8"), (folder / "leaflet.css").read_text(encoding="utf-8")
-    raise FileNotFoundError("Leaflet is not installed: run `bash scripts/setup.sh` (it copies Leaflet into static/vendor).")
+    js, css = find_local_asset(LEAFLET_JS_URL), find_local_asset(LEAFLET_CSS_URL)
+    if js is None or css is None:
+        raise FileNotFoundError("Leaflet is not installed: run `bash scripts/setup.sh` (it copies Leaflet into static/vendor).")
+    return js.read_text(encoding="utf-8"), css.read_text(encoding="utf-8")
 
 
 def build_standalone_html(
@@ -1187,17 +1135,20 @@ def build_standalone_html(
     Returns
     -------
     str
-        A complete HTML document that makes no network request.
+        A complete HTML document that makes no network request: every script and stylesheet
+        is inlined by :func:`geo.viz.standalone.make_standalone_html`.
+
+    Raises
+    ------
+    FileNotFoundError
+        When a script or stylesheet of the page has no local copy (run ``bash scripts/setup.sh``).
     """
-    js, css = leaflet_assets()
     for layer in layers or []:
         layer.add_to(fmap)
-    fmap.default_js = []
-    fmap.default_css = []
+    fmap.default_js = [("leaflet", LEAFLET_JS_URL)]
+    fmap.default_css = [("leaflet_css", LEAFLET_CSS_URL)]
     root = fmap.get_root()
     root.header.add_child(_RawHtml(f"<title>{html.escape(title)}</title>"), name="cm_title")
-    root.header.add_child(_RawHtml(f"<style>{css.replace('</', '<' + chr(92) + '/')}</style>"), name="leaflet_css_inline")
-    root.header.add_child(_RawHtml(f"<script>{js.replace('</', '<' + chr(92) + '/')}</script>"), name="leaflet_js_inline")
     if header_html:
         root.html.add_child(_RawHtml(f"<div class='cm-header'>{header_html}</div>"))
     if footer_html:
@@ -1211,7 +1162,11 @@ def build_standalone_html(
         ".cm-header h1{font-size:20px;margin:0 0 2px}"
         ".cm-footer{order:2;font:11px/1.35 sans-serif;color:#333;padding:5px 12px 7px;border-top:1px solid #ddd}</style>"
     ), name="cm_layout")
-    return root.render()
+    page, dropped = make_standalone_html(root.render())
+    if dropped:
+        raise FileNotFoundError(f"the map page references assets with no local copy: {dropped[:3]}; "
+                                "run `bash scripts/setup.sh` (it copies Leaflet into static/vendor).")
+    return page
 
 
 class _RawHtml(Element):

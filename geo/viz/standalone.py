@@ -1,6 +1,8 @@
 """Offline HTML: inline every script and stylesheet of a page from local copies.
 
 References with no local copy are removed (and reported), never left pointing at a CDN.
+The one inlining rule of the project: the offline map page (:func:`geo.viz.map.build_standalone_html`)
+and every exported page go through :func:`make_standalone_html`.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ import mimetypes
 import re
 from collections.abc import Iterable
 from pathlib import Path
-
-from geo.exports.files import write_bytes_atomic
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Where local copies of browser assets live, searched in order when a map page
@@ -81,7 +81,7 @@ def _inline_css(css_path: Path) -> str:
         mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return f'url("data:{mime};base64,{base64.b64encode(target.read_bytes()).decode("ascii")}")'
 
-    return _CSS_URL.sub(_data_uri, text)
+    return _CSS_URL.sub(_data_uri, text).replace("</style", "<\\/style")
 
 
 def make_standalone_html(page: str, asset_dirs: Iterable[Path] = ASSET_DIRS) -> tuple[str, list[str]]:
@@ -123,24 +123,3 @@ def make_standalone_html(page: str, asset_dirs: Iterable[Path] = ASSET_DIRS) -> 
         return f"<style>/* {local.name} */\n{_inline_css(local)}\n</style>"
 
     return _LINK_CSS.sub(_link, _SCRIPT_SRC.sub(_script, page)), dropped
-
-
-def write_map_html(page: str, path: Path) -> list[str]:
-    """Write a standalone, offline map page.
-
-    Parameters
-    ----------
-    page : str
-        Map HTML.
-    path : Path
-        Destination ``.html``.
-
-    Returns
-    -------
-    list of str
-        External references that had no local copy and were dropped.
-    """
-    standalone, dropped = make_standalone_html(page)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(Path(path), standalone.encode("utf-8"))
-    return dropped
