@@ -22,7 +22,10 @@ UNSAFE_CALLS = {"eval", "exec", "compile", "__import__", "execfile"}
 TEMPLATE_CALLS = {"Template", "from_string", "Element", "Html", "Environment"}
 RAW_HTML_SINKS = {"html", "components.html", "components.v1.html"}
 #: Raw HTML sinks that are allowed, with the reason: app-built pages whose data is escaped.
-ALLOWED_RAW_HTML = {("pages/far_from_front.py", "iframe"): "offline map page from geo.exports.build_map_page"}
+ALLOWED_RAW_HTML = {
+    ("pages/far_from_front.py", "iframe"): "offline map page from geo.exports.build_map_page",
+    ("ui/a11y.py", "html"): "constant CSS and the page language, one of geo.i18n.LANGUAGES (JSON-encoded)",
+}
 
 
 def _name(node: ast.AST) -> str:

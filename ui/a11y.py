@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from geo.viz import a11y as ga
 from ui import state
 from ui.data import FilteredView
@@ -56,6 +57,8 @@ summary:focus-visible, iframe:focus-visible, [tabindex]:focus-visible {{
 def apply_page_accessibility() -> None:
     """Set ``<html lang>`` to the session's language and add the contrast and focus CSS (call once per run)."""
     lang = current_language()
+    if lang not in LANGUAGES:  # only a known code ever reaches the script below
+        lang = DEFAULT_LANGUAGE
     # st.html runs the script in the app's own document (no iframe): Streamlit writes lang="en" and
     # never changes it, so the screen reader would read Ukrainian text with English rules otherwise.
     st.html(

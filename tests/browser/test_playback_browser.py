@@ -18,7 +18,7 @@ def test_play_moves_the_date_and_the_map(app_url, new_context):
     frame = page.wait_for_selector(MAP_IFRAME, timeout=60_000).content_frame()
     caption = frame.locator(".cm-caption")
     expect(caption).to_contain_text("No front-line snapshot", timeout=60_000)
-    expect(page.get_by_text(re.compile(r"in the 30 day\(s\) up to 15 Jan 2024"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"in the 30 days up to 15 Jan 2024"))).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="▶ Play").click()
     # The ticker steps one month every 1.5 s: wait for the URL and the map to follow.
     page.wait_for_url(re.compile(r"play=2024-0[3-9]"), timeout=60_000)
