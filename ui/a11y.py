@@ -40,7 +40,7 @@ LIST_LIMIT = 1000
 LIST_KEY = "a11y_map_pick"
 
 _CSS = f"""<style>
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{ color: {CAPTION_COLOUR} !important; }}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{ color: {CAPTION_COLOUR} !important; opacity: 1 !important; }}
 [data-testid="stSidebar"] [data-testid="stCaptionContainer"] * {{ color: {CAPTION_COLOUR} !important; }}
 [data-variant="segmented_control"][aria-checked="true"], [data-variant="segmented_control"][aria-checked="true"] * {{
   color: {SELECTED_OPTION_COLOUR} !important;
