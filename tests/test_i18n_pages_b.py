@@ -39,7 +39,7 @@ SKIP_FIELDS = {
     "config", "srcdoc",
 }
 #: Element types whose text other areas write: the citation block (geo.citation) is st.code.
-SKIP_ELEMENTS = {"code"}
+SKIP_ELEMENTS = {"code", "html"}  # st.html: only ui.a11y's CSS and <html lang> script, no reader text
 #: Text other areas put on these pages (see the module docstring); each pattern matches only English.
 OTHER_AREAS = [
     r"\d[\d,]* (?:of [\d,]+ )?(?:events|records|incidents)\b",  # FilteredView.count_text (ui.data)

@@ -14,12 +14,12 @@ The numbers and sentences come from :mod:`geo.viz.a11y` (no Streamlit there).
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from geo import taxonomy
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from geo.viz import a11y as ga
 from ui import state
@@ -74,15 +74,12 @@ def render_text_alternative(summary: str, table: pd.DataFrame, key: str) -> None
         st.dataframe(table, hide_index=True, key=f"a11y_table_{key}")
 
 
-def _plain_title(fig) -> str:
-    title = fig.layout.title.text or ""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", title)).strip()
-
-
 def render_chart_alternative(fig, key: str) -> None:
     """Summary sentence and data table of a plotly figure (call right after ``st.plotly_chart``)."""
     table = ga.figure_table(fig)
-    summary = ga.summarise_table(table, _plain_title(fig), current_language())
+    # The chart's own title is not repeated: chart titles are not translated everywhere yet, and the
+    # sentence must be in the interface language.
+    summary = ga.summarise_table(table, "", current_language())
     shown = table.rename(columns={"series": _("Series"), "category": _("Category"), "value": _("Value")})
     if not table["series"].astype(bool).any():
         shown = shown.drop(columns=[_("Series")])
@@ -97,10 +94,11 @@ def _cell_mask(view: FilteredView, cell) -> np.ndarray:
     return view.mask & (cols.lon >= west) & (cols.lon < east) & (cols.lat >= south) & (cols.lat < north)
 
 
-def _list_text(value) -> str:
+def _list_text(value, names: dict[str, str], lang: str) -> str:
+    """Codes of a list column as labels in ``lang`` ("energy" -> "Енергетика")."""
     if isinstance(value, (list, tuple, np.ndarray)):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        return ", ".join(taxonomy.label(str(v), names, lang) for v in value)
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else taxonomy.label(str(value), names, lang)
 
 
 def map_incident_table(view: FilteredView, cell=None, limit: int = LIST_LIMIT) -> tuple[pd.DataFrame, int]:
@@ -116,9 +114,10 @@ def map_incident_table(view: FilteredView, cell=None, limit: int = LIST_LIMIT) -
                            "killed", "injured", "geo_precision") if c in incidents.columns]
     frame = incidents.iloc[idx][columns].copy()
     frame = frame.sort_values("date", ascending=False, kind="stable") if "date" in frame else frame
-    for col in ("target_types", "weapons"):
+    lang = current_language()
+    for col, names in (("target_types", taxonomy.TARGET_TYPES), ("weapons", taxonomy.WEAPONS)):
         if col in frame:
-            frame[col] = frame[col].map(_list_text)
+            frame[col] = frame[col].map(lambda v, names=names: _list_text(v, names, lang))
     return frame.reset_index(drop=True), total
 
 
