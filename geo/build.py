@@ -37,7 +37,7 @@ import pandas as pd
 from geo import datadir
 from geo.datadir import DataBundle, Tables
 from geo.dirlock import locked_writer
-from geo.i18n import N_, translator
+from geo.i18n import N_, Message, TranslatedError
 from geo.schema import (
     ALL_COLUMNS,
     ENRICHMENT_COLUMNS,
@@ -78,7 +78,7 @@ REASON_FIXES: dict[str, str] = {
 }
 
 
-class NothingImportedError(ValueError):
+class NothingImportedError(TranslatedError, ValueError):
     """An input file kept no row: every row went to the quarantine. Nothing was changed.
 
     The message names the file, the main reasons with an example value each, and the fix.
@@ -174,24 +174,35 @@ def describe_quarantine(quarantine: pd.DataFrame, limit: int = 3, lang: str = "e
         E.g. ``"date_unparseable: 1,000 rows, e.g. row 1: event_date='14/08/2020' is not a date …;
         fix: …"``.
     """
+    return [line.render(lang) for line in _quarantine_messages(quarantine, limit)]
+
+
+def _quarantine_messages(quarantine: pd.DataFrame, limit: int) -> list[Message]:
+    """:func:`describe_quarantine` as messages (rendered in a language when shown)."""
     if not len(quarantine):
         return []
-    _ = translator(lang)
     lines = []
     counts = quarantine["reason"].value_counts()
     for reason, count in counts.head(limit).items():
         first = quarantine.loc[quarantine["reason"] == reason].iloc[0]
         row = first["row_number"]
         # A row number is a label, not a quantity: no thousands separator.
-        where = _("row {number}", number=str(int(row))) if pd.notna(row) else _("a row")
-        line = _.ngettext("{reason}: {n} row, e.g. {where}: {detail}", "{reason}: {n} rows, e.g. {where}: {detail}",
-                          int(count), reason=str(reason), where=where, detail=str(first["detail"]))
+        where = Message(N_("row {number}"), number=str(int(row))) if pd.notna(row) else Message(N_("a row"))
+        line = Message.ngettext("{reason}: {n} row, e.g. {where}: {detail}", "{reason}: {n} rows, e.g. {where}: {detail}",
+                                int(count), reason=str(reason), where=where, detail=str(first["detail"]))
         fix = REASON_FIXES.get(str(reason))
-        lines.append(_("{line}; fix: {fix}", line=line, fix=_(fix)) if fix else line)
+        lines.append(Message(N_("{line}; fix: {fix}"), line=line, fix=Message(fix)) if fix else line)
     if len(counts) > limit:
-        lines.append(_.ngettext("and {rows} rows for {n} other reason(s)", "and {rows} rows for {n} other reason(s)",
-                                len(counts) - limit, rows=int(counts.iloc[limit:].sum())))
+        lines.append(Message.ngettext("and {rows} rows for {n} other reason(s)", "and {rows} rows for {n} other reason(s)",
+                                      len(counts) - limit, rows=int(counts.iloc[limit:].sum())))
     return lines
+
+
+def _lines(head: Message, lines: Sequence[Message], bullet: str = "") -> Message:
+    """One message of ``head`` and ``lines`` below it (each rendered in the language the whole is shown in)."""
+    values = {f"line{i}": line for i, line in enumerate(lines)}
+    template = "\n".join(["{head}", *(bullet + "{" + key + "}" for key in values)])
+    return Message(template, head=head, **values)
 
 
 def check_import(result: ImportResult, lang: str = "en") -> list[str]:
@@ -207,14 +218,14 @@ def check_import(result: ImportResult, lang: str = "en") -> list[str]:
     Returns
     -------
     list of str
-        Warnings (one block per input that lost more than half of its rows).
+        Warnings (one block per input that lost more than half of its rows): in ``lang``, or for
+        English :class:`geo.i18n.Message` objects (English text that the app renders in its language).
 
     Raises
     ------
     NothingImportedError
         An input with rows kept none of them; the message explains the reasons and the fix.
     """
-    _ = translator(lang)
     errors, warnings = [], []
     for entry in result.files:
         rows, kept = entry["rows_read"], entry["imported"]
@@ -223,18 +234,19 @@ def check_import(result: ImportResult, lang: str = "en") -> list[str]:
         lost = rows - kept
         if kept == 0 or lost / rows > WARN_QUARANTINED_SHARE:
             mine = result.quarantine.loc[result.quarantine["file"] == entry["file"]]
-            reasons = "\n".join(f"  - {line}" for line in describe_quarantine(mine, lang=lang))
+            reasons = _quarantine_messages(mine, 3)
             file, fmt = str(entry["file"]), str(entry.get("format", "?"))
             if kept == 0:
-                errors.append(_("{file}: none of its {rows} rows could be imported (format {format}). Main reasons:",
-                                file=file, rows=int(rows), format=fmt) + "\n" + reasons)
+                errors.append(_lines(Message(N_("{file}: none of its {rows} rows could be imported (format {format}). "
+                                                "Main reasons:"), file=file, rows=int(rows), format=fmt),
+                                     reasons, "  - "))
             else:
-                warnings.append(_("{file}: {lost} of {rows} rows ({share}) were quarantined (format {format}). "
-                                  "Main reasons:", file=file, lost=int(lost), rows=int(rows),
-                                  share=f"{lost / rows:.0%}", format=fmt) + "\n" + reasons)
+                warnings.append(_lines(Message(N_("{file}: {lost} of {rows} rows ({share}) were quarantined (format "
+                                                  "{format}). Main reasons:"), file=file, lost=int(lost), rows=int(rows),
+                                               share=f"{lost / rows:.0%}", format=fmt), reasons, "  - "))
     if errors:
-        raise NothingImportedError("\n".join(errors) + "\n" + _("Nothing was changed."))
-    return warnings
+        raise NothingImportedError(_lines(errors[0], [*errors[1:], Message(N_("Nothing was changed."))]))
+    return warnings if lang == "en" else [warning.render(lang) for warning in warnings]
 
 
 def _boundaries_for(tables: Tables) -> gpd.GeoDataFrame:

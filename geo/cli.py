@@ -289,7 +289,7 @@ def _os_error_message(exc: OSError, args: argparse.Namespace) -> str:
         except (OSError, ValueError):
             inside = False
     if directory is not None and (is_write_error(exc) or (inside and not isinstance(exc, FileNotFoundError))):
-        return not_writable_message(directory, exc)
+        return str(not_writable_message(directory, exc))
     reason = exc.strerror or str(exc) or type(exc).__name__
     if isinstance(exc, FileNotFoundError):
         return f"{filename or 'a file'}: does not exist (it may have been moved or deleted). Check the path and run the command again."

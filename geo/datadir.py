@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geo.dirlock import holds_lock, locked_writer
+from geo.i18n import N_, TranslatedError
 from geo.safejson import loads_json
 from geo.schema import (
     ALL_COLUMNS,
@@ -69,7 +70,7 @@ FAULT_ENV = "CONFLICTMAP_TEST_FAULT"
 _write_points = [0]
 
 
-class DataDirError(RuntimeError):
+class DataDirError(TranslatedError, RuntimeError):
     """The data directory is missing, unreadable, half-written or from another schema version.
 
     The message says what is wrong and how to fix it; the app shows it and offers
@@ -162,9 +163,11 @@ def current_version(directory: Path | str) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataDirError(f"{directory / POINTER_FILE} is unreadable ({exc}); rebuild the data directory.") from exc
+        raise DataDirError(N_("{path} is unreadable ({reason}); rebuild the data directory."),
+                           path=str(directory / POINTER_FILE), reason=str(exc)) from exc
     if not text or "/" in text or "\\" in text or text.startswith("."):
-        raise DataDirError(f"{directory / POINTER_FILE} does not name a version; rebuild the data directory.")
+        raise DataDirError(N_("{path} does not name a version; rebuild the data directory."),
+                           path=str(directory / POINTER_FILE))
     return text
 
 
@@ -269,12 +272,14 @@ def _read_manifest_in(folder: Path, directory: Path) -> dict:
         manifest = loads_json(path.read_text(encoding="utf-8"), MANIFEST_FILE)
     except (OSError, ValueError) as exc:
         raise DataDirError(
-            f"{path} is unreadable ({exc}). Rebuild the data directory with `python -m geo ingest ... --out {directory}`."
+            N_("{path} is unreadable ({reason}). Rebuild the data directory with "
+               "`python -m geo ingest ... --out {directory}`."), path=str(path), reason=str(exc), directory=str(directory)
         ) from exc
     if not isinstance(manifest, dict):
         raise DataDirError(
-            f"{path} is unreadable (a JSON object was expected). "
-            f"Rebuild the data directory with `python -m geo ingest ... --out {directory}`."
+            N_("{path} is unreadable (a JSON object was expected). "
+               "Rebuild the data directory with `python -m geo ingest ... --out {directory}`."),
+            path=str(path), directory=str(directory)
         )
     return manifest
 
@@ -587,14 +592,15 @@ def read_incidents_table(path: Path, skip_columns: Iterable[str] = ()) -> pd.Dat
         table = pq.read_table(path, columns=columns)
     except (OSError, pa.ArrowException) as exc:
         raise DataDirError(
-            f"{path} is not a readable Parquet file ({exc}). It may be half-written or damaged: "
-            f"re-run the ingest into this directory, or remove it to use the bundled default."
+            N_("{path} is not a readable Parquet file ({reason}). It may be half-written or damaged: "
+               "re-run the ingest into this directory, or remove it to use the bundled default."),
+            path=str(path), reason=str(exc)
         ) from exc
     missing = [c for c in IMPORT_COLUMNS if c not in columns and c not in skipped]
     if missing:
         raise DataDirError(
-            f"{path} lacks the columns {missing}: it was written by another tool or an older schema. "
-            "Re-import the source files with `python -m geo ingest`."
+            N_("{path} lacks the columns {columns}: it was written by another tool or an older schema. "
+               "Re-import the source files with `python -m geo ingest`."), path=str(path), columns=", ".join(missing)
         )
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get)
     for name, (dtype, _) in ALL_COLUMNS.items():
@@ -633,7 +639,8 @@ def _load_boundaries(folder: Path | None) -> gpd.GeoDataFrame | None:
     try:
         return gpd.read_parquet(folder / BOUNDARIES_FILE)
     except (OSError, ValueError, pa.ArrowException) as exc:
-        raise DataDirError(f"{folder / BOUNDARIES_FILE} is unreadable ({exc}); remove it to use the bundled boundaries.") from exc
+        raise DataDirError(N_("{path} is unreadable ({reason}); remove it to use the bundled boundaries."),
+                           path=str(folder / BOUNDARIES_FILE), reason=str(exc)) from exc
 
 
 def _load_frontlines(folder: Path | None) -> gpd.GeoDataFrame | None:
@@ -645,7 +652,8 @@ def _load_frontlines(folder: Path | None) -> gpd.GeoDataFrame | None:
         return load_frontlines(folder)
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise DataDirError(
-            f"{folder / FRONTLINES_FILE} is unreadable ({exc}); re-run `python -m geo frontlines ... --out DIR`."
+            N_("{path} is unreadable ({reason}); re-run `python -m geo frontlines ... --out DIR`."),
+            path=str(folder / FRONTLINES_FILE), reason=str(exc)
         ) from exc
 
 
@@ -656,7 +664,8 @@ def _read_quarantine(folder: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype="string", keep_default_na=False)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise DataDirError(f"{path} is unreadable ({exc}); re-run the ingest into this directory.") from exc
+        raise DataDirError(N_("{path} is unreadable ({reason}); re-run the ingest into this directory."),
+                           path=str(path), reason=str(exc)) from exc
     frame["row_number"] = pd.to_numeric(frame["row_number"], errors="coerce").astype("Int64")
     return frame
 
@@ -732,14 +741,15 @@ def read_tables(directory: Path | str) -> Tables:
             recorded = manifest.get("enrichment", {}).get("inputs")
             tables.enrichment_current = recorded == enrichment_inputs(folder)
         return tables
-    raise DataDirError(f"{directory} kept changing while it was read; try again.")
+    raise DataDirError(N_("{directory} kept changing while it was read; try again."), directory=str(directory))
 
 
 def _check_schema(manifest: dict, directory: Path) -> None:
     if manifest and manifest.get("schema_version") != SCHEMA_VERSION:
         raise DataDirError(
-            f"{directory} was built with schema version {manifest.get('schema_version')}, this version of the tool "
-            f"reads version {SCHEMA_VERSION}. Rebuild it: `python -m geo build SOURCES --out {directory}`."
+            N_("{directory} was built with schema version {found}, this version of the tool reads version "
+               "{expected}. Rebuild it: `python -m geo build SOURCES --out {directory}`."),
+            directory=str(directory), found=str(manifest.get("schema_version")), expected=str(SCHEMA_VERSION)
         )
 
 
@@ -779,8 +789,9 @@ def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = ()) -> Da
     directory = Path(path)
     if not directory.is_dir():
         raise DataDirError(
-            f"The data directory {directory} does not exist. Create it with "
-            f"`python -m geo ingest FILES... --out {directory}`, or unset CONFLICTMAP_DATA to use the bundled data."
+            N_("The data directory {directory} does not exist. Create it with "
+               "`python -m geo ingest FILES... --out {directory}`, or unset CONFLICTMAP_DATA to use the bundled data."),
+            directory=str(directory)
         )
     for attempt in range(3):
         version = current_version(directory)
@@ -790,7 +801,7 @@ def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = ()) -> Da
             if attempt < 2 and current_version(directory) != version:
                 continue  # a writer switched versions while we read: load the new one
             raise
-    raise DataDirError(f"{directory} kept changing while it was read; try again.")
+    raise DataDirError(N_("{directory} kept changing while it was read; try again."), directory=str(directory))
 
 
 def _load_version(directory: Path, folder: Path, skip_columns: Iterable[str]) -> DataBundle:
@@ -801,7 +812,8 @@ def _load_version(directory: Path, folder: Path, skip_columns: Iterable[str]) ->
     incidents_path = folder / INCIDENTS_FILE
     if not incidents_path.exists():
         raise DataDirError(
-            f"{directory} has no {INCIDENTS_FILE}. Import incidents with `python -m geo ingest FILES... --out {directory}`."
+            N_("{directory} has no {file}. Import incidents with `python -m geo ingest FILES... --out {directory}`."),
+            directory=str(directory), file=INCIDENTS_FILE
         )
     skipped = tuple(c for c in ALL_COLUMNS if c in set(skip_columns))
     incidents = add_bitsets(read_incidents_table(incidents_path, skip_columns=skipped))

@@ -24,6 +24,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from geo.i18n import N_, Message, TranslatedError
+
 try:  # POSIX only; on other systems writes are not serialised (documented in docs/HARDENING.md)
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -38,7 +40,7 @@ _held: dict[str, list] = {}  # resolved directory -> [owner thread id, depth, fi
 _held_guard = threading.Lock()
 
 
-class DataDirBusyError(OSError):
+class DataDirBusyError(TranslatedError, OSError):
     """Another process (or thread) is writing the data directory right now.
 
     An ``OSError`` (like ``BlockingIOError``), so callers that report operating-system
@@ -46,7 +48,7 @@ class DataDirBusyError(OSError):
     """
 
 
-class DataDirNotWritableError(OSError):
+class DataDirNotWritableError(TranslatedError, OSError):
     """The data directory cannot be created or written (read-only, permission denied, disk full)."""
 
 
@@ -90,7 +92,7 @@ def is_write_error(exc: OSError) -> bool:
     return _error_code(exc) in _WRITE_ERRNOS
 
 
-def not_writable_message(directory: Path, exc: OSError) -> str:
+def not_writable_message(directory: Path, exc: OSError) -> Message:
     """Return the one-line explanation for an OS error while writing ``directory``.
 
     Parameters
@@ -102,21 +104,22 @@ def not_writable_message(directory: Path, exc: OSError) -> str:
 
     Returns
     -------
-    str
-        What went wrong, and what to do; the directory is named.
+    geo.i18n.Message
+        What went wrong, and what to do; the directory is named (``str()`` gives the English).
     """
     code = _error_code(exc)
     if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return (f"cannot write {directory}: the disk is full (or over quota). Nothing was changed; "
-                "free some space and run the command again.")
+        return Message(N_("cannot write {directory}: the disk is full (or over quota). Nothing was changed; "
+                          "free some space and run the command again."), directory=str(directory))
     if code == errno.EROFS:
-        return (f"cannot write {directory}: it is on a read-only file system. Nothing was changed; "
-                "choose another --out directory.")
+        return Message(N_("cannot write {directory}: it is on a read-only file system. Nothing was changed; "
+                          "choose another --out directory."), directory=str(directory))
     if code in (errno.EACCES, errno.EPERM):
-        return (f"cannot write {directory}: permission denied. Nothing was changed; "
-                "fix the folder's permissions or choose another --out directory.")
+        return Message(N_("cannot write {directory}: permission denied. Nothing was changed; "
+                          "fix the folder's permissions or choose another --out directory."), directory=str(directory))
     reason = exc.strerror or type(exc).__name__
-    return f"cannot write {directory}: {reason}. Nothing was changed; check the folder and run the command again."
+    return Message(N_("cannot write {directory}: {reason}. Nothing was changed; check the folder and run the command "
+                      "again."), directory=str(directory), reason=str(reason))
 
 
 @contextlib.contextmanager
@@ -150,7 +153,8 @@ def lock_data_dir(directory: Path | str, timeout: float = 0.0) -> Iterator[Path]
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise DataDirNotWritableError(
-            f"cannot write {directory}: it is a file, not a folder. Nothing was changed; choose another --out directory."
+            N_("cannot write {directory}: it is a file, not a folder. Nothing was changed; choose another --out "
+               "directory."), directory=str(directory)
         )
     created = not directory.exists()
     try:
@@ -214,10 +218,13 @@ def _acquire(directory: Path, lock_path: Path, timeout: float) -> int:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        waited = f" (waited {timeout:g} s)" if timeout else ""
+                        values = {"directory": str(directory), "pid": _holder_pid(lock_path), "seconds": timeout}
                         raise DataDirBusyError(
-                            f"busy: another conflictmap command is writing {directory} (pid {_holder_pid(lock_path)})"
-                            f"{waited}. Wait for it to finish and run the command again, or pass --wait SECONDS."
+                            N_("busy: another conflictmap command is writing {directory} (pid {pid}) (waited "
+                               "{seconds} s). Wait for it to finish and run the command again, or pass --wait "
+                               "SECONDS.") if timeout else
+                            N_("busy: another conflictmap command is writing {directory} (pid {pid}). Wait for it "
+                               "to finish and run the command again, or pass --wait SECONDS."), **values
                         ) from None
                     time.sleep(_POLL_SECONDS)
             # The holder we waited for may have removed the directory it had created and could not

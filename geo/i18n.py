@@ -202,3 +202,111 @@ def translator(lang: str | None) -> Translator:
         Callable as ``_("message", name=value)``; also ``ngettext``, ``pgettext``, ``number``, ``date``.
     """
     return Translator(normalise_language(lang) or DEFAULT_LANGUAGE)
+
+
+class Message(str):
+    """A message translated when it is shown, not when it is made.
+
+    Exceptions and progress notes of the geo layer carry one, so that the app can show them in
+    the session's language (``message.render("uk")``) while the command line prints English: a
+    message *is* its English text (a ``str``), so code that joins, searches or prints it keeps
+    working. Mark the text for the catalogue where it is written:
+    ``Message(N_("{path} is unreadable"), path=...)``, ``Message.ngettext("{n} row", "{n} rows", n)``.
+    Values may themselves be messages (rendered in the same language).
+    """
+
+    def __new__(cls, message: str, /, **values) -> Message:
+        """Make the message ``message`` with the values of its placeholders."""
+        return cls._make(str(message), None, None, None, values)
+
+    @classmethod
+    def _make(cls, singular: str, plural: str | None, n, context: str | None, values: dict) -> Message:
+        made = str.__new__(cls, _render(singular, plural, n, context, values, DEFAULT_LANGUAGE))
+        made.singular, made.plural, made.n, made.context, made.values = singular, plural, n, context, values
+        return made
+
+    def __getnewargs__(self):  # pickling: rebuilt from the English text, then __dict__ restores the rest
+        return (str(self),)
+
+    @classmethod
+    def ngettext(cls, singular: str, plural: str, n: int, /, **values) -> Message:
+        """Make a message with a plural form chosen by ``n`` (available as ``{n}``)."""
+        return cls._make(singular, plural, n, None, values)
+
+    @classmethod
+    def pgettext(cls, context: str, message: str, /, **values) -> Message:
+        """Make a message looked up in ``context``."""
+        return cls._make(message, None, None, context, values)
+
+    def render(self, lang: str | None) -> str:
+        """Return the text in ``lang`` (English for None or an unknown language)."""
+        return _render(self.singular, self.plural, self.n, self.context, self.values, lang)
+
+    def __repr__(self) -> str:
+        return f"Message({str(self)!r})"
+
+
+def _render(singular: str, plural: str | None, n, context: str | None, values: dict, lang: str | None) -> str:
+    _ = translator(lang)
+    shown = {key: value.render(lang) if isinstance(value, Message) else value for key, value in values.items()}
+    if plural is not None:
+        return _.ngettext(singular, plural, n, **shown)
+    if context is not None:
+        return _.pgettext(context, singular, **shown)
+    return _(singular, **shown)
+
+
+def as_message(value: object) -> Message:
+    """Return ``value`` as a :class:`Message`: its own, an exception's, or plain text (shown as it is)."""
+    if isinstance(value, Message):
+        return value
+    carried = getattr(value, "msg", None)
+    if isinstance(carried, Message):
+        return carried
+    return Message(str(value))
+
+
+class TranslatedError(Exception):
+    """Base of the geo exceptions that the app shows: ``exc.message(lang)`` gives the text in a language.
+
+    Raise with a marked message and its values, ``raise DataDirError(N_("{path} is unreadable"),
+    path=path)``, or with a :class:`Message`; ``str(exc)`` is the English text (the command line).
+    Plain text works too (it is shown as it is, in every language).
+    """
+
+    def __init__(self, message: str | Message = "", /, **values) -> None:
+        self.msg = message if isinstance(message, Message) else Message(message, **values)
+        super().__init__(str(self.msg))
+
+    def message(self, lang: str | None) -> str:
+        """Return the message in ``lang``."""
+        return self.msg.render(lang)
+
+
+def error_message(exc: BaseException, lang: str | None) -> str:
+    """Return the message of any exception in ``lang`` (translated when it carries a :class:`Message`).
+
+    Parameters
+    ----------
+    exc : BaseException
+        The exception to show.
+    lang : str or None
+        A key of :data:`LANGUAGES`.
+
+    Returns
+    -------
+    str
+        ``exc.message(lang)`` for a :class:`TranslatedError`; else the text of ``exc``, translated when
+        it is a message of the catalogue (``raise ValueError(N_("..."))``).
+    """
+    carried = getattr(exc, "msg", None)
+    if isinstance(carried, Message):
+        return carried.render(lang)
+    return render(str(exc), lang)
+
+
+def render(text: object, lang: str | None) -> str:
+    """Return ``text`` in ``lang``: a :class:`Message` rendered, plain text translated if the catalogue has it."""
+    if isinstance(text, Message):
+        return text.render(lang)
+    return translator(lang)(str(text))

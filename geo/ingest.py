@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.i18n import N_
 from geo.parsing import read_header, reading_session
 from geo.safejson import JsonTooDeepError, load_json_file
 from geo.schema import IMPORT_COLUMNS, ImportResult, UnreadableFileError, coerce_incidents
@@ -36,9 +37,10 @@ def _peek_json(path: Path) -> object:
     try:
         return load_json_file(path)
     except JsonTooDeepError as exc:
-        raise UnreadableFileError(str(exc)) from exc
+        raise UnreadableFileError(exc.msg) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableFileError(f"{path.name}: not valid UTF-8 JSON ({exc}). Check the file or export it again.") from exc
+        raise UnreadableFileError(N_("{name}: not valid UTF-8 JSON ({reason}). Check the file or export it again."),
+                                  name=path.name, reason=str(exc)) from exc
 
 
 class FileProbe:
@@ -117,15 +119,17 @@ def detect_format(path: Path | str) -> str:
     """
     path = Path(path)
     if not path.exists():
-        raise UnreadableFileError(f"{path.name}: the file does not exist. Check the path.")
+        raise UnreadableFileError(N_("{name}: the file does not exist. Check the path."), name=path.name)
     probe = FileProbe(path)
     for spec in registry.incident_formats():
         if spec.recognise is not None and spec.recognise(probe):
             return spec.key
     if probe.is_dir:
-        raise UnreadableFileError(f"{path.name}: a folder can only be imported as a TimeMap export "
-                                  "(export_events.json, export_associations.json, export_sources.json).")
-    raise UnreadableFileError(f"{path.name}: no importer recognises this file. Choose a format with --format.")
+        raise UnreadableFileError(N_("{name}: a folder can only be imported as a TimeMap export "
+                                     "(export_events.json, export_associations.json, export_sources.json)."),
+                                  name=path.name)
+    raise UnreadableFileError(N_("{name}: no importer recognises this file. Choose a format with --format."),
+                              name=path.name)
 
 
 def _stage(path: Path, fmt: str, options: dict, limits: dict) -> StagedRows:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from geo.i18n import N_, Message, TranslatedError
 from geo.schema import UnreadableFileError
 
 #: Text that means "no value" in the files we meet (compared case-insensitively, stripped).
@@ -83,7 +84,11 @@ _EXCEL_SERIAL_RANGE = (25569, 73051)
 _NS_MIN, _NS_MAX = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
 
 
-class AmbiguousDateOrder(ValueError):
+#: The date orders in words, for notes.
+_ORDER_WORDS = {"dayfirst": N_("day-first"), "monthfirst": N_("month-first")}
+
+
+class AmbiguousDateOrder(TranslatedError, ValueError):
     """A column of numeric dates could be read day-first or month-first and nothing decides it.
 
     The message names the column, example values and the fix (``--dayfirst`` /
@@ -229,18 +234,21 @@ def _detect_order(codes: np.ndarray, uniques, n: int, hints: dict[str, pd.Series
     if not decision.numeric:
         return decision
     if decision.conflict:
-        decision.reason = (f"some values can only be day-first ({', '.join(decision.dayfirst_examples[:2])}) "
-                           f"and others only month-first ({', '.join(decision.monthfirst_examples[:2])})")
+        decision.reason = Message(N_("some values can only be day-first ({dayfirst}) and others only month-first "
+                                     "({monthfirst})"), dayfirst=", ".join(decision.dayfirst_examples[:2]),
+                                  monthfirst=", ".join(decision.monthfirst_examples[:2]))
         return decision
     if decision.dayfirst_examples:
-        decision.order, decision.reason = "dayfirst", f"{decision.dayfirst_examples[0]} has a first field above 12"
+        decision.order = "dayfirst"
+        decision.reason = Message(N_("{value} has a first field above 12"), value=decision.dayfirst_examples[0])
         return decision
     if decision.monthfirst_examples:
-        decision.order, decision.reason = "monthfirst", f"{decision.monthfirst_examples[0]} has a second field above 12"
+        decision.order = "monthfirst"
+        decision.reason = Message(N_("{value} has a second field above 12"), value=decision.monthfirst_examples[0])
         return decision
     if not decision.ambiguous_examples:
         # Every value has day == month (01/01/2022): both readings agree.
-        decision.order, decision.reason = "dayfirst", "day and month are equal in every value"
+        decision.order, decision.reason = "dayfirst", Message(N_("day and month are equal in every value"))
         return decision
     ok = codes >= 0
     row_a = np.full(n, np.nan)
@@ -259,11 +267,14 @@ def _detect_order(codes: np.ndarray, uniques, n: int, hints: dict[str, pd.Series
         elif agree["monthfirst"] and not agree["dayfirst"]:
             decision.order = "monthfirst"
         if decision.order:
-            decision.reason = f"the {part} column agrees with this reading in {max(agree.values()):,} rows"
+            decision.reason = (Message(N_("the month column agrees with this reading in {n} rows"), n=max(agree.values()))
+                               if part == "month" else
+                               Message(N_("the day column agrees with this reading in {n} rows"), n=max(agree.values())))
             return decision
     if (parts.loc[numeric, "sep"] == ".").all():
         # 24.02.2022 is the day-first convention of the locales that write dots; none writes month.day.year.
-        decision.order, decision.reason = "dayfirst", "dots separate the fields, the day.month.year convention"
+        decision.order = "dayfirst"
+        decision.reason = Message(N_("dots separate the fields, the day.month.year convention"))
         return decision
     # Sorted files: monotonic under exactly one reading.
     year = np.full(n, np.nan)
@@ -279,9 +290,9 @@ def _detect_order(codes: np.ndarray, uniques, n: int, hints: dict[str, pd.Series
             monotonic[order] = bool((steps >= 0).all() or (steps <= 0).all())
         if monotonic["dayfirst"] != monotonic["monthfirst"]:
             decision.order = "dayfirst" if monotonic["dayfirst"] else "monthfirst"
-            decision.reason = "the rows are in date order only when read this way"
+            decision.reason = Message(N_("the rows are in date order only when read this way"))
             return decision
-    decision.reason = "every value has both fields 12 or below"
+    decision.reason = Message(N_("every value has both fields 12 or below"))
     return decision
 
 
@@ -296,16 +307,17 @@ def _numeric_dates(parts: pd.DataFrame, order: str) -> pd.Series:
     return out
 
 
-def _order_message(column: str, decision: DateOrderDecision) -> str:
+def _order_message(column: str, decision: DateOrderDecision) -> Message:
     examples = decision.ambiguous_examples or decision.dayfirst_examples + decision.monthfirst_examples
     shown = ", ".join(repr(e) for e in examples[:3])
     if decision.conflict:
-        return (f"column {column!r} mixes day-first and month-first dates: {decision.reason}. Choose the order with "
-                "--dayfirst or --monthfirst (or the date order in the upload form); the values that do not fit "
-                "it are quarantined")
-    return (f"column {column!r} has dates that read as day-first or as month-first ({shown}): every value has both "
-            "fields 12 or below and nothing else in the file decides it. Choose the order with --dayfirst or "
-            "--monthfirst (or the date order in the upload form)")
+        return Message(N_("column {column} mixes day-first and month-first dates: {reason}. Choose the order with "
+                          "--dayfirst or --monthfirst (or the date order in the upload form); the values that do not "
+                          "fit it are quarantined"), column=repr(column), reason=decision.reason)
+    return Message(N_("column {column} has dates that read as day-first or as month-first ({examples}): every value "
+                      "has both fields 12 or below and nothing else in the file decides it. Choose the order with "
+                      "--dayfirst or --monthfirst (or the date order in the upload form)"),
+                   column=repr(column), examples=shown)
 
 
 def parse_dates(
@@ -380,11 +392,13 @@ def parse_dates(
                     raise AmbiguousDateOrder(_order_message(column, decision))
                 order = default_order
                 if notes is not None:
-                    notes.append(f"{column}: numeric dates read {order} (the publisher's layout; {decision.reason}).")
+                    notes.append(Message(N_("{column}: numeric dates read {order} (the publisher's layout; {reason})."),
+                                         column=column, order=Message(_ORDER_WORDS[order]), reason=decision.reason))
             else:
                 order = decision.order
                 if notes is not None:
-                    notes.append(f"{column}: numeric dates read {order} ({decision.reason}).")
+                    notes.append(Message(N_("{column}: numeric dates read {order} ({reason})."), column=column,
+                                         order=Message(_ORDER_WORDS.get(order, order)), reason=decision.reason))
     if info is not None:
         info["order"] = order
     parsed = _parse_unique_dates(pd.Series(uniques, dtype="object"), formats, order or "monthfirst")
@@ -661,17 +675,17 @@ def parse_url_lists(values: pd.Series) -> list[list[str]]:
 # --------------------------------------------------------------------------- CSV reading
 
 _MAGIC = {
-    b"PK\x03\x04": "a ZIP archive (or an .xlsx/.docx file renamed)",
-    b"\x1f\x8b": "a gzip-compressed file",
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"BZh": "a bzip2-compressed file",
-    b"7z\xbc\xaf": "a 7-Zip archive",
-    b"Rar!": "a RAR archive",
-    b"\xd0\xcf\x11\xe0": "an old Excel/Office file (.xls)",
-    b"PAR1": "a Parquet file",
-    b"SQLite format": "an SQLite database",
+    b"PK\x03\x04": N_("a ZIP archive (or an .xlsx/.docx file renamed)"),
+    b"\x1f\x8b": N_("a gzip-compressed file"),
+    b"%PDF": N_("a PDF document"),
+    b"\x89PNG": N_("a PNG image"),
+    b"\xff\xd8\xff": N_("a JPEG image"),
+    b"BZh": N_("a bzip2-compressed file"),
+    b"7z\xbc\xaf": N_("a 7-Zip archive"),
+    b"Rar!": N_("a RAR archive"),
+    b"\xd0\xcf\x11\xe0": N_("an old Excel/Office file (.xls)"),
+    b"PAR1": N_("a Parquet file"),
+    b"SQLite format": N_("an SQLite database"),
 }
 _SAMPLE_BYTES = 1 << 20
 _DELIMITERS = (",", ";", "\t", "|")
@@ -708,8 +722,10 @@ class CsvTable:
     messages: list[str] = field(default_factory=list)
 
 
-def _unreadable(path: Path, problem: str, action: str) -> UnreadableFileError:
-    return UnreadableFileError(f"{path.name}: {problem}. {action}")
+def _unreadable(path: Path, problem: str, action: str, **values) -> UnreadableFileError:
+    """Return the error for a file that cannot be read (``problem`` with ``values``, ``action``: marked)."""
+    return UnreadableFileError(Message("{name}: {problem}. {action}", name=path.name,
+                                       problem=Message(problem, **values), action=Message(action)))
 
 
 def check_file(path: Path, max_bytes: int | None = None) -> bytes:
@@ -734,25 +750,28 @@ def check_file(path: Path, max_bytes: int | None = None) -> bytes:
     """
     path = Path(path)
     if not path.exists():
-        raise _unreadable(path, "the file does not exist", "Check the path.")
+        raise _unreadable(path, N_("the file does not exist"), N_("Check the path."))
     if path.is_dir():
-        raise _unreadable(path, "is a folder, not a file", "Give the path of a file in it.")
+        raise _unreadable(path, N_("is a folder, not a file"), N_("Give the path of a file in it."))
     size = path.stat().st_size
     if size == 0:
-        raise _unreadable(path, "the file is empty (0 bytes)", "Export the data again and check the download finished.")
+        raise _unreadable(path, N_("the file is empty (0 bytes)"),
+                          N_("Export the data again and check the download finished."))
     if max_bytes is not None and size > max_bytes:
         raise _unreadable(
             path,
-            f"the file is {size / 1e6:,.1f} MB, above the limit of {max_bytes / 1e6:,.1f} MB",
-            "Split it into smaller files or raise the size limit.",
+            N_("the file is {size} MB, above the limit of {limit} MB"),
+            N_("Split it into smaller files or raise the size limit."),
+            size=round(size / 1e6, 1), limit=round(max_bytes / 1e6, 1),
         )
     with open(path, "rb") as handle:
         head = handle.read(_SAMPLE_BYTES)
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
-            raise _unreadable(path, f"this is {what}, not a text table", "Extract or export it as CSV (UTF-8) and import that.")
+            raise _unreadable(path, N_("this is {what}, not a text table"),
+                              N_("Extract or export it as CSV (UTF-8) and import that."), what=Message(what))
     if not head.strip():
-        raise _unreadable(path, "the file holds only blank space", "Export the data again.")
+        raise _unreadable(path, N_("the file holds only blank space"), N_("Export the data again."))
     return head
 
 
@@ -781,7 +800,7 @@ def detect_encoding(path: Path, head: bytes) -> tuple[str, str | None]:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", f"{path.name}: read as UTF-16 (byte-order mark found)."
+        return "utf-16", Message(N_("{name}: read as UTF-16 (byte-order mark found)."), name=path.name)
     if b"\x00" in head:
         sample = head[: len(head) // 2 * 2]
         for codec, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
@@ -790,9 +809,10 @@ def detect_encoding(path: Path, head: bytes) -> tuple[str, str | None]:
                     sample.decode(codec)
                 except UnicodeDecodeError:
                     break
-                return codec, f"{path.name}: read as {codec.upper()} (detected). Save as UTF-8 to avoid guessing."
-        raise _unreadable(path, "the file contains binary data (NUL bytes), it is not a text table",
-                          "Export the data as CSV (UTF-8) and import that.")
+                return codec, Message(N_("{name}: read as {encoding} (detected). Save as UTF-8 to avoid guessing."),
+                                      name=path.name, encoding=codec.upper())
+        raise _unreadable(path, N_("the file contains binary data (NUL bytes), it is not a text table"),
+                          N_("Export the data as CSV (UTF-8) and import that."))
     if _is_utf8(path):
         return "utf-8", None
     guess = (_charset_guess(head) or "cp1252").replace("-", "_").lower()
@@ -806,7 +826,8 @@ def detect_encoding(path: Path, head: bytes) -> tuple[str, str | None]:
             handle.read().decode(guess)
     except (UnicodeDecodeError, LookupError):
         guess = "latin-1"
-    return guess, f"{path.name}: not valid UTF-8; read as {guess} (detected). Save as UTF-8 to avoid guessing."
+    return guess, Message(N_("{name}: not valid UTF-8; read as {encoding} (detected). Save as UTF-8 to avoid "
+                             "guessing."), name=path.name, encoding=guess)
 
 
 def _charset_guess(sample: bytes) -> str | None:
@@ -1028,14 +1049,14 @@ def read_header(path: Path, max_bytes: int | None = None) -> tuple[list[str], st
     head = check_file(path, max_bytes)
     if b"\n" not in head and b"\r" not in head and len(head) >= _SAMPLE_BYTES:
         # before the whole file is read (to check its encoding): refuse it on its first MiB
-        raise _unreadable(path, "the first line is longer than 1 MiB; this does not look like a table",
-                          "Check that this is a CSV file with one row per line.")
+        raise _unreadable(path, N_("the first line is longer than 1 MiB; this does not look like a table"),
+                          N_("Check that this is a CSV file with one row per line."))
     encoding, note = detect_encoding(path, head)
     messages = [note] if note else []
     text = head.decode(encoding, errors="replace")
     if "\n" not in text and "\r" not in text and len(head) >= _SAMPLE_BYTES:
-        raise _unreadable(path, "the first line is longer than 1 MiB; this does not look like a table",
-                          "Check that this is a CSV file with one row per line.")
+        raise _unreadable(path, N_("the first line is longer than 1 MiB; this does not look like a table"),
+                          N_("Check that this is a CSV file with one row per line."))
     lines = text.splitlines(keepends=True)
     if len(head) >= _SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]
@@ -1044,23 +1065,25 @@ def read_header(path: Path, max_bytes: int | None = None) -> tuple[list[str], st
     try:
         first = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
     except csv.Error as exc:
-        raise _unreadable(path, f"the header row cannot be parsed ({exc})", "Check the file is a CSV table.") from exc
+        raise _unreadable(path, N_("the header row cannot be parsed ({reason})"), N_("Check the file is a CSV table."),
+                          reason=str(exc)) from exc
     header = [h.strip().lstrip("\ufeff") for h in first]
     if not any(header):
-        raise _unreadable(path, "the first line is empty, there is no header row",
-                          "Put the column names in the first line.")
+        raise _unreadable(path, N_("the first line is empty, there is no header row"),
+                          N_("Put the column names in the first line."))
     if sum(_looks_like_data(h) for h in header) * 2 > len(header) or (
         len(header) > 1 and sum(_looks_like_data(h) for h in header) >= 2
     ):
-        raise _unreadable(path, f"the first line looks like data, not column names ({', '.join(header[:4])}…)",
-                          "Add a header row with column names (e.g. date,latitude,longitude).")
+        raise _unreadable(path, N_("the first line looks like data, not column names ({values}…)"),
+                          N_("Add a header row with column names (e.g. date,latitude,longitude)."),
+                          values=", ".join(header[:4]))
     folded = [h.casefold() for h in header if h]
     dups = sorted({h for h in header if h and folded.count(h.casefold()) > 1})
     if dups:
-        raise _unreadable(path, f"column names appear more than once: {', '.join(dups)}",
-                          "Rename or delete the duplicated columns so each name is unique.")
+        raise _unreadable(path, N_("column names appear more than once: {names}"),
+                          N_("Rename or delete the duplicated columns so each name is unique."), names=", ".join(dups))
     if delimiter != ",":
-        messages.append(f"{path.name}: delimiter {delimiter!r} detected.")
+        messages.append(Message(N_("{name}: delimiter {delimiter} detected."), name=path.name, delimiter=repr(delimiter)))
     return header, encoding, delimiter, messages
 
 
@@ -1102,15 +1125,16 @@ def read_csv_table(path: Path, max_rows: int | None = None, max_bytes: int | Non
     except _MalformedRows:
         frame, row_numbers, malformed = _read_csv_python(path, names, encoding, delimiter, nrows)
     except UnicodeDecodeError as exc:
-        raise _unreadable(path, f"the text cannot be decoded as {encoding}",
-                          "Save the file as UTF-8 and import it again.") from exc
+        raise _unreadable(path, N_("the text cannot be decoded as {encoding}"),
+                          N_("Save the file as UTF-8 and import it again."), encoding=encoding) from exc
     frame = frame.reset_index(drop=True)
     rows_read = len(frame) + len(malformed)
     if max_rows is not None and rows_read > max_rows:
-        raise _unreadable(path, f"the file has more than {max_rows:,} rows (the row limit)",
-                          "Split it into smaller files or raise the row limit.")
+        raise _unreadable(path, N_("the file has more than {limit} rows (the row limit)"),
+                          N_("Split it into smaller files or raise the row limit."), limit=max_rows)
     if rows_read == 0:
-        raise _unreadable(path, "the file has a header row but no data rows", "Nothing to import; check the export.")
+        raise _unreadable(path, N_("the file has a header row but no data rows"),
+                          N_("Nothing to import; check the export."))
     malformed.sort(key=lambda item: item[0])
     return CsvTable(frame, row_numbers, malformed, rows_read, encoding, delimiter, messages)
 
@@ -1176,8 +1200,9 @@ def _check_quotes(path: Path, encoding: str, delimiter: str, last_row: Sequence[
     if unclosed is not None:
         row, line = unclosed
         raise UnreadableFileError(
-            f"{path.name}: a quoted field that starts on line {line} (data row {row}) is never closed; the file "
-            "looks truncated or that quote is unbalanced. Download or export the file again, or fix that quote."
+            N_("{name}: a quoted field that starts on line {line} (data row {row}) is never closed; the file "
+               "looks truncated or that quote is unbalanced. Download or export the file again, or fix that quote."),
+            name=path.name, line=str(line), row=str(row)
         )
     return damaged
 
@@ -1213,8 +1238,8 @@ def _read_csv_arrow(path: Path, names: list[str], encoding: str, delimiter: str)
     except pa.ArrowInvalid as exc:
         if "quote" in str(exc).lower() or "end of file" in str(exc).lower() or "truncated" in str(exc).lower():
             raise UnreadableFileError(
-                f"{path.name}: the file ends inside a quoted field, it looks truncated. "
-                "Download or export the file again completely."
+                N_("{name}: the file ends inside a quoted field, it looks truncated. "
+                   "Download or export the file again completely."), name=path.name
             ) from exc
         raise _MalformedRows() from exc
     del content

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from geo.i18n import N_, TranslatedError
+
 #: Deepest nesting accepted. GeoJSON needs at most ~8 levels (a FeatureCollection of
 #: MultiPolygons), TopoJSON and publisher exports a few more; 64 leaves a wide margin
 #: and stays far below Python's recursion limit.
@@ -29,7 +31,7 @@ _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
 
 
-class JsonTooDeepError(ValueError):
+class JsonTooDeepError(TranslatedError, ValueError):
     """A JSON document is nested more deeply than :data:`MAX_JSON_DEPTH`."""
 
 
@@ -96,8 +98,8 @@ def json_depth(data: bytes | str, limit: int | None = None) -> int:
 
 def _too_deep(name: str, limit: int, deepest: int) -> JsonTooDeepError:
     return JsonTooDeepError(
-        f"{name}: the JSON is nested more than {limit} levels deep (at least {deepest}); no GeoJSON or incident "
-        "export is. The file is damaged or hostile: export it again."
+        N_("{name}: the JSON is nested more than {limit} levels deep (at least {deepest}); no GeoJSON or incident "
+           "export is. The file is damaged or hostile: export it again."), name=str(name), limit=limit, deepest=deepest
     )
 
 
@@ -156,7 +158,8 @@ def loads_json(text: str | bytes, name: str, limit: int = MAX_JSON_DEPTH):
     try:
         return json.loads(text)
     except RecursionError as exc:  # pragma: no cover - the depth check comes first
-        raise JsonTooDeepError(f"{name}: the JSON is nested too deeply to read. Export it again.") from exc
+        raise JsonTooDeepError(N_("{name}: the JSON is nested too deeply to read. Export it again."),
+                               name=str(name)) from exc
 
 
 def load_json_file(path: Path | str, limit: int = MAX_JSON_DEPTH, encoding: str = "utf-8-sig"):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.i18n import N_
+from geo.i18n import N_, TranslatedError
 from geo.safejson import loads_json
 
 SCHEMA_VERSION = 1
@@ -96,7 +96,7 @@ QUARANTINE_REASONS: dict[str, str] = {
 QUARANTINE_COLUMNS: tuple[str, ...] = ("file", "row_number", "source", "reason", "detail", "original")
 
 
-class UnreadableFileError(ValueError):
+class UnreadableFileError(TranslatedError, ValueError):
     """A file cannot be imported at all (wrong format, encoding, empty, truncated).
 
     The message names the file and the problem and says what to do; the UI

@@ -19,7 +19,7 @@ from geo.datadir import DataBundle, DataDirError, data_stamp, load_bundle
 from geo.filters import Filters, IncidentColumns, compute_kpis, filter_mask, prepare_columns
 from geo.i18n import N_
 from geo.schema import UnreadableFileError
-from ui.i18n import _
+from ui.i18n import _, error_text
 
 ENV_VAR = "CONFLICTMAP_DATA"
 KNOWN_LOAD_ERRORS = (DataDirError, UnreadableFileError, FileNotFoundError, ImportError, OSError, ValueError)
@@ -174,7 +174,7 @@ def compute_view(data: LoadedData, filters: Filters) -> FilteredView:
 
 def show_load_error(exc: BaseException) -> None:
     """Explain a data-loading failure and offer the bundled default data."""
-    st.error(_("The data could not be loaded. {reason}", reason=str(exc)))
+    st.error(_("The data could not be loaded. {reason}", reason=error_text(exc)))
     if data_path() is not None and st.button(_("Use the bundled default data instead"), key="data_fallback"):
         st.session_state[USE_DEFAULT_KEY] = True
         st.rerun()

@@ -22,8 +22,9 @@ from geo.population import load_population
 from geo.viz.charts import PLOTLY_OFFLINE_CONFIG
 from ui.a11y import render_chart_alternative
 from ui.data import FilteredView
-from ui.i18n import _, current_language
+from ui.i18n import _, current_language, error_text
 from ui.state import state_params
+from ui.text import escape_md
 
 EXPORT_CACHE_KEY = "exp_files"
 
@@ -138,7 +139,7 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
                 }
                 _store()[token] = _wait(futures, _("Rendering"))
             except exports.ExportError as exc:
-                st.error(str(exc))
+                st.error(escape_md(error_text(exc)))
                 return
             st.rerun()
         return
@@ -194,7 +195,7 @@ def render_map_downloads(view: FilteredView, frame, key: str = "map") -> None:
                         png = exports.snapshot_map_html(path, engine=engine)
                 _store()[token] = {"html": page.encode("utf-8"), "png": png}
             except exports.ExportError as exc:
-                st.error(str(exc))
+                st.error(escape_md(error_text(exc)))
                 return
             st.rerun()
         return

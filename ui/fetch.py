@@ -14,7 +14,7 @@ from geo.fetch.deepstate import EVERY
 from geo.fetch.http import FetchError
 from geo.i18n import N_
 from ui.data import ENV_VAR, data_path
-from ui.i18n import _
+from ui.i18n import _, current_language, error_text, shown
 from ui.text import escape_md, safe_link
 
 RESULT_KEY = "fetch_result"
@@ -110,18 +110,20 @@ def render_fetch_panel() -> None:
         bar = st.progress(0.0, text=_("Contacting {host}…", host=host))
 
         def progress(message: str, fraction: float | None) -> None:
-            bar.progress(min(1.0, max(0.0, fraction)) if fraction is not None else 0.5, text=message[:200])
+            bar.progress(min(1.0, max(0.0, fraction)) if fraction is not None else 0.5, text=shown(message)[:200])
 
         try:
             summary = run_fetch(source_key, Path(target).expanduser(),
                                 FetchOptions(env=env, progress=progress, prompt=None, **options))
         except FetchError as exc:
-            st.session_state[RESULT_KEY] = ("error", str(exc), [])
+            st.session_state[RESULT_KEY] = ("error", error_text(exc), [])
         except OSError as exc:
+            reason = exc.strerror or error_text(exc)
             st.session_state[RESULT_KEY] = ("error", _("Could not write to {path}: {reason}", path=target,
-                                                       reason=str(exc.strerror or exc)), [])
+                                                       reason=reason), [])
         else:
-            st.session_state[RESULT_KEY] = ("ok", summary.line(), list(summary.messages))
+            st.session_state[RESULT_KEY] = ("ok", summary.line(current_language()),
+                                            [shown(note) for note in summary.messages])
         bar.empty()
     result = st.session_state.get(RESULT_KEY)
     if result:

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, normalise_language, translator
+from geo.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Translator,
+    error_message,
+    normalise_language,
+    render,
+    translator,
+)
 
 LANG_KEY = "ui_lang"
 LANG_PARAM = "lang"
@@ -64,6 +72,16 @@ class _SessionTranslator:
 
 
 _ = _SessionTranslator()
+
+
+def error_text(exc: BaseException) -> str:
+    """Return the message of ``exc`` in the session's language (see :func:`geo.i18n.error_message`)."""
+    return error_message(exc, current_language())
+
+
+def shown(text: object) -> str:
+    """Return a geo message (:class:`geo.i18n.Message`, e.g. a progress note) in the session's language."""
+    return render(text, current_language())
 
 
 def _remember_choice() -> None:

@@ -19,7 +19,7 @@ from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS
 from geo.viz import map as gmap
 from ui import state
 from ui.data import FilteredView
-from ui.i18n import _, current_language
+from ui.i18n import _, current_language, error_text
 from ui.text import escape_md, safe_link
 
 MAP_KEY = "map_main"
@@ -126,7 +126,7 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
     try:
         fmap = gmap.build_base_map(None, tiles=tiles or None, attribution=ss.get(state.MAP_TILES_ATTR))
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(escape_md(error_text(exc)))
         fmap = gmap.build_base_map(None)
     gmap.add_boundaries(fmap, _boundaries_geojson(view.key, view.bundle.boundaries))
     layers, snap, kind = build_layers(view, map_date, selected, cell, threshold)
@@ -212,7 +212,7 @@ def render_map_export(view: FilteredView, map_date: dt.date) -> None:
                     png = ui_exports.snapshot_page(page)
                 ui_exports.store(token, {"html": page.encode("utf-8"), "png": png})
             except exports.ExportError as exc:
-                st.error(str(exc))
+                st.error(escape_md(error_text(exc)))
                 return
             st.rerun()
         return

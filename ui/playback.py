@@ -25,7 +25,8 @@ from geo.boundaries import load_neighbour_states
 from geo.filters import compute_kpis, date_bounds, filter_mask
 from geo.i18n import N_
 from ui.data import FilteredView
-from ui.i18n import _
+from ui.i18n import _, error_text
+from ui.text import escape_md
 
 P_ON, P_DATE, P_WINDOW, P_STEP, P_PLAYING, P_SPEED = (
     "play_on", "play_date", "play_window", "play_step", "play_playing", "play_speed")
@@ -194,7 +195,7 @@ def _render_film_export(view: FilteredView, settings: tuple[str, int] | None) ->
                 )
                 ss[_FILM_KEY] = (out.name, out.read_bytes())
         except (AnimationError, EncoderError) as exc:
-            st.error(str(exc))
+            st.error(escape_md(error_text(exc)))
         progress.empty()
     film = ss.get(_FILM_KEY)
     if film:

@@ -15,7 +15,7 @@ from geo.i18n import N_
 from geo.schema import QUARANTINE_REASONS, UnreadableFileError
 from geo.sources.registry import format_keys
 from ui.data import SESSION_DATA_KEY, FilteredView, get_shared_data, prepare_loaded
-from ui.i18n import _, current_language
+from ui.i18n import _, current_language, error_text, shown
 from ui.sources import header_config, quarantine_download, quarantine_summary
 from ui.text import escape_md
 
@@ -76,6 +76,16 @@ def _reasons_markdown(text: str) -> str:
     return escape_md(lines[0]) + "\n\n" + "\n".join(f"- {escape_md(line.strip(' -'))}" for line in lines[1:])
 
 
+def show_import_error(exc: BaseException) -> None:
+    """Say why an import failed, in the session's language; nothing was changed (never a traceback)."""
+    if isinstance(exc, NothingImportedError):  # every row of a file quarantined: say why, change nothing
+        st.error(_reasons_markdown(error_text(exc)))
+    elif isinstance(exc, ImportError):
+        st.error(_("Importing files is not available in this installation (the importers are missing)."))
+    else:  # UnreadableFileError, AmbiguousDateOrder and bad options: a message
+        st.error(escape_md(error_text(exc)))
+
+
 def render_uploads(view: FilteredView) -> None:
     """Upload form, import summary, quarantine download and a way back to the shared data."""
     ss = st.session_state
@@ -105,12 +115,8 @@ def render_uploads(view: FilteredView) -> None:
             try:
                 with st.spinner(_("Importing…")):
                     ss[SUMMARY_KEY] = import_files([(f.name, f.getvalue()) for f in files], fmt, mode, date_order)
-            except NothingImportedError as exc:  # every row of a file quarantined: say why, change nothing
-                st.error(_reasons_markdown(str(exc)))
-            except ValueError as exc:  # UnreadableFileError and bad options: a message, never a traceback
-                st.error(escape_md(str(exc)))
-            except ImportError:
-                st.error(_("Importing files is not available in this installation (the importers are missing)."))
+            except (ValueError, ImportError) as exc:
+                show_import_error(exc)
             else:
                 st.rerun()
     summary = ss.get(SUMMARY_KEY)
@@ -121,9 +127,9 @@ def render_uploads(view: FilteredView) -> None:
             summary["rows_read"], imported=summary["imported"], quarantined=summary["quarantined"],
             files=escape_md(", ".join(summary["files"])), data=escape_md(view.data.label_text())))
         for warning in summary.get("warnings", []):
-            st.warning(_reasons_markdown(warning))
+            st.warning(_reasons_markdown(shown(warning)))
         for message in summary["messages"]:
-            st.caption(escape_md(message))
+            st.caption(escape_md(shown(message)))
         if summary["quarantined"]:
             table = quarantine_summary(summary["quarantine"], current_language())
             st.dataframe(table, hide_index=True, width="stretch", column_config=header_config(table.columns))

@@ -18,6 +18,7 @@ from geo.animation.encode import EncoderError, FrameWriter
 from geo.animation.plan import STEPS, AnimationError, FramePlan, frame_dates, plan_frames
 from geo.animation.render import FrameRenderer, FrameText, render_card, target_classes
 from geo.filters import Filters, filter_mask, prepare_columns
+from geo.i18n import N_
 
 __all__ = [
     "STEPS",
@@ -133,9 +134,10 @@ def make_animation(
     AnimationResult
     """
     if not 0.5 <= float(fps) <= 60:
-        raise AnimationError(f"fps must be between 0.5 and 60, got {fps}")
+        raise AnimationError(N_("fps must be between 0.5 and 60, got {fps}"), fps=str(fps))
     if size[0] % 2 or size[1] % 2 or not (320 <= size[0] <= 3840 and 180 <= size[1] <= 2160):
-        raise AnimationError(f"the frame size must be even, 320×180 to 3840×2160, got {size[0]}×{size[1]}")
+        raise AnimationError(N_("the frame size must be even, 320×180 to 3840×2160, got {size}"),
+                             size=f"{size[0]}×{size[1]}")
     columns = prepare_columns(incidents)
     # The filter's dates bound the film; each frame's window decides which dates it shows.
     undated = dataclasses.replace(filters, date_from=None, date_to=None)
@@ -149,8 +151,8 @@ def make_animation(
     if end is None:
         end = filters.date_to or (sorted_dates[-1] if len(sorted_dates) else None)
     if start is None or end is None:
-        raise AnimationError("no incident matches the filters, so there is no period to animate: "
-                             "give --from and --to or widen the filters")
+        raise AnimationError(N_("no incident matches the filters, so there is no period to animate: "
+                                "give --from and --to or widen the filters"))
     plans = plan_frames(sorted_dates, frontlines, start, end, step, window_days)
     has_events = "event_id" in incidents.columns
     event_ids = incidents["event_id"].to_numpy()[mask][order] if has_events else None

@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from geo.i18n import N_, TranslatedError
+
 FORMATS = ("mp4", "gif")
 
 
-class EncoderError(RuntimeError):
+class EncoderError(TranslatedError, RuntimeError):
     """The encoder failed or is missing; the message says what to do."""
 
 
@@ -44,11 +46,11 @@ class FrameWriter:
         self.frames = 0
         fmt = self.path.suffix.lower().lstrip(".")
         if fmt not in FORMATS:
-            raise EncoderError(f"the output must end in .mp4 or .gif, got {self.path.name!r}")
+            raise EncoderError(N_("the output must end in .mp4 or .gif, got {name}"), name=repr(self.path.name))
         try:
             import imageio_ffmpeg
         except ImportError as exc:  # pragma: no cover - installed by scripts/setup.sh
-            raise EncoderError("imageio-ffmpeg is not installed: run `bash scripts/setup.sh`") from exc
+            raise EncoderError(N_("imageio-ffmpeg is not installed: run `bash scripts/setup.sh`")) from exc
         if self.png_dir:
             self.png_dir.mkdir(parents=True, exist_ok=True)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +85,8 @@ class FrameWriter:
         try:
             self._writer.close()
         except (RuntimeError, OSError) as exc:
-            raise EncoderError(f"ffmpeg could not finish {self.path.name}: {exc}") from exc
+            raise EncoderError(N_("ffmpeg could not finish {name}: {reason}"), name=self.path.name,
+                               reason=str(exc)) from exc
 
     def __enter__(self) -> FrameWriter:
         return self

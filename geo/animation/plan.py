@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.frontlines import snapshot_index_for_dates
+from geo.i18n import N_, TranslatedError
 
 #: Allowed steps between frames.
 STEPS = ("day", "week", "month")
@@ -22,7 +23,7 @@ MAX_WINDOW_DAYS = 3660
 MAX_FRAMES = 5000
 
 
-class AnimationError(ValueError):
+class AnimationError(TranslatedError, ValueError):
     """The requested animation cannot be made (bad dates, step or window); the message says why."""
 
 
@@ -71,12 +72,13 @@ def frame_dates(start, end, step: str) -> pd.DatetimeIndex:
     pandas.DatetimeIndex
     """
     if step not in STEPS:
-        raise AnimationError(f"step must be one of {', '.join(STEPS)}, got {step!r}")
+        raise AnimationError(N_("step must be one of {steps}, got {step}"), steps=", ".join(STEPS), step=repr(step))
     first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if pd.isna(first) or pd.isna(last):
-        raise AnimationError("the animation needs a start and an end date")
+        raise AnimationError(N_("the animation needs a start and an end date"))
     if last < first:
-        raise AnimationError(f"the end date {last:%Y-%m-%d} is before the start date {first:%Y-%m-%d}")
+        raise AnimationError(N_("the end date {end} is before the start date {start}"), end=last.date(),
+                             start=first.date())
     if step == "month":
         months = (last.year - first.year) * 12 + last.month - first.month
         dates = pd.DatetimeIndex([first + pd.DateOffset(months=k) for k in range(months + 1)])
@@ -84,7 +86,8 @@ def frame_dates(start, end, step: str) -> pd.DatetimeIndex:
     else:
         dates = pd.date_range(first, last, freq="D" if step == "day" else "7D")
     if len(dates) > MAX_FRAMES:
-        raise AnimationError(f"{len(dates):,} frames is more than the limit of {MAX_FRAMES:,}: use a longer step")
+        raise AnimationError(N_("{frames} frames is more than the limit of {limit}: use a longer step"),
+                             frames=len(dates), limit=MAX_FRAMES)
     return dates
 
 
@@ -116,7 +119,8 @@ def plan_frames(
     list of FramePlan
     """
     if not 1 <= int(window_days) <= MAX_WINDOW_DAYS:
-        raise AnimationError(f"the window must be 1 to {MAX_WINDOW_DAYS} days, got {window_days}")
+        raise AnimationError(N_("the window must be 1 to {limit} days, got {days}"), limit=MAX_WINDOW_DAYS,
+                             days=str(window_days))
     dates = frame_dates(start, end, step)
     values = np.asarray(sorted_dates, dtype="datetime64[ns]")
     ends = (dates + pd.Timedelta(days=1)).to_numpy(dtype="datetime64[ns]")

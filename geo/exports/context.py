@@ -18,12 +18,13 @@ import pandas as pd
 
 import geo
 from geo.citation import public_url
+from geo.i18n import TranslatedError
 
 TOOL_NAME = "conflictmap"
 CHART_LICENCE = "Chart: conflictmap contributors, CC BY 4.0. Data licences as listed by each source."
 
 
-class ExportError(RuntimeError):
+class ExportError(TranslatedError, RuntimeError):
     """An export could not be produced; the message says why and what to do."""
 
 

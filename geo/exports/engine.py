@@ -24,6 +24,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from geo.exports.context import ExportError
+from geo.i18n import N_
 from geo.viz.charts import OFFLINE_TOPOJSON_URL
 
 EXPORT_WIDTH = 1200
@@ -51,10 +52,10 @@ def resolve_browser_path() -> str:
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    raise ExportError(
+    raise ExportError(N_(
         "Image export needs Chromium. Install it (Debian/Ubuntu: `apt-get install chromium`) or set "
         "CONFLICTMAP_BROWSER to the browser executable."
-    )
+    ))
 
 
 def plotlyjs_path() -> Path:
@@ -70,7 +71,8 @@ def plotlyjs_path() -> Path:
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     if not path.is_file():
         raise ExportError(
-            f"plotly.js not found at {path}; reinstall plotly (`pip install --force-reinstall plotly`)."
+            N_("plotly.js not found at {path}; reinstall plotly (`pip install --force-reinstall plotly`)."),
+            path=str(path)
         )
     return path
 
@@ -259,7 +261,7 @@ class ExportEngine:
                 "Page.captureScreenshot", params={"format": "png", "captureBeyondViewport": False}
             )
             if "error" in shot:
-                raise ExportError(f"Chromium could not take the map snapshot: {shot['error']}")
+                raise ExportError(N_("Chromium could not take the map snapshot: {reason}"), reason=str(shot["error"]))
             return base64.b64decode(shot["result"]["data"]), blocked
         finally:
             await self._kaleido.close_tab(tab.target_id)
@@ -276,7 +278,8 @@ class ExportEngine:
                 try:
                     asyncio.run_coroutine_threadsafe(self._kaleido.close(), self._loop).result(timeout=30)
                 except (concurrent.futures.TimeoutError, RuntimeError) as exc:
-                    raise ExportError(f"the export browser did not close cleanly: {exc}") from exc
+                    raise ExportError(N_("the export browser did not close cleanly: {reason}"),
+                                      reason=str(exc)) from exc
                 finally:
                     self._kaleido = None
                     self._stop_loop()

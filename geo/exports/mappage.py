@@ -19,6 +19,7 @@ import pandas as pd
 
 from geo.exports.context import ExportContext, ExportError, caption_lines
 from geo.exports.engine import EXPORT_SCALE, ExportEngine, get_export_engine
+from geo.i18n import N_
 
 MAP_CREDIT = "Place names: GeoNames (CC BY 4.0). Reference layers drawn offline; no basemap service."
 #: Viewport of the publishable map snapshot, in CSS pixels (the PNG is twice as large).
@@ -57,7 +58,8 @@ def snapshot_map_html(
     """
     png, blocked = (engine or get_export_engine()).snapshot_html(path, width, height, scale).result()
     if blocked:
-        raise ExportError(f"the map page tried to load external resources: {blocked[:3]}")
+        raise ExportError(N_("the map page tried to load external resources: {addresses}"),
+                          addresses=str(blocked[:3]))
     return png
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from geo.fetch import acled, deepstate, ucdp
 from geo.fetch.common import FetchOptions, FetchSummary
 from geo.fetch.http import FetchError, HttpClient
+from geo.i18n import N_, Message
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def run_fetch(source: str, out: Path | str, options: FetchOptions, client: HttpC
         Any known failure, with a one-line message.
     """
     if source not in _FETCHERS:
-        raise FetchError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}.")
+        raise FetchError(N_("unknown source {source}; use one of {choices}."), source=repr(source),
+                         choices=", ".join(SOURCES))
     if source == deepstate.SOURCE:
         deepstate.check_licence(options)
     from geo.datadir import DataDirError
@@ -81,6 +83,9 @@ def run_fetch(source: str, out: Path | str, options: FetchOptions, client: HttpC
         with lock_data_dir(out):
             return _FETCHERS[source](out, options, client)
     except (DataDirBusyError, DataDirNotWritableError, DataDirError, UnreadableFileError) as exc:
+        carried = getattr(exc, "msg", None)
+        if isinstance(carried, Message) and "\n" not in carried:
+            raise FetchError(carried) from exc
         raise FetchError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 
 

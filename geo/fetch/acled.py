@@ -31,6 +31,7 @@ from pathlib import Path
 from geo.fetch import state as fstate
 from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
 from geo.fetch.http import AuthError, CredentialsMissing, FetchError, FormatError, HttpClient
+from geo.i18n import N_, Message
 
 SOURCE = "acled"
 NAME = "ACLED"
@@ -141,10 +142,10 @@ def credentials(options: FetchOptions) -> tuple[str, str]:
         user = user or options.prompt("ACLED username (e-mail)", False).strip()
         password = password or options.prompt("ACLED password", True)
     if not user or not password:
-        raise CredentialsMissing(
+        raise CredentialsMissing(N_(
             "ACLED needs your myACLED login: set ACLED_USERNAME (your e-mail) and ACLED_PASSWORD, or run the "
             "command in a terminal to be asked; register at https://acleddata.com/ if you have no account."
-        )
+        ))
     return user, password
 
 
@@ -180,11 +181,11 @@ class AcledSession:
         response = self.client.request("POST", f"{self.base}{TOKEN_PATH}", data=fields, what=what,
                                        ok_statuses=(200, 400, 401, 403))
         if response.status != 200:
-            raise AuthError(f"{what}: ACLED refused (HTTP {response.status}). Check ACLED_USERNAME / ACLED_PASSWORD "
-                            "and that your myACLED account has API access.")
+            raise AuthError(N_("{what}: ACLED refused (HTTP {status}). Check ACLED_USERNAME / ACLED_PASSWORD "
+                               "and that your myACLED account has API access."), what=what, status=str(response.status))
         data = response.json(what)
         if not isinstance(data, dict) or not data.get("access_token"):
-            raise FormatError(f"{what}: the answer has no access_token; the API may have changed.")
+            raise FormatError(N_("{what}: the answer has no access_token; the API may have changed."), what=what)
         try:
             lifetime = float(data.get("expires_in", 86400))
         except (TypeError, ValueError):
@@ -203,13 +204,13 @@ class AcledSession:
         if entry and entry.get("refresh_token"):
             try:
                 return self._grant({"grant_type": "refresh_token", "refresh_token": entry["refresh_token"],
-                                    "client_id": CLIENT_ID}, "ACLED token refresh")["access_token"]
+                                    "client_id": CLIENT_ID}, Message(N_("ACLED token refresh")))["access_token"]
             except AuthError:
                 self.store.save(None)
                 self.entry = None
         user, password = self._credentials or credentials(self.options)
         return self._grant({"username": user, "password": password, "grant_type": "password",
-                            "client_id": CLIENT_ID}, "ACLED login")["access_token"]
+                            "client_id": CLIENT_ID}, Message(N_("ACLED login")))["access_token"]
 
     def read(self, params: dict, what: str) -> tuple[dict, bytes]:
         """GET one page of the read endpoint; renew the token once on a 401."""
@@ -225,9 +226,11 @@ class AcledSession:
                     if isinstance(data, dict):
                         error = data.get("error") or data.get("message") or ""
                         problem = f" ({str(error)[:200]})" if error else ""
-                    raise FormatError(f"{what}: expected an object with a data list{problem}; the API may have changed.")
+                    raise FormatError(N_("{what}: expected an object with a data list{problem}; the API may have "
+                                         "changed."), what=what, problem=problem)
                 return data, response.body
-        raise AuthError(f"{what}: ACLED refused the token twice (HTTP 401). Check that your account has API access.")
+        raise AuthError(N_("{what}: ACLED refused the token twice (HTTP 401). Check that your account has API "
+                           "access."), what=what)
 
 
 def write_csv(rows: list[dict], path: Path) -> Path:
@@ -315,8 +318,8 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     base = options.base_url(ENV_BASE, DEFAULT_BASE)
     folder = config_dir(options.env).expanduser().resolve()
     if folder == out or out in folder.parents:
-        raise FetchError(f"{CONFIG_ENV} points inside the data directory {out}; tokens are never stored there. "
-                         "Choose a folder outside it.")
+        raise FetchError(N_("{setting} points inside the data directory {directory}; tokens are never stored there. "
+                            "Choose a folder outside it."), setting=CONFIG_ENV, directory=str(out))
     session = AcledSession(client, base, options, TokenStore(folder, urllib.parse.urlsplit(base).netloc))
     session.prepare()
     state = fstate.load_state(out, SOURCE)
@@ -342,8 +345,9 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     run_dir.mkdir(parents=True, exist_ok=True)
     while not pending["complete"]:
         page = int(pending["next_page"])
-        what = f"ACLED page {page}"
-        options.progress(f"{what}: downloading from {urllib.parse.urlsplit(base).netloc}", None)
+        what = Message(N_("ACLED page {page}"), page=page)
+        options.progress(Message(N_("{what}: downloading from {host}"), what=what,
+                                 host=urllib.parse.urlsplit(base).netloc), None)
         data, body = session.read({**pending["params"], "page": page}, what)
         fstate.write_bytes(run_dir / f"page-{page:05d}.json", body)
         pending.update({"next_page": page + 1, "complete": _last_page(data, pending)})
@@ -369,7 +373,7 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     state.update({"finished_at": fstate.now_utc(),
                   "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged}})
     if options.build and path is not None:
-        options.progress(f"ACLED: importing {len(rows):,} events", 0.95)
+        options.progress(Message.ngettext("ACLED: importing {n} event", "ACLED: importing {n} events", len(rows)), 0.95)
         report = commit(out, SOURCE, state, incident_files=[(path, "acled")])
         summary.quarantined = report["quarantined"]
         summary.imported = report

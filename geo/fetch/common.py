@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.fetch.http import FetchError, HttpClient, check_base_url
+from geo.i18n import N_, translator
 
-#: ``progress(message, fraction)``: fraction in [0, 1] or None when unknown.
+#: ``progress(message, fraction)``: fraction in [0, 1] or None when unknown; ``message`` is a
+#: :class:`geo.i18n.Message` (English as a ``str``, ``message.render(lang)`` in another language).
 Progress = Callable[[str, float | None], None]
 #: ``prompt(label, secret)`` returns what the user typed (or raises to cancel).
 Prompt = Callable[[str, bool], str]
@@ -67,7 +69,8 @@ class FetchOptions:
         since = self.since or default_since
         until = self.until or today
         if since > until:
-            raise FetchError(f"--since {since} is after --until {until}.")
+            raise FetchError(N_("--since {since} is after --until {until}."), since=since.isoformat(),
+                             until=until.isoformat())
         return since, until
 
     def base_url(self, env_var: str, default: str) -> str:
@@ -89,10 +92,14 @@ class FetchSummary:
     messages: list[str] = field(default_factory=list)
     imported: dict = field(default_factory=dict)
 
-    def line(self) -> str:
-        """One line: new, updated, unchanged, quarantined."""
-        return (f"{self.source}: {self.new:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged, "
-                f"{self.quarantined:,} quarantined ({self.requests} requests)")
+    def line(self, lang: str = "en") -> str:
+        """One line: new, updated, unchanged, quarantined (in ``lang``, English by default)."""
+        return translator(lang).ngettext(
+            "{source}: {new} new, {updated} updated, {unchanged} unchanged, {quarantined} quarantined "
+            "({n} request)",
+            "{source}: {new} new, {updated} updated, {unchanged} unchanged, {quarantined} quarantined "
+            "({n} requests)", self.requests, source=self.source, new=self.new, updated=self.updated,
+            unchanged=self.unchanged, quarantined=self.quarantined)
 
 
 def parse_date(text: str | None, flag: str) -> dt.date | None:
@@ -102,7 +109,8 @@ def parse_date(text: str | None, flag: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(text).strip())
     except ValueError:
-        raise FetchError(f"{flag} expects a date like 2024-05-31, got {text!r}.") from None
+        raise FetchError(N_("{flag} expects a date like 2024-05-31, got {value}."), flag=flag,
+                         value=repr(text)) from None
 
 
 def make_client(options: FetchOptions) -> HttpClient:
@@ -166,7 +174,7 @@ def commit(
         try:
             report["notes"].extend(build.check_import(result))
         except build.NothingImportedError as exc:
-            report["notes"].append(str(exc))
+            report["notes"].append(exc.msg)
         tables = build.merge_into(tables, result, inputs)
         report["imported"] += len(result.incidents)
         report["quarantined"] += len(result.quarantine)

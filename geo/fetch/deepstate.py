@@ -22,7 +22,7 @@ from pathlib import Path
 from geo.fetch import state as fstate
 from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
 from geo.fetch.http import FetchError, FormatError, HttpClient, LicenceNotAccepted
-from geo.i18n import N_
+from geo.i18n import N_, Message
 
 SOURCE = "deepstate"
 NAME = N_("DeepStateMap.live front lines")
@@ -61,8 +61,9 @@ def check_licence(options: FetchOptions) -> None:
     """
     if SOURCE not in options.accept_licences:
         raise LicenceNotAccepted(
-            f"DeepStateMap licence not confirmed: {LICENCE_CONDITION} Read {LICENCE_URL}; if your use qualifies "
-            "(or DeepStateMap approved it), run again with --accept-licence deepstate."
+            N_("DeepStateMap licence not confirmed: {condition} Read {url}; if your use qualifies "
+               "(or DeepStateMap approved it), run again with --accept-licence deepstate."),
+            condition=Message(LICENCE_CONDITION), url=LICENCE_URL
         )
 
 
@@ -100,11 +101,12 @@ def list_snapshots(client: HttpClient, base: str) -> tuple[list[tuple[int, dt.da
     tuple
         Sorted (id, time) pairs and the count of entries without a usable id or time.
     """
-    data = client.get_json(f"{base}/history/public", what="DeepStateMap snapshot list")
+    data = client.get_json(f"{base}/history/public", what=Message(N_("DeepStateMap snapshot list")))
     if isinstance(data, dict):
         data = data.get("data") if isinstance(data.get("data"), list) else data.get("history")
     if not isinstance(data, list):
-        raise FormatError("DeepStateMap snapshot list: expected a JSON list of snapshots; the API may have changed.")
+        raise FormatError(N_("DeepStateMap snapshot list: expected a JSON list of snapshots; the API may have "
+                             "changed."))
     found: dict[int, dt.datetime] = {}
     bad = 0
     for entry in data:
@@ -156,7 +158,8 @@ def select_snapshots(
         The chosen snapshots, oldest first.
     """
     if every not in EVERY:
-        raise FetchError(f"--every must be one of {', '.join(EVERY)}, got {every!r}.")
+        raise FetchError(N_("--every must be one of {choices}, got {value}."), choices=", ".join(EVERY),
+                         value=repr(every))
     inside = [(i, w) for i, w in snapshots if since <= w.date() <= until]
     chosen: dict[object, tuple[int, dt.datetime]] = {}
     for snapshot_id, when in inside:
@@ -225,10 +228,12 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     default_since = dt.date.fromisoformat(last) if options.since is None and last else DEFAULT_SINCE
     since, until = options.period(default_since)
     summary = FetchSummary(SOURCE)
-    options.progress(f"DeepStateMap: reading the snapshot list from {base}", 0.0)
+    options.progress(Message(N_("DeepStateMap: reading the snapshot list from {address}"), address=base), 0.0)
     snapshots, bad = list_snapshots(client, base)
     if bad:
-        summary.messages.append(f"{bad} entries of the snapshot list had no usable id or date and were skipped.")
+        summary.messages.append(Message.ngettext(
+            "{n} entry of the snapshot list had no usable id or date and was skipped.",
+            "{n} entries of the snapshot list had no usable id or date and were skipped.", bad))
     chosen = select_snapshots(snapshots, since, until, options.every, options.include_latest)
     stored = _stored_ids(folder)
     in_dir = _dates_in_directory(out)
@@ -238,19 +243,21 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
              "period": [since.isoformat(), until.isoformat()], "started_at": fstate.now_utc()}
     fstate.save_state(out, SOURCE, state)
     for n, (snapshot_id, when) in enumerate(todo, start=1):
-        what = f"DeepStateMap snapshot {when.date()} (id {snapshot_id})"
-        options.progress(f"{what}: downloading ({n} of {len(todo)})", (n - 1) / max(1, len(todo)))
+        what = Message(N_("DeepStateMap snapshot {date} (id {id})"), date=when.date().isoformat(), id=str(snapshot_id))
+        options.progress(Message(N_("{what}: downloading ({number} of {total})"), what=what, number=n, total=len(todo)),
+                         (n - 1) / max(1, len(todo)))
         response = client.request("GET", f"{base}/history/{snapshot_id}/geojson", what=what)
         try:
             data = response.json(what)
         except FormatError as exc:
             summary.quarantined += 1
-            summary.messages.append(str(exc))
+            summary.messages.append(exc.msg)
             continue
         collection = _feature_collection(data)
         if collection is None:
             summary.quarantined += 1
-            summary.messages.append(f"{what}: the answer is not a GeoJSON FeatureCollection; skipped.")
+            summary.messages.append(Message(N_("{what}: the answer is not a GeoJSON FeatureCollection; skipped."),
+                                            what=what))
             continue
         path = folder / f"{when.date().isoformat()}_{snapshot_id}.geojson"
         payload = response.body if collection is data else json.dumps(collection, ensure_ascii=False).encode("utf-8")
@@ -272,7 +279,8 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     })
     if options.build:
         if pending:
-            options.progress(f"DeepStateMap: importing {len(pending)} snapshot(s)", 0.95)
+            options.progress(Message.ngettext("DeepStateMap: importing {n} snapshot", "DeepStateMap: importing {n} "
+                                              "snapshots", len(pending)), 0.95)
         licence = {"accepted_at": fstate.now_utc(), "licence": LICENCE_URL, "condition": LICENCE_CONDITION}
         report = commit(out, SOURCE, state, frontline_files=pending, licence=licence)
         summary.imported = report

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 from geo import __version__
+from geo.i18n import N_, Message, TranslatedError
 
 #: Seconds between two requests to the same publisher (override: CONFLICTMAP_FETCH_INTERVAL).
 MIN_INTERVAL_S = 1.0
@@ -33,8 +34,12 @@ TIMEOUT_S = 60.0
 USER_AGENT = f"conflictmap/{__version__} (conflict-incident mapping dashboard; python -m geo fetch)"
 
 
-class FetchError(RuntimeError):
-    """A fetch failed for a known reason; the message is one line and safe to show and log."""
+class FetchError(TranslatedError, RuntimeError):
+    """A fetch failed for a known reason; the message is one line and safe to show and log.
+
+    ``exc.message(lang)`` gives it in a language (:class:`geo.i18n.TranslatedError`); ``what``
+    values (what was being fetched) may be :class:`geo.i18n.Message` objects too.
+    """
 
 
 class NetworkError(FetchError):
@@ -87,7 +92,8 @@ class Response:
         try:
             return json.loads(self.body.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise FormatError(f"{what}: the answer from {_host(self.url)} is not JSON; the API may have changed.") from exc
+            raise FormatError(N_("{what}: the answer from {host} is not JSON; the API may have changed."),
+                              what=what, host=_host(self.url)) from exc
 
 
 def _host(url: str) -> str:
@@ -137,7 +143,7 @@ class HttpClient:
     backoff: float = field(default_factory=lambda: _env_float("CONFLICTMAP_FETCH_BACKOFF", BACKOFF_S))
     timeout: float = TIMEOUT_S
     sleep: Callable[[float], None] = time.sleep
-    log: Callable[[str], None] = lambda message: None
+    log: Callable[[str | Message], None] = lambda message: None
     requests_made: int = 0
     _last: float = 0.0
 
@@ -216,35 +222,42 @@ class HttpClient:
                 if status in ok_statuses:
                     return response
                 if status == 429 or status >= 500:
-                    last_problem = f"HTTP {status}"
+                    last_problem = Message("HTTP {status}", status=str(status))
                     wait = _retry_after(headers_lc.get("retry-after"))
                 elif status in (401, 403):
-                    raise AuthError(f"{what}: {host} refused access (HTTP {status}). Check the credentials "
-                                    "or token and that your account may use this API.") from None
+                    raise AuthError(N_("{what}: {host} refused access (HTTP {status}). Check the credentials "
+                                       "or token and that your account may use this API."),
+                                    what=what, host=host, status=str(status)) from None
                 elif status == 404:
-                    raise NotFoundError(f"{what}: {host} has no such resource (HTTP 404, {_safe_url(url)}).") from None
+                    raise NotFoundError(N_("{what}: {host} has no such resource (HTTP 404, {url})."),
+                                        what=what, host=host, url=_safe_url(url)) from None
                 else:
-                    raise FetchError(f"{what}: {host} answered HTTP {status} ({_safe_url(url)}).") from None
+                    raise FetchError(N_("{what}: {host} answered HTTP {status} ({url})."),
+                                     what=what, host=host, status=str(status), url=_safe_url(url)) from None
             except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as exc:
                 reason = getattr(exc, "reason", exc)
-                last_problem = f"network error: {reason}"
+                last_problem = Message(N_("network error: {reason}"), reason=str(reason))
             else:
                 if response.status in ok_statuses:
                     return response
-                raise FetchError(f"{what}: {host} answered HTTP {response.status} ({_safe_url(url)}).")
+                raise FetchError(N_("{what}: {host} answered HTTP {status} ({url})."),
+                                 what=what, host=host, status=str(response.status), url=_safe_url(url))
             if attempt == self.max_attempts:
                 break
             delay = min(MAX_BACKOFF_S, self.backoff * (2 ** (attempt - 1)))
             if wait is not None:
                 delay = min(MAX_BACKOFF_S, max(delay, wait))
-            self.log(f"{what}: {last_problem}; retrying in {delay:.0f} s (attempt {attempt + 1} of {self.max_attempts})")
+            self.log(Message(N_("{what}: {problem}; retrying in {seconds} s (attempt {attempt} of {attempts})"),
+                             what=what, problem=last_problem, seconds=round(delay), attempt=attempt + 1,
+                             attempts=self.max_attempts))
             self.sleep(delay)
-        if last_problem == "HTTP 429":
-            raise QuotaError(f"{what}: {host} kept answering 429 (too many requests or quota used up) after "
-                             f"{self.max_attempts} attempts; try again later.")
-        raise NetworkError(f"{what}: could not get an answer from {host} ({last_problem}) after "
-                           f"{self.max_attempts} attempts. Check the connection and run the same command again "
-                           "to resume.")
+        if str(last_problem) == "HTTP 429":
+            raise QuotaError(N_("{what}: {host} kept answering 429 (too many requests or quota used up) after "
+                                "{attempts} attempts; try again later."), what=what, host=host,
+                             attempts=self.max_attempts)
+        raise NetworkError(N_("{what}: could not get an answer from {host} ({problem}) after {attempts} attempts. "
+                              "Check the connection and run the same command again to resume."),
+                           what=what, host=host, problem=last_problem, attempts=self.max_attempts)
 
     def get_json(self, url: str, *, what: str, params: dict | None = None, headers: dict | None = None) -> object:
         """GET ``url`` and return the parsed JSON body."""
@@ -268,5 +281,5 @@ def check_base_url(url: str, env_var: str) -> str:
     """
     url = url.strip().rstrip("/")
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise FetchError(f"{env_var}={url!r} is not an http(s) address.")
+        raise FetchError(N_("{setting} is not an http(s) address."), setting=f"{env_var}={url!r}")
     return url

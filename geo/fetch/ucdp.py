@@ -22,7 +22,7 @@ from pathlib import Path
 from geo.fetch import state as fstate
 from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
 from geo.fetch.http import CredentialsMissing, FetchError, FormatError, HttpClient, NotFoundError
-from geo.i18n import N_
+from geo.i18n import N_, Message
 
 SOURCE = "ucdp"
 NAME = N_("UCDP Georeferenced Event Dataset (GED)")
@@ -60,16 +60,17 @@ def access_token(options: FetchOptions) -> str:
         value = options.prompt("UCDP API access token", True).strip()
         if value:
             return value
-    raise CredentialsMissing(
+    raise CredentialsMissing(N_(
         "UCDP's API needs an access token: set UCDP_ACCESS_TOKEN (UCDP issues tokens on request, see "
         "https://ucdp.uu.se/apidocs/) and run again."
-    )
+    ))
 
 
 def _check_version(version: str) -> str:
     version = str(version).strip()
     if not _VERSION.match(version):
-        raise FetchError(f"UCDP version {version!r} is not like 25.1 (yearly) or 25.0.3 (candidate).")
+        raise FetchError(N_("UCDP version {version} is not like 25.1 (yearly) or 25.0.3 (candidate)."),
+                         version=repr(version))
     return version
 
 
@@ -103,8 +104,9 @@ def _fetch_release(
     page = int(entry.get("next_page") or 0)
     while True:
         total = entry.get("total_pages")
-        what = f"UCDP GED {version} page {page + 1}" + (f" of {total}" if total else "")
-        options.progress(f"{what}: downloading", (page / total) if total else None)
+        what = (Message(N_("UCDP GED {version} page {page} of {total}"), version=version, page=page + 1, total=total)
+                if total else Message(N_("UCDP GED {version} page {page}"), version=version, page=page + 1))
+        options.progress(Message(N_("{what}: downloading"), what=what), (page / total) if total else None)
         try:
             response = client.request("GET", f"{base}/gedevents/{version}", params={**params, "page": page},
                                       headers={TOKEN_HEADER: token}, what=what)
@@ -114,7 +116,7 @@ def _fetch_release(
             raise
         data = response.json(what)
         if not isinstance(data, dict) or not isinstance(data.get("Result"), list):
-            raise FormatError(f"{what}: expected an object with a Result list; the API may have changed.")
+            raise FormatError(N_("{what}: expected an object with a Result list; the API may have changed."), what=what)
         try:
             total = int(data.get("TotalPages"))
         except (TypeError, ValueError):
@@ -220,8 +222,9 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     try:
         run(yearly, optional=False)
     except NotFoundError:
-        raise FetchError(f"UCDP has no GED release {yearly} at {base} (HTTP 404); choose one with --ucdp-version "
-                         f"or {ENV_VERSION}.") from None
+        raise FetchError(N_("UCDP has no GED release {version} at {address} (HTTP 404); choose one with "
+                            "--ucdp-version or {setting}."), version=yearly, address=base,
+                         setting=ENV_VERSION) from None
     explicit = options.ucdp_candidates
     if explicit is None and options.env.get(ENV_CANDIDATES):
         explicit = tuple(v for v in options.env[ENV_CANDIDATES].split(",") if v.strip())
@@ -255,7 +258,8 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     state.update({"finished_at": fstate.now_utc(),
                   "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged}})
     if options.build and to_import:
-        options.progress(f"UCDP GED: importing {', '.join(p.name for p, _ in to_import)}", 0.95)
+        options.progress(Message(N_("UCDP GED: importing {files}"), files=", ".join(p.name for p, _ in to_import)),
+                         0.95)
         report = commit(out, SOURCE, state, incident_files=to_import)
         summary.quarantined = report["quarantined"]
         summary.imported = report

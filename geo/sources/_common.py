@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from geo.i18n import Message
 from geo.parsing import AmbiguousDateOrder, missing_mask, parse_coordinates, parse_counts, parse_dates
 from geo.schema import (
     IMPORT_COLUMNS,
@@ -382,7 +383,7 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
                             default_order=staged.default_date_order, hints=_date_hints(staged, date_col),
                             column=date_col, notes=notes, info=info)
     except AmbiguousDateOrder as exc:
-        raise UnreadableFileError(f"{staged.file}: {exc}.") from exc
+        raise UnreadableFileError(Message("{file}: {problem}.", file=staged.file, problem=exc.msg)) from exc
     staged.messages.extend(f"{staged.file}: {note}" for note in notes)
     date_missing = missing_mask(date_raw)
     draw = raw_of("date")

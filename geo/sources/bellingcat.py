@@ -217,7 +217,7 @@ def _load_json(path: Path, max_bytes: int | None = None):
     try:
         return load_json_file(path)
     except JsonTooDeepError as exc:
-        raise UnreadableFileError(str(exc)) from exc
+        raise UnreadableFileError(exc.msg) from exc
     except UnicodeDecodeError as exc:
         raise UnreadableFileError(f"{path.name}: not UTF-8 text. Save the file as UTF-8 JSON and import it again.") from exc
     except json.JSONDecodeError as exc:

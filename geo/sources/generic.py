@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.i18n import Message
 from geo.parsing import parse_url_lists, read_csv_table
 from geo.safejson import loads_json
 from geo.schema import UnreadableFileError
@@ -307,7 +308,7 @@ def _read_geojson(path: Path, data: dict, max_rows: int | None) -> tuple[pd.Data
     try:
         transformer = _transformer_for(crs_name)
     except UnreadableFileError as exc:
-        raise UnreadableFileError(f"{path.name}: {exc}") from exc
+        raise UnreadableFileError(Message("{name}: {problem}", name=path.name, problem=exc.msg)) from exc
     rows, raws, problems = [], [], []
     for index, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
