@@ -85,7 +85,7 @@ _NS_MIN, _NS_MAX = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
 
 
 #: The date orders in words, for notes.
-_ORDER_WORDS = {"dayfirst": N_("day-first"), "monthfirst": N_("month-first")}
+_ORDER_WORDS = {"dayfirst": N_("dayfirst"), "monthfirst": N_("monthfirst")}
 
 
 class AmbiguousDateOrder(TranslatedError, ValueError):

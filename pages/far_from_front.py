@@ -19,7 +19,7 @@ DEFAULT_BANDS = "0, 25, 100, 300"
 view = get_filtered()
 frontlines = view.bundle.frontlines
 st.title(_("Far from the front"))
-st.caption(_("{count} · {filters}", count=view.count_text(), filters=escape_md(view.filters.describe())))
+st.caption(_("{count} · {filters}", count=view.count_text(), filters=escape_md(view.filters.describe(current_language()))))
 
 METHOD = N_("""
 **Which front line applies.** Each incident is measured against the front-line snapshot in force on

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.a11y import render_map_alternative
 from ui.fetch import render_frontline_offer
-from ui.i18n import _
+from ui.i18n import _, current_language
 from ui.mapview import map_date_control, marker_threshold, render_details, render_map, render_map_export
 from ui.playback import render_playback
 from ui.sidebar import casualty_value
@@ -16,7 +16,7 @@ st.title(_("Incidents on the map"))
 kpis = view.kpis
 st.caption(_("**{count}** · killed: {killed} · injured: {injured} (reported) · {filters}",
              count=view.count_text(of_total=True), killed=casualty_value(kpis["killed"]),
-             injured=casualty_value(kpis["injured"]), filters=escape_md(view.filters.describe())))
+             injured=casualty_value(kpis["injured"]), filters=escape_md(view.filters.describe(current_language()))))
 # Controls live beside the map, not above it, so the map fits a laptop's first screen.
 left, right = st.columns([3, 1], gap="medium")
 with right:

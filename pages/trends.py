@@ -11,7 +11,7 @@ from ui.view import get_filtered
 
 view = get_filtered()
 st.title(_("Trends"))
-st.caption(_("{count} · {filters}", count=view.count_text(), filters=escape_md(view.filters.describe())))
+st.caption(_("{count} · {filters}", count=view.count_text(), filters=escape_md(view.filters.describe(current_language()))))
 
 frame = view.filtered()
 if frame.empty:

@@ -88,6 +88,11 @@ def test_map_summary_counts_incidents_casualties_and_top_oblasts():
     assert text.startswith("The map shows 3 incidents (one marker each): 4 killed and 2 injured reported.")
     assert "Kharkiv (2), Odesa (1)" in text
     assert "На мапі 3 інциденти" in ga.summarise_incidents(frame, "uk")
+    assert "Харківська область (2), Одеська область (1)" in ga.summarise_incidents(frame, "uk")
+    # No source reports the injured: "not reported", never 0.
+    none_injured = frame.assign(injured=[None, None, None])
+    assert "injured: not reported" in ga.summarise_incidents(none_injured, "en")
+    assert "поранені: не повідомлялося" in ga.summarise_incidents(none_injured, "uk")
     assert "no incident" in ga.summarise_incidents(frame.iloc[:0], "en")
 
 
@@ -139,3 +144,12 @@ def test_page_language_and_accessibility_page_in_ukrainian():
     assert not at.exception
     assert at.title[0].value == "Заява про доступність"
     assert any('document.documentElement.lang = "uk"' in h.proto.body for h in at.get("html"))
+
+
+def test_map_list_label_survives_missing_place_and_target():
+    """Real data has missing places (pandas NA, which has no truth value): the label names the gap."""
+    from ui.a11y import _label
+
+    record = pd.Series({"date": pd.Timestamp("2024-02-20"), "location": pd.NA, "target_types": pd.NA,
+                        "killed": pd.NA, "injured": 2}, dtype="object")
+    assert _label(record) == "20 Feb 2024 · Place not given · target not given · killed –, injured 2"

@@ -128,11 +128,18 @@ def _choose(view: FilteredView) -> None:
         state.write_url(view.filters)
 
 
+def _given(value) -> str | None:
+    """Return a text value, or None when missing (pandas' NA has no truth value)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return str(value) or None
+
+
 def _label(record: pd.Series) -> str:
     date = record.get("date")
     day = _.date(pd.Timestamp(date).date()) if pd.notna(date) else _("date not given")
-    place = record.get("location") or _("Place not given")
-    target = record.get("target_types") or _("target not given")
+    place = _given(record.get("location")) or _("Place not given")
+    target = _given(record.get("target_types")) or _("target not given")
     killed = "–" if pd.isna(record.get("killed")) else f"{int(record['killed'])}"
     injured = "–" if pd.isna(record.get("injured")) else f"{int(record['injured'])}"
     return _("{date} · {place} · {target} · killed {killed}, injured {injured}",

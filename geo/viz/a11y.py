@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.admin1 import iso_for_name, oblast_label
 from geo.i18n import translator
 
 #: The most values named in a summary sentence.
@@ -144,6 +145,12 @@ def summarise_table(table: pd.DataFrame, title: str, lang: str | None) -> str:
     return text + "; " + _("largest: {values}.", values=", ".join(top))
 
 
+def _oblast_name(name: str, lang: str | None) -> str:
+    """Return the oblast's name in ``lang`` (the data holds the boundary layer's English name)."""
+    code = iso_for_name(name) if lang not in (None, "en") else None
+    return oblast_label(code, lang) if code else name
+
+
 def summarise_incidents(frame: pd.DataFrame, lang: str | None, kind: str = "markers") -> str:
     """Return one sentence on the incidents the map shows: how many, casualties, the top oblasts.
 
@@ -166,17 +173,27 @@ def summarise_incidents(frame: pd.DataFrame, lang: str | None, kind: str = "mark
     n = len(frame)
     if n == 0:
         return _("The map shows no incident for the current filters.")
-    killed = pd.to_numeric(frame.get("killed", pd.Series(dtype=float)), errors="coerce").sum()
-    injured = pd.to_numeric(frame.get("injured", pd.Series(dtype=float)), errors="coerce").sum()
+    killed = pd.to_numeric(frame.get("killed", pd.Series(dtype=float)), errors="coerce")
+    injured = pd.to_numeric(frame.get("injured", pd.Series(dtype=float)), errors="coerce")
     how = _("one marker each") if kind == "markers" else _("aggregated in grid cells")
-    text = _.ngettext(
-        "The map shows {n} incident ({how}): {killed} killed and {injured} injured reported.",
-        "The map shows {n} incidents ({how}): {killed} killed and {injured} injured reported.",
-        n, n=_.number(n), how=how, killed=_.number(killed), injured=_.number(injured),
-    )
+    if killed.notna().any() and injured.notna().any():
+        text = _.ngettext(
+            "The map shows {n} incident ({how}): {killed} killed and {injured} injured reported.",
+            "The map shows {n} incidents ({how}): {killed} killed and {injured} injured reported.",
+            n, n=_.number(n), how=how, killed=_.number(killed.sum()), injured=_.number(injured.sum()),
+        )
+    else:  # a figure no source reported is "not reported", never 0
+        shown = {name: _.number(values.sum()) if values.notna().any() else _("not reported")
+                 for name, values in (("killed", killed), ("injured", injured))}
+        text = _.ngettext(
+            "The map shows {n} incident ({how}); reported killed: {killed}; injured: {injured}.",
+            "The map shows {n} incidents ({how}); reported killed: {killed}; injured: {injured}.",
+            n, n=_.number(n), how=how, **shown,
+        )
     if "admin1_name" in frame.columns:
         counts = frame["admin1_name"].dropna().astype(str).value_counts().head(TOP_N)
         if len(counts):
-            top = ", ".join(_("{category} ({value})", category=name, value=_.number(c)) for name, c in counts.items())
+            top = ", ".join(_("{category} ({value})", category=_oblast_name(name, lang), value=_.number(c))
+                            for name, c in counts.items())
             text += " " + _("Most incidents: {values}.", values=top)
     return text
