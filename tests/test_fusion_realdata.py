@@ -82,7 +82,7 @@ def test_counts_before_and_after_fusion(fused):
     summary = fusion_summary(fused)
     assert summary["records"] == len(fused) > 8000
     assert 6200 <= summary["events"] <= 6600
-    # 176 measured with the 231-row curated file (193 before the audit withdrew 18 Bellingcat-based rows).
+    # 176 measured with the 232-row curated file (193 before the audit withdrew 18 Bellingcat-based rows).
     assert summary["multi_source_events"] >= 170
     heads = fused[fused["event_head"].fillna(False)]
     assert len(heads) == summary["events"]
