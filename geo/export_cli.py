@@ -100,7 +100,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     charts.add_argument("--data-only", action="store_true",
                         help="only the data files and the citation: no chart images and no map (no browser needed)")
     charts.add_argument("--lang", choices=("en", "uk"), default="en",
-                        help="language of the filter summary and the citation (charts and map: English for now)")
+                        help="language of every word in the export: chart images, captions, data notes, citation")
     return parser
 
 
@@ -173,7 +173,8 @@ def run_export(args: argparse.Namespace) -> int:
     frame = incidents.loc[filter_mask(incidents, filters)]
     lang = getattr(args, "lang", "en") or "en"
     context = build_export_context(
-        frame, bundle.manifest, bundle.version, filters.describe(lang), filters.to_query_params(), share_url=""
+        frame, bundle.manifest, bundle.version, filters.describe(lang), filters.to_query_params(), share_url="",
+        lang=lang,
     )
     population = load_population()
     try:
@@ -186,6 +187,7 @@ def run_export(args: argparse.Namespace) -> int:
             threshold_km=args.threshold,
             include_imprecise=args.include_imprecise,
             freq=args.freq,
+            lang=lang,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

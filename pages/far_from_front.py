@@ -109,7 +109,7 @@ else:
                      "{n} incidents lie {km} km or more from the line of contact.", len(every_deep), km=threshold)
     st.caption(lie if show_all else lie + " " + _("The {shown} deepest are listed.", shown=DEEPEST_SHOWN))
     st.download_button(_("All {n} as CSV", n=len(every_deep)), exports.frame_to_csv(every_deep.drop(columns=["lon", "lat"])),
-                       exports.export_filename("far", f"deepest-strikes-{threshold}km", view.filters.describe(), None, "csv"),
+                       exports.export_filename("far", f"deepest-strikes-{threshold}km", view.filters.describe(lang), None, "csv"),
                        "text/csv", key="far_deep_csv")
     st.dataframe(
         deepest.drop(columns=["lon", "lat"]),

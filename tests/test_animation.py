@@ -155,11 +155,11 @@ def test_frames_carry_date_snapshot_legend_filters_and_credits(tmp_path, boundar
         start="2024-01-15", end="2024-09-15", step="month", window_days=30, size=(1280, 720), card_seconds=0.5,
     )
     text = " ".join(drawn)  # wrapped lines are drawn one by one
-    assert "15 Jan 2024" in text and "No front line shown: the first snapshot is dated 01 Feb 2024" in text
-    assert "Front line: snapshot of 01 Jun 2024" in text
+    assert "15 Jan 2024" in text and "No front line shown: the first snapshot is dated 1 Feb 2024" in text
+    assert "Front line: snapshot of 1 Jun 2024" in text
     assert "Seam: front-line source changes here" in text and "other mapper" in text
     assert f"Filters: {Filters(target_types=('education',)).describe()}" in text and "Filters: 15 Jan" not in text
-    assert "Synthetic src (CC BY 4.0)" in text and "Data as of 2024-12-31" in text
+    assert "Synthetic src (CC BY 4.0)" in text and "Data as of 31 Dec 2024" in text
     for _, label, _, _ in TARGET_CLASSES:
         assert label in text
     assert "hollow: approximate location" in text and "line of contact" in text

@@ -4,6 +4,7 @@ import csv
 import html
 import io
 import json
+import re
 import shutil
 import struct
 from pathlib import Path
@@ -100,8 +101,8 @@ def test_context_credits_only_present_sources(frame, context):
 
 def test_caption_lines_name_filters_date_sources_licences(context):
     text = "\n".join(exports.caption_lines(context))
-    for expected in ("Filters: 1 Jan 2024", "Data as of 2024-02-11", "v-test-1", "ACLED, www.acleddata.com",
-                     "accessed 2026-11-02", "CC BY 4.0", "https://conflictmap.example.org/?from=2024-01-01"):
+    for expected in ("Filters: 1 Jan 2024", "Data as of 11 Feb 2024", "v-test-1", "ACLED, www.acleddata.com",
+                     "accessed 2 Nov 2026", "CC BY 4.0", "https://conflictmap.example.org/?from=2024-01-01"):
         assert expected in text
 
 
@@ -138,11 +139,25 @@ def test_svg_contains_caption_text(frame, context, engine):
     assert svg.lstrip().startswith("<svg")
     text = html.unescape(svg)  # the SVG serialiser writes < as &#60;
     for expected in ("Incidents by distance from the line of contact", "Filters: 1 Jan 2024 to 29 Feb 2024",
-                     "Kyiv <& Kharkiv>", "Data as of 2024-02-11", "ACLED, www.acleddata.com",
+                     "Kyiv <& Kharkiv>", "Data as of 11 Feb 2024", "ACLED, www.acleddata.com",
                      "Licences:", "0–25 km"):
         assert expected in text, expected
     assert "<& Kharkiv>" not in svg  # data text never reaches the SVG as markup
     assert 'class="legend"' in svg or "legendtext" in svg
+
+
+def test_a_ukrainian_svg_has_ukrainian_caption_ticks_and_titles(frame, engine):
+    """The one Ukrainian render: caption, month ticks (no plotly.js locale in the engine) and titles."""
+    from tests.test_i18n_exports import english_left
+
+    context = exports.build_export_context(frame, MANIFEST, "v-test-1", "з 1 січ. 2024 р.", lang="uk")
+    svg = exports.export_figure(charts.build_trend_chart(frame, lang="uk"), context, "svg", engine=engine)
+    texts = [html.unescape(t) for t in re.findall(r">([^<>]+)</t(?:ext|span)>", svg.decode("utf-8"))]
+    joined = " ".join(texts).replace("\u202f", " ").replace("\u00a0", " ")
+    for expected in ("Інциденти за місяць", "січ. 2024", "лют. 2024", "Фільтри: з 1 січ. 2024 р.",
+                     "Дані станом на 11 лют. 2024 р.", "Ліцензії:", "Зроблено за допомогою conflictmap"):
+        assert expected in joined, (expected, texts)
+    assert not english_left(texts), english_left(texts)
 
 
 @needs_chromium
@@ -341,4 +356,4 @@ def test_context_without_access_dates_uses_the_import_date_and_drops_local_links
     curated = next(s for s in ctx.sources if s["key"] == "curated")
     assert curated["accessed"] == "2026-12-02" and curated["accessed_kind"] == "imported"
     text = "\n".join(exports.caption_lines(ctx))
-    assert "localhost" not in text and "imported 2026-12-02" in text
+    assert "localhost" not in text and "imported 2 Dec 2026" in text

@@ -19,7 +19,7 @@ from geo import exports
 from geo.citation import build_citation, share_link
 from geo.filters import date_bounds
 from geo.population import load_population
-from geo.viz.charts import PLOTLY_OFFLINE_CONFIG
+from geo.viz.charts import plotly_config
 from ui.a11y import render_chart_alternative
 from ui.data import FilteredView
 from ui.i18n import _, current_language, error_text
@@ -58,7 +58,7 @@ def described_filters(view: FilteredView) -> str:
     filters = view.filters
     if bounds is not None:
         filters = filters.replace(date_from=filters.date_from or bounds[0], date_to=filters.date_to or bounds[1])
-    return filters.describe()
+    return filters.describe(current_language())
 
 
 def export_context(view: FilteredView) -> exports.ExportContext:
@@ -70,6 +70,7 @@ def export_context(view: FilteredView) -> exports.ExportContext:
         described_filters(view),
         view.filters.to_query_params(),
         share_url=share_url(view),
+        lang=current_language(),
     )
 
 
@@ -124,7 +125,7 @@ def _wait(futures: dict, label: str) -> dict[str, bytes]:
 def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = (), page: str = "",
                notes: tuple[str, ...] = ()) -> None:
     """Show a plotly chart (offline config) with PNG and SVG downloads; ``notes`` go inside the images."""
-    st.plotly_chart(fig, config=PLOTLY_OFFLINE_CONFIG, key=f"chart_{stem}")
+    st.plotly_chart(fig, config=plotly_config(current_language()), key=f"chart_{stem}")
     render_chart_alternative(fig, stem)
     token = f"{stem}:{_view_token(view, settings, notes)}"
     files = _store().get(token)
@@ -145,7 +146,7 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
         return
     bounds = date_bounds(view.columns, view.mask)
     last = view.filters.date_to or (bounds[1] if bounds else None)
-    describe = view.filters.describe()
+    describe = view.filters.describe(current_language())
     name = {fmt: exports.export_filename(page or "chart", stem, describe, last, fmt) for fmt in ("png", "svg")}
     cols[0].download_button(_("PNG (2x)"), files["png"], name["png"], "image/png", key=f"exp_png_{stem}")
     cols[1].download_button("SVG", files["svg"], name["svg"], "image/svg+xml", key=f"exp_svg_{stem}")
@@ -212,6 +213,7 @@ def render_citation(view: FilteredView) -> None:
         share_url=context.share_url,
         data_version=context.data_version,
         sources=context.sources,
+        lang=context.lang,
     )
     st.code(citation.text, language=None, wrap_lines=True)
     with st.expander("BibTeX"):

@@ -25,7 +25,7 @@ from geo.boundaries import load_neighbour_states
 from geo.filters import compute_kpis, date_bounds, filter_mask
 from geo.i18n import N_
 from ui.data import FilteredView
-from ui.i18n import _, error_text
+from ui.i18n import _, current_language, error_text
 from ui.text import escape_md
 
 P_ON, P_DATE, P_WINDOW, P_STEP, P_PLAYING, P_SPEED = (
@@ -192,6 +192,7 @@ def _render_film_export(view: FilteredView, settings: tuple[str, int] | None) ->
                     neighbours=load_neighbour_states(), sources=bundle.manifest.get("sources", []),
                     data_date=f"{dates.max():%Y-%m-%d}" if len(dates) else "", step=step, window_days=window,
                     progress=lambda done, total: progress.progress(done / total, text=_("Frame {done} of {total}", done=done, total=total)),
+                    lang=current_language(),
                 )
                 ss[_FILM_KEY] = (out.name, out.read_bytes())
         except (AnimationError, EncoderError) as exc:

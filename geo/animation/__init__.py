@@ -16,9 +16,13 @@ import pandas as pd
 
 from geo.animation.encode import EncoderError, FrameWriter
 from geo.animation.plan import STEPS, AnimationError, FramePlan, frame_dates, plan_frames
-from geo.animation.render import FrameRenderer, FrameText, render_card, target_classes
+from geo.animation.render import FrameRenderer, FrameText, render_card, show_date, target_classes
 from geo.filters import Filters, filter_mask, prepare_columns
-from geo.i18n import N_
+from geo.i18n import N_, Translator, translator
+
+#: Title of every frame and of the title card unless another is given.
+DEFAULT_TITLE = N_("Civilian harm in Ukraine, against the front line")
+STEP_WORDS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
 
 __all__ = [
     "STEPS",
@@ -44,10 +48,47 @@ class AnimationResult:
     unit: str
 
 
-def _credit(source: Mapping) -> str:
-    name = str(source.get("name") or source.get("key") or "source")
-    licence = str(source.get("licence") or "licence not stated")
+def _credit(source: Mapping, _: Translator) -> str:
+    name = str(source.get("name") or source.get("key") or _("unnamed source"))
+    licence = str(source.get("licence") or _("licence not stated"))
     return f"{name} ({licence})"
+
+
+def _card_lines(unit: str, step: str, window_days: int, first, last, filters: str, total: int,
+                _: Translator) -> list[str]:
+    """Return the title card's paragraphs: period and frame rule, filters, how many match."""
+    period = {"start": show_date(first, _), "end": show_date(last, _), "step": _(STEP_WORDS.get(step, step))}
+    if unit == "events":
+        rule = _.ngettext(
+            "{start} to {end}, one frame every {step}; each frame shows the events of the last {n} day and the "
+            "front line as mapped on the latest snapshot before that date.",
+            "{start} to {end}, one frame every {step}; each frame shows the events of the last {n} days and the "
+            "front line as mapped on the latest snapshot before that date.", window_days, **period)
+        matching = _.ngettext("{n} event matches the filters in this period.",
+                              "{n} events match the filters in this period.", total)
+    else:
+        rule = _.ngettext(
+            "{start} to {end}, one frame every {step}; each frame shows the incidents of the last {n} day and "
+            "the front line as mapped on the latest snapshot before that date.",
+            "{start} to {end}, one frame every {step}; each frame shows the incidents of the last {n} days and "
+            "the front line as mapped on the latest snapshot before that date.", window_days, **period)
+        matching = _.ngettext("{n} incident matches the filters in this period.",
+                              "{n} incidents match the filters in this period.", total)
+    return [rule, _("Filters: {filters}", filters=filters), matching]
+
+
+def _count_lines(unit: str, count: int, total: int, window_days: int, first, last, _: Translator) -> dict[str, str]:
+    """Return the frame panel's two counts: this frame's window and the whole film."""
+    span = {"start": show_date(first, _), "end": show_date(last, _)}
+    if unit == "events":
+        window = _.ngettext("Events in the last {n} day: {count}", "Events in the last {n} days: {count}",
+                            window_days, count=count)
+        whole = _("Events in the whole film ({start} – {end}): {total}", total=total, **span)
+    else:
+        window = _.ngettext("Incidents in the last {n} day: {count}", "Incidents in the last {n} days: {count}",
+                            window_days, count=count)
+        whole = _("Incidents in the whole film ({start} – {end}): {total}", total=total, **span)
+    return {"window": window, "total": whole}
 
 
 def window_counts(plans: Sequence[FramePlan], event_ids: np.ndarray | None) -> list[int]:
@@ -86,9 +127,10 @@ def make_animation(
     fps: float = 4.0,
     size: tuple[int, int] = (1280, 720),
     png_dir: Path | None = None,
-    title: str = "Civilian harm in Ukraine, against the front line",
+    title: str | None = None,
     card_seconds: float = 2.0,
     progress: Callable[[int, int], None] | None = None,
+    lang: str = "en",
 ) -> AnimationResult:
     """Render an animation of the filtered incidents over time and write it to ``out``.
 
@@ -122,12 +164,15 @@ def make_animation(
         Frame size in pixels.
     png_dir : Path, optional
         Also write every frame as a PNG file there.
-    title : str
-        Title on every frame and the title card.
+    title : str, optional
+        Title on every frame and the title card (:data:`DEFAULT_TITLE` in ``lang`` by default).
     card_seconds : float
         How long the title and end cards stay.
     progress : callable, optional
         ``progress(done, total)`` after each map frame.
+    lang : str
+        Language of every word on the frames and cards (``"en"`` or ``"uk"``): titles, dates,
+        legend, counts, city names, credits' wording.
 
     Returns
     -------
@@ -165,37 +210,33 @@ def make_animation(
     lat = columns.lat[mask][order]
     classes = target_classes(columns.target_bits[mask][order], filters.target_types)
     hollow = ~columns.precise[mask][order]
-    credits = [_credit(s) for s in sources] or ["see the data directory's manifest"]
-    text = FrameText(title=title, filters=undated.describe(), credits=credits, data_date=data_date or "unknown",
-                     unit=unit)
+    _ = translator(lang)
+    title = _(DEFAULT_TITLE) if title is None else title
+    described = undated.describe(_.lang)
+    credits = [_credit(s, _) for s in sources] or [_("see the data directory's manifest")]
+    text = FrameText(title=title, filters=described, credits=credits, data_date=data_date or _("unknown"),
+                     unit=unit, lang=_.lang)
     renderer = FrameRenderer(boundaries, neighbours, frontlines, text, size=size, window_days=window_days)
     x, y = renderer.project(lon, lat)
     card_frames = max(1, round(card_seconds * fps))
     first, last = plans[0].window_start, plans[-1].date
     with FrameWriter(Path(out), size, fps, png_dir=png_dir) as writer:
-        writer.write(render_card(size, title, [
-            f"{first:%d %B %Y} to {last:%d %B %Y}, one frame every {step}; each frame shows the "
-            f"{unit} of the last {window_days} day(s) and the front line as mapped on the latest snapshot "
-            "before that date.",
-            f"Filters: {undated.describe()}",
-            f"{total:,} {unit} match the filters in this period.",
-        ]), repeat=card_frames)
+        writer.write(render_card(size, title, _card_lines(unit, step, window_days, first, last, described, total, _)),
+                     repeat=card_frames)
         for k, plan in enumerate(plans):
             window = slice(plan.start, plan.stop)
             age = (plan.date.to_datetime64().astype("datetime64[D]").astype(np.int64) - sorted_days[window])
             points = {"x": x[window], "y": y[window], "cls": classes[window], "hollow": hollow[window],
                       "age": age.astype("float64")}
-            lines = {
-                "window": f"{counts[k]:,} {unit} in the last {window_days} day(s)",
-                "total": f"{total:,} {unit} in the whole film ({first:%d %b %Y} – {last:%d %b %Y})",
-            }
-            writer.write(renderer.render(plan, points, lines))
+            writer.write(renderer.render(plan, points, _count_lines(unit, counts[k], total, window_days, first,
+                                                                    last, _)))
             if progress is not None:
                 progress(k + 1, len(plans))
-        writer.write(render_card(size, "Sources and licences", [
+        writer.write(render_card(size, _("Sources and licences"), [
             *credits,
-            f"Data as of {data_date or 'unknown'}. Made with conflictmap (MIT). Front lines are shown as the "
-            "cited mapping project drew them on each snapshot date; approximate locations are drawn hollow.",
+            _("Data as of {date}. Made with conflictmap (MIT). Front lines are shown as the cited mapping project "
+              "drew them on each snapshot date; approximate locations are drawn hollow.",
+              date=show_date(text.data_date, _)),
         ]), repeat=card_frames)
         frames = writer.frames
     return AnimationResult(path=Path(out), frames=frames, plans=tuple(plans), counts=tuple(counts), unit=unit)

@@ -29,7 +29,10 @@ def add_animate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=float, default=4.0, help="frames per second, 0.5 to 60 (default 4)")
     parser.add_argument("--size", default="1280x720", metavar="WxH", help="frame size (default 1280x720)")
     parser.add_argument("--frames", metavar="FOLDER", help="also write every frame as PNG into FOLDER")
-    parser.add_argument("--title", default="Civilian harm in Ukraine, against the front line")
+    parser.add_argument("--title", default=None,
+                        help="title on every frame (default: 'Civilian harm in Ukraine, against the front line')")
+    parser.add_argument("--lang", choices=("en", "uk"), default="en",
+                        help="language of every word on the frames: titles, dates, legend, counts, credits")
     add_filter_arguments(parser)
 
 
@@ -80,6 +83,7 @@ def run_animate(args: argparse.Namespace) -> int:
             sources=bundle.manifest.get("sources", []), data_date=data_date, step=args.step,
             window_days=args.window, fps=args.fps, size=_size(args.size),
             png_dir=Path(args.frames) if args.frames else None, title=args.title, progress=_progress,
+            lang=getattr(args, "lang", "en") or "en",
         )
     except (AnimationError, EncoderError) as exc:
         print(f"error: {exc}", file=sys.stderr)

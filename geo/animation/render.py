@@ -24,6 +24,7 @@ import shapely
 from PIL import Image, ImageDraw, ImageFont
 
 from geo.animation.plan import FramePlan
+from geo.i18n import N_, Translator, translator
 from geo.taxonomy import TARGET_TYPES, bitmask
 from geo.viz.map import TARGET_CLASSES
 
@@ -44,19 +45,33 @@ MUTED = (70, 70, 70)
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 #: A few cities named on every frame so that readers can place the dots (approximate centres).
+#: Names are English message ids, shown in the frame's language.
 CITIES: tuple[tuple[str, float, float], ...] = (
-    ("Kyiv", 30.52, 50.45),
-    ("Kharkiv", 36.23, 49.99),
-    ("Odesa", 30.73, 46.48),
-    ("Dnipro", 35.05, 48.46),
-    ("Lviv", 24.03, 49.84),
-    ("Zaporizhzhia", 35.14, 47.84),
-    ("Kherson", 32.62, 46.64),
-    ("Donetsk", 37.80, 48.00),
-    ("Sumy", 34.80, 50.91),
-    ("Chernihiv", 31.29, 51.49),
-    ("Mykolaiv", 31.99, 46.97),
-    ("Sevastopol", 33.52, 44.62),
+    (N_("Kyiv"), 30.52, 50.45),
+    (N_("Kharkiv"), 36.23, 49.99),
+    (N_("Odesa"), 30.73, 46.48),
+    (N_("Dnipro"), 35.05, 48.46),
+    (N_("Lviv"), 24.03, 49.84),
+    (N_("Zaporizhzhia"), 35.14, 47.84),
+    (N_("Kherson"), 32.62, 46.64),
+    (N_("Donetsk"), 37.80, 48.00),
+    (N_("Sumy"), 34.80, 50.91),
+    (N_("Chernihiv"), 31.29, 51.49),
+    (N_("Mykolaiv"), 31.99, 46.97),
+    (N_("Sevastopol"), 33.52, 44.62),
+)
+#: The legend's class names (:data:`geo.viz.map.TARGET_CLASSES`), marked for the catalogue.
+CLASS_LABELS: tuple[str, ...] = (
+    N_("Residential"),
+    N_("Education"),
+    N_("Healthcare"),
+    N_("Energy and water"),
+    N_("Transport"),
+    N_("Commercial, industrial, food"),
+    N_("Cultural, religious, government"),
+    N_("Humanitarian"),
+    N_("Military"),
+    N_("Other or unknown"),
 )
 
 
@@ -78,6 +93,20 @@ class FrameText:
     credits: Sequence[str]
     data_date: str
     unit: str = "incidents"
+    lang: str = "en"
+
+    @property
+    def translate(self) -> Translator:
+        """The translator of the frame's language."""
+        return translator(self.lang)
+
+
+def show_date(value, _: Translator) -> str:
+    """Write a date (Timestamp, date or ISO text) as in the translator's language; other text unchanged."""
+    try:
+        return _.date(pd.Timestamp(value).date())
+    except (ValueError, TypeError):
+        return str(value)
 
 
 class FrameRenderer:
@@ -156,7 +185,9 @@ class FrameRenderer:
         for geometry in boundaries.geometry:
             self._fill(draw, geometry, UKRAINE_FILL, outline=OBLAST_LINE)
         font = _font(max(9, int(12 * self.scale)))
+        _ = self.text.translate
         for name, lon, lat in CITIES:
+            name = _(name)
             x, y = self.project(lon, lat)
             x, y = float(x), float(y)
             r = 2.5 * self.scale
@@ -240,12 +271,16 @@ class FrameRenderer:
 
     def _draw_text(self, draw: ImageDraw.ImageDraw, plan: FramePlan, counts: dict[str, str]) -> None:
         s = self.scale
+        _ = self.text.translate
         draw.rectangle((0, 0, self.width, int(HEADER * s)), fill=(255, 255, 255))
         draw.text((int(16 * s), int(10 * s)), self.text.title, fill=TEXT, font=_font(int(22 * s), bold=True))
-        window = (f"{plan.date:%d %b %Y}" if plan.window_start == plan.date
-                  else f"{plan.window_start:%d %b} – {plan.date:%d %b %Y}")
-        draw.text((int(16 * s), int(38 * s)), f"Incidents dated {window}", fill=MUTED, font=_font(int(15 * s)))
-        draw.text((self.width - int(PANEL * s) - int(10 * s), int(12 * s)), f"{plan.date:%d %b %Y}", fill=TEXT,
+        if plan.window_start == plan.date:
+            window = _("Incidents dated {date}", date=show_date(plan.date, _))
+        else:
+            window = _("Incidents dated {start} – {end}", start=show_date(plan.window_start, _),
+                       end=show_date(plan.date, _))
+        draw.text((int(16 * s), int(38 * s)), window, fill=MUTED, font=_font(int(15 * s)))
+        draw.text((self.width - int(PANEL * s) - int(10 * s), int(12 * s)), show_date(plan.date, _), fill=TEXT,
                   font=_font(int(34 * s), bold=True), anchor="ra")
         x0 = self.width - int(PANEL * s)
         draw.rectangle((x0, int(HEADER * s), self.width, self.height - int(FOOTER * s)), fill=(255, 255, 255))
@@ -259,42 +294,48 @@ class FrameRenderer:
                 draw.text((x, y), part, fill=fill, font=font)
                 y += int(font.size + 4)
 
+        def key(text):
+            nonlocal y
+            draw.text((x + 3 * r, y), text, fill=TEXT, font=small)
+            y += int(17 * s)
+
         if plan.snapshot >= 0:
-            line(f"Front line: snapshot of {plan.snapshot_date:%d %b %Y}", font=_font(int(14 * s), bold=True))
+            line(_("Front line: snapshot of {date}", date=show_date(plan.snapshot_date, _)),
+                 font=_font(int(14 * s), bold=True))
         elif self.frontlines is not None and len(self.frontlines):
             first = pd.to_datetime(self.frontlines["snapshot_date"]).min()
-            line(f"No front line shown: the first snapshot is dated {first:%d %b %Y}", fill=(150, 30, 0))
+            line(_("No front line shown: the first snapshot is dated {date}", date=show_date(first, _)),
+                 fill=(150, 30, 0))
         else:
-            line("No front line loaded", fill=(150, 30, 0))
+            line(_("No front line loaded"), fill=(150, 30, 0))
         if plan.seam:
-            line(f"Seam: front-line source changes here, {plan.seam}; the line may move because the "
-                 "mapping changed", font=small, fill=(150, 30, 0), width=52)
+            line(_("Seam: front-line source changes here, {seam}; the line may move because the mapping changed",
+                   seam=plan.seam), font=small, fill=(150, 30, 0), width=52)
         y += int(4 * s)
         line(counts.get("window", ""), font=_font(int(14 * s), bold=True))
         line(counts.get("total", ""), font=small, fill=MUTED, width=52)
         y += int(6 * s)
-        line("Filters: " + self.text.filters, font=small, fill=MUTED, width=52)
+        line(_("Filters: {filters}", filters=self.text.filters), font=small, fill=MUTED, width=52)
         y += int(8 * s)
         r = int(5 * s)
-        for _, label, colour, _ in TARGET_CLASSES:
+        for _code, label, colour, _codes in TARGET_CLASSES:
             draw.ellipse((x, y + 2, x + 2 * r, y + 2 + 2 * r), fill=colour, outline=(40, 40, 40))
-            draw.text((x + 3 * r, y), label, fill=TEXT, font=small)
-            y += int(17 * s)
+            key(_(label))
         draw.ellipse((x, y + 2, x + 2 * r, y + 2 + 2 * r), outline=(60, 60, 60), width=max(1, int(1.5 * s)))
-        draw.text((x + 3 * r, y), "hollow: approximate location", fill=TEXT, font=small)
-        y += int(17 * s)
+        key(_("hollow: approximate location"))
         draw.rectangle((x, y + 2, x + 2 * r, y + 2 + 2 * r), fill=(220, 190, 180), outline=(127, 39, 4))
-        draw.text((x + 3 * r, y), "occupied area (as mapped on the snapshot date)", fill=TEXT, font=small)
-        y += int(17 * s)
+        key(_("occupied area (as mapped on the snapshot date)"))
         draw.line((x, y + 7 * s, x + 2 * r, y + 7 * s), fill=CONTACT, width=max(1, int(2 * s)))
-        draw.text((x + 3 * r, y), "line of contact", fill=TEXT, font=small)
-        y += int(17 * s)
-        draw.text((x, y), f"fainter dots: older within the {self.window_days}-day window", fill=MUTED, font=small)
+        key(_("line of contact"))
+        draw.text((x, y), _.ngettext("fainter dots: older within the {n}-day window",
+                                     "fainter dots: older within the {n}-day window", self.window_days),
+                  fill=MUTED, font=small)
         top = self.height - int(FOOTER * s)
         draw.rectangle((0, top, self.width, self.height), fill=(245, 245, 245))
         credits = "; ".join(self.text.credits)
         foot = _font(int(11 * s))
-        text = f"Data as of {self.text.data_date}. Sources and licences: {credits}"
+        text = _("Data as of {date}. Sources and licences: {credits}", date=show_date(self.text.data_date, _),
+                 credits=credits)
         for k, part in enumerate(textwrap.wrap(text, int(200 / max(s, 0.5)))[:3]):
             draw.text((int(12 * s), top + int(6 * s) + k * int(15 * s)), part, fill=MUTED, font=foot)
 

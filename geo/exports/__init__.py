@@ -27,6 +27,7 @@ from geo.exports.context import (
     caption_lines,
     export_filename,
     source_entry,
+    transliterate,
 )
 from geo.exports.datafiles import (
     CSV_FORMULA_PREFIXES,
@@ -101,6 +102,7 @@ __all__ = [
     "source_entry",
     "split_by_licence",
     "submit_figure_export",
+    "transliterate",
     "write_bytes_atomic",
     "write_files",
     "write_view_export",

@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 from geo.exports.context import ExportContext, caption_lines
 from geo.exports.engine import EXPORT_SCALE, EXPORT_WIDTH, ExportEngine, get_export_engine
 from geo.exports.files import write_bytes_atomic
+from geo.i18n import translator
+from geo.viz.charts import localise_date_axis, plotly_config
 
 
 def prepare_figure_for_export(
@@ -46,14 +48,16 @@ def prepare_figure_for_export(
         Figure with fixed ``width``/``height``, a legend and caption annotations
         in the bottom margin. Traces with nothing to show are left out of the legend.
     """
-    out = go.Figure(fig)
+    out = localise_date_axis(go.Figure(fig), context.lang)
     for trace in out.data:
         values = getattr(trace, "y", None) if getattr(trace, "orientation", None) != "h" else getattr(trace, "x", None)
         if trace.type == "bar" and values is not None and not any(v for v in values if v == v):
             trace.showlegend = False
-    title_text = html.escape(title, quote=False) if title is not None else (out.layout.title.text or "Chart")
+    _ = translator(context.lang)
+    title_text = html.escape(title, quote=False) if title is not None else (out.layout.title.text or _("Chart"))
     wrap = max(60, int(width / 7.2))
-    lines = [part for note in notes for part in textwrap.wrap(f"Note: {note}", width=wrap)] + caption_lines(context, width_chars=wrap)
+    lines = [part for note in notes for part in textwrap.wrap(_("Note: {note}", note=note), width=wrap)]
+    lines += caption_lines(context, width_chars=wrap)
     line_px = 16
     base_height = int(out.layout.height or 520)
     margin = out.layout.margin
@@ -164,7 +168,9 @@ def submit_figure_export(
         Resolves to the image bytes.
     """
     prepared = prepare_figure_for_export(fig, context, title=title, width=width, notes=notes)
-    return (engine or get_export_engine()).render_figure(prepared, fmt=fmt, scale=scale)
+    return (engine or get_export_engine()).render_figure(
+        prepared, fmt=fmt, scale=scale, config=plotly_config(context.lang)
+    )
 
 
 def export_charts(

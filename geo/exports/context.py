@@ -18,10 +18,11 @@ import pandas as pd
 
 import geo
 from geo.citation import public_url
-from geo.i18n import TranslatedError
+from geo.i18n import N_, TranslatedError, translator
 
 TOOL_NAME = "conflictmap"
-CHART_LICENCE = "Chart: conflictmap contributors, CC BY 4.0. Data licences as listed by each source."
+#: The licence of the images this tool makes (translated where shown).
+CHART_LICENCE = N_("Chart: conflictmap contributors, CC BY 4.0. Data licences as listed by each source.")
 
 
 class ExportError(TranslatedError, RuntimeError):
@@ -48,6 +49,9 @@ class ExportContext:
         Shareable URL of the view ("" when unknown).
     exported_at : str
         ISO timestamp (UTC) of the export.
+    lang : str
+        Language of every word the export prints (``"en"`` or ``"uk"``); ``filters_description``
+        should be in the same language (``Filters.describe(lang)``).
     """
 
     filters_description: str
@@ -57,6 +61,7 @@ class ExportContext:
     filters_params: Mapping[str, Any] = field(default_factory=dict)
     share_url: str = ""
     exported_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    lang: str = "en"
 
 
 def build_export_context(
@@ -66,6 +71,7 @@ def build_export_context(
     filters_description: str,
     filters_params: Mapping[str, Any] | None = None,
     share_url: str = "",
+    lang: str = "en",
 ) -> ExportContext:
     """Assemble an :class:`ExportContext` from a bundle's manifest and the filtered frame.
 
@@ -88,6 +94,8 @@ def build_export_context(
         Filters as query parameters.
     share_url : str
         Shareable URL.
+    lang : str
+        Language of the export's words (``"en"`` or ``"uk"``).
 
     Returns
     -------
@@ -113,6 +121,7 @@ def build_export_context(
         data_date=data_date,
         sources=tuple(sources),
         share_url=public_url(share_url),
+        lang=translator(lang).lang,
     )
 
 
@@ -154,7 +163,7 @@ def source_entry(key: str, manifest: Mapping[str, Any] | None = None) -> dict[st
 
 
 def caption_lines(context: ExportContext, width_chars: int = 150) -> list[str]:
-    """Return the plain-text caption lines printed under every exported chart.
+    """Return the plain-text caption lines printed under every exported chart, in ``context.lang``.
 
     Parameters
     ----------
@@ -168,18 +177,26 @@ def caption_lines(context: ExportContext, width_chars: int = 150) -> list[str]:
     list of str
         Unescaped lines: filters, data date and version, sources, licences, tool.
     """
+    _ = translator(context.lang)
+
+    def accessed(source: Mapping[str, Any]) -> str:
+        day = _show_date(source["accessed"], _)
+        return _("imported {date}", date=day) if source.get("accessed_kind") == "imported" else _(
+            "accessed {date}", date=day)
+
     credits = "; ".join(
-        f"{s.get('attribution') or s.get('name')}"
-        + (f" ({'imported' if s.get('accessed_kind') == 'imported' else 'accessed'} {s['accessed']})" if s.get("accessed") else "")
+        f"{s.get('attribution') or s.get('name')}" + (f" ({accessed(s)})" if s.get("accessed") else "")
         for s in context.sources
     )
     licences = "; ".join(f"{s.get('name')}: {s.get('licence')}" for s in context.sources if s.get("licence"))
+    made_with = _("Made with {tool} {version}", tool=TOOL_NAME, version=geo.__version__)
     lines = [
-        f"Filters: {context.filters_description or 'none (all incidents)'}",
-        f"Data as of {context.data_date} (data version {context.data_version}); exported {context.exported_at[:10]}",
-        f"Sources: {credits or 'not recorded'}",
-        f"Licences: {licences or 'not recorded'}. {CHART_LICENCE}",
-        f"Made with {TOOL_NAME} {geo.__version__}" + (f" — {context.share_url}" if context.share_url else ""),
+        _("Filters: {filters}", filters=context.filters_description or _("none (all incidents)")),
+        _("Data as of {date} (data version {version}); exported {exported}", date=_show_date(context.data_date, _),
+          version=context.data_version, exported=_show_date(context.exported_at[:10], _)),
+        _("Sources: {credits}", credits=credits or _("not recorded")),
+        _("Licences: {licences}.", licences=licences or _("not recorded")) + " " + _(CHART_LICENCE),
+        made_with + (f" — {context.share_url}" if context.share_url else ""),
     ]
     wrapped: list[str] = []
     for line in lines:
@@ -187,6 +204,53 @@ def caption_lines(context: ExportContext, width_chars: int = 150) -> list[str]:
             textwrap.wrap(line, width=width_chars, break_long_words=True, break_on_hyphens=False) or [""]
         )
     return wrapped
+
+
+def _show_date(value: Any, _) -> str:
+    """Write an ISO date (``2024-02-11``) as in the translator's language; other text unchanged."""
+    try:
+        return _.date(dt.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
+
+
+#: Ukrainian letters in Latin script, after the national transliteration (Cabinet of Ministers
+#: resolution No. 55 of 27 Jan 2010); the second form is used at the start of a word.
+_UK_LATIN: dict[str, tuple[str, str]] = {
+    "а": ("a", "a"), "б": ("b", "b"), "в": ("v", "v"), "г": ("h", "h"), "ґ": ("g", "g"), "д": ("d", "d"),
+    "е": ("e", "e"), "є": ("ie", "ye"), "ж": ("zh", "zh"), "з": ("z", "z"), "и": ("y", "y"), "і": ("i", "i"),
+    "ї": ("i", "yi"), "й": ("i", "y"), "к": ("k", "k"), "л": ("l", "l"), "м": ("m", "m"), "н": ("n", "n"),
+    "о": ("o", "o"), "п": ("p", "p"), "р": ("r", "r"), "с": ("s", "s"), "т": ("t", "t"), "у": ("u", "u"),
+    "ф": ("f", "f"), "х": ("kh", "kh"), "ц": ("ts", "ts"), "ч": ("ch", "ch"), "ш": ("sh", "sh"),
+    "щ": ("shch", "shch"), "ь": ("", ""), "ю": ("iu", "yu"), "я": ("ia", "ya"), "'": ("", ""), "’": ("", ""),
+    "ʼ": ("", ""),
+}
+
+
+def transliterate(text: str) -> str:
+    """Write Ukrainian letters of ``text`` in Latin script (national system); other characters unchanged.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        Lower-case Latin for Cyrillic letters ("Вінниця" → "vinnytsia", "зг" → "zgh").
+    """
+    out: list[str] = []
+    previous = ""
+    for char in str(text).lower():
+        forms = _UK_LATIN.get(char)
+        if forms is None:
+            out.append(char)
+        else:
+            start = not previous.isalpha() and previous not in _UK_LATIN
+            out.append("gh" if char == "г" and previous == "з" else forms[1 if start else 0])
+        previous = char
+    return "".join(out)
 
 
 def export_filename(page: str, item: str, filters_description: str, when: dt.date | str | None, ext: str) -> str:
@@ -197,7 +261,8 @@ def export_filename(page: str, item: str, filters_description: str, when: dt.dat
     page, item : str
         Where the export comes from (``"map"``, ``"trends"``) and what it is.
     filters_description : str
-        Filters in words (shortened to a slug; "all" when empty).
+        Filters in words, in any language (shortened to an ASCII slug, Ukrainian letters
+        transliterated; "all" when empty).
     when : datetime.date or str, optional
         Date the export shows (map date, end of the range).
     ext : str
@@ -211,10 +276,11 @@ def export_filename(page: str, item: str, filters_description: str, when: dt.dat
     import unicodedata
 
     def slug(text: str, limit: int) -> str:
-        ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+        ascii_text = unicodedata.normalize("NFKD", transliterate(text)).encode("ascii", "ignore").decode()
         return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].rstrip("-")
 
-    filters = slug(filters_description, 60) if filters_description and filters_description != "All incidents" else "all"
+    everything = {translator(lang)("All incidents") for lang in ("en", "uk")}
+    filters = slug(filters_description, 60) if filters_description and filters_description not in everything else "all"
     parts = [TOOL_NAME, slug(page, 20), slug(item, 30), filters or "all"]
     if when:
         parts.append(str(when)[:10])

@@ -18,13 +18,26 @@ import numpy as np
 import pandas as pd
 
 import geo
+from geo.admin1 import ADMIN1, oblast_label
 from geo.exports.context import TOOL_NAME, ExportContext, source_entry
+from geo.i18n import N_, translator
 from geo.schema import ALL_COLUMNS, LIST_COLUMNS
 
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-WITHHELD_REASON = (
-    "{names} do not allow redistribution of their raw rows, so their {n} incident(s) are exported "
+WITHHELD_REASON = N_(
+    "These sources do not allow redistribution of their raw rows: {names}. Their incidents ({n}) are exported "
     "only as counts per oblast and month with links to the original sources."
+)
+#: Notes of the provenance sidecar (translated into the export's language).
+SIDECAR_NOTES: tuple[str, ...] = (
+    N_("front_distance_km is signed: negative inside occupied territory, empty when no front line applies."),
+    N_("killed/injured empty = not reported (not zero)."),
+    N_("killed is all deaths the source reports (ACLED fatalities and UCDP best include combatants); "
+       "civilians_killed is filled only where the source counts civilians apart (UCDP deaths_civilians)."),
+    N_("Counting events (the default), each row is one event's headline record (most authoritative source "
+       "reporting a figure: curated > UCDP > ACLED > other > Bellingcat); event_killed_min/max give the range "
+       "across the event's records and event_sources the sources that reported it. See docs/FUSION.md."),
+    N_("CSV text cells starting with = + - @ tab or CR are prefixed with ' to stop spreadsheet formulas."),
 )
 
 
@@ -76,7 +89,7 @@ def split_by_licence(frame: pd.DataFrame, manifest: Mapping[str, Any]) -> tuple[
 
 
 def aggregate_withheld(
-    withheld: pd.DataFrame, manifest: Mapping[str, Any], max_links: int = 20
+    withheld: pd.DataFrame, manifest: Mapping[str, Any], max_links: int = 20, lang: str = "en"
 ) -> pd.DataFrame:
     """Aggregate non-redistributable rows per source, oblast and month, with links.
 
@@ -88,6 +101,8 @@ def aggregate_withheld(
         Bundle manifest (source names and URLs).
     max_links : int
         At most this many article links per aggregate row.
+    lang : str
+        Language of the oblast names (``"en"`` or ``"uk"``).
 
     Returns
     -------
@@ -119,6 +134,7 @@ def aggregate_withheld(
             "urls": list(withheld["source_urls"]),
         }
     )
+    outside = translator(lang)("Outside the oblast layer")
     rows = []
     for (source, iso, month), group in work.groupby(["source", "admin1_iso", "month"], sort=True):
         entry = source_entry(source, manifest)
@@ -127,15 +143,13 @@ def aggregate_withheld(
             for url in urls:
                 if url not in links and len(links) < max_links:
                     links.append(str(url))
-        from geo.admin1 import ADMIN1
-
         rows.append(
             {
                 "source": source,
                 "source_name": entry.get("name", source),
                 "source_url": entry.get("url", ""),
                 "admin1_iso": iso,
-                "oblast": ADMIN1[iso][0] if iso in ADMIN1 else "Outside the oblast layer",
+                "oblast": oblast_label(iso, lang) if iso in ADMIN1 else outside,
                 "month": month,
                 "incidents": len(group),
                 "killed": group["killed"].sum(min_count=1),
@@ -278,6 +292,7 @@ def build_sidecar(
             }
         )
     withheld_names = sorted({source_entry(k, manifest).get("name", k) for k in withheld_counts})
+    _ = translator(context.lang)
     return {
         "tool": TOOL_NAME,
         "version": geo.__version__,
@@ -291,7 +306,7 @@ def build_sidecar(
         "sources": sources,
         "withheld": {
             "sources": withheld_names,
-            "reason": WITHHELD_REASON.format(names=" and ".join(withheld_names), n=len(withheld))
+            "reason": _(WITHHELD_REASON, names=", ".join(withheld_names), n=len(withheld))
             if len(withheld)
             else "",
         },
@@ -299,16 +314,8 @@ def build_sidecar(
         "columns": [c for c in ALL_COLUMNS],
         "column_meanings": {c: ALL_COLUMNS[c][1] for c in ALL_COLUMNS},
         "crs": "EPSG:4326",
-        "notes": [
-            "front_distance_km is signed: negative inside occupied territory, empty when no front line applies.",
-            "killed/injured empty = not reported (not zero).",
-            "killed is all deaths the source reports (ACLED fatalities and UCDP best include combatants); "
-            "civilians_killed is filled only where the source counts civilians apart (UCDP deaths_civilians).",
-            "Counting events (the default), each row is one event's headline record (most authoritative source "
-            "reporting a figure: curated > UCDP > ACLED > other > Bellingcat); event_killed_min/max give the range "
-            "across the event's records and event_sources the sources that reported it. See docs/FUSION.md.",
-            "CSV text cells starting with = + - @ tab or CR are prefixed with ' to stop spreadsheet formulas.",
-        ],
+        "language": context.lang,
+        "notes": [_(note) for note in SIDECAR_NOTES],
     }
 
 
@@ -342,7 +349,9 @@ def build_data_exports(
         f"{stem}.geojson": frame_to_geojson(exported, columns),
     }
     if len(withheld):
-        files[f"{stem}_withheld_aggregates.csv"] = frame_to_csv(aggregate_withheld(withheld, manifest))
+        files[f"{stem}_withheld_aggregates.csv"] = frame_to_csv(
+            aggregate_withheld(withheld, manifest, lang=context.lang)
+        )
     sidecar_name = f"{stem}.provenance.json"
     sidecar = build_sidecar(context, exported, withheld, [*files, sidecar_name], manifest)
     files[sidecar_name] = json.dumps(sidecar, indent=2, ensure_ascii=False, default=str).encode("utf-8")

@@ -17,7 +17,9 @@ sequential ramp sampled from cividis, which is designed for the same purpose.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -72,7 +74,180 @@ GROUPINGS: dict[str, tuple[str, dict[str, str]]] = {
 #: Pass :data:`PLOTLY_OFFLINE_CONFIG` as the plotly config (``st.plotly_chart(config=...)``).
 OFFLINE_TOPOJSON_URL = "data:application/json," + quote('{"type":"Topology","objects":{},"arcs":[]}') + "#"
 PLOTLY_OFFLINE_CONFIG: dict[str, Any] = {"topojsonURL": OFFLINE_TOPOJSON_URL, "displaylogo": False}
+#: Words plotly.js itself shows (tool bar, hints), looked up in the locale's dictionary by their English text.
+PLOTLY_UI_WORDS: tuple[str, ...] = (
+    N_("Zoom"),
+    N_("Pan"),
+    N_("Box Select"),
+    N_("Lasso Select"),
+    N_("Zoom in"),
+    N_("Zoom out"),
+    N_("Autoscale"),
+    N_("Reset axes"),
+    N_("Reset view"),
+    N_("Download plot as a PNG"),
+    N_("Toggle Spike Lines"),
+    N_("Show closest data on hover"),
+    N_("Compare data on hover"),
+    N_("Double-click to zoom back out"),
+    N_("Double-click on legend to isolate one trace"),
+)
 _FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#222222"}
+
+
+def plotly_locale(lang: str) -> dict[str, Any] | None:
+    """Return a plotly.js locale for ``lang``: month and day names, date formats, tool-bar words.
+
+    plotly.js writes date tick labels ("Jan 2024") and its tool bar in English unless the page
+    registers a locale; none is bundled here, so the locale is passed inline in the config
+    (plotly.js's ``config.locales``), which works the same in the app and in the export engine.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the interface (``"en"`` or ``"uk"``).
+
+    Returns
+    -------
+    dict or None
+        ``{"dictionary": ..., "format": ...}``; None for English (plotly.js's own words).
+    """
+    _ = translator(lang)
+    if _.lang == "en":
+        return None
+    from babel.dates import get_day_names, get_month_names
+
+    from geo.i18n import _FORMAT_LOCALES
+
+    locale = _FORMAT_LOCALES[_.lang]
+    months = get_month_names("wide", context="stand-alone", locale=locale)
+    short_months = get_month_names("abbreviated", context="stand-alone", locale=locale)
+    days = get_day_names("wide", context="format", locale=locale)
+    short_days = get_day_names("abbreviated", context="format", locale=locale)
+    sunday_first = (6, 0, 1, 2, 3, 4, 5)  # Babel counts from Monday, plotly.js from Sunday
+    return {
+        "dictionary": {word: _(word) for word in PLOTLY_UI_WORDS},
+        "format": {
+            "days": [days[i] for i in sunday_first],
+            "shortDays": [short_days[i] for i in sunday_first],
+            "months": [months[i] for i in range(1, 13)],
+            "shortMonths": [short_months[i] for i in range(1, 13)],
+            "date": "%d.%m.%Y",
+            "decimal": ",",
+            "thousands": "\u00a0",
+            "year": "%Y",
+            "month": "%b %Y",
+            "dayMonth": "%-d %b",
+            "dayMonthYear": "%-d %b %Y",
+        },
+    }
+
+
+def plotly_config(lang: str = "en") -> dict[str, Any]:
+    """Return the plotly config for ``lang``: offline (:data:`PLOTLY_OFFLINE_CONFIG`) and localised.
+
+    Pass it to ``st.plotly_chart(config=...)``; the export engine adds the same to every image.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the interface (``"en"`` or ``"uk"``).
+
+    Returns
+    -------
+    dict
+        A new dict; for English exactly :data:`PLOTLY_OFFLINE_CONFIG`.
+    """
+    config = dict(PLOTLY_OFFLINE_CONFIG)
+    locale = plotly_locale(lang)
+    if locale is not None:
+        code = translator(lang).lang
+        config.update(locale=code, locales={code: locale})
+    return config
+
+
+def date_ticks(start: Any, end: Any, lang: str = "en") -> tuple[list[pd.Timestamp], list[str]]:
+    """Return tick dates and their labels for a date axis from ``start`` to ``end``, in ``lang``.
+
+    Months are named from the language's calendar (Babel), so a static image needs no plotly.js
+    locale: weekly ticks ("5 лют.") up to 45 days, monthly ("лют. 2024") up to 14 months,
+    quarterly up to four years, then yearly ("2024").
+
+    Parameters
+    ----------
+    start, end : date-like
+        First and last date on the axis.
+    lang : str
+        Language of the month names (``"en"`` or ``"uk"``).
+
+    Returns
+    -------
+    tuple of (list of Timestamp, list of str)
+        Tick positions (inside ``[start, end]``, at least one) and labels.
+    """
+    from babel.dates import get_month_names
+
+    from geo.i18n import _FORMAT_LOCALES
+
+    _ = translator(lang)
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    if end < start:
+        start, end = end, start
+    months = get_month_names("abbreviated", context="stand-alone", locale=_FORMAT_LOCALES[_.lang])
+    span = (end - start).days
+    if span <= 45:
+        ticks = pd.date_range(start, end, freq="7D")
+        return list(ticks), [f"{t.day} {months[t.month]}" for t in ticks]
+    freq = "MS" if span <= 426 else "QS" if span <= 4 * 366 else "YS"
+    ticks = pd.date_range(start, end, freq=freq)
+    ticks = ticks if len(ticks) else pd.DatetimeIndex([start])
+    if freq == "YS":
+        return list(ticks), [str(t.year) for t in ticks]
+    return list(ticks), [f"{months[t.month]} {t.year}" for t in ticks]
+
+
+def _as_dates(values: Any) -> pd.DatetimeIndex | None:
+    """Return the values of a trace's axis as dates, or None when they are not dates (categories, numbers)."""
+    if values is None or len(values) == 0:
+        return None
+    first = values[0]
+    if isinstance(first, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T].*)?", first):
+            return None
+    elif not isinstance(first, (dt.date, np.datetime64)):
+        return None
+    dates = pd.to_datetime(pd.Series(list(values)), errors="coerce")
+    return None if dates.isna().all() else pd.DatetimeIndex(dates.dropna())
+
+
+def localise_date_axis(fig: go.Figure, lang: str) -> go.Figure:
+    """Write the x axis's date ticks in ``lang`` (for static images, where no plotly.js locale applies).
+
+    English figures are left to plotly's own ticks. The figure is changed in place.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        A chart whose vertical bars or lines are placed on dates.
+    lang : str
+        Language of the month names.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig``.
+    """
+    if translator(lang).lang == "en":
+        return fig
+    found = [_as_dates(t.x) for t in fig.data if getattr(t, "orientation", None) != "h" and hasattr(t, "x")]
+    found = [d for d in found if d is not None and len(d)]
+    if not found:
+        return fig
+    start = min(d.min() for d in found)
+    end = max(d.max() for d in found)
+    values, labels = date_ticks(start, end, lang)
+    fig.update_xaxes(tickmode="array", tickvals=values, ticktext=labels)
+    return fig
 
 
 def escape_label(value: Any) -> str:
@@ -954,13 +1129,24 @@ def _add_seams(fig: go.Figure, seams: Iterable[Mapping[str, Any]], _: Translator
             y=1.0,
             yref="paper",
             text=escape_label(_("source change: {source}", source=seam["to_source"])),
-            hovertext=escape_label(seam.get("text", "")),
+            hovertext=escape_label(_seam_text(seam, _)),
             showarrow=False,
             xanchor="left",
             yanchor="bottom",
             font={"size": 10, "color": "#D55E00"},
             name="seam",
         )
+
+
+def _seam_text(seam: Mapping[str, Any], _: Translator) -> str:
+    """Describe the seam in the translator's language (source names and methods as recorded)."""
+    if not {"from_source", "to_source"} <= set(seam):
+        return str(seam.get("text", ""))
+    return _(
+        "front-line source changes: {before} → {after}",
+        before=f"{seam['from_source']} ({seam.get('from_method', 'unknown')})",
+        after=f"{seam['to_source']} ({seam.get('to_method', 'unknown')})",
+    )
 
 
 def previous_period(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -1125,7 +1311,8 @@ def build_oblast_choropleth(
         projection_type="mercator",
         bgcolor="rgba(0,0,0,0)",
     )
-    _base_layout(fig, by_oblast.get(value, f"{titles.get(value, value)} by oblast"), "", "", _)
+    title = by_oblast.get(value) or _("{measure} by oblast", measure=titles.get(value, value))
+    _base_layout(fig, title, "", "", _)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=520)
     return fig
 
