@@ -165,3 +165,12 @@ def selected_data_dir(directory: Path):
             os.environ.pop("CONFLICTMAP_DATA", None)
         else:
             os.environ["CONFLICTMAP_DATA"] = old
+
+
+def two_source_frontlines() -> gpd.GeoDataFrame:
+    """The synthetic snapshots plus a third from another source: a seam on 1 Sep 2024."""
+    frame = build_frontlines()
+    third = frame.iloc[[1]].copy()
+    third["snapshot_date"] = pd.Timestamp("2024-09-01")
+    third["source"] = "other mapper"
+    return pd.concat([frame, third], ignore_index=True).set_geometry("geometry")

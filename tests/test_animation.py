@@ -9,7 +9,6 @@ import imageio_ffmpeg
 import numpy as np
 import pandas as pd
 import pytest
-from PIL import ImageDraw
 
 from geo.animation import AnimationError, make_animation, plan_frames, window_counts
 from geo.animation.plan import frame_dates
@@ -20,21 +19,12 @@ from geo.filters import Filters
 from geo.frontlines import snapshot_index_for_dates
 from geo.taxonomy import TARGET_TYPES, bitmask
 from geo.viz.map import TARGET_CLASSES
-from tests.synthetic_data import build_frontlines, build_incidents, write_data_dir
+from tests.synthetic_data import build_frontlines, build_incidents, two_source_frontlines, write_data_dir
 
 
 @pytest.fixture(scope="module")
 def boundaries():
     return load_default_boundaries()
-
-
-def _two_source_frontlines():
-    """The synthetic snapshots plus a third from another source: a seam on 1 Sep 2024."""
-    frame = build_frontlines()
-    third = frame.iloc[[1]].copy()
-    third["snapshot_date"] = pd.Timestamp("2024-09-01")
-    third["source"] = "other mapper"
-    return pd.concat([frame, third], ignore_index=True).set_geometry("geometry")
 
 
 @pytest.mark.parametrize(
@@ -65,7 +55,7 @@ def test_plan_matches_a_pandas_reference(window):
     """Every frame's window holds exactly the incidents dated within it; the snapshot is the one in force."""
     incidents = build_incidents(48)
     dates = np.sort(incidents["date"].to_numpy(dtype="datetime64[ns]"))
-    frontlines = _two_source_frontlines()
+    frontlines = two_source_frontlines()
     plans = plan_frames(dates, frontlines, "2024-01-10", "2024-12-20", "week", window)
     snap = snapshot_index_for_dates(frontlines, [p.date for p in plans])
     series = pd.Series(dates)
@@ -138,17 +128,10 @@ def test_counts_follow_the_filters_and_events(tmp_path, boundaries):
         assert count == inside["event_id"].nunique()
 
 
-def test_frames_carry_date_snapshot_legend_filters_and_credits(tmp_path, boundaries, monkeypatch):
+def test_frames_carry_date_snapshot_legend_filters_and_credits(tmp_path, boundaries, drawn_text):
     """Read the words drawn on each frame: honest about the missing line and the seam."""
-    drawn: list[str] = []
-    original = ImageDraw.ImageDraw.text
-
-    def record(self, xy, text, *args, **kwargs):
-        drawn.append(str(text))
-        return original(self, xy, text, *args, **kwargs)
-
-    monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
-    frontlines = _two_source_frontlines()
+    drawn = drawn_text
+    frontlines = two_source_frontlines()
     result = make_animation(
         build_incidents(48), Filters(target_types=("education",)), tmp_path / "f.mp4", boundaries=boundaries,
         frontlines=frontlines, sources=[{"name": "Synthetic src", "licence": "CC BY 4.0"}], data_date="2024-12-31",

@@ -16,14 +16,13 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from PIL import ImageDraw
 
 from geo import exports
 from geo.animation import make_animation
 from geo.filters import Filters
 from geo.i18n import translator
 from geo.viz import charts
-from tests.synthetic_data import build_frontlines, build_incidents, make_incidents
+from tests.synthetic_data import build_incidents, make_incidents, two_source_frontlines
 from tests.test_i18n_viz import _english_words, _layout_texts
 
 #: English words and phrases the exports printed before they were translated.
@@ -168,29 +167,17 @@ def test_ukrainian_file_names_are_ascii_and_keep_the_filters():
         "conflictmap_trends_monthly_all.svg")
 
 
-def test_a_ukrainian_film_draws_only_ukrainian_words(tmp_path, monkeypatch):
+def test_a_ukrainian_film_draws_only_ukrainian_words(tmp_path, drawn_text):
     """Cards, frame header, panel, legend, city names and footer of a short film in Ukrainian."""
-    drawn: list[str] = []
-    original = ImageDraw.ImageDraw.text
-
-    def record(self, xy, text, *args, **kwargs):
-        drawn.append(str(text))
-        return original(self, xy, text, *args, **kwargs)
-
-    monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
     outline = gpd.GeoDataFrame(geometry=[shapely.box(24.0, 45.0, 40.0, 52.0)], crs="EPSG:4326")
-    frontlines = build_frontlines()
-    seam = frontlines.iloc[[1]].copy()
-    seam["snapshot_date"], seam["source"] = pd.Timestamp("2024-03-01"), "other mapper"
-    frontlines = pd.concat([frontlines, seam], ignore_index=True).set_geometry("geometry")
     result = make_animation(
         build_incidents(48), Filters(target_types=("education",)), tmp_path / "f.mp4", boundaries=outline,
-        frontlines=frontlines, sources=[{"name": "Synthetic src", "licence": "CC BY 4.0"}], data_date="2024-12-31",
-        start="2024-01-15", end="2024-03-15", step="month", window_days=30, size=(640, 360), card_seconds=0.5,
-        lang="uk",
+        frontlines=two_source_frontlines(), sources=[{"name": "Synthetic src", "licence": "CC BY 4.0"}],
+        data_date="2024-12-31", start="2024-01-15", end="2024-09-15", step="month", window_days=30,
+        size=(640, 360), card_seconds=0.5, lang="uk",
     )
-    assert len(result.plans) == 3
-    text = " ".join(drawn).replace("\u202f", " ").replace("\u00a0", " ")
+    assert len(result.plans) == 9
+    text = " ".join(drawn_text).replace("\u202f", " ").replace("\u00a0", " ")
     for expected in ("Шкода цивільному населенню в Україні на тлі лінії фронту", "15 січ. 2024 р.",
                      "Лінію фронту не показано: перший знімок датовано 1 лют. 2024 р.",
                      "Лінія фронту: знімок станом на 1 лют. 2024 р.", "Шов:", "other mapper",
@@ -198,7 +185,7 @@ def test_a_ukrainian_film_draws_only_ukrainian_words(tmp_path, monkeypatch):
                      "порожній кружок: приблизне розташування", "лінія зіткнення",
                      "Дані станом на 31 груд. 2024 р.", "Synthetic src (CC BY 4.0)", "Джерела та ліцензії"):
         assert expected in text, expected
-    assert not english_left(drawn), english_left(drawn)
+    assert not english_left(drawn_text), english_left(drawn_text)
 
 
 def test_cli_export_in_ukrainian_builds_ukrainian_charts_context_and_citation(tmp_path, monkeypatch):

@@ -54,41 +54,34 @@ def _credit(source: Mapping, _: Translator) -> str:
     return f"{name} ({licence})"
 
 
+#: What a film counts, as a heading ("Events: …") and in running text ("shows the events of …").
+UNIT_WORDS = {"events": (N_("Events"), N_("events")), "incidents": (N_("Incidents"), N_("incidents"))}
+
+
 def _card_lines(unit: str, step: str, window_days: int, first, last, filters: str, total: int,
                 _: Translator) -> list[str]:
     """Return the title card's paragraphs: period and frame rule, filters, how many match."""
-    period = {"start": show_date(first, _), "end": show_date(last, _), "step": _(STEP_WORDS.get(step, step))}
-    if unit == "events":
-        rule = _.ngettext(
-            "{start} to {end}, one frame every {step}; each frame shows the events of the last {n} day and the "
-            "front line as mapped on the latest snapshot before that date.",
-            "{start} to {end}, one frame every {step}; each frame shows the events of the last {n} days and the "
-            "front line as mapped on the latest snapshot before that date.", window_days, **period)
-        matching = _.ngettext("{n} event matches the filters in this period.",
-                              "{n} events match the filters in this period.", total)
-    else:
-        rule = _.ngettext(
-            "{start} to {end}, one frame every {step}; each frame shows the incidents of the last {n} day and "
-            "the front line as mapped on the latest snapshot before that date.",
-            "{start} to {end}, one frame every {step}; each frame shows the incidents of the last {n} days and "
-            "the front line as mapped on the latest snapshot before that date.", window_days, **period)
-        matching = _.ngettext("{n} incident matches the filters in this period.",
-                              "{n} incidents match the filters in this period.", total)
-    return [rule, _("Filters: {filters}", filters=filters), matching]
+    heading, running = (_(word) for word in UNIT_WORDS[unit])
+    every, start, end = _(STEP_WORDS.get(step, step)), show_date(first, _), show_date(last, _)
+    rule = _.ngettext(
+        "{start} to {end}, one frame every {step}; each frame shows the {what} of the last {n} day and the "
+        "front line as mapped on the latest snapshot before that date.",
+        "{start} to {end}, one frame every {step}; each frame shows the {what} of the last {n} days and the "
+        "front line as mapped on the latest snapshot before that date.", window_days,
+        start=start, end=end, step=every, what=running)
+    return [rule, _("Filters: {filters}", filters=filters),
+            _("{what} matching the filters in this period: {total}", what=heading, total=total)]
 
 
 def _count_lines(unit: str, count: int, total: int, window_days: int, first, last, _: Translator) -> dict[str, str]:
     """Return the frame panel's two counts: this frame's window and the whole film."""
-    span = {"start": show_date(first, _), "end": show_date(last, _)}
-    if unit == "events":
-        window = _.ngettext("Events in the last {n} day: {count}", "Events in the last {n} days: {count}",
-                            window_days, count=count)
-        whole = _("Events in the whole film ({start} – {end}): {total}", total=total, **span)
-    else:
-        window = _.ngettext("Incidents in the last {n} day: {count}", "Incidents in the last {n} days: {count}",
-                            window_days, count=count)
-        whole = _("Incidents in the whole film ({start} – {end}): {total}", total=total, **span)
-    return {"window": window, "total": whole}
+    heading, start, end = _(UNIT_WORDS[unit][0]), show_date(first, _), show_date(last, _)
+    return {
+        "window": _.ngettext("{what} in the last {n} day: {count}", "{what} in the last {n} days: {count}",
+                             window_days, what=heading, count=count),
+        "total": _("{what} in the whole film ({start} – {end}): {total}", what=heading, total=total,
+                   start=start, end=end),
+    }
 
 
 def window_counts(plans: Sequence[FramePlan], event_ids: np.ndarray | None) -> list[int]:

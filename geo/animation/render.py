@@ -47,18 +47,10 @@ FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/de
 #: A few cities named on every frame so that readers can place the dots (approximate centres).
 #: Names are English message ids, shown in the frame's language.
 CITIES: tuple[tuple[str, float, float], ...] = (
-    (N_("Kyiv"), 30.52, 50.45),
-    (N_("Kharkiv"), 36.23, 49.99),
-    (N_("Odesa"), 30.73, 46.48),
-    (N_("Dnipro"), 35.05, 48.46),
-    (N_("Lviv"), 24.03, 49.84),
-    (N_("Zaporizhzhia"), 35.14, 47.84),
-    (N_("Kherson"), 32.62, 46.64),
-    (N_("Donetsk"), 37.80, 48.00),
-    (N_("Sumy"), 34.80, 50.91),
-    (N_("Chernihiv"), 31.29, 51.49),
-    (N_("Mykolaiv"), 31.99, 46.97),
-    (N_("Sevastopol"), 33.52, 44.62),
+    (N_("Kyiv"), 30.52, 50.45), (N_("Kharkiv"), 36.23, 49.99), (N_("Odesa"), 30.73, 46.48),
+    (N_("Dnipro"), 35.05, 48.46), (N_("Lviv"), 24.03, 49.84), (N_("Zaporizhzhia"), 35.14, 47.84),
+    (N_("Kherson"), 32.62, 46.64), (N_("Donetsk"), 37.80, 48.00), (N_("Sumy"), 34.80, 50.91),
+    (N_("Chernihiv"), 31.29, 51.49), (N_("Mykolaiv"), 31.99, 46.97), (N_("Sevastopol"), 33.52, 44.62),
 )
 #: The legend's class names (:data:`geo.viz.map.TARGET_CLASSES`), marked for the catalogue.
 CLASS_LABELS: tuple[str, ...] = (

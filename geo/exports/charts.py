@@ -19,7 +19,7 @@ from geo.exports.context import ExportContext, caption_lines
 from geo.exports.engine import EXPORT_SCALE, EXPORT_WIDTH, ExportEngine, get_export_engine
 from geo.exports.files import write_bytes_atomic
 from geo.i18n import translator
-from geo.viz.charts import localise_date_axis, plotly_config
+from geo.viz.charts import localise_date_axis
 
 
 def prepare_figure_for_export(
@@ -168,9 +168,7 @@ def submit_figure_export(
         Resolves to the image bytes.
     """
     prepared = prepare_figure_for_export(fig, context, title=title, width=width, notes=notes)
-    return (engine or get_export_engine()).render_figure(
-        prepared, fmt=fmt, scale=scale, config=plotly_config(context.lang)
-    )
+    return (engine or get_export_engine()).render_figure(prepared, fmt=fmt, scale=scale)
 
 
 def export_charts(

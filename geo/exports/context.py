@@ -233,12 +233,13 @@ def transliterate(text: str) -> str:
     Parameters
     ----------
     text : str
-        Any text.
+        Any text; Latin letters, digits and punctuation pass through (lower-cased).
 
     Returns
     -------
     str
-        Lower-case Latin for Cyrillic letters ("Вінниця" → "vinnytsia", "зг" → "zgh").
+        Lower-case Latin for Cyrillic letters ("Вінниця" → "vinnytsia", "зг" → "zgh"); apostrophes and
+        the soft sign are dropped, є/ї/й/ю/я start a word as ye/yi/y/yu/ya.
     """
     out: list[str] = []
     previous = ""

@@ -18,7 +18,6 @@ import concurrent.futures
 import os
 import shutil
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -159,11 +158,7 @@ class ExportEngine:
         return asyncio.run_coroutine_threadsafe(coro_factory(), self._loop)
 
     def render_figure(
-        self,
-        fig: go.Figure | dict,
-        fmt: str = "png",
-        scale: float = EXPORT_SCALE,
-        config: Mapping[str, Any] | None = None,
+        self, fig: go.Figure | dict, fmt: str = "png", scale: float = EXPORT_SCALE
     ) -> concurrent.futures.Future:
         """Render a figure to PNG or SVG bytes, asynchronously.
 
@@ -175,9 +170,6 @@ class ExportEngine:
             Output format.
         scale : float
             Pixel ratio for PNG (2 = twice the layout size).
-        config : mapping, optional
-            plotly config for the render, e.g. the locale of :func:`geo.viz.charts.plotly_config`
-            (month names on date axes).
 
         Returns
         -------
@@ -186,9 +178,7 @@ class ExportEngine:
         """
         if fmt not in {"png", "svg"}:
             raise ValueError(f"unsupported image format {fmt!r}; use png or svg")
-        spec = dict(fig.to_dict() if hasattr(fig, "to_dict") else fig)
-        if config:
-            spec["config"] = {**spec.get("config", {}), **config}
+        spec = fig.to_dict() if hasattr(fig, "to_dict") else fig
         layout = spec.get("layout", {})
         opts = {"format": fmt, "scale": scale if fmt == "png" else 1}
         opts["width"] = layout.get("width") or EXPORT_WIDTH

@@ -95,12 +95,25 @@ PLOTLY_UI_WORDS: tuple[str, ...] = (
 _FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#222222"}
 
 
+def _calendar(lang: str, kind: str, width: str) -> dict[int, str]:
+    """Month (1-12) or weekday (0 = Monday) names of ``lang`` from Babel's calendar data."""
+    from babel.dates import get_day_names, get_month_names
+
+    from geo.i18n import _FORMAT_LOCALES
+
+    locale = _FORMAT_LOCALES[translator(lang).lang]
+    if kind == "month":
+        return dict(get_month_names(width, context="stand-alone", locale=locale))
+    return dict(get_day_names(width, context="format", locale=locale))
+
+
 def plotly_locale(lang: str) -> dict[str, Any] | None:
     """Return a plotly.js locale for ``lang``: month and day names, date formats, tool-bar words.
 
     plotly.js writes date tick labels ("Jan 2024") and its tool bar in English unless the page
-    registers a locale; none is bundled here, so the locale is passed inline in the config
-    (plotly.js's ``config.locales``), which works the same in the app and in the export engine.
+    registers a locale; none is bundled here, so the app passes it inline in the chart's config
+    (plotly.js's ``config.locales``). The export engine (kaleido) drops a figure's config, so
+    exported images get their date ticks from :func:`localise_date_axis` instead.
 
     Parameters
     ----------
@@ -115,15 +128,8 @@ def plotly_locale(lang: str) -> dict[str, Any] | None:
     _ = translator(lang)
     if _.lang == "en":
         return None
-    from babel.dates import get_day_names, get_month_names
-
-    from geo.i18n import _FORMAT_LOCALES
-
-    locale = _FORMAT_LOCALES[_.lang]
-    months = get_month_names("wide", context="stand-alone", locale=locale)
-    short_months = get_month_names("abbreviated", context="stand-alone", locale=locale)
-    days = get_day_names("wide", context="format", locale=locale)
-    short_days = get_day_names("abbreviated", context="format", locale=locale)
+    months, short_months = _calendar(lang, "month", "wide"), _calendar(lang, "month", "abbreviated")
+    days, short_days = _calendar(lang, "day", "wide"), _calendar(lang, "day", "abbreviated")
     sunday_first = (6, 0, 1, 2, 3, 4, 5)  # Babel counts from Monday, plotly.js from Sunday
     return {
         "dictionary": {word: _(word) for word in PLOTLY_UI_WORDS},
@@ -144,19 +150,18 @@ def plotly_locale(lang: str) -> dict[str, Any] | None:
 
 
 def plotly_config(lang: str = "en") -> dict[str, Any]:
-    """Return the plotly config for ``lang``: offline (:data:`PLOTLY_OFFLINE_CONFIG`) and localised.
-
-    Pass it to ``st.plotly_chart(config=...)``; the export engine adds the same to every image.
+    """Return the config to pass to ``st.plotly_chart``: offline and in the language of the page.
 
     Parameters
     ----------
     lang : str
-        Language of the interface (``"en"`` or ``"uk"``).
+        ``"en"`` or ``"uk"`` (see :func:`plotly_locale`).
 
     Returns
     -------
     dict
-        A new dict; for English exactly :data:`PLOTLY_OFFLINE_CONFIG`.
+        :data:`PLOTLY_OFFLINE_CONFIG` plus, other than in English, ``locale`` and ``locales``
+        (month names on date axes, the tool bar's words).
     """
     config = dict(PLOTLY_OFFLINE_CONFIG)
     locale = plotly_locale(lang)
@@ -185,15 +190,10 @@ def date_ticks(start: Any, end: Any, lang: str = "en") -> tuple[list[pd.Timestam
     tuple of (list of Timestamp, list of str)
         Tick positions (inside ``[start, end]``, at least one) and labels.
     """
-    from babel.dates import get_month_names
-
-    from geo.i18n import _FORMAT_LOCALES
-
-    _ = translator(lang)
     start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if end < start:
         start, end = end, start
-    months = get_month_names("abbreviated", context="stand-alone", locale=_FORMAT_LOCALES[_.lang])
+    months = _calendar(lang, "month", "abbreviated")
     span = (end - start).days
     if span <= 45:
         ticks = pd.date_range(start, end, freq="7D")
