@@ -27,8 +27,7 @@ import json
 import os
 import secrets
 import shutil
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from geo.atomic import atomic_write
 from geo.dirlock import holds_lock, locked_writer
 from geo.i18n import N_, TranslatedError
 from geo.safejson import loads_json
@@ -524,29 +524,6 @@ def _collect_garbage(directory: Path, keep: set) -> None:
         shutil.rmtree(path, ignore_errors=True)
     for name in TABLE_FILES:
         (directory / name).unlink(missing_ok=True)
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write one file through a temporary sibling file and an atomic rename.
-
-    Parameters
-    ----------
-    path : Path
-        Final destination.
-    write : callable
-        Called with the temporary path; must create it.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        os.replace(tmp_path, path)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
 
 
 def write_incidents(directory: Path, incidents: pd.DataFrame) -> None:

@@ -696,6 +696,31 @@ def compute_kpis(incidents: pd.DataFrame | IncidentColumns, mask: np.ndarray) ->
     }
 
 
+def cell_mask(incidents: IncidentColumns, mask: np.ndarray, cell: tuple[float, float, float, float] | None) -> np.ndarray:
+    """Narrow ``mask`` to the incidents inside one map grid cell (the one rule of the map and its list).
+
+    Parameters
+    ----------
+    incidents : IncidentColumns
+        Prepared columns.
+    mask : numpy.ndarray of bool
+        The filtered rows.
+    cell : tuple of float or None
+        ``(west, south, east, north)`` in degrees, half-open (``west <= lon < east``,
+        ``south <= lat < north``) like the grid bins; None or empty: ``mask`` unchanged.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``mask`` and inside the cell.
+    """
+    if not cell:
+        return mask
+    west, south, east, north = cell
+    lon, lat = incidents.lon, incidents.lat
+    return mask & (lon >= west) & (lon < east) & (lat >= south) & (lat < north)
+
+
 def date_bounds(incidents: IncidentColumns, mask: np.ndarray | None = None) -> tuple[dt.date, dt.date] | None:
     """Return the first and last incident date (of the masked rows), or None when empty.
 

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
+from geo.atomic import atomic_write
 from geo.boundaries import (
     load_neighbour_states,
     load_ukraine_land,
@@ -647,17 +648,9 @@ def write_frontlines(frame: gpd.GeoDataFrame, directory: Path | str) -> Path:
     Path
         The written file.
     """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     out = _normalise(frame)
-    target = directory / FRONTLINES_FILE
-    temp = directory / f".{FRONTLINES_FILE}.{os.getpid()}.tmp"
-    try:
-        out.to_parquet(temp, index=False)
-        os.replace(temp, target)
-    finally:
-        if temp.exists():
-            temp.unlink()
+    target = Path(directory) / FRONTLINES_FILE
+    atomic_write(target, lambda tmp: out.to_parquet(tmp, index=False))
     return target
 
 

@@ -14,7 +14,6 @@ from geo.datadir import (
     MANIFEST_FILE,
     QUARANTINE_FILE,
     DataDirError,
-    atomic_write,
     load_bundle,
     table_path,
 )
@@ -97,20 +96,6 @@ def test_older_schema_is_explained(acled_csv, tmp_path):
     path.write_text(json.dumps(manifest))
     with pytest.raises(DataDirError, match="schema version"):
         load_bundle(out)
-
-
-def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
-    target = tmp_path / "table.txt"
-    target.write_text("old")
-
-    def failing(path: Path) -> None:
-        path.write_text("partial")
-        raise OSError("disk full")
-
-    with pytest.raises(OSError):
-        atomic_write(target, failing)
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["table.txt"]
 
 
 def test_cli_ingest_and_info(acled_csv, tmp_path, capsys):

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.datadir import DataDirError, atomic_write, load_bundle
+from geo.datadir import DataDirError, load_bundle
 from tests.synthetic_data import write_data_dir
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -160,16 +160,3 @@ def test_fallback_button_loads_the_bundled_default(tmp_path, monkeypatch):
     assert any("bundled default data" in str(c.value) for c in at.sidebar.caption)
 
 
-def test_atomic_write_never_leaves_a_partial_file(tmp_path):
-    """An interrupted write (exception mid-way) leaves the previous file intact and no temp files."""
-    target = tmp_path / "incidents.parquet"
-    target.write_bytes(b"old")
-
-    def failing(path: Path) -> None:
-        path.write_bytes(b"new but incomplete")
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        atomic_write(target, failing)
-    assert target.read_bytes() == b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["incidents.parquet"]

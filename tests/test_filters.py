@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.filters import Filters, compute_kpis, date_bounds, filter_mask, prepare_columns
+from geo.filters import Filters, cell_mask, compute_kpis, date_bounds, filter_mask, prepare_columns
 from geo.scope import assign_event_category
 from tests.synthetic_data import build_incidents
 
@@ -220,3 +220,15 @@ def test_country_filter_and_its_url(frame):
     back = Filters.from_query_params(both.to_query_params())[0]
     assert back.countries == ("PL", "RU") and back.all_categories
     assert "countries: PL, RU" in both.describe()
+
+
+def test_cell_mask_is_half_open_like_the_grid_bins(frame):
+    """A map cell keeps lon in [west, east) and lat in [south, north), within the filtered rows only."""
+    table = frame.iloc[:4].copy()
+    table["lon"], table["lat"] = [30.0, 30.5, 31.0, 30.2], [50.0, 50.5, 50.2, 51.0]
+    cols = prepare_columns(table)
+    everything = np.ones(4, dtype=bool)
+    assert cell_mask(cols, everything, None) is everything
+    assert cell_mask(cols, everything, (30.0, 50.0, 31.0, 51.0)).tolist() == [True, True, False, False]
+    some = np.array([False, True, True, True])
+    assert cell_mask(cols, some, (30.0, 50.0, 31.0, 51.0)).tolist() == [False, True, False, False]

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import taxonomy
+from geo.filters import cell_mask
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from geo.viz import a11y as ga
 from ui import state
@@ -86,14 +87,6 @@ def render_chart_alternative(fig, key: str) -> None:
     render_text_alternative(summary, shown, key)
 
 
-def _cell_mask(view: FilteredView, cell) -> np.ndarray:
-    if not cell:
-        return view.mask
-    west, south, east, north = cell
-    cols = view.columns
-    return view.mask & (cols.lon >= west) & (cols.lon < east) & (cols.lat >= south) & (cols.lat < north)
-
-
 def _list_text(value, names: dict[str, str], lang: str) -> str:
     """Codes of a list column as labels in ``lang`` ("energy" -> "Енергетика")."""
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -103,7 +96,7 @@ def _list_text(value, names: dict[str, str], lang: str) -> str:
 
 def map_incident_table(view: FilteredView, cell=None, limit: int = LIST_LIMIT) -> tuple[pd.DataFrame, int]:
     """Return (the most recent ``limit`` incidents the map shows, how many it shows in all)."""
-    idx = np.flatnonzero(_cell_mask(view, cell))
+    idx = np.flatnonzero(cell_mask(view.columns, view.mask, cell))
     total = len(idx)
     incidents = view.incidents
     if total > limit:
@@ -152,7 +145,7 @@ def render_map_alternative(view: FilteredView, threshold: int) -> None:
     table, total = map_incident_table(view, ss.get(state.MAP_CELL))
     kind = "markers" if total <= threshold else "bins"
     summary = ga.summarise_incidents(
-        view.incidents.iloc[np.flatnonzero(_cell_mask(view, ss.get(state.MAP_CELL)))][
+        view.incidents.iloc[np.flatnonzero(cell_mask(view.columns, view.mask, ss.get(state.MAP_CELL)))][
             [c for c in ("killed", "injured", "admin1_name") if c in view.incidents.columns]
         ],
         current_language(), kind,

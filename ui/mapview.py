@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.admin1 import ADMIN1, oblast_label
-from geo.filters import Filters, date_bounds
+from geo.filters import Filters, cell_mask, date_bounds
 from geo.fusion import describe_sources, event_source_entries
 from geo.i18n import N_
 from geo.scope import EVENT_CATEGORIES
@@ -63,17 +63,9 @@ def map_date_control(view: FilteredView) -> dt.date:
     return ss[state.MAP_DATE]
 
 
-def _cell_mask(view: FilteredView, cell) -> np.ndarray:
-    if not cell:
-        return view.mask
-    west, south, east, north = cell
-    cols = view.columns
-    return view.mask & (cols.lon >= west) & (cols.lon < east) & (cols.lat >= south) & (cols.lat < north)
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
 def _layer_payload(_view: FilteredView, data_key: str, filters: Filters, cell, threshold: int):
-    mask = _cell_mask(_view, cell)
+    mask = cell_mask(_view.columns, _view.mask, cell)
     idx = np.flatnonzero(mask)
     if len(idx) <= threshold:
         frame = _view.incidents.iloc[idx][[c for c in MARKER_COLUMNS if c in _view.incidents.columns]]

@@ -18,7 +18,6 @@ the data directory. ``docs/FETCH.md`` lists the sources and the open details.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -28,8 +27,16 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from geo.atomic import atomic_write, write_bytes
 from geo.fetch import state as fstate
-from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
+from geo.fetch.common import (
+    FetchOptions,
+    FetchSummary,
+    count_records,
+    finish_incident_fetch,
+    make_client,
+    write_records_csv,
+)
 from geo.fetch.http import AuthError, CredentialsMissing, FetchError, FormatError, HttpClient
 from geo.i18n import N_, Message
 
@@ -116,16 +123,12 @@ class TokenStore:
         else:
             data[self.key] = entry
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            os.chmod(tmp, stat.S_IRUSR | stat.S_IWUSR)
-            os.replace(tmp, self.path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+
+        def write(tmp: Path) -> None:
+            os.chmod(tmp, stat.S_IRUSR | stat.S_IWUSR)  # before the token is in it
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+
+        atomic_write(self.path, write)
 
 
 def credentials(options: FetchOptions) -> tuple[str, str]:
@@ -248,21 +251,7 @@ def write_csv(rows: list[dict], path: Path) -> Path:
     Path
         ``path``.
     """
-    from geo.datadir import atomic_write
-
-    columns: dict[str, None] = {}
-    for row in rows:
-        columns.update(dict.fromkeys(row))
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(list(columns))
-            for row in rows:
-                writer.writerow(["" if row.get(k) is None else row.get(k) for k in columns])
-
-    atomic_write(path, write)
-    return path
+    return write_records_csv(rows, path)
 
 
 def _last_page(data: dict, pending: dict) -> bool:
@@ -349,16 +338,14 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
         options.progress(Message(N_("{what}: downloading from {host}"), what=what,
                                  host=urllib.parse.urlsplit(base).netloc), None)
         data, body = session.read({**pending["params"], "page": page}, what)
-        fstate.write_bytes(run_dir / f"page-{page:05d}.json", body)
+        write_bytes(run_dir / f"page-{page:05d}.json", body)
         pending.update({"next_page": page + 1, "complete": _last_page(data, pending)})
         fstate.save_state(out, SOURCE, state)
     rows: list[dict] = []
     for path in sorted(run_dir.glob("page-*.json")):
         rows.extend(r for r in json.loads(path.read_text(encoding="utf-8")).get("data", []) if isinstance(r, dict))
     summary = FetchSummary(SOURCE, requests=client.requests_made)
-    ids = [str(r.get("event_id_cnty", "")) for r in rows]
-    counts = fstate.classify_records(out, SOURCE, ids, [fstate.digest(r) for r in rows])
-    summary.new, summary.updated, summary.unchanged = counts["new"], counts["updated"], counts["unchanged"]
+    count_records(out, SOURCE, rows, "event_id_cnty", summary)
     path = write_csv(rows, run_dir / f"acled-{pending['run']}.csv") if rows else None
     if path is not None:
         summary.files.append(str(path))
@@ -370,14 +357,6 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
             covered[key] = pending["since"]
         state["covered_since"] = covered
         state["pending"] = None
-    state.update({"finished_at": fstate.now_utc(),
-                  "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged}})
-    if options.build and path is not None:
-        options.progress(Message.ngettext("ACLED: importing {n} event", "ACLED: importing {n} events", len(rows)), 0.95)
-        report = commit(out, SOURCE, state, incident_files=[(path, "acled")])
-        summary.quarantined = report["quarantined"]
-        summary.imported = report
-        summary.messages.extend(report["notes"])
-    fstate.save_state(out, SOURCE, state)
-    options.progress(summary.line(), 1.0)
-    return summary
+    importing = Message.ngettext("ACLED: importing {n} event", "ACLED: importing {n} events", len(rows))
+    return finish_incident_fetch(out, SOURCE, state, summary, options, [(path, "acled")] if path is not None else [],
+                                 importing)

@@ -196,3 +196,106 @@ def commit(
     report["version"] = build.write(out, tables, changed)
     report["total"] = 0 if tables.incidents is None else len(tables.incidents)
     return report
+
+
+def write_records_csv(rows: list[dict], path: Path, cell: Callable[[str, object], object] | None = None) -> Path:
+    """Write API records as a CSV (every key any record has, in order of first appearance), atomically.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Records as the API returns them.
+    path : Path
+        Destination.
+    cell : callable, optional
+        ``cell(key, value)`` -> what to write; default: the value, with None as an empty cell.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    import csv
+
+    from geo.atomic import atomic_write
+
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    convert = cell or (lambda _key, value: "" if value is None else value)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(list(columns))
+            for row in rows:
+                writer.writerow([convert(k, row.get(k)) for k in columns])
+
+    atomic_write(path, write)
+    return path
+
+
+def count_records(out: Path, source: str, rows: list[dict], id_key: str, summary: FetchSummary) -> None:
+    """Add fetched records to ``summary`` as new, updated or unchanged (and remember them).
+
+    Parameters
+    ----------
+    out : Path
+        Data directory.
+    source : str
+        Source key.
+    rows : list of dict
+        Records as the API returns them.
+    id_key : str
+        The publisher's id field.
+    summary : FetchSummary
+        Its ``new``, ``updated`` and ``unchanged`` grow by this batch's counts.
+    """
+    from geo.fetch import state as fstate
+
+    ids = [str(r.get(id_key, "")) for r in rows]
+    counts = fstate.classify_records(out, source, ids, [fstate.digest(r) for r in rows])
+    summary.new += counts["new"]
+    summary.updated += counts["updated"]
+    summary.unchanged += counts["unchanged"]
+
+
+def finish_incident_fetch(out: Path, source: str, state: dict, summary: FetchSummary, options: FetchOptions,
+                          files: list[tuple[Path, str]], importing: str) -> FetchSummary:
+    """Close an incident fetch: record the summary in the state, import ``files`` when building, save the state.
+
+    Parameters
+    ----------
+    out : Path
+        Data directory.
+    source : str
+        Source key.
+    state : dict
+        Fetch state (gets ``finished_at`` and ``last_summary``).
+    summary : FetchSummary
+        The fetch's counts (gets the import's quarantine count, report and notes).
+    options : FetchOptions
+        ``build`` says whether to import; ``progress`` is told.
+    files : list of (Path, str)
+        Incident files written by the fetch and their importer format.
+    importing : geo.i18n.Message
+        Progress line shown while importing.
+
+    Returns
+    -------
+    FetchSummary
+        ``summary``.
+    """
+    from geo.fetch import state as fstate
+
+    state.update({"finished_at": fstate.now_utc(),
+                  "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged}})
+    if options.build and files:
+        options.progress(importing, 0.95)
+        report = commit(out, source, state, incident_files=files)
+        summary.quarantined = report["quarantined"]
+        summary.imported = report
+        summary.messages.extend(report["notes"])
+    fstate.save_state(out, source, state)
+    options.progress(summary.line(), 1.0)
+    return summary

@@ -19,6 +19,7 @@ import json
 import re
 from pathlib import Path
 
+from geo.atomic import write_bytes
 from geo.fetch import state as fstate
 from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
 from geo.fetch.http import FetchError, FormatError, HttpClient, LicenceNotAccepted
@@ -261,7 +262,7 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
             continue
         path = folder / f"{when.date().isoformat()}_{snapshot_id}.geojson"
         payload = response.body if collection is data else json.dumps(collection, ensure_ascii=False).encode("utf-8")
-        fstate.write_bytes(path, payload)
+        write_bytes(path, payload)
         stored[snapshot_id] = path
     summary.requests = client.requests_made
     imported = set(saved.get("imported", []))

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.datadir import atomic_write
+from geo.atomic import atomic_write
 
 RAW_DIR = "raw"
 STATE_FILE = "state.json"
@@ -54,11 +54,6 @@ def write_json(path: Path, payload: object) -> None:
     """Write JSON atomically (temporary file + rename)."""
     text = json.dumps(payload, ensure_ascii=False, indent=1, default=str)
     atomic_write(Path(path), lambda p: p.write_text(text, encoding="utf-8"))
-
-
-def write_bytes(path: Path, payload: bytes) -> None:
-    """Write bytes atomically (temporary file + rename)."""
-    atomic_write(Path(path), lambda p: p.write_bytes(payload))
 
 
 def read_manifest(out: Path) -> dict:

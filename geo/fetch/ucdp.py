@@ -13,14 +13,21 @@ again. ``docs/FETCH.md`` lists the sources of this description and what they lea
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
 from pathlib import Path
 
+from geo.atomic import write_bytes
 from geo.fetch import state as fstate
-from geo.fetch.common import FetchOptions, FetchSummary, commit, make_client
+from geo.fetch.common import (
+    FetchOptions,
+    FetchSummary,
+    count_records,
+    finish_incident_fetch,
+    make_client,
+    write_records_csv,
+)
 from geo.fetch.http import CredentialsMissing, FetchError, FormatError, HttpClient, NotFoundError
 from geo.i18n import N_, Message
 
@@ -121,7 +128,7 @@ def _fetch_release(
             total = int(data.get("TotalPages"))
         except (TypeError, ValueError):
             total = None
-        fstate.write_bytes(folder / f"page-{page:05d}.json", response.body)
+        write_bytes(folder / f"page-{page:05d}.json", response.body)
         page += 1
         last = not data["Result"] or not data.get("NextPageUrl") or (total is not None and page >= total)
         entry.update({"next_page": page, "total_pages": total, "complete": bool(last)})
@@ -154,10 +161,6 @@ def write_csv(rows: list[dict], path: Path) -> Path:
     Path
         ``path``.
     """
-    columns: dict[str, None] = {}
-    for row in rows:
-        columns.update(dict.fromkeys(row))
-
     def cell(key: str, value: object) -> object:
         if value is None:
             return ""
@@ -167,17 +170,7 @@ def write_csv(rows: list[dict], path: Path) -> Path:
             return str(value).upper()
         return value
 
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(list(columns))
-            for row in rows:
-                writer.writerow([cell(k, row.get(k)) for k in columns])
-
-    from geo.datadir import atomic_write
-
-    atomic_write(path, write)
-    return path
+    return write_records_csv(rows, path, cell)
 
 
 def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) -> FetchSummary:
@@ -244,26 +237,12 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     to_import: list[tuple[Path, str]] = []
     for version, pages in fresh.items():
         rows = _rows(pages)
-        ids = [str(r.get("id", "")) for r in rows]
-        counts = fstate.classify_records(out, SOURCE, ids, [fstate.digest(r) for r in rows])
-        summary.new += counts["new"]
-        summary.updated += counts["updated"]
-        summary.unchanged += counts["unchanged"]
+        count_records(out, SOURCE, rows, "id", summary)
         if rows:
             path = write_csv(rows, fstate.raw_dir(out, SOURCE) / f"ucdp-ged-{version}.csv")
             summary.files.append(str(path))
             to_import.append((path, "ucdp"))
         if options.build:
             state["releases"][version]["imported"] = True
-    state.update({"finished_at": fstate.now_utc(),
-                  "last_summary": {"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged}})
-    if options.build and to_import:
-        options.progress(Message(N_("UCDP GED: importing {files}"), files=", ".join(p.name for p, _ in to_import)),
-                         0.95)
-        report = commit(out, SOURCE, state, incident_files=to_import)
-        summary.quarantined = report["quarantined"]
-        summary.imported = report
-        summary.messages.extend(report["notes"])
-    fstate.save_state(out, SOURCE, state)
-    options.progress(summary.line(), 1.0)
-    return summary
+    importing = Message(N_("UCDP GED: importing {files}"), files=", ".join(p.name for p, _ in to_import))
+    return finish_incident_fetch(out, SOURCE, state, summary, options, to_import, importing)
