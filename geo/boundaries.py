@@ -441,6 +441,40 @@ def refuse_table(path: Path, frame=None, layer: str = "a boundary layer") -> Non
         )
 
 
+def read_vector_file(path: Path, layer: str = "a boundary layer",
+                     formats: str = "GeoJSON, GeoPackage or TopoJSON") -> gpd.GeoDataFrame:
+    """Read a vector layer safely: tables refused, GeoJSON depth-checked, read errors as one line.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    layer : str
+        What is expected, for messages ("a boundary layer", "front-line snapshots").
+    formats : str
+        The formats to suggest when the file cannot be read.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer as read (CRS as in the file).
+
+    Raises
+    ------
+    ValueError
+        A table, a file nested too deeply, or a file GDAL cannot read.
+    """
+    refuse_table(path, layer=layer)
+    if path.suffix.lower() in (".geojson", ".json"):
+        check_json_depth(path)
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
+        raise ValueError(f"{path}: cannot be read as {layer} ({exc}). Use {formats}.") from exc
+    refuse_table(path, frame, layer=layer)
+    return frame
+
+
 def _read_polygon_file(path: Path) -> gpd.GeoDataFrame:
     if not path.exists():
         raise ValueError(f"{path}: file not found.")
@@ -448,16 +482,7 @@ def _read_polygon_file(path: Path) -> gpd.GeoDataFrame:
         raise ValueError(f"{path}: is a folder; give the boundary file itself (GeoJSON, GeoPackage or TopoJSON).")
     refuse_table(path)
     topology = _read_topology(path)
-    if topology is not None:
-        frame = topology
-    else:
-        if path.suffix.lower() in (".geojson", ".json"):
-            check_json_depth(path)
-        try:
-            frame = gpd.read_file(path)
-        except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
-            raise ValueError(f"{path}: cannot be read as a boundary layer ({exc}). Use GeoJSON, GeoPackage or TopoJSON.") from exc
-        refuse_table(path, frame)
+    frame = topology if topology is not None else read_vector_file(path)
     if frame.crs is None:
         minx, miny, maxx, maxy = frame.total_bounds if len(frame) else (0, 0, 0, 0)
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):

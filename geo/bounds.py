@@ -37,44 +37,26 @@ def bounded_int(name: str):
     callable
         Raises :class:`argparse.ArgumentTypeError` (a one-line error) outside the range.
     """
-    low, high, unit = BOUNDS[name]
-
-    def parse(text: str) -> int:
-        raw = str(text).strip()
-        try:
-            value = int(raw) if len(raw) <= _MAX_DIGITS else None
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be a whole number from {low:,.0f} to {high:,.0f} ({unit}), got {raw[:40]!r}")
-        return value
-
-    return parse
+    return _bounded(name, int, "a whole number from {low:,.0f} to {high:,.0f}")
 
 
 def bounded_float(name: str):
-    """Return an argparse ``type`` that accepts finite numbers within ``BOUNDS[name]``.
+    """Return an argparse ``type`` that accepts finite numbers within ``BOUNDS[name]`` (see :func:`bounded_int`)."""
+    return _bounded(name, float, "a number from {low:g} to {high:g}")
 
-    Parameters
-    ----------
-    name : str
-        Key of :data:`BOUNDS`.
 
-    Returns
-    -------
-    callable
-        Raises :class:`argparse.ArgumentTypeError` (a one-line error) outside the range.
-    """
+def _bounded(name: str, number, wanted: str):
+    """Build the one range check of the command line: ``number(text)`` finite and within ``BOUNDS[name]``."""
     low, high, unit = BOUNDS[name]
 
-    def parse(text: str) -> float:
+    def parse(text: str):
         raw = str(text).strip()
         try:
-            value = float(raw) if len(raw) <= _MAX_DIGITS else math.nan
+            value = number(raw) if len(raw) <= _MAX_DIGITS else math.nan
         except (ValueError, OverflowError):
             value = math.nan
         if not math.isfinite(value) or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be a number from {low:g} to {high:g} ({unit}), got {raw[:40]!r}")
+            raise argparse.ArgumentTypeError(f"must be {wanted.format(low=low, high=high)} ({unit}), got {raw[:40]!r}")
         return value
 
     return parse

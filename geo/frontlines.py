@@ -29,11 +29,11 @@ from geo.boundaries import (
     load_neighbour_states,
     load_ukraine_land,
     polygon_parts,
-    refuse_table,
+    read_vector_file,
     to_lonlat,
     to_working,
 )
-from geo.safejson import JsonTooDeepError, check_json_depth, load_json_file
+from geo.safejson import JsonTooDeepError, load_json_file
 
 FRONTLINES_FILE = "frontlines.parquet"
 FRONT_COLUMNS = ("snapshot_date", "source", "method", "geometry", "contact_line", "contested")
@@ -434,14 +434,7 @@ def _date_from_name(name: str) -> pd.Timestamp | None:
 
 
 def _read_generic(path: Path, occupied_values, date_property, status_property, contested_values) -> tuple[list[tuple], str]:
-    refuse_table(path, layer="front-line snapshots")
-    if path.suffix.lower() in (".geojson", ".json"):
-        check_json_depth(path)
-    try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
-        raise ValueError(f"{path}: cannot be read as GeoJSON / GeoPackage ({exc}).") from exc
-    refuse_table(path, frame, layer="front-line snapshots")
+    frame = read_vector_file(path, layer="front-line snapshots", formats="GeoJSON or GeoPackage")
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")
     elif not frame.crs.equals("EPSG:4326"):

@@ -15,7 +15,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from geo.atomic import atomic_write
@@ -136,14 +135,3 @@ def classify_records(out: Path, source: str, ids: list[str], digests: list[str])
         merged = pd.concat([seen[~seen["id"].isin(fresh["id"])], fresh], ignore_index=True)
         atomic_write(path, lambda p: merged.to_parquet(p, index=False))
     return counts
-
-
-def changed_mask(out: Path, source: str, ids: list[str], digests: list[str]) -> np.ndarray:
-    """Return True for records not yet seen with this content (before :func:`classify_records`)."""
-    path = Path(out) / RAW_DIR / source / SEEN_FILE
-    if not path.exists():
-        return np.ones(len(ids), dtype=bool)
-    seen = pd.read_parquet(path)
-    old = pd.Series(seen["digest"].to_numpy(), index=seen["id"].to_numpy())
-    previous = old.reindex(pd.Index(ids)).to_numpy()
-    return pd.isna(previous) | (previous != np.asarray(digests, dtype=object))

@@ -16,12 +16,21 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from geo.i18n import Message
-from geo.parsing import AmbiguousDateOrder, missing_mask, parse_coordinates, parse_counts, parse_dates
+from geo.parsing import (
+    AmbiguousDateOrder,
+    CsvTable,
+    missing_mask,
+    parse_coordinates,
+    parse_counts,
+    parse_dates,
+    read_csv_table,
+)
 from geo.schema import (
     IMPORT_COLUMNS,
     LIST_COLUMNS,
@@ -82,6 +91,125 @@ class StagedRows:
     date_formats: Sequence[str] | None = None
     date_order: str | None = None
     default_date_order: str | None = None
+
+
+def blank_to_na(values) -> pd.Series:
+    """Return text with surrounding space removed and blank cells as missing.
+
+    Parameters
+    ----------
+    values : array-like
+        Cells of one column.
+
+    Returns
+    -------
+    pandas.Series
+        ``str`` dtype; "" and all-space cells are NA.
+    """
+    text = pd.Series(values, dtype="str").str.strip()
+    return text.mask(text == "")
+
+
+@dataclass
+class NamedCsv:
+    """A publisher CSV whose columns are matched case-insensitively (:func:`read_named_csv`)."""
+
+    path: Path
+    table: CsvTable
+    #: case-folded column name -> the file's spelling.
+    lookup: dict[str, str]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows as read (every cell text)."""
+        return self.table.frame
+
+    def col(self, name: str) -> pd.Series:
+        """Return the column named ``name`` in any case, or blank cells when the file has none.
+
+        Parameters
+        ----------
+        name : str
+            Lower-case column name.
+
+        Returns
+        -------
+        pandas.Series
+            The column (``str`` dtype).
+        """
+        frame = self.table.frame
+        return frame[self.lookup[name]] if name in self.lookup else pd.Series([""] * len(frame), dtype="str")
+
+    def staged(self, source: str, fields: pd.DataFrame, columns: dict[str, str], date_formats: Sequence[str],
+               messages: list[str] | None = None, **options) -> StagedRows:
+        """Return the staged rows of this file: its fields, raw rows, row numbers and malformed records.
+
+        Parameters
+        ----------
+        source : str
+            Source key.
+        fields : pandas.DataFrame
+            The canonical fields, one row per CSV record.
+        columns : dict
+            Canonical field -> the file's column, for quarantine messages.
+        date_formats : sequence of str
+            Formats to try first for the dates.
+        messages : list of str, optional
+            Notes for the user (default: the reader's).
+        **options
+            More :class:`StagedRows` fields (``default_date_order``).
+
+        Returns
+        -------
+        StagedRows
+            Unchecked rows.
+        """
+        table, name = self.table, self.path.name
+        return StagedRows(
+            file=name, source=source, fields=fields, raw=table.frame, row_numbers=table.row_numbers, columns=columns,
+            rows_read=table.rows_read, pre_quarantine=malformed_records(name, source, table.malformed, list(table.frame.columns)),
+            messages=list(table.messages) if messages is None else messages, date_formats=date_formats, **options,
+        )
+
+
+def read_named_csv(path: Path, required: Sequence[str], what: str, max_rows: int | None = None,
+                   max_bytes: int | None = None, aliases: dict[str, str] | None = None) -> NamedCsv:
+    """Read a publisher's CSV export and refuse it, in one line, when a required column is missing.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV.
+    required : sequence of str
+        Lower-case column names the format cannot do without.
+    what : str
+        The format, for the refusal ("an ACLED export").
+    max_rows, max_bytes : int, optional
+        Limits (see :func:`geo.parsing.read_csv_table`).
+    aliases : dict, optional
+        Column -> another name it may have in older exports (used when the column itself is absent).
+
+    Returns
+    -------
+    NamedCsv
+        The table and its case-insensitive column lookup.
+
+    Raises
+    ------
+    geo.schema.UnreadableFileError
+        A required column is missing (the message points at ``--format generic``).
+    """
+    path = Path(path)
+    table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
+    lookup = {c.casefold(): c for c in table.frame.columns}
+    for name, alias in (aliases or {}).items():
+        if name not in lookup and alias in lookup:
+            lookup[name] = lookup[alias]
+    missing = [c for c in required if c not in lookup]
+    if missing:
+        raise UnreadableFileError(f"{path.name}: not {what}, the columns {', '.join(missing)} are missing. "
+                                  "Import it with --format generic and a column mapping.")
+    return NamedCsv(path, table, lookup)
 
 
 def same_list(n: int, value: list | None = None) -> np.ndarray:

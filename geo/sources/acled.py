@@ -17,10 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.parsing import read_csv_table
-from geo.schema import UnreadableFileError
 from geo.sources import keywords
-from geo.sources._common import StagedRows, build_extra, malformed_records, same_list
+from geo.sources._common import StagedRows, blank_to_na, build_extra, read_named_csv, same_list
 from geo.sources.registry import SourceSpec
 
 SOURCE = "acled"
@@ -134,21 +132,9 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     StagedRows
         Unchecked rows.
     """
-    path = Path(path)
-    table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
-    raw = table.frame
-    lookup = {c.casefold(): c for c in raw.columns}
-    if "event_id_cnty" not in lookup and "data_id" in lookup:
-        lookup["event_id_cnty"] = lookup["data_id"]
-    missing = [c for c in REQUIRED if c not in lookup]
-    if missing:
-        raise UnreadableFileError(f"{path.name}: not an ACLED export, the columns {', '.join(missing)} are missing. "
-                                  "Import it with --format generic and a column mapping.")
+    table = read_named_csv(path, REQUIRED, "an ACLED export", max_rows, max_bytes, aliases={"event_id_cnty": "data_id"})
+    raw, lookup, col = table.frame, table.lookup, table.col
     n = len(raw)
-
-    def col(name: str) -> pd.Series:
-        return raw[lookup[name]] if name in lookup else pd.Series([""] * n, dtype="str")
-
     notes = col("notes")
     tags = col("tags")
     civilian = col("civilian_targeting").str.strip() != ""
@@ -166,8 +152,6 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     top = col("event_type").str.strip()
     event_raw = sub.mask(sub == "", top)
     target_raw = col("civilian_targeting").str.strip()
-    location = col("location").str.strip()
-    description = notes.str.strip()
     extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]
     fields = pd.DataFrame({
         "source_id": col("event_id_cnty").str.strip(),
@@ -176,16 +160,16 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "lat": col("latitude"),
         "lon": col("longitude"),
         "geo_precision": _code(col("geo_precision")).map(GEO_PRECISION).fillna("unknown"),
-        "location": location.mask(location == ""),
+        "location": blank_to_na(col("location")),
         "target_types": targets,
         "target_raw": target_raw.mask(~civilian),
         "weapons": weapons,
         "weapon_raw": None,
         "event_type": event,
-        "event_type_raw": event_raw.mask(event_raw == ""),
+        "event_type_raw": blank_to_na(event_raw),
         "killed": col("fatalities"),
         "injured": None,
-        "description": description.mask(description == ""),
+        "description": blank_to_na(notes),
         "source_urls": same_list(n),
         "extra": build_extra(raw, extra_cols),
         "target_inferred": True,
@@ -193,11 +177,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     })
     columns = {"source_id": lookup["event_id_cnty"], "date": lookup["event_date"], "lat": lookup["latitude"],
                "lon": lookup["longitude"], "killed": lookup.get("fatalities", "fatalities")}
-    return StagedRows(
-        file=path.name, source=SOURCE, fields=fields, raw=raw, row_numbers=table.row_numbers, columns=columns,
-        rows_read=table.rows_read, pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)),
-        messages=table.messages, date_formats=DATE_FORMATS,
-    )
+    return table.staged(SOURCE, fields, columns, DATE_FORMATS)
 
 
 def _recognise(probe) -> bool:

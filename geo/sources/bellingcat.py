@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.parsing import check_file, clean_urls, parse_url_lists, read_csv_table
+from geo.parsing import check_file, clean_urls, parse_url_lists
 from geo.safejson import JsonTooDeepError, load_json_file
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
-from geo.sources._common import StagedRows, build_extra, content_ids, malformed_records, to_json
+from geo.sources._common import StagedRows, blank_to_na, build_extra, content_ids, read_named_csv, to_json
 from geo.sources.registry import SourceSpec
 
 SOURCE = "bellingcat"
@@ -134,9 +134,30 @@ def _categories(assocs: list[dict[str, list[str]]], descriptions: pd.Series) -> 
             "event_type": events, "_other_assoc": other}
 
 
-def _blank_to_na(values) -> pd.Series:
-    text = pd.Series(values, dtype="str").str.strip()
-    return text.mask(text == "")
+def _fields(ids, dates, lat, lon, location, description, urls, extra, cats: dict) -> pd.DataFrame:
+    """Return the canonical fields of Bellingcat records, whatever the file: day dates, "near" places, no casualty counts."""
+    return pd.DataFrame({
+        "source_id": ids,
+        "date": dates,
+        "date_precision": "day",
+        "lat": lat,
+        "lon": lon,
+        "geo_precision": "near",
+        "location": blank_to_na(location),
+        "target_types": cats["target_types"],
+        "target_raw": cats["target_raw"],
+        "weapons": cats["weapons"],
+        "weapon_raw": cats["weapon_raw"],
+        "event_type": cats["event_type"],
+        "event_type_raw": None,
+        "killed": None,
+        "injured": None,
+        "description": blank_to_na(description),
+        "source_urls": urls,
+        "extra": extra,
+        "target_inferred": False,
+        "weapon_inferred": False,
+    })
 
 
 def stage_csv(path: Path, max_rows: int | None = None, max_bytes: int | None = None) -> StagedRows:
@@ -154,20 +175,8 @@ def stage_csv(path: Path, max_rows: int | None = None, max_bytes: int | None = N
     StagedRows
         Unchecked rows.
     """
-    path = Path(path)
-    table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
-    raw = table.frame
-    lookup = {c.casefold(): c for c in raw.columns}
-    missing = [c for c in ("id", "date", "latitude", "longitude") if c not in lookup]
-    if missing:
-        raise UnreadableFileError(
-            f"{path.name}: not a Bellingcat export, the columns {', '.join(missing)} are missing. "
-            "Import it with --format generic and a column mapping."
-        )
-
-    def col(name: str) -> pd.Series:
-        return raw[lookup[name]] if name in lookup else pd.Series([""] * len(raw), dtype="str")
-
+    table = read_named_csv(path, ("id", "date", "latitude", "longitude"), "a Bellingcat export", max_rows, max_bytes)
+    raw, lookup, col = table.frame, table.lookup, table.col
     assocs = [parse_associations(v) for v in col("associations")]
     cats = _categories(assocs, col("description"))
     known = {lookup.get(c) for c in CSV_COLUMNS}
@@ -176,34 +185,10 @@ def stage_csv(path: Path, max_rows: int | None = None, max_bytes: int | None = N
     if any(o is not None for o in cats["_other_assoc"]):
         extra = np.asarray([_merge_extra(e, {"associations_other": o}) if o else e
                             for e, o in zip(extra, cats["_other_assoc"], strict=True)], dtype=object)
-    fields = pd.DataFrame({
-        "source_id": _blank_to_na(col("id")),
-        "date": col("date"),
-        "date_precision": "day",
-        "lat": col("latitude"),
-        "lon": col("longitude"),
-        "geo_precision": "near",
-        "location": _blank_to_na(col("location")),
-        "target_types": cats["target_types"],
-        "target_raw": cats["target_raw"],
-        "weapons": cats["weapons"],
-        "weapon_raw": cats["weapon_raw"],
-        "event_type": cats["event_type"],
-        "event_type_raw": None,
-        "killed": None,
-        "injured": None,
-        "description": _blank_to_na(col("description")),
-        "source_urls": parse_url_lists(col("sources")),
-        "extra": extra,
-        "target_inferred": False,
-        "weapon_inferred": False,
-    })
+    fields = _fields(blank_to_na(col("id")), col("date"), col("latitude"), col("longitude"), col("location"),
+                     col("description"), parse_url_lists(col("sources")), extra, cats)
     columns = {"source_id": lookup["id"], "date": lookup["date"], "lat": lookup["latitude"], "lon": lookup["longitude"]}
-    return StagedRows(
-        file=path.name, source=SOURCE, fields=fields, raw=raw, row_numbers=table.row_numbers, columns=columns,
-        rows_read=table.rows_read, pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)),
-        messages=table.messages, date_formats=DATE_FORMATS, default_date_order="monthfirst",
-    )
+    return table.staged(SOURCE, fields, columns, DATE_FORMATS, default_date_order="monthfirst")
 
 
 def _merge_extra(extra: str, more: dict) -> str:
@@ -324,28 +309,8 @@ def stage_timemap(path: Path, max_rows: int | None = None, max_bytes: int | None
     for i, other in enumerate(cats["_other_assoc"]):
         if other:
             extras[i]["associations_other"] = other
-    fields = pd.DataFrame({
-        "source_id": _blank_to_na(frame["id"].astype("str")),
-        "date": frame["date"],
-        "date_precision": "day",
-        "lat": frame["latitude"],
-        "lon": frame["longitude"],
-        "geo_precision": "near",
-        "location": _blank_to_na(frame["location"].astype("str")),
-        "target_types": cats["target_types"],
-        "target_raw": cats["target_raw"],
-        "weapons": cats["weapons"],
-        "weapon_raw": cats["weapon_raw"],
-        "event_type": cats["event_type"],
-        "event_type_raw": None,
-        "killed": None,
-        "injured": None,
-        "description": _blank_to_na(descriptions),
-        "source_urls": urls,
-        "extra": [to_json(e) for e in extras],
-        "target_inferred": False,
-        "weapon_inferred": False,
-    })
+    fields = _fields(blank_to_na(frame["id"].astype("str")), frame["date"], frame["latitude"], frame["longitude"],
+                     frame["location"].astype("str"), descriptions, urls, [to_json(e) for e in extras], cats)
     columns = {"source_id": "id", "date": "date", "lat": "latitude", "lon": "longitude"}
     return StagedRows(
         file=f"{folder.name}/export_events.json", source=SOURCE, fields=fields, raw=events,
@@ -414,28 +379,10 @@ def stage_reduced_json(path: Path, max_rows: int | None = None, max_bytes: int |
         clean_urls(s) if isinstance(s, list) else clean_urls(str(s).split(",")) if isinstance(s, str) else []
         for s in frame["sources"]
     ]
-    fields = pd.DataFrame({
-        "source_id": content_ids(data),
-        "date": frame["date"],
-        "date_precision": "day",
-        "lat": frame["latitude"],
-        "lon": frame["longitude"],
-        "geo_precision": "near",
-        "location": _blank_to_na(frame["location"].astype("str")),
-        "target_types": [["unknown"]] * len(frame),
-        "target_raw": None,
-        "weapons": [["unknown"]] * len(frame),
-        "weapon_raw": None,
-        "event_type": events,
-        "event_type_raw": None,
-        "killed": None,
-        "injured": None,
-        "description": _blank_to_na(descriptions),
-        "source_urls": source_lists,
-        "extra": extras,
-        "target_inferred": False,
-        "weapon_inferred": False,
-    })
+    unknown = {"target_types": [["unknown"]] * len(frame), "target_raw": None, "weapons": [["unknown"]] * len(frame),
+               "weapon_raw": None, "event_type": events}
+    fields = _fields(content_ids(data), frame["date"], frame["latitude"], frame["longitude"],
+                     frame["location"].astype("str"), descriptions, source_lists, extras, unknown)
     columns = {"source_id": "(content hash)", "date": "date", "lat": "latitude", "lon": "longitude"}
     return StagedRows(
         file=path.name, source=SOURCE, fields=fields, raw=data, row_numbers=np.arange(1, len(data) + 1),

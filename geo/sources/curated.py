@@ -18,7 +18,7 @@ import pandas as pd
 from geo.parsing import parse_url_lists, read_csv_table
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
-from geo.sources._common import StagedRows, build_extra, malformed_records
+from geo.sources._common import NamedCsv, StagedRows, blank_to_na, build_extra
 from geo.sources.registry import SourceSpec
 from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
 
@@ -84,13 +84,11 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         raise UnreadableFileError(f"{path.name}: not the curated format, missing columns {', '.join(missing)}. "
                                   "Import it with --format generic.")
     messages = list(table.messages)
-
-    def col(name: str) -> pd.Series:
-        return raw[name] if name in raw else pd.Series([""] * len(raw), dtype="str")
+    named = NamedCsv(path, table, {c: c for c in raw.columns})  # the project's own format: exact column names
+    col = named.col
 
     def text(name: str) -> pd.Series:
-        values = col(name).str.strip()
-        return values.mask(values == "")
+        return blank_to_na(col(name))
 
     event = _choice(col("event_type"), EVENT_TYPES, "other", messages, "event_type", path.name)
     weapons = _codes(col("weapons"), WEAPONS, messages, "weapons", path.name)
@@ -122,12 +120,8 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "target_inferred": False,
         "weapon_inferred": False,
     })
-    return StagedRows(
-        file=path.name, source=SOURCE, fields=fields, raw=raw, row_numbers=table.row_numbers,
-        columns={c: c for c in ("source_id", "date", "lat", "lon", "killed", "injured")}, rows_read=table.rows_read,
-        pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)), messages=messages,
-        date_formats=("%Y-%m-%d", "%Y-%m", "%Y"),
-    )
+    columns = {c: c for c in ("source_id", "date", "lat", "lon", "killed", "injured")}
+    return named.staged(SOURCE, fields, columns, ("%Y-%m-%d", "%Y-%m", "%Y"), messages)
 
 
 def _recognise(probe) -> bool:

@@ -24,6 +24,7 @@ from geo.schema import UnreadableFileError
 from geo.sources import keywords
 from geo.sources._common import (
     StagedRows,
+    blank_to_na,
     build_extra,
     content_ids,
     malformed_records,
@@ -574,8 +575,7 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
         values = col(field)
         if values is None:
             return pd.Series([None] * n, dtype="str")
-        values = values.astype("str").str.strip()
-        return values.mask(values == "")
+        return blank_to_na(values)
 
     if "source_id" in chosen:
         ids = text("source_id").str.replace(r"\.0+$", "", regex=True)

@@ -13,10 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.parsing import read_csv_table
-from geo.schema import UnreadableFileError
 from geo.sources import keywords
-from geo.sources._common import StagedRows, build_extra, malformed_records, same_list
+from geo.sources._common import StagedRows, blank_to_na, build_extra, read_named_csv, same_list
 from geo.sources.registry import SourceSpec
 
 SOURCE = "ucdp"
@@ -68,19 +66,9 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     StagedRows
         Unchecked rows.
     """
-    path = Path(path)
-    table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
-    raw = table.frame
-    lookup = {c.casefold(): c for c in raw.columns}
-    missing = [c for c in REQUIRED if c not in lookup]
-    if missing:
-        raise UnreadableFileError(f"{path.name}: not a UCDP GED file, the columns {', '.join(missing)} are missing. "
-                                  "Import it with --format generic and a column mapping.")
+    table = read_named_csv(path, REQUIRED, "a UCDP GED file", max_rows, max_bytes)
+    raw, lookup, col = table.frame, table.lookup, table.col
     n = len(raw)
-
-    def col(name: str) -> pd.Series:
-        return raw[lookup[name]] if name in lookup else pd.Series([""] * n, dtype="str")
-
     violence = _code(col("type_of_violence"))
     base_event = violence.map({k: v[0] for k, v in VIOLENCE.items()}).fillna("other").to_numpy(dtype=object)
     headline = col("source_headline")
@@ -89,8 +77,6 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     event = np.where(base_event == "battle", keywords.event_types_from_weapons(matrix, base_event), base_event)
     raw_event = ("type_of_violence=" + violence + " (" + violence.map({k: v[1] for k, v in VIOLENCE.items()})
                  .fillna("unknown") + ")")
-    location = col("where_coordinates").str.strip()
-    description = headline.str.strip()
     extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME]
     fields = pd.DataFrame({
         "source_id": col("id").str.strip().str.replace(r"\.0+$", "", regex=True),
@@ -99,7 +85,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "lat": col("latitude"),
         "lon": col("longitude"),
         "geo_precision": _code(col("where_prec")).map(WHERE_PREC).fillna("unknown"),
-        "location": location.mask(location == ""),
+        "location": blank_to_na(col("where_coordinates")),
         "target_types": same_list(n, ["unknown"]),
         "target_raw": None,
         "weapons": weapons,
@@ -109,7 +95,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "killed": col("best"),
         "civilians_killed": col("deaths_civilians"),
         "injured": None,
-        "description": description.mask(description == ""),
+        "description": blank_to_na(headline),
         "source_urls": same_list(n),
         "extra": build_extra(raw, extra_cols),
         "target_inferred": False,
@@ -117,11 +103,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     })
     columns = {"source_id": lookup["id"], "date": lookup["date_start"], "lat": lookup["latitude"],
                "lon": lookup["longitude"], "killed": lookup.get("best", "best")}
-    return StagedRows(
-        file=path.name, source=SOURCE, fields=fields, raw=raw, row_numbers=table.row_numbers, columns=columns,
-        rows_read=table.rows_read, pre_quarantine=malformed_records(path.name, SOURCE, table.malformed, list(raw.columns)),
-        messages=table.messages, date_formats=DATE_FORMATS,
-    )
+    return table.staged(SOURCE, fields, columns, DATE_FORMATS)
 
 
 def _recognise(probe) -> bool:
