@@ -74,7 +74,7 @@ def build_incidents(n: int = 48) -> pd.DataFrame:
             }
         )
     # Fused like a real data directory (every synthetic record is its own event: one a week).
-    return coerce_incidents(fuse_incidents(coerce_incidents(pd.DataFrame(rows), ALL_COLUMNS)), ALL_COLUMNS)
+    return coerce_incidents(fuse_incidents(make_incidents(rows)), ALL_COLUMNS)
 
 
 def build_frontlines() -> gpd.GeoDataFrame:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from geo.viz import a11y as ga
 from geo.viz import charts
 from geo.viz.map import TARGET_CLASSES
-from tests.synthetic_data import build_incidents, selected_data_dir, write_data_dir
+from tests.apptest import run_app, synthetic_data_dir
+from tests.synthetic_data import build_incidents
 from ui import a11y as ua
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
 
 # --- contrast (WCAG 2.1 relative luminance) ---------------------------------------------------
 
@@ -98,22 +93,11 @@ def test_map_summary_counts_incidents_casualties_and_top_oblasts():
 
 # --- the app: the keyboard list and the text alternatives are there ------------------------------
 
-@pytest.fixture(scope="module", autouse=True)
-def data_dir(tmp_path_factory):
-    directory = write_data_dir(tmp_path_factory.mktemp("a11ydata") / "data")
-    with selected_data_dir(directory):
-        yield directory
-
-
-def _app(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+data_dir = synthetic_data_dir("a11ydata")
 
 
 def test_map_has_a_keyboard_list_in_step_with_the_selection():
-    at = _app()
+    at = run_app()
     assert not at.exception
     pick = at.selectbox(key=ua.LIST_KEY)
     frame = build_incidents()
@@ -131,7 +115,7 @@ def test_map_has_a_keyboard_list_in_step_with_the_selection():
 
 
 def test_trends_chart_has_a_summary_and_its_data_one_click_away():
-    at = _app()
+    at = run_app()
     at.switch_page("pages/trends.py").run()
     assert not at.exception
     assert any("Data behind this chart" in e.label for e in at.expander)
@@ -139,7 +123,7 @@ def test_trends_chart_has_a_summary_and_its_data_one_click_away():
 
 
 def test_page_language_and_accessibility_page_in_ukrainian():
-    at = _app(lang="uk")
+    at = run_app(lang="uk")
     at.switch_page("pages/accessibility.py").run()
     assert not at.exception
     assert at.title[0].value == "Заява про доступність"

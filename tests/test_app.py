@@ -12,10 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from geo.fusion import fuse_incidents
 from geo.scope import CIVILIAN_HARM, assign_event_category
+from tests.apptest import APP, run_app, synthetic_data_dir
 from tests.router import router_pages
-from tests.synthetic_data import build_incidents, selected_data_dir, write_data_dir
+from tests.synthetic_data import build_incidents, write_data_dir
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = router_pages()
 
 
@@ -25,24 +25,12 @@ def test_router_registers_every_page_script():
     assert sorted(PAGES) == on_disk and len(PAGES) >= 6
 
 
-@pytest.fixture(scope="module", autouse=True)
-def data_dir(tmp_path_factory):
-    """A synthetic data directory, selected through CONFLICTMAP_DATA for the whole module."""
-    directory = write_data_dir(tmp_path_factory.mktemp("appdata") / "data")
-    with selected_data_dir(directory):
-        yield directory
+data_dir = synthetic_data_dir("appdata")
 
 
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
     return build_incidents()
-
-
-def _app(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def _qp(at: AppTest, key: str) -> list[str]:
@@ -80,7 +68,7 @@ def _no_errors(at: AppTest) -> None:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_registered_page_renders(page):
-    at = _app()
+    at = run_app()
     at.switch_page(page).run()
     _no_errors(at)
     assert at.title, f"{page} shows no title"
@@ -88,7 +76,7 @@ def test_every_registered_page_renders(page):
 
 
 def test_default_view_kpis_match_the_data(frame):
-    at = _app()
+    at = run_app()
     _no_errors(at)
     assert _kpis(at) == _expected(frame)
     assert any(f"{len(_in_scope(frame))} of 48 events" in m.value for m in at.sidebar.markdown)
@@ -105,7 +93,7 @@ def test_battles_and_protests_are_out_by_default_and_one_click_away(tmp_path):
     old = os.environ["CONFLICTMAP_DATA"]
     os.environ["CONFLICTMAP_DATA"] = str(directory)
     try:
-        at = _app()
+        at = run_app()
         _no_errors(at)
         assert _kpis(at)["Events"] == len(frame) - 6 == len(_in_scope(frame))
         assert any("Showing **civilian harm** only" in c.value for c in at.sidebar.caption)
@@ -113,23 +101,23 @@ def test_battles_and_protests_are_out_by_default_and_one_click_away(tmp_path):
         _no_errors(at)
         assert _kpis(at)["Events"] == len(frame)
         assert _qp(at, "cat") == ["all"]
-        assert _kpis(_app(cat="all"))["Events"] == len(frame)
-        assert _kpis(_app(cat="battle"))["Events"] == 3
+        assert _kpis(run_app(cat="all"))["Events"] == len(frame)
+        assert _kpis(run_app(cat="battle"))["Events"] == 3
     finally:
         os.environ["CONFLICTMAP_DATA"] = old
 
 
 def test_count_switch_is_in_the_url(frame):
-    at = _app()
+    at = run_app()
     at.sidebar.radio(key="flt_count").set_value("records").run()
     _no_errors(at)
     assert "Records" in _kpis(at) and _qp(at, "count") == ["records"]
-    assert _app(count="records").sidebar.radio(key="flt_count").value == "records"
+    assert run_app(count="records").sidebar.radio(key="flt_count").value == "records"
 
 
 def test_huge_numbers_in_the_url_fall_back_with_a_notice():
     """Issue 17 item 3: 309 nines in imin= once raised OverflowError on every page."""
-    at = _app(imin="9" * 309, kmax="9" * 400, fmin="1e400")
+    at = run_app(imin="9" * 309, kmax="9" * 400, fmin="1e400")
     _no_errors(at)
     assert at.warning and "1,000,000" in at.warning[0].value
     for page in PAGES:
@@ -138,7 +126,7 @@ def test_huge_numbers_in_the_url_fall_back_with_a_notice():
 
 
 def test_target_filter_changes_kpis_and_url(frame):
-    at = _app()
+    at = run_app()
     at.sidebar.multiselect(key="flt_targets").set_value(["education"]).run()
     _no_errors(at)
     expected = frame[frame["target_types"].map(lambda v: "education" in list(v))]
@@ -147,7 +135,7 @@ def test_target_filter_changes_kpis_and_url(frame):
 
 
 def test_casualty_range_with_and_without_not_reported(frame):
-    at = _app()
+    at = run_app()
     at.sidebar.number_input(key="flt_kmin").set_value(2).run()
     reported = frame[frame["killed"].fillna(-1) >= 2]
     with_unreported = frame[(frame["killed"].fillna(-1) >= 2) | frame["killed"].isna()]
@@ -161,7 +149,7 @@ def test_casualty_range_with_and_without_not_reported(frame):
 
 
 def test_text_search_and_oblast_filter(frame):
-    at = _app()
+    at = run_app()
     at.sidebar.multiselect(key="flt_oblasts").set_value(["UA-63"]).run()
     at.sidebar.text_input(key="flt_text").input("district 1").run()
     _no_errors(at)
@@ -170,7 +158,7 @@ def test_text_search_and_oblast_filter(frame):
 
 
 def test_shared_url_reproduces_filters_and_selection(frame):
-    at = _app(tt=["education", "healthcare"], precise="1", sel="syn:1", md="2024-03-01")
+    at = run_app(tt=["education", "healthcare"], precise="1", sel="syn:1", md="2024-03-01")
     _no_errors(at)
     assert at.sidebar.multiselect(key="flt_targets").value == ["education", "healthcare"]
     assert at.sidebar.checkbox(key="flt_precise").value is True
@@ -184,7 +172,7 @@ def test_shared_url_reproduces_filters_and_selection(frame):
 
 
 def test_invalid_query_params_fall_back_with_a_notice(frame):
-    at = _app(tt="bogus", wp="drone", **{"from": "2024-13-45"}, kmin="-3", sel="nope", cell="a,b", precise="maybe")
+    at = run_app(tt="bogus", wp="drone", **{"from": "2024-13-45"}, kmin="-3", sel="nope", cell="a,b", precise="maybe")
     _no_errors(at)
     assert at.warning, "no notice about the invalid link"
     text = at.warning[0].value
@@ -196,14 +184,14 @@ def test_invalid_query_params_fall_back_with_a_notice(frame):
 
 
 def test_out_of_range_dates_are_clamped_with_a_notice(frame):
-    at = _app(**{"from": "1999-01-01", "to": "2024-02-01"})
+    at = run_app(**{"from": "1999-01-01", "to": "2024-02-01"})
     _no_errors(at)
     assert "outside the data" in at.warning[0].value
     assert _kpis(at)["Events"] == len(_in_scope(frame[frame["date"] <= "2024-02-01"]))
 
 
 def test_untrusted_text_is_escaped_in_details():
-    at = _app(sel="syn:11")
+    at = run_app(sel="syn:11")
     _no_errors(at)
     bodies = [m.value for m in at.markdown] + [c.value for c in at.caption]
     joined = "\n".join(bodies)
@@ -218,14 +206,14 @@ def test_untrusted_text_is_escaped_in_details():
 
 
 def test_incidents_page_selects_for_the_map():
-    at = _app()
+    at = run_app()
     at.switch_page("pages/incidents.py").run()
     _no_errors(at)
     assert len(at.dataframe[0].value) == len(_in_scope(build_incidents()))
 
 
 def test_distance_band_and_front_line_caption(frame):
-    at = _app()
+    at = run_app()
     assert any("Front line as of 2024-06-01" in c.value.replace("\\", "") for c in at.caption)
     at.sidebar.checkbox(key="flt_front_on").check().run()
     at.sidebar.slider(key="flt_front").set_value((0.0, 200.0)).run()
@@ -236,10 +224,10 @@ def test_distance_band_and_front_line_caption(frame):
 
 
 def test_map_date_picks_the_snapshot_in_force():
-    at = _app(md="2024-03-15")
+    at = run_app(md="2024-03-15")
     _no_errors(at)
     assert any("Front line as of 2024-02-01" in c.value.replace("\\", "") for c in at.caption)
-    at = _app(md="2023-12-31")
+    at = run_app(md="2023-12-31")
     assert any("No front-line snapshot on or before 2023-12-31" in c.value.replace("\\", "") for c in at.caption)
 
 
@@ -248,7 +236,7 @@ def test_without_front_lines_the_distance_filter_is_disabled(tmp_path):
     old = os.environ["CONFLICTMAP_DATA"]
     os.environ["CONFLICTMAP_DATA"] = str(directory)
     try:
-        at = _app(fmin="10")
+        at = run_app(fmin="10")
     finally:
         os.environ["CONFLICTMAP_DATA"] = old
     _no_errors(at)
@@ -262,7 +250,7 @@ def test_missing_data_directory_is_a_clear_error(tmp_path):
     old = os.environ["CONFLICTMAP_DATA"]
     os.environ["CONFLICTMAP_DATA"] = str(tmp_path / "does-not-exist")
     try:
-        at = _app()
+        at = run_app()
     finally:
         os.environ["CONFLICTMAP_DATA"] = old
     assert not at.exception
@@ -278,7 +266,7 @@ HOSTILE_VALUES = ["", " ", "<script>alert(1)</script>", "[x](javascript:alert(1)
                                  "precise", "src", "q", "md", "sel", "cell"])
 def test_any_value_of_any_param_never_raises(key):
     for value in HOSTILE_VALUES:
-        at = _app(**{key: value})
+        at = run_app(**{key: value})
         assert not at.exception, (key, value, [e.value for e in at.exception])
         assert len(at.sidebar.metric) == 4
 
@@ -292,7 +280,7 @@ def test_empty_data_directory_renders_every_page(tmp_path):
     os.environ["CONFLICTMAP_DATA"] = str(directory)
     try:
         for page in PAGES:
-            at = _app()
+            at = run_app()
             at.switch_page(page).run()
             assert not at.exception, (page, [e.value for e in at.exception])
             assert _kpis(at)["Events"] == 0
@@ -303,7 +291,7 @@ def test_empty_data_directory_renders_every_page(tmp_path):
 def test_bundled_default_data_runs_every_page():
     old = os.environ.pop("CONFLICTMAP_DATA")
     try:
-        at = _app()
+        at = run_app()
         _no_errors(at)
         assert _kpis(at)["Events"] > 100
         assert any("bundled default data" in c.value for c in at.sidebar.caption)
@@ -326,7 +314,7 @@ def test_data_page_lists_cross_source_duplicates(tmp_path):
     old = os.environ["CONFLICTMAP_DATA"]
     os.environ["CONFLICTMAP_DATA"] = str(directory)
     try:
-        at = _app()
+        at = run_app()
         at.switch_page("pages/data_sources.py").run()
         _no_errors(at)
         texts = " ".join(m.value for m in at.markdown)

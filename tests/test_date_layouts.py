@@ -6,9 +6,7 @@ Every file here is constructed in code. The ACLED-shaped export reproduces issue
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import numpy as np
 import pandas as pd
@@ -19,19 +17,11 @@ from geo.datadir import INCIDENTS_FILE, table_path
 from geo.ingest import read_incidents
 from geo.parsing import AmbiguousDateOrder, detect_date_order, parse_dates
 from geo.schema import UnreadableFileError
+from tests.files import write_csv
 
 TODAY = "2025-11-27"
 ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
                  "location", "latitude", "longitude", "geo_precision", "notes", "fatalities"]
-
-
-def _write(path, header, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
 
 
 def _days(n, start="2020-08-01", step=1):
@@ -42,13 +32,13 @@ def _acled(path, days, layout):
     rows = [[f"UKR{i}", day.strftime(layout), str(day.year), "1", "Explosions/Remote violence",
              "Shelling/artillery/missile attack", "Kharkiv", "49.99", "36.23", "1", "Shelling of Kharkiv.", "0"]
             for i, day in enumerate(days)]
-    return _write(path, ACLED_COLUMNS, rows)
+    return write_csv(path, ACLED_COLUMNS, rows)
 
 
 def _generic(path, dates, extra_header=(), extra=None):
     header = ["id", "date", "latitude", "longitude", *extra_header]
     rows = [[f"r{i}", d, "50.45", "30.52", *((extra or {}).get(i, []))] for i, d in enumerate(dates)]
-    return _write(path, header, rows)
+    return write_csv(path, header, rows)
 
 
 def test_acled_day_first_with_time_imports_every_row(tmp_path):
@@ -218,7 +208,7 @@ def test_bad_time_part_is_unparseable_not_misread():
 def test_publisher_default_order_only_when_the_values_leave_it_open(tmp_path):
     """Bellingcat writes month-first: an all-ambiguous Bellingcat file imports month-first, with a note."""
     header = ["id", "date", "latitude", "longitude", "location", "description", "sources", "associations"]
-    path = _write(tmp_path / "bc.csv", header, [["CIV1", "03/04/2022", "50.45", "30.52", "", "x", "", ""]])
+    path = write_csv(tmp_path / "bc.csv", header, [["CIV1", "03/04/2022", "50.45", "30.52", "", "x", "", ""]])
     result = read_incidents(path, today=TODAY)
     assert result.incidents["date"].iloc[0] == pd.Timestamp("2022-03-04")
     assert any("publisher's layout" in m for m in result.messages)

@@ -1,7 +1,6 @@
 """Geodesic distances to the line of contact and to Russian / occupied territory, against a brute-force reference."""
 
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -20,10 +19,9 @@ from geo.distance import FRONT_ENRICHMENT_COLUMNS, compute_front_enrichment, geo
 from geo.enrich import enrich_incidents
 from geo.frontlines import FrontlineWarning, derive_front_geometry, read_frontlines
 from geo.schema import ENRICHMENT_COLUMNS
+from tests.files import DEEPSTATE, realdata
 
-DEEPSTATE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "frontlines" / "deepstate"
 GEOD = Geod(ellps="WGS84")
-realdata = pytest.mark.skipif(not DEEPSTATE.exists(), reason="../shared/data not present")
 
 
 def reference_km(lon, lat, lines, spacing_deg=0.0002):

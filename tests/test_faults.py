@@ -44,10 +44,15 @@ def _half_written(root: Path) -> Path:
     return path
 
 
-def _zero_bytes(root: Path) -> Path:
-    path = write_data_dir(root / "zero")
-    (path / "incidents.parquet").write_bytes(b"")
-    return path
+def _overwritten(folder: str, name: str, content: bytes):
+    """A case: a good data directory in ``folder`` whose file ``name`` then holds ``content``."""
+
+    def make(root: Path) -> Path:
+        path = write_data_dir(root / folder)
+        (path / name).write_bytes(content)
+        return path
+
+    return make
 
 
 def _other_tool(root: Path) -> Path:
@@ -64,46 +69,10 @@ def _older_schema(root: Path) -> Path:
     return path
 
 
-def _corrupt_manifest(root: Path) -> Path:
-    path = write_data_dir(root / "manifest")
-    (path / "manifest.json").write_text('{"schema_version": 1, "sources": [', encoding="utf-8")
-    return path
-
-
-def _binary_manifest(root: Path) -> Path:
-    path = write_data_dir(root / "binmanifest")
-    (path / "manifest.json").write_bytes(b"\xff\xfe\x00\x00garbage\x00")
-    return path
-
-
-def _manifest_not_an_object(root: Path) -> Path:
-    path = write_data_dir(root / "listmanifest")
-    (path / "manifest.json").write_text("[1, 2, 3]", encoding="utf-8")
-    return path
-
-
-def _manifest_nested_100k(root: Path) -> Path:
-    path = write_data_dir(root / "deepmanifest")
-    (path / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    return path
-
-
 def _table_is_a_folder(root: Path) -> Path:
     path = write_data_dir(root / "folder")
     (path / "incidents.parquet").unlink()
     (path / "incidents.parquet").mkdir()
-    return path
-
-
-def _corrupt_frontlines(root: Path) -> Path:
-    path = write_data_dir(root / "front")
-    (path / "frontlines.parquet").write_bytes(b"PAR1 this is not parquet")
-    return path
-
-
-def _corrupt_boundaries(root: Path) -> Path:
-    path = write_data_dir(root / "bounds")
-    (path / "boundaries.parquet").write_bytes(b"PAR1")
     return path
 
 
@@ -112,16 +81,16 @@ BROKEN = {
     "a_file": (_a_file, "does not exist"),
     "empty_dir": (_empty_dir, "no incidents.parquet"),
     "half_written": (_half_written, "half-written"),
-    "zero_bytes": (_zero_bytes, "half-written"),
+    "zero_bytes": (_overwritten("zero", "incidents.parquet", b""), "half-written"),
     "other_tool": (_other_tool, "lacks the columns"),
     "older_schema": (_older_schema, "schema version"),
-    "corrupt_manifest": (_corrupt_manifest, "unreadable"),
-    "binary_manifest": (_binary_manifest, "unreadable"),
-    "manifest_not_an_object": (_manifest_not_an_object, "unreadable"),
-    "manifest_nested_100k": (_manifest_nested_100k, "nested"),
+    "corrupt_manifest": (_overwritten("manifest", "manifest.json", b'{"schema_version": 1, "sources": ['), "unreadable"),
+    "binary_manifest": (_overwritten("binmanifest", "manifest.json", b"\xff\xfe\x00\x00garbage\x00"), "unreadable"),
+    "manifest_not_an_object": (_overwritten("listmanifest", "manifest.json", b"[1, 2, 3]"), "unreadable"),
+    "manifest_nested_100k": (_overwritten("deepmanifest", "manifest.json", b"[" * 100_000 + b"]" * 100_000), "nested"),
     "table_is_a_folder": (_table_is_a_folder, "parquet"),
-    "corrupt_frontlines": (_corrupt_frontlines, "frontlines.parquet"),
-    "corrupt_boundaries": (_corrupt_boundaries, "boundaries.parquet"),
+    "corrupt_frontlines": (_overwritten("front", "frontlines.parquet", b"PAR1 this is not parquet"), "frontlines.parquet"),
+    "corrupt_boundaries": (_overwritten("bounds", "boundaries.parquet", b"PAR1"), "boundaries.parquet"),
 }
 FIX_WORDS = ("python -m geo", "re-run", "remove", "rebuild", "unset", "re-import", "create")
 

@@ -2,7 +2,6 @@
 
 import json
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -24,10 +23,9 @@ from geo.frontlines import (
     snapshot_index_for_dates,
     write_frontlines,
 )
+from tests.files import DEEPSTATE, realdata
 
-DEEPSTATE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "frontlines" / "deepstate"
 GEOD = Geod(ellps="WGS84")
-realdata = pytest.mark.skipif(not DEEPSTATE.exists(), reason="../shared/data not present")
 
 
 def _km(geometry) -> float:

@@ -18,7 +18,7 @@ from geo.fusion import (
     fuse_incidents,
     fusion_summary,
 )
-from geo.schema import IMPORT_COLUMNS, coerce_incidents
+from tests.synthetic_data import make_incidents
 
 LAT0, LON0 = 48.5, 35.0
 KM_LAT = 1 / 110.574  # degrees of latitude per km near 48.5 N
@@ -49,7 +49,7 @@ def record(rid: str, source: str = "acled", *, km_north: float = 0.0, day: int =
 
 
 def frame(*records: dict) -> pd.DataFrame:
-    return coerce_incidents(pd.DataFrame(list(records)), IMPORT_COLUMNS)
+    return make_incidents(records)
 
 
 def events_of(*records: dict) -> list[set[str]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import numpy as np
@@ -14,20 +12,12 @@ from geo.cli import main
 from geo.ingest import read_incidents
 from geo.sources import keywords
 from geo.sources.generic import _norm, resolve_columns
+from tests.files import write_csv
 
 TODAY = "2025-11-27"
 # The exact header of issue 12's events CSV.
 EVENTS_HEADER = ["entry", "date", "event_group", "title", "brief description", "lat", "lon", "country", "province",
                  "district", "town/city", "arms/munition", "violence level", "link", "geolocation"]
-
-
-def _write(path, header, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
 
 
 def _events(tmp_path):
@@ -41,7 +31,7 @@ def _events(tmp_path):
         ["E-103", "16/08/2022", "Airstrike", "", "A guided bomb hit a school.", "50.0", "36.23", "Ukraine",
          "Kharkiv", "", "Kharkiv", "", "medium", "https://example.org/c", "city"],
     ]
-    return _write(tmp_path / "events.csv", EVENTS_HEADER, rows)
+    return write_csv(tmp_path / "events.csv", EVENTS_HEADER, rows)
 
 
 def test_issue_12_events_header_maps_every_meaningful_column(tmp_path):
@@ -92,7 +82,7 @@ def test_ukrainian_header_set(tmp_path):
         ["4", "27.02.2022", "Херсон", "Херсонська", "46.64", "32.61", "Росіяни скинули КАБ на школу", "", "", "1",
          "", ""],
     ]
-    path = _write(tmp_path / "події.csv", header, rows)
+    path = write_csv(tmp_path / "події.csv", header, rows)
     result = read_incidents(path, today=TODAY)
     assert len(result.incidents) == 4 and len(result.quarantine) == 0
     frame = result.incidents.sort_values("source_id").reset_index(drop=True)
@@ -195,13 +185,13 @@ def test_publishers_mark_inferred_lists(tmp_path):
     """ACLED's keyword lists are inferred; Bellingcat's categories are the publisher's own."""
     acled_header = ["event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
                     "location", "latitude", "longitude", "geo_precision", "notes", "fatalities"]
-    path = _write(tmp_path / "acled.csv", acled_header, [
+    path = write_csv(tmp_path / "acled.csv", acled_header, [
         ["UKR1", "2022-02-24", "2022", "1", "Explosions/Remote violence", "Shelling/artillery/missile attack",
          "Kharkiv", "49.99", "36.23", "1", "Shelling hit a hospital.", "1"]])
     frame = read_incidents(path, today=TODAY).incidents
     assert bool(frame["target_inferred"].iloc[0]) and bool(frame["weapon_inferred"].iloc[0])
     bc_header = ["id", "date", "latitude", "longitude", "location", "description", "sources", "associations"]
-    path = _write(tmp_path / "bc.csv", bc_header, [
+    path = write_csv(tmp_path / "bc.csv", bc_header, [
         ["CIV1", "02/24/2022", "50.45", "30.52", "", "x", "", "Type of area affected=Healthcare,Weapon System=Unknown"]])
     frame = read_incidents(path, today=TODAY).incidents
     assert not frame["target_inferred"].iloc[0] and not frame["weapon_inferred"].iloc[0]

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.synthetic_data import selected_data_dir, write_data_dir
+from tests.apptest import run_app, synthetic_data_dir
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def data_dir(tmp_path_factory):
-    directory = write_data_dir(tmp_path_factory.mktemp("i18ndata") / "data")
-    with selected_data_dir(directory):
-        yield directory
-
-
-def _app(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+data_dir = synthetic_data_dir("i18ndata")
 
 
 def _lang_param(at: AppTest) -> str:
@@ -36,14 +20,14 @@ def _switch(at: AppTest):
 
 
 def test_a_link_with_lang_uk_opens_in_ukrainian_and_keeps_it_in_the_link():
-    at = _app(lang="uk")
+    at = run_app(lang="uk")
     assert not at.exception
     assert _switch(at).value == "uk"
     assert _lang_param(at) == "uk"
 
 
 def test_without_lang_the_app_speaks_english_and_writes_it_into_the_link():
-    at = _app()
+    at = run_app()
     assert not at.exception
     assert _switch(at).value == "en"
     assert _lang_param(at) == "en"
@@ -51,13 +35,13 @@ def test_without_lang_the_app_speaks_english_and_writes_it_into_the_link():
 
 @pytest.mark.parametrize("value", ["de", "<script>alert(1)</script>", "", "uk" * 500])
 def test_an_unknown_language_in_the_link_falls_back_to_english(value):
-    at = _app(lang=value)
+    at = run_app(lang=value)
     assert not at.exception
     assert _switch(at).value == "en" and _lang_param(at) == "en"
 
 
 def test_the_switch_changes_the_language_and_the_link_and_the_choice_survives_a_page_switch():
-    at = _app(lang="en")
+    at = run_app(lang="en")
     _switch(at).set_value("uk").run()
     assert not at.exception
     assert _switch(at).value == "uk" and _lang_param(at) == "uk"
@@ -96,7 +80,7 @@ def sidebar_texts(at: AppTest) -> list[str]:
 
 
 def test_the_sidebar_speaks_ukrainian_with_lang_uk():
-    at = _app(lang="uk")
+    at = run_app(lang="uk")
     assert not at.exception
     texts = sidebar_texts(at)
     assert "Фільтри" in texts
@@ -111,6 +95,6 @@ def test_the_sidebar_speaks_ukrainian_with_lang_uk():
 
 
 def test_the_same_sidebar_stays_english_with_lang_en():
-    at = _app(lang="en")
+    at = run_app(lang="en")
     texts = sidebar_texts(at)
     assert "Filters" in texts and any("of 48 events" in t for t in texts)

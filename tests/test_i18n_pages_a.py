@@ -17,9 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.i18n import translator
-from tests.synthetic_data import selected_data_dir, write_data_dir
+from tests.apptest import APP, synthetic_data_dir
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 UK = translator("uk")
 
 #: Proper names, acronyms and file formats that stay in Latin letters in Ukrainian text.
@@ -39,11 +38,7 @@ WIDGET_KINDS = ("button", "checkbox", "toggle", "radio", "selectbox", "multisele
 DATA_OPTIONS = {"flt_sources", "flt_countries"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def data_dir(tmp_path_factory):
-    directory = write_data_dir(tmp_path_factory.mktemp("i18npages") / "data")
-    with selected_data_dir(directory):
-        yield directory
+data_dir = synthetic_data_dir("i18npages")
 
 
 @pytest.fixture(scope="module")

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from tests.synthetic_data import build_incidents, selected_data_dir, write_data_dir
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.apptest import APP, synthetic_data_dir
+from tests.synthetic_data import build_incidents
 
 ALLOWED = {
     "ACLED", "UCDP", "Bellingcat", "DeepStateMap", "OHCHR", "CSV", "GeoJSON", "GeoPackage", "PNG", "SVG",
@@ -69,11 +67,7 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,}")
 OTHER_LABELS = _other_labels()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def data_dir(tmp_path_factory):
-    directory = write_data_dir(tmp_path_factory.mktemp("i18npagesb") / "data")
-    with selected_data_dir(directory):
-        yield directory
+data_dir = synthetic_data_dir("i18npagesb")
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import shapely
 from geo.boundaries import load_default_boundaries
 from geo.filters import prepare_columns
 from geo.viz import map as gmap
-from tests.synthetic_data import HOSTILE, build_incidents
+from tests.synthetic_data import HOSTILE, build_frontlines, build_incidents
 
 
 @pytest.fixture(scope="module")
@@ -33,20 +33,11 @@ def incidents() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def frontlines() -> gpd.GeoDataFrame:
-    """Two snapshots: a small occupied square in the east, then a larger one."""
-    small = shapely.box(37.5, 47.5, 39.5, 49.0)
-    large = shapely.box(37.0, 47.0, 39.9, 49.5)
-    return gpd.GeoDataFrame(
-        {
-            "snapshot_date": pd.to_datetime(["2024-02-01", "2024-06-01"]),
-            "source": ["test <b>source</b>", "test"],
-            "method": ["raw", "raw"],
-            "contact_line": [small.boundary, large.boundary],
-            "contested": [None, shapely.box(36.8, 47.0, 37.0, 49.5)],
-        },
-        geometry=[small, large],
-        crs="EPSG:4326",
-    )
+    """The synthetic two snapshots (a small occupied square in the east, then a larger one), one source name hostile."""
+    frame = build_frontlines()
+    frame["source"] = ["test <b>source</b>", "test"]
+    frame["method"] = ["raw", "raw"]
+    return frame
 
 
 def _walk(element):

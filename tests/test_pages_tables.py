@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.synthetic_data import selected_data_dir, write_data_dir
+from tests.apptest import APP, synthetic_data_dir
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def data_dir(tmp_path_factory):
-    """A synthetic data directory (48 incidents over 2024), selected through CONFLICTMAP_DATA."""
-    directory = write_data_dir(tmp_path_factory.mktemp("pagesdata") / "data")
-    with selected_data_dir(directory):
-        yield directory
+data_dir = synthetic_data_dir("pagesdata")
 
 
 def _page(page: str, **params) -> AppTest:

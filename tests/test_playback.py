@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.synthetic_data import build_incidents, selected_data_dir, write_data_dir
+from tests.apptest import APP, synthetic_data_dir
+from tests.synthetic_data import build_incidents
 from ui.playback import advance, next_date
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def data_dir(tmp_path_factory):
-    directory = write_data_dir(tmp_path_factory.mktemp("playdata") / "data")
-    with selected_data_dir(directory):
-        yield directory
+data_dir = synthetic_data_dir("playdata")
 
 
 @pytest.mark.parametrize(("day", "step", "expected"), [

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from geo.filters import Filters, filter_mask, prepare_columns
-from geo.schema import IMPORT_COLUMNS, coerce_incidents
 from geo.scope import CIVILIAN_HARM, EVENT_CATEGORIES, assign_event_category, describe_categories
+from tests.synthetic_data import make_incidents
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "TAXONOMIES.md"
 
@@ -55,14 +55,14 @@ CASES = [
 
 @pytest.mark.parametrize(("row", "expected"), CASES, ids=[f"{r['source']}-{r['event_type']}-{e}" for r, e in CASES])
 def test_crosswalk(row, expected):
-    frame = coerce_incidents(pd.DataFrame([row]), IMPORT_COLUMNS)
+    frame = make_incidents([row])
     assert assign_event_category(frame).tolist() == [expected]
 
 
 def test_default_scope_excludes_battles_and_protests():
     rows = [_row("ucdp", "battle"), _row("acled", "protest"), _row("curated", "shelling", targets=("residential",)),
             _row("ucdp", "shelling", civilians=1)]
-    frame = coerce_incidents(pd.DataFrame(rows), IMPORT_COLUMNS)
+    frame = make_incidents(rows)
     frame["incident_id"] = [f"x:{i}" for i in range(len(frame))]
     cols = prepare_columns(frame)
     assert filter_mask(cols, Filters()).tolist() == [False, False, True, True]
@@ -75,7 +75,7 @@ def test_ucdp_battle_deaths_do_not_fill_civilian_harm_totals():
     from geo.filters import compute_kpis
 
     rows = [_row("ucdp", "battle", civilians=0), _row("ucdp", "shelling", civilians=2), _row("curated", "shelling")]
-    frame = coerce_incidents(pd.DataFrame(rows), IMPORT_COLUMNS)
+    frame = make_incidents(rows)
     frame["incident_id"] = ["u:1", "u:2", "c:1"]
     frame["killed"] = pd.array([500, 5, 3], dtype="Int64")
     cols = prepare_columns(frame)

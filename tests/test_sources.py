@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import zipfile
 
@@ -24,6 +22,7 @@ from geo.schema import (
 )
 from geo.sources import generic
 from geo.studyarea import classify_points
+from tests.files import write_csv
 
 TODAY = "2025-11-27"
 
@@ -41,15 +40,6 @@ def _check_result(result):
     assert result.quarantine["row_number"].notna().all()
     for extra in result.incidents["extra"]:
         assert isinstance(json.loads(extra), dict)
-
-
-def _write_csv(path, header, rows, encoding="utf-8"):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
 
 
 # --------------------------------------------------------------------------- ACLED
@@ -104,7 +94,7 @@ def _acled_rows(columns):
 def acled_csv(request, tmp_path):
     """An ACLED export in the current (lower-case) or the pre-2023 (upper-case) column set."""
     columns = ACLED_CURRENT if request.param == "current" else ACLED_PRE2023
-    return _write_csv(tmp_path / f"acled-{request.param}.csv", columns, _acled_rows(columns))
+    return write_csv(tmp_path / f"acled-{request.param}.csv", columns, _acled_rows(columns))
 
 
 def test_acled_both_column_sets(acled_csv):
@@ -159,7 +149,7 @@ def test_acled_quarantine_reasons(tmp_path):
         ("duplicate_id", {"event_id_cnty": "UKR1"}),
     ]
     all_rows = rows + [[{**base, **change}[c] for c in ACLED_CURRENT] for _, change in cases]
-    path = _write_csv(tmp_path / "acled.csv", ACLED_CURRENT, all_rows)
+    path = write_csv(tmp_path / "acled.csv", ACLED_CURRENT, all_rows)
     result = read_incidents(path, today=TODAY)
     _check_result(result)
     assert len(result.incidents) == 1
@@ -220,7 +210,7 @@ def test_ucdp_cp1252_mixed_dates_and_precisions(tmp_path):
         _ucdp_row("6", "6", "1", "2016-08-21", "1", "1", "1", "0"),
         _ucdp_row("7", "7", "1", "2016-08-21", "1", "1", "1", "0"),
     ]
-    path = _write_csv(tmp_path / "ged.csv", UCDP_COLUMNS, rows, encoding="cp1252")
+    path = write_csv(tmp_path / "ged.csv", UCDP_COLUMNS, rows, encoding="cp1252")
     assert detect_format(path) == "ucdp"
     result = read_incidents(path, today=TODAY)
     _check_result(result)
@@ -257,7 +247,7 @@ def test_bellingcat_csv(tmp_path):
         ["CIV4", "03/03/2022", "50.0", "36.2", "", "Mortar fire.", "", "Type of area affected=Undefined,"
          "Weapon System=HE artillery inc mortars,Other key=Value"],
     ]
-    path = _write_csv(tmp_path / "civharm.csv", BELLINGCAT_HEADER, rows)
+    path = write_csv(tmp_path / "civharm.csv", BELLINGCAT_HEADER, rows)
     assert detect_format(path) == "bellingcat"
     result = read_incidents(path, today=TODAY)
     _check_result(result)
@@ -374,7 +364,7 @@ def test_curated_csv(tmp_path):
         ["2022-03-09-mariupol", "2022-03-09", "day", "47.0971", "37.5434", "exact", "Mariupol", "UA-14",
          "healthcare | residential", "", "aerial_bomb", "", "air_strike", "3", "", "", "", "", "", ""],
     ]
-    path = _write_csv(tmp_path / "incidents.csv", CURATED_HEADER, rows)
+    path = write_csv(tmp_path / "incidents.csv", CURATED_HEADER, rows)
     assert detect_format(path) == "curated"
     result = read_incidents(path, today=TODAY)
     _check_result(result)
@@ -397,7 +387,7 @@ def test_generic_csv_with_mapping_dict_and_autodetect(tmp_path):
         ["A2", "25.02.2022", "48°30'N", "37.5", "", "Residential | Healthcare", "Cruise missile", "n2", ""],
     ]
     header = ["Ref", "When", "Y_COORD", "X_COORD", "Killed", "Target", "Weapon", "Remarks", "Link"]
-    path = _write_csv(tmp_path / "my data.csv", header, rows)
+    path = write_csv(tmp_path / "my data.csv", header, rows)
     assert detect_format(path) == "generic"
     result = read_incidents(path, mapping={"id": "Ref", "date": "When", "lat": "Y_COORD", "lon": "X_COORD"}, today=TODAY)
     _check_result(result)
@@ -427,7 +417,7 @@ def test_generic_mapping_file(tmp_path, form):
 
 def test_generic_missing_columns_and_bad_mapping(tmp_path):
     """No date/lat/lon column found, or a mapping naming a missing column: one clear message."""
-    path = _write_csv(tmp_path / "t.csv", ["when", "northing", "easting"], [["2022-02-24", "50", "30"]])
+    path = write_csv(tmp_path / "t.csv", ["when", "northing", "easting"], [["2022-02-24", "50", "30"]])
     with pytest.raises(UnreadableFileError, match=r"t\.csv: no column found for date, lat, lon.*--map"):
         read_incidents(path, fmt="generic")
     with pytest.raises(UnreadableFileError, match="no such column"):
@@ -523,8 +513,8 @@ def test_generic_geoparquet(tmp_path):
 
 def test_read_incidents_several_files_and_cross_file_duplicates(tmp_path):
     """Rows of several files are checked together; an id repeated in a second file is a duplicate."""
-    a = _write_csv(tmp_path / "a.csv", BELLINGCAT_HEADER, [["CIV1", "02/24/2022", "50.45", "30.52", "", "x", "", ""]])
-    b = _write_csv(tmp_path / "b.csv", BELLINGCAT_HEADER, [["CIV1", "02/25/2022", "50.45", "30.52", "", "y", "", ""]])
+    a = write_csv(tmp_path / "a.csv", BELLINGCAT_HEADER, [["CIV1", "02/24/2022", "50.45", "30.52", "", "x", "", ""]])
+    b = write_csv(tmp_path / "b.csv", BELLINGCAT_HEADER, [["CIV1", "02/25/2022", "50.45", "30.52", "", "y", "", ""]])
     seen = []
     result = read_incidents([a, b], today=TODAY, progress=seen.append)
     _check_result(result)
@@ -593,7 +583,7 @@ def test_bad_files_give_one_clear_error(tmp_path, name, data, needle):
 def test_limits_are_enforced(tmp_path):
     """max_rows and max_bytes refuse the file instead of cutting it."""
     rows = [[f"CIV{i}", "02/24/2022", "50.45", "30.52", "", "x", "", ""] for i in range(20)]
-    path = _write_csv(tmp_path / "c.csv", BELLINGCAT_HEADER, rows)
+    path = write_csv(tmp_path / "c.csv", BELLINGCAT_HEADER, rows)
     with pytest.raises(UnreadableFileError, match="row limit"):
         read_incidents(path, max_rows=10)
     with pytest.raises(UnreadableFileError, match="limit"):
@@ -635,7 +625,7 @@ def test_taxonomies_doc_lists_every_crosswalk_key():
 def test_many_quarantined_rows_keep_exact_originals(tmp_path):
     """The fast path that writes hundreds of quarantined rows keeps each original row exactly (empty cells too)."""
     rows = [[f"CIV{i}", "02/24/2022", "55.75", "37.61", "", f'say "hi" {i}\\', "", ""] for i in range(150)]
-    path = _write_csv(tmp_path / "moscow.csv", BELLINGCAT_HEADER, rows)
+    path = write_csv(tmp_path / "moscow.csv", BELLINGCAT_HEADER, rows)
     result = read_incidents(path, today=TODAY)
     _check_result(result)
     assert (result.quarantine["reason"] == "outside_study_area").all()
@@ -651,7 +641,7 @@ def test_generic_keeps_non_url_source_text_and_bad_coordinates(tmp_path):
         ["3", "2022-02-24", "inf", "30.52", "Ukrinform", "1"],
         ["4", "2022-02-24", "50.45", "-inf", "Ukrinform", "NaN"],
     ]
-    path = _write_csv(tmp_path / "t.csv", ["id", "date", "lat", "lon", "source", "fatalities"], rows)
+    path = write_csv(tmp_path / "t.csv", ["id", "date", "lat", "lon", "source", "fatalities"], rows)
     result = read_incidents(path, today=TODAY)
     _check_result(result)
     assert json.loads(result.incidents.loc[0, "extra"]) == {"source": "Ukrinform; Suspilne"}

@@ -236,24 +236,6 @@ class AcledSession:
                            "access."), what=what)
 
 
-def write_csv(rows: list[dict], path: Path) -> Path:
-    """Write ACLED events as the export CSV the ACLED importer reads.
-
-    Parameters
-    ----------
-    rows : list of dict
-        Events as the API returns them.
-    path : Path
-        Destination.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    return write_records_csv(rows, path)
-
-
 def _last_page(data: dict, pending: dict) -> bool:
     """Say whether this page is the last one (and remember the page sizes seen).
 
@@ -291,11 +273,11 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     Parameters
     ----------
     out : Path
-        Data directory.
+        Data directory; the pages go to ``raw/acled/<run>/``, an interrupted run resumes at its next page.
     options : FetchOptions
         Period, countries, progress, credentials prompt.
     client : HttpClient, optional
-        HTTP client.
+        HTTP client (default: :func:`geo.fetch.common.make_client`).
 
     Returns
     -------
@@ -346,7 +328,7 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
         rows.extend(r for r in json.loads(path.read_text(encoding="utf-8")).get("data", []) if isinstance(r, dict))
     summary = FetchSummary(SOURCE, requests=client.requests_made)
     count_records(out, SOURCE, rows, "event_id_cnty", summary)
-    path = write_csv(rows, run_dir / f"acled-{pending['run']}.csv") if rows else None
+    path = write_records_csv(rows, run_dir / f"acled-{pending['run']}.csv") if rows else None
     if path is not None:
         summary.files.append(str(path))
     if options.build or not rows:

@@ -241,9 +241,9 @@ def count_records(out: Path, source: str, rows: list[dict], id_key: str, summary
     Parameters
     ----------
     out : Path
-        Data directory.
+        Data directory (``raw/<source>/seen.parquet`` remembers each id's content digest).
     source : str
-        Source key.
+        ``acled`` or ``ucdp``.
     rows : list of dict
         Records as the API returns them.
     id_key : str
@@ -267,9 +267,9 @@ def finish_incident_fetch(out: Path, source: str, state: dict, summary: FetchSum
     Parameters
     ----------
     out : Path
-        Data directory.
+        Data directory to import into.
     source : str
-        Source key.
+        ``acled`` or ``ucdp`` (the state is saved under ``raw/<source>/``).
     state : dict
         Fetch state (gets ``finished_at`` and ``last_summary``).
     summary : FetchSummary

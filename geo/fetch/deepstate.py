@@ -208,7 +208,7 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     Parameters
     ----------
     out : Path
-        Data directory.
+        Data directory; each snapshot is kept as ``raw/deepstate/<date>_<id>.geojson``.
     options : FetchOptions
         Period, sampling, licence confirmation, progress.
     client : HttpClient, optional

@@ -152,14 +152,14 @@ def write_csv(rows: list[dict], path: Path) -> Path:
     Parameters
     ----------
     rows : list of dict
-        Events as the API returns them.
+        GED events as the API's ``Result`` lists them.
     path : Path
-        Destination.
+        Where the CSV goes (``raw/ucdp/ucdp-ged-<version>.csv``).
 
     Returns
     -------
     Path
-        ``path``.
+        ``path``, for the import step.
     """
     def cell(key: str, value: object) -> object:
         if value is None:
@@ -179,16 +179,16 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     Parameters
     ----------
     out : Path
-        Data directory.
+        Data directory; each release's pages go to ``raw/ucdp/<version>/``.
     options : FetchOptions
         Period, versions, progress, credentials prompt.
     client : HttpClient, optional
-        HTTP client.
+        HTTP client; default: a new one that reports to ``options.progress``.
 
     Returns
     -------
     FetchSummary
-        New, updated, unchanged and quarantined events.
+        New, updated and unchanged GED events over every release fetched, and the quarantined ones.
     """
     out = Path(out)
     token = access_token(options)

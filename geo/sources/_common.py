@@ -151,7 +151,8 @@ class NamedCsv:
         fields : pandas.DataFrame
             The canonical fields, one row per CSV record.
         columns : dict
-            Canonical field -> the file's column, for quarantine messages.
+            Canonical field -> the lower-case column it comes from (named in the file's own spelling
+            in quarantine messages).
         date_formats : sequence of str
             Formats to try first for the dates.
         messages : list of str, optional
@@ -165,6 +166,7 @@ class NamedCsv:
             Unchecked rows.
         """
         table, name = self.table, self.path.name
+        columns = {field_name: self.lookup.get(column, column) for field_name, column in columns.items()}
         return StagedRows(
             file=name, source=source, fields=fields, raw=table.frame, row_numbers=table.row_numbers, columns=columns,
             rows_read=table.rows_read, pre_quarantine=malformed_records(name, source, table.malformed, list(table.frame.columns)),

@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo.sources import keywords
 from geo.sources._common import StagedRows, blank_to_na, build_extra, read_named_csv, same_list
-from geo.sources.registry import SourceSpec
+from geo.sources.registry import SourceSpec, header_has
 
 SOURCE = "acled"
 REQUIRED = ("event_id_cnty", "event_date", "latitude", "longitude")
@@ -123,14 +123,19 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     Parameters
     ----------
     path : Path
-        The CSV.
+        An ACLED export: the pre-2023 upper-case column set or the current one (``data_id`` accepted as the id).
     max_rows, max_bytes : int, optional
-        Limits.
+        Refuse a file above this many rows or bytes (:func:`geo.parsing.read_csv_table`).
 
     Returns
     -------
     StagedRows
-        Unchecked rows.
+        One row per record, not yet checked; ``killed`` is ``fatalities``, ``injured`` is not coded.
+
+    Raises
+    ------
+    geo.schema.UnreadableFileError
+        ``event_id_cnty``, ``event_date``, ``latitude`` or ``longitude`` is missing.
     """
     table = read_named_csv(path, REQUIRED, "an ACLED export", max_rows, max_bytes, aliases={"event_id_cnty": "data_id"})
     raw, lookup, col = table.frame, table.lookup, table.col
@@ -175,13 +180,9 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "target_inferred": True,
         "weapon_inferred": True,
     })
-    columns = {"source_id": lookup["event_id_cnty"], "date": lookup["event_date"], "lat": lookup["latitude"],
-               "lon": lookup["longitude"], "killed": lookup.get("fatalities", "fatalities")}
+    columns = {"source_id": "event_id_cnty", "date": "event_date", "lat": "latitude", "lon": "longitude",
+               "killed": "fatalities"}
     return table.staged(SOURCE, fields, columns, DATE_FORMATS)
-
-
-def _recognise(probe) -> bool:
-    return probe.header is not None and SIGNATURE <= probe.header
 
 
 SPECS = (
@@ -189,6 +190,6 @@ SPECS = (
         key="acled", source=SOURCE, name="Armed Conflict Location & Event Data (ACLED)",
         licence="ACLED Terms of Use: raw data may not be redistributed", attribution="ACLED, www.acleddata.com",
         url="https://acleddata.com/", redistribution=False, label="ACLED export CSV (either column set)",
-        recognise=_recognise, stage=stage, priority=40,
+        recognise=header_has(SIGNATURE), stage=stage, priority=40,
     ),
 )

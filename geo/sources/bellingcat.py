@@ -168,12 +168,12 @@ def stage_csv(path: Path, max_rows: int | None = None, max_bytes: int | None = N
     path : Path
         The CSV (``id,date,latitude,longitude,location,description,sources,associations``).
     max_rows, max_bytes : int, optional
-        Limits (see :func:`geo.parsing.read_csv_table`).
+        Refuse a file above this many rows or bytes (see :func:`geo.parsing.read_csv_table`).
 
     Returns
     -------
     StagedRows
-        Unchecked rows.
+        One row per record, not yet checked; target types and weapons from ``associations``.
     """
     table = read_named_csv(path, ("id", "date", "latitude", "longitude"), "a Bellingcat export", max_rows, max_bytes)
     raw, lookup, col = table.frame, table.lookup, table.col
@@ -187,7 +187,7 @@ def stage_csv(path: Path, max_rows: int | None = None, max_bytes: int | None = N
                             for e, o in zip(extra, cats["_other_assoc"], strict=True)], dtype=object)
     fields = _fields(blank_to_na(col("id")), col("date"), col("latitude"), col("longitude"), col("location"),
                      col("description"), parse_url_lists(col("sources")), extra, cats)
-    columns = {"source_id": lookup["id"], "date": lookup["date"], "lat": lookup["latitude"], "lon": lookup["longitude"]}
+    columns = {"source_id": "id", "date": "date", "lat": "latitude", "lon": "longitude"}
     return table.staged(SOURCE, fields, columns, DATE_FORMATS, default_date_order="monthfirst")
 
 
@@ -396,14 +396,14 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     Parameters
     ----------
     path : Path
-        File or folder.
+        A TimeMap folder (or one of its files), a reduced JSON list, or an export CSV.
     max_rows, max_bytes : int, optional
-        Limits.
+        Passed on to the stage function of that shape.
 
     Returns
     -------
     StagedRows
-        Unchecked rows.
+        What :func:`stage_timemap`, :func:`stage_reduced_json` or :func:`stage_csv` returns.
     """
     path = Path(path)
     if path.is_dir() or path.name in TIMEMAP_FILES:

@@ -19,7 +19,7 @@ from geo.parsing import parse_url_lists, read_csv_table
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
 from geo.sources._common import NamedCsv, StagedRows, blank_to_na, build_extra
-from geo.sources.registry import SourceSpec
+from geo.sources.registry import SourceSpec, header_has
 from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
 
 SOURCE = "curated"
@@ -67,14 +67,19 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     Parameters
     ----------
     path : Path
-        The CSV.
+        A CSV with the curated columns (``docs/SCHEMA.md``), exact lower-case names.
     max_rows, max_bytes : int, optional
-        Limits.
+        Refuse a file above this many rows or bytes (:func:`geo.parsing.read_csv_table`).
 
     Returns
     -------
     StagedRows
-        Unchecked rows.
+        One row per incident, not yet checked; codes outside the taxonomies become "other" with a note.
+
+    Raises
+    ------
+    geo.schema.UnreadableFileError
+        A column of the curated signature is missing.
     """
     path = Path(path)
     table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
@@ -124,15 +129,11 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     return named.staged(SOURCE, fields, columns, ("%Y-%m-%d", "%Y-%m", "%Y"), messages)
 
 
-def _recognise(probe) -> bool:
-    return probe.header is not None and SIGNATURE <= probe.header
-
-
 SPECS = (
     SourceSpec(
         key="curated", source=SOURCE, name="conflictmap curated incidents",
         licence="CC BY 4.0 (project-authored; facts from the cited sources)", attribution="conflictmap contributors",
         url="data/curated/incidents.csv", redistribution=True, label="the project's curated incident CSV",
-        recognise=_recognise, stage=stage, priority=30,
+        recognise=header_has(SIGNATURE), stage=stage, priority=30,
     ),
 )

@@ -462,12 +462,12 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
     source_label : str, optional
         Source key; default: the file name without extension, slugified.
     max_rows, max_bytes : int, optional
-        Limits.
+        Refuse a file above this many rows or bytes.
 
     Returns
     -------
     StagedRows
-        Unchecked rows.
+        One row per record, not yet checked; unmapped columns go to ``extra``.
 
     Raises
     ------

@@ -72,6 +72,26 @@ class SourceSpec:
     priority: int = 50
 
 
+def header_has(columns: frozenset[str]) -> Callable[[object], bool]:
+    """Return a ``recognise`` function: a text table whose case-folded header holds every one of ``columns``.
+
+    Parameters
+    ----------
+    columns : frozenset of str
+        Lower-case column names that identify the format (its signature).
+
+    Returns
+    -------
+    callable
+        ``recognise(probe) -> bool`` for :attr:`SourceSpec.recognise`.
+    """
+
+    def recognise(probe) -> bool:
+        return probe.header is not None and columns <= probe.header
+
+    return recognise
+
+
 @lru_cache(maxsize=1)
 def all_specs() -> tuple[SourceSpec, ...]:
     """Return every declared :class:`SourceSpec`, collected from the modules of :mod:`geo.sources`.

@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo.sources import keywords
 from geo.sources._common import StagedRows, blank_to_na, build_extra, read_named_csv, same_list
-from geo.sources.registry import SourceSpec
+from geo.sources.registry import SourceSpec, header_has
 
 SOURCE = "ucdp"
 #: Columns that identify a GED file.
@@ -57,17 +57,22 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     Parameters
     ----------
     path : Path
-        The CSV.
+        A GED CSV as UCDP distributes it (the yearly or a candidate release).
     max_rows, max_bytes : int, optional
-        Limits.
+        Refuse a file above this many rows or bytes (:func:`geo.parsing.read_csv_table`).
 
     Returns
     -------
     StagedRows
-        Unchecked rows.
+        One row per GED event, not yet checked; ``killed`` is ``best``, ``civilians_killed`` is ``deaths_civilians``.
+
+    Raises
+    ------
+    geo.schema.UnreadableFileError
+        ``id``, ``date_start``, ``latitude`` or ``longitude`` is missing.
     """
     table = read_named_csv(path, REQUIRED, "a UCDP GED file", max_rows, max_bytes)
-    raw, lookup, col = table.frame, table.lookup, table.col
+    raw, col = table.frame, table.col
     n = len(raw)
     violence = _code(col("type_of_violence"))
     base_event = violence.map({k: v[0] for k, v in VIOLENCE.items()}).fillna("other").to_numpy(dtype=object)
@@ -101,20 +106,15 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "target_inferred": False,
         "weapon_inferred": True,
     })
-    columns = {"source_id": lookup["id"], "date": lookup["date_start"], "lat": lookup["latitude"],
-               "lon": lookup["longitude"], "killed": lookup.get("best", "best")}
-    return table.staged(SOURCE, fields, columns, DATE_FORMATS)
-
-
-def _recognise(probe) -> bool:
-    return probe.header is not None and SIGNATURE <= probe.header
+    return table.staged(SOURCE, fields, {"source_id": "id", "date": "date_start", "lat": "latitude", "lon": "longitude",
+                                         "killed": "best"}, DATE_FORMATS)
 
 
 SPECS = (
     SourceSpec(
         key="ucdp", source=SOURCE, name="UCDP Georeferenced Event Dataset (GED)", licence="CC BY 4.0",
         attribution="Sundberg & Melander (2013), UCDP GED, Uppsala University", url="https://ucdp.uu.se/downloads/",
-        redistribution=True, label="UCDP GED CSV (the standard columns)", recognise=_recognise, stage=stage,
+        redistribution=True, label="UCDP GED CSV (the standard columns)", recognise=header_has(SIGNATURE), stage=stage,
         priority=50,
     ),
 )

@@ -14,8 +14,9 @@ import pandas as pd
 import shapely
 
 from geo.datadir import write_incidents
-from geo.schema import ALL_COLUMNS, SCHEMA_VERSION, coerce_incidents
+from geo.schema import SCHEMA_VERSION
 from tests.hostile.payloads import JS, PAYLOADS, SHORT_PAYLOADS
+from tests.synthetic_data import make_incidents
 
 CITIES = [(36.2304, 49.9935, "UA-63"), (30.5234, 50.4501, "UA-30"), (30.7233, 46.4825, "UA-51"), (24.0297, 49.8397, "UA-46")]
 SOURCE_KEY = "hostile"
@@ -65,7 +66,7 @@ def build_hostile_incidents(payloads: list[str] | None = None) -> pd.DataFrame:
                 "distance_to_russia_km": float(40 + i),
             }
         )
-    return coerce_incidents(pd.DataFrame(rows), ALL_COLUMNS)
+    return make_incidents(rows)
 
 
 def hostile_manifest(data_version: str = "hostile-1") -> dict:
