@@ -117,6 +117,18 @@ def test_disk_full_as_pyarrow_reports_it(data_dir, tmp_path, capsys, monkeypatch
     assert _snapshot(data_dir) == before
 
 
+def _delete_once_detected(monkeypatch, module, detector: str) -> None:
+    """Make ``module.detector`` delete each file right after recognising it (a file gone before it is read)."""
+    real = getattr(module, detector)
+
+    def detect_then_delete(candidate):
+        found = real(candidate)
+        Path(candidate).unlink(missing_ok=True)
+        return found
+
+    monkeypatch.setattr(module, detector, detect_then_delete)
+
+
 @pytest.mark.parametrize("command", ["ingest", "build"])
 def test_file_deleted_between_detection_and_reading(data_dir, tmp_path, capsys, monkeypatch, command):
     import geo.ingest
@@ -125,14 +137,7 @@ def test_file_deleted_between_detection_and_reading(data_dir, tmp_path, capsys, 
     folder = tmp_path / "in"
     folder.mkdir()
     path = _csv(folder / "vanishing.csv", ROWS[:1])
-    real = geo.ingest.detect_format
-
-    def detect_then_delete(candidate):
-        found = real(candidate)
-        Path(candidate).unlink(missing_ok=True)
-        return found
-
-    monkeypatch.setattr(geo.ingest, "detect_format", detect_then_delete)
+    _delete_once_detected(monkeypatch, geo.ingest, "detect_format")
     argv = ["ingest", str(path), "--out", str(data_dir)] if command == "ingest" else \
         ["build", str(folder), "--out", str(data_dir)]
     status, err = _run(argv, capsys)
@@ -155,14 +160,7 @@ def test_frontline_file_deleted_between_detection_and_reading(data_dir, tmp_path
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": square}, "properties": {"name": "x"}}]}))
     before = _snapshot(data_dir)
-    real = geo.frontlines.detect_frontline_format
-
-    def detect_then_delete(candidate):
-        found = real(candidate)
-        Path(candidate).unlink(missing_ok=True)
-        return found
-
-    monkeypatch.setattr(geo.frontlines, "detect_frontline_format", detect_then_delete)
+    _delete_once_detected(monkeypatch, geo.frontlines, "detect_frontline_format")
     status, err = _run(["frontlines", str(path), "--out", str(data_dir)], capsys)
     line = _one_line(err)
     assert status == 2 and path.name in line
