@@ -1,5 +1,7 @@
 """Data & sources: what is loaded, coverage, licences, the quarantine report, methodology, uploads."""
 
+import datetime as dt
+
 import streamlit as st
 
 from ui.fetch import render_fetch_panel
@@ -16,6 +18,18 @@ from ui.text import escape_md
 from ui.uploads import render_uploads
 from ui.view import get_filtered
 
+
+def _when(value) -> str:
+    """Return a build time for the reader: the date as the language writes it, then the time (UTC)."""
+    try:
+        when = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC)
+    return f"{_.date(when.date())}, {when:%H:%M}" + (" UTC" if when.tzinfo is not None else "")
+
+
 view = get_filtered()
 bundle = view.bundle
 lang = current_language()
@@ -23,7 +37,7 @@ st.title(_("Data & sources"))
 st.markdown(_("**Loaded:** {data} · data version {version} · built {built} · {records} records, {events} events "
               "after fusion",
               data=escape_md(view.data.label_text()), version=escape_md(bundle.version),
-              built=escape_md(bundle.manifest.get("built_at") or _("unknown")),
+              built=escape_md(_when(bundle.manifest["built_at"]) if bundle.manifest.get("built_at") else _("unknown")),
               records=view.kpis["total"], events=view.kpis["events_total"]))
 for notice in bundle.notices:
     st.info(escape_md(notice))

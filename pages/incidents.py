@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import state
 from ui.exports import render_export_panel
-from ui.i18n import _, current_language
+from ui.i18n import _, current_language, date_format
 from ui.table import column_labels, incidents_table, select_on_map
 from ui.text import escape_md, in_language
 from ui.view import get_filtered
@@ -28,7 +28,7 @@ labels = column_labels()
 not_reported = _("Empty = not reported (never counted as zero)")
 column_config = {key: st.column_config.Column(label=label) for key, label in labels.items()}
 column_config.update({
-    "Date": st.column_config.DateColumn(labels["Date"], format="YYYY-MM-DD"),
+    "Date": st.column_config.DateColumn(labels["Date"], format=date_format()),
     "Source link": st.column_config.LinkColumn(labels["Source link"], display_text=_("open")),
     "Killed": st.column_config.NumberColumn(labels["Killed"], help=not_reported, format="localized"),
     "Injured": st.column_config.NumberColumn(labels["Injured"], help=not_reported, format="localized"),

@@ -87,7 +87,7 @@ def test_citation_in_ukrainian():
 def test_sources_and_quarantine_in_ukrainian():
     entries = [["curated"], ["ucdp"], ["ucdp"]]
     assert describe_sources(entries) == "seen in 2 datasets: curated, UCDP (3 records)"
-    assert describe_sources(entries, sentence=True, lang="uk") == "Є в 2 наборах даних: кураторські дані, UCDP (3 записи)"
+    assert describe_sources(entries, sentence=True, lang="uk") == "Є в 2 наборах даних: перевірені дані, UCDP (3 записи)"
     assert describe_sources([["acled"]], lang="uk") == "є в 1 наборі даних: ACLED"
     quarantine = pd.DataFrame({"reason": ["date_missing"] * 5 + ["coords_missing"] * 2 + ["duplicate_id"]
                                + ["row_malformed"] * 3,

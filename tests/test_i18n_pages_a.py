@@ -26,7 +26,7 @@ ALLOWED = {
     "ACLED", "UCDP", "GED", "Bellingcat", "TimeMap", "DeepStateMap", "DeepStateMap.live", "OHCHR", "CSV",
     "GeoJSON", "JSON", "Excel", "PNG", "SVG", "HTML", "URL", "ODbL", "OpenStreetMap", "geoBoundaries",
     "GeoNames", "Natural", "Earth", "Leaflet", "conflictmap", "BibTeX", "ISO", "API", "myACLED", "English",
-    "sea", "live", "Language",
+    "sea", "live", "Language", "UTC",
 }
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]{2,}")
 #: Code and identifiers are not prose: `python -m geo fetch`, deaths_civilians, CONFLICTMAP_DATA, links.

@@ -52,6 +52,9 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
 summary:focus-visible, iframe:focus-visible, [tabindex]:focus-visible {{
   outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px !important;
 }}
+[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * {{
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}}
 </style>"""
 
 

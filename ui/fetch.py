@@ -14,7 +14,7 @@ from geo.fetch.deepstate import EVERY
 from geo.fetch.http import FetchError
 from geo.i18n import N_
 from ui.data import ENV_VAR, data_path
-from ui.i18n import _, current_language, error_text, shown
+from ui.i18n import _, current_language, date_format, error_text, shown
 from ui.text import escape_md, safe_link
 
 RESULT_KEY = "fetch_result"
@@ -98,8 +98,9 @@ def render_fetch_panel() -> None:
     whole = st.checkbox(_("Choose the period (otherwise: everything new since the last fetch)"), key="fetch_period")
     if whole:
         left, right = st.columns(2)
-        options["since"] = left.date_input(_("From"), value=dt.date(2022, 2, 24), key="fetch_since")
-        options["until"] = right.date_input(_("To"), value=dt.date.today(), key="fetch_until")
+        options["since"] = left.date_input(_("From"), value=dt.date(2022, 2, 24), key="fetch_since",
+                                           format=date_format())
+        options["until"] = right.date_input(_("To"), value=dt.date.today(), key="fetch_until", format=date_format())
     env = {**os.environ, **_credentials(source_key)}
     host = _host(source_key)
     st.caption(_("Pressing the button contacts **{host}** only. Offline? Run this on a connected computer and "

@@ -74,6 +74,15 @@ class _SessionTranslator:
 _ = _SessionTranslator()
 
 
+#: How date widgets write dates: ISO in English, day.month.year as Ukrainian readers write them.
+DATE_WIDGET_FORMATS = {"en": "YYYY-MM-DD", "uk": "DD.MM.YYYY"}
+
+
+def date_format() -> str:
+    """Return the date format of date inputs, sliders and date columns for the session's language."""
+    return DATE_WIDGET_FORMATS.get(current_language(), DATE_WIDGET_FORMATS[DEFAULT_LANGUAGE])
+
+
 def error_text(exc: BaseException) -> str:
     """Return the message of ``exc`` in the session's language (see :func:`geo.i18n.error_message`)."""
     return error_message(exc, current_language())

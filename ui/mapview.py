@@ -19,7 +19,7 @@ from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS
 from geo.viz import map as gmap
 from ui import state
 from ui.data import FilteredView
-from ui.i18n import _, current_language, error_text
+from ui.i18n import _, current_language, date_format, error_text
 from ui.text import escape_md, safe_link
 
 MAP_KEY = "map_main"
@@ -54,7 +54,7 @@ def map_date_control(view: FilteredView) -> dt.date:
     def _picked() -> None:
         ss[state.MAP_DATE_AUTO] = False
 
-    st.date_input(_("Front line as of"), key=state.MAP_DATE, on_change=_picked, format="YYYY-MM-DD",
+    st.date_input(_("Front line as of"), key=state.MAP_DATE, on_change=_picked, format=date_format(),
                   min_value=low, max_value=high,
                   help=_("Defaults to the last day of the filtered date range."))
     if not ss.get(state.MAP_DATE_AUTO, True):
@@ -145,7 +145,19 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
     )
     ss["map_build_seconds"] = time.perf_counter() - started
     _handle_click(view, returned)
-    return snap.caption(map_date) + (" · click a cell to zoom in" if kind == "bins" else " · click a marker for details")
+    return _snapshot_caption(snap, map_date) + " · " + (_("click a cell to zoom in") if kind == "bins"
+                                                        else _("click a marker for details"))
+
+
+def _snapshot_caption(snap: gmap.FrontSnapshot, map_date: dt.date) -> str:
+    """The map's front-line caption (``FrontSnapshot.caption``) in the session's language."""
+    def day(value: dt.date) -> str:  # English keeps ISO dates (as the map's legend); Ukrainian writes them out
+        return value.isoformat() if current_language() == "en" else _.date(value)
+
+    if snap.snapshot_date is None:
+        return _("No front-line snapshot on or before {date}", date=day(map_date))
+    return _("Front line as of {snapshot} (source: {source}); map date {date}", snapshot=day(snap.snapshot_date),
+             source=snap.source, date=day(map_date))
 
 
 def _handle_click(view: FilteredView, returned) -> None:

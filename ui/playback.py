@@ -25,7 +25,7 @@ from geo.boundaries import load_neighbour_states
 from geo.filters import compute_kpis, date_bounds, filter_mask
 from geo.i18n import N_
 from ui.data import FilteredView
-from ui.i18n import _, current_language, error_text
+from ui.i18n import _, current_language, date_format, error_text
 from ui.text import escape_md
 
 P_ON, P_DATE, P_WINDOW, P_STEP, P_PLAYING, P_SPEED = (
@@ -125,7 +125,7 @@ def render_playback(view: FilteredView) -> tuple[FilteredView, dt.date] | None:
             if not playing and ss[P_DATE] >= bounds[1]:
                 ss[P_DATE] = bounds[0]
             st.rerun()
-        st.slider(_("Date"), min_value=bounds[0], max_value=bounds[1], key=P_DATE, format="YYYY-MM-DD",
+        st.slider(_("Date"), min_value=bounds[0], max_value=bounds[1], key=P_DATE, format=date_format(),
                   disabled=playing)
         _ticker(bounds)
         _write_url()

@@ -11,7 +11,7 @@ from geo.scope import CIVILIAN_HARM, EVENT_CATEGORIES, describe_categories
 from geo.taxonomy import TARGET_TYPES, WEAPONS
 from ui import state
 from ui.data import KNOWN_LOAD_ERRORS, FilteredView, LoadedData, compute_view, get_data, show_load_error
-from ui.i18n import _, current_language
+from ui.i18n import _, current_language, date_format
 from ui.text import escape_md
 
 
@@ -87,7 +87,7 @@ def render_sidebar() -> FilteredView | None:
             st.button(_("Civilian harm only"), on_click=_civilian_harm_only, key="flt_cats_civ")
         if bounds is not None:
             st.date_input(_("Date range"), min_value=bounds[0], max_value=bounds[1], key=state.K_DATES,
-                          format="YYYY-MM-DD" if current_language() == "en" else "DD.MM.YYYY")
+                          format=date_format())
         st.multiselect(_("Target types"), list(TARGET_TYPES), format_func=_labels(TARGET_TYPES).get,
                        key=state.K_TARGETS, placeholder=_("All target types"))
         st.multiselect(_("Weapons"), list(WEAPONS), format_func=_labels(WEAPONS).get, key=state.K_WEAPONS,
@@ -147,11 +147,12 @@ def _render_totals(view: FilteredView) -> None:
         left, right = st.columns(2)
         left.metric(_("Events") if events else _("Records"), _.number(kpis["incidents"]))
         right.metric(_("Oblasts affected"), _.number(kpis["oblasts"]))
-        left.metric(_("Killed (all deaths reported)"), casualty_value(kpis["killed"]),
-                    help=_("Headline figure of each event (most authoritative source that reports one). ACLED and "
-                           "UCDP count every death, combatants included; curated figures are those of the named "
-                           "authority."))
-        right.metric(_("Injured"), casualty_value(kpis["injured"]))
+        # Full width, so that "not reported" (and its translations) is shown whole, never cut to "not r…".
+        st.metric(_("Killed (all deaths reported)"), casualty_value(kpis["killed"]),
+                  help=_("Headline figure of each event (most authoritative source that reports one). ACLED and "
+                         "UCDP count every death, combatants included; curated figures are those of the named "
+                         "authority."))
+        st.metric(_("Injured"), casualty_value(kpis["injured"]))
         if events:
             reported = _("Killed reported for {killed} and injured for {injured} of these {n} events; the others "
                          "report no figure (never counted as zero).", killed=kpis["killed_reported"],

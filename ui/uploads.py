@@ -139,5 +139,5 @@ def render_uploads(view: FilteredView) -> None:
             ss.pop(SESSION_DATA_KEY, None)
             ss.pop(SUMMARY_KEY, None)
             st.rerun()
-    reasons = "; ".join(escape_md(_(v)) for v in list(QUARANTINE_REASONS.values())[:4])
+    reasons = "; ".join(escape_md(_(v).rstrip(".")) for v in list(QUARANTINE_REASONS.values())[:4])
     st.caption(_("Reasons a row can be set aside: {reasons}; and more.", reasons=reasons))
