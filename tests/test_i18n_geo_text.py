@@ -77,9 +77,9 @@ def test_citation_in_ukrainian():
                 cited_on=dt.date(2024, 10, 2), version="1.2")
     cite = build_citation(**args, lang="uk")
     assert cite.text.startswith("автори conflictmap (2024). conflictmap: шкода цивільному населенню")
-    assert "версія 1.2. Подання: з 1 січ." in plain(cite.text) and "Версія даних v7." in cite.text
-    assert "Дата звернення: 2024-10-02.\nДжерела:\n- ACLED. Дата звернення 2024-10-01. Ліцензія: ACLED terms." in cite.text
-    assert "note = {Версія 1.2; подання:" in cite.bibtex
+    assert "версія 1.2. Вибірка: з 1 січ." in plain(cite.text) and "Версія даних v7." in cite.text
+    assert "Дата звернення: 2024-10-02.\nДжерела:\n- ACLED. Дата звернення: 2024-10-01. Ліцензія: ACLED terms." in cite.text
+    assert "note = {Версія 1.2; вибірка:" in cite.bibtex
     english = build_citation(**args)
     assert english.text.startswith("conflictmap contributors (2024).") and "\nSources:\n- ACLED" in english.text
 

@@ -44,6 +44,7 @@ OTHER_AREAS = [
     r"\bnot reported\b(?! excluded)",  # ui.sidebar.casualty_value
     r"(?<=· )[^·]*$",  # Filters.describe() closes every page caption
     r"Front line as of [^·]*|No front line[^·]*|[Mm]ap date [^·]*",  # geo.viz.map snapshot caption
+    r"(?<=\(джерело: )[^)]*",  # the front-line source named in the Ukrainian map caption is data
     r"State Statistics Service of Ukraine.*?Transcribed by the project\.",  # geo.population citation
     r"(?m)^- \d{4}-\d\d-\d\d: .*$",  # front-line seam notes (geo.viz.charts)
 ]
