@@ -112,8 +112,11 @@ else:
                        exports.export_filename("far", f"deepest-strikes-{threshold}km", view.filters.describe(lang), None, "csv"),
                        "text/csv", key="far_deep_csv")
     st.dataframe(
-        deepest.drop(columns=["lon", "lat"]),
+        # what a reader looks for first: when, where, how many hurt, how far; the internal id last
+        deepest[["date", "place", "oblast", "killed", "injured", "distance_km", "target", "weapon", "sources",
+                 "incident_id"]],
         hide_index=True,
+        placeholder=_("not reported"),
         column_config={
             "incident_id": st.column_config.TextColumn(_("Incident id")),
             "date": st.column_config.DateColumn(_("Date")),
@@ -130,7 +133,7 @@ else:
     subset = frame[frame["incident_id"].isin(set(deepest["incident_id"]))]
     page = exports.build_map_page(subset, export_context(view), view.bundle.boundaries, frontlines)
     st.iframe(page, height=520)
-    render_map_downloads(view, subset, key="deepest_strikes_map")
+    render_map_downloads(view, subset, key="deepest_strikes_map", page="far")
     show_chart(
         charts.build_oblast_beyond_chart(frame, threshold, include_imprecise, lang=lang),
         "oblasts_beyond_threshold", view, (*settings, threshold), page="far",

@@ -25,7 +25,9 @@ if shown < view.kpis["incidents"]:
                            "Showing the {shown} most recent of {n} matching events; narrow the filters to see the rest.",
                            view.kpis["incidents"], shown=shown))
 labels = column_labels()
-not_reported = _("Empty = not reported (never counted as zero)")
+if table["From the front (km)"].isna().all():  # no front-line layer: nothing to show in that column
+    table = table.drop(columns=["From the front (km)"])
+not_reported = _("\u201cnot reported\u201d: the source gave no figure (never counted as zero)")
 column_config = {key: st.column_config.Column(label=label) for key, label in labels.items()}
 column_config.update({
     "Date": st.column_config.DateColumn(labels["Date"], format=date_format()),
@@ -42,6 +44,7 @@ event = st.dataframe(
     selection_mode="single-row",
     key="inc_table",
     column_config=column_config,
+    placeholder=_("not reported"),
 )
 rows = event.selection.rows if event is not None else []
 if rows:
@@ -50,6 +53,6 @@ if rows:
     if st.button(_("Show on the map"), key="inc_show_on_map"):
         select_on_map(incident_id)
         state.switch_page("pages/map.py", view.filters)
-st.caption(_("An empty {killed} or {injured} cell means the source reported no figure; it is never counted as zero.",
-             killed=labels["Killed"], injured=labels["Injured"]))
+st.caption(_("\u201cNot reported\u201d under {killed} or {injured} means the source gave no figure; it is never "
+             "counted as zero.", killed=labels["Killed"], injured=labels["Injured"]))
 render_export_panel(view)

@@ -12,6 +12,29 @@ from ui.i18n import _, current_language
 from ui.text import escape_md
 from ui.view import get_filtered
 
+
+def oblast_styler(shown: pd.DataFrame):
+    """Shown text of the oblast table: thousands separators, "not reported" casualties, "—" for no value.
+
+    A Styler changes only what a cell shows: the columns stay numbers, so they sort as numbers.
+    """
+    def whole(value) -> str:
+        return _.number(int(value))
+
+    def tenths(value) -> str:
+        return _.number(float(value), 1)
+
+    def hundredths(value) -> str:
+        return _.number(float(value), 2)
+
+    present = set(shown.columns)
+    styler = shown.style.format(whole, na_rep=_("not reported"), subset=[c for c in ("killed", "injured") if c in present])
+    styler = styler.format(whole, na_rep="\u2014", subset=[c for c in ("incidents", "population", "previous_incidents",
+                                                                         "change") if c in present])
+    styler = styler.format(tenths, na_rep="\u2014", subset=[c for c in ("share_pct", "change_pct") if c in present])
+    return styler.format(hundredths, na_rep="\u2014", subset=[c for c in ("per_100k",) if c in present])
+
+
 view = get_filtered()
 st.title(_("Oblasts"))
 st.caption(_("{count} · {filters}", count=view.count_text(), filters=escape_md(view.filters.describe(current_language()))))
@@ -61,8 +84,10 @@ show_chart(charts.build_oblast_choropleth(table, view.bundle.boundaries, value, 
 
 if previous is None:
     st.info(period_note)
+shown = table if previous is not None else table.drop(columns=["previous_incidents", "change", "change_pct"], errors="ignore")
+shown = shown[[c for c in shown.columns if c != "admin1_iso"] + ["admin1_iso"]]  # names first, the ISO code last
 st.dataframe(
-    table if previous is not None else table.drop(columns=["previous_incidents", "change", "change_pct"], errors="ignore"),
+    oblast_styler(shown),
     hide_index=True,
     column_config={
         "admin1_iso": st.column_config.TextColumn("ISO"),

@@ -179,4 +179,5 @@ def render_map_alternative(view: FilteredView, threshold: int) -> None:
             "target_types": _("Target types"), "weapons": _("Weapons"), "killed": _("Killed"),
             "injured": _("Injured"), "geo_precision": _("Location precision"),
         })
-        st.dataframe(shown, hide_index=True, key="a11y_map_table")
+        first = [c for c in shown.columns if c != _("Incident id")] + [_("Incident id")]  # the internal id last
+        st.dataframe(shown[first], hide_index=True, key="a11y_map_table", placeholder=_("not reported"))

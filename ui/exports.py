@@ -122,6 +122,13 @@ def _wait(futures: dict, label: str) -> dict[str, bytes]:
     return results
 
 
+def download_name(view: FilteredView, page: str, item: str, ext: str) -> str:
+    """Return a download's descriptive name: page, item, filters and the last date shown."""
+    bounds = date_bounds(view.columns, view.mask)
+    last = view.filters.date_to or (bounds[1] if bounds else None)
+    return exports.export_filename(page, item, view.filters.describe(current_language()), last, ext)
+
+
 def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = (), page: str = "",
                notes: tuple[str, ...] = ()) -> None:
     """Show a plotly chart (offline config) with PNG and SVG downloads; ``notes`` go inside the images."""
@@ -144,10 +151,7 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
                 return
             st.rerun()
         return
-    bounds = date_bounds(view.columns, view.mask)
-    last = view.filters.date_to or (bounds[1] if bounds else None)
-    describe = view.filters.describe(current_language())
-    name = {fmt: exports.export_filename(page or "chart", stem, describe, last, fmt) for fmt in ("png", "svg")}
+    name = {fmt: download_name(view, page or "chart", stem, fmt) for fmt in ("png", "svg")}
     cols[0].download_button(_("PNG (2x)"), files["png"], name["png"], "image/png", key=f"exp_png_{stem}")
     cols[1].download_button("SVG", files["svg"], name["svg"], "image/svg+xml", key=f"exp_svg_{stem}")
 
@@ -176,8 +180,8 @@ def render_data_downloads(view: FilteredView) -> None:
         col.download_button(label, data, name, mime, key=f"exp_dl_{name}")
 
 
-def render_map_downloads(view: FilteredView, frame, key: str = "map") -> None:
-    """Offer an offline HTML map of ``frame`` and its PNG snapshot."""
+def render_map_downloads(view: FilteredView, frame, key: str = "map", page: str = "map") -> None:
+    """Offer an offline HTML map of ``frame`` and its PNG snapshot (named by page, ``key``, filters, date)."""
     token = f"{key}:{_view_token(view, len(frame))}"
     files = _store().get(token)
     if files is None:
@@ -201,8 +205,11 @@ def render_map_downloads(view: FilteredView, frame, key: str = "map") -> None:
             st.rerun()
         return
     cols = st.columns([1, 1, 4])
-    cols[0].download_button(_("Map HTML"), files["html"], f"{key}.html", "text/html", key=f"exp_map_html_{key}")
-    cols[1].download_button(_("Map PNG"), files["png"], f"{key}.png", "image/png", key=f"exp_map_png_{key}")
+    item = key.replace("_", "-")
+    cols[0].download_button(_("Map HTML"), files["html"], download_name(view, page, item, "html"), "text/html",
+                            key=f"exp_map_html_{key}")
+    cols[1].download_button(_("Map PNG"), files["png"], download_name(view, page, item, "png"), "image/png",
+                            key=f"exp_map_png_{key}")
 
 
 def render_citation(view: FilteredView) -> None:

@@ -17,14 +17,14 @@ from geo.i18n import N_
 from geo.scope import EVENT_CATEGORIES
 from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS
 from geo.viz import map as gmap
-from ui import state
+from ui import maplink, state
 from ui.data import FilteredView
 from ui.i18n import _, current_language, date_format, error_text
 from ui.text import escape_md, safe_link
 
 MAP_KEY = "map_main"
 MAP_HEIGHT = 620
-RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
+RETURNED = ["last_object_clicked", "last_object_clicked_tooltip", *maplink.VIEW_RETURNED]
 MARKER_COLUMNS = [
     "incident_id", "date", "lon", "lat", "geo_precision", "location", "target_types", "weapons",
     "killed", "injured", "description", "source_urls", "admin1_name", "front_distance_km",
@@ -121,14 +121,17 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
         st.error(escape_md(error_text(exc)))
         fmap = gmap.build_base_map(None)
     gmap.add_boundaries(fmap, _boundaries_geojson(view.key, view.bundle.boundaries))
+    maplink.OpenAtLinkView().add_to(fmap)
     layers, snap, kind = build_layers(view, map_date, selected, cell, threshold)
     if cell:
         center = [(cell[1] + cell[3]) / 2, (cell[0] + cell[2]) / 2]
         zoom = gmap.zoom_for_bounds(cell)
         if st.button(_("Back to the whole map"), key="map_cell_clear"):
-            ss[state.MAP_CELL] = None
+            ss[state.MAP_CELL] = ss[state.MAP_VIEW] = None
             st.rerun()
         ss["map_was_drilled"] = True
+    elif ss.get(state.MAP_VIEW):
+        center = zoom = None  # the map opens at the link's view by itself (maplink.OpenAtLinkView)
     elif ss.get("map_was_drilled"):
         center, zoom = list(gmap.UKRAINE_CENTER), gmap.NATIONAL_ZOOM
     else:
@@ -144,6 +147,7 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
         zoom=zoom,
     )
     ss["map_build_seconds"] = time.perf_counter() - started
+    maplink.handle_view(view.filters, returned)
     _handle_click(view, returned)
     return _snapshot_caption(snap, map_date) + " · " + (_("click a cell to zoom in") if kind == "bins"
                                                         else _("click a marker for details"))
@@ -186,7 +190,7 @@ def _current_view_of_map(view: FilteredView):
     cell = ss.get(state.MAP_CELL)
     if cell:
         return ((cell[1] + cell[3]) / 2, (cell[0] + cell[2]) / 2), gmap.zoom_for_bounds(cell)
-    return None
+    return ss.get(state.MAP_VIEW) or None
 
 
 def render_map_export(view: FilteredView, map_date: dt.date) -> None:
@@ -197,7 +201,7 @@ def render_map_export(view: FilteredView, map_date: dt.date) -> None:
     ss = st.session_state
     threshold = marker_threshold()
     selected, cell = ss.get(state.MAP_SELECTED), ss.get(state.MAP_CELL)
-    token = f"mapview:{ui_exports.view_token(view, map_date, selected, cell, threshold)}"
+    token = f"mapview:{ui_exports.view_token(view, map_date, selected, cell, threshold, ss.get(state.MAP_VIEW))}"
     files = ui_exports.stored(token)
     if files is None:
         if st.button(_("Prepare map HTML + PNG"), key="exp_map_prep_view",

@@ -2,7 +2,7 @@
 
 The URL is read once per session (the first run) and written back on every run, so a
 link always reproduces what is on screen: the page (URL path), the filters, the map date,
-the selected incident and the selected map cell. Invalid values fall back to defaults and
+the selected incident, the selected map cell and the map's centre and zoom. Invalid values fall back to defaults and
 leave a notice for the page to show.
 """
 
@@ -41,13 +41,20 @@ MAP_DATE = "map_date"
 MAP_DATE_AUTO = "map_date_auto"
 MAP_SELECTED = "map_selected"
 MAP_CELL = "map_cell"
+#: The map's centre and zoom as ``((lat, lon), zoom)``; None = Ukraine fitted to the map's width.
+MAP_VIEW = "map_view"
 MAP_LAST_CLICK = "map_last_click"
 MAP_TILES = "map_tiles"
 MAP_TILES_ATTR = "map_tiles_attr"
 
 FRONT_RANGE = (-100, 1000)
 MAP_DATE_RANGE = (dt.date(1991, 8, 24), dt.date(2100, 1, 1))
-STATE_PARAM_KEYS = ("md", "sel", "cell")
+STATE_PARAM_KEYS = ("md", "sel", "cell", "mc", "mz")
+#: Leaflet limits of the app's map (geo.viz.map.build_base_map): zoom range and step.
+MAP_ZOOM_RANGE = (4.0, 16.0)
+MAP_ZOOM_STEP = 0.25
+MAP_DEFAULT_CENTER = (48.6, 31.2)
+MAP_DEFAULT_ZOOM = 5.5
 CARRY_KEY = "_carry_state"
 #: Widget values that are not filters but must survive st.switch_page (which drops every widget's state).
 CARRIED_WIDGETS = (MAP_DATE, "map_tiles_on", MAP_TILES, MAP_TILES_ATTR)
@@ -111,6 +118,14 @@ def read_url_once(
             st.session_state[MAP_SELECTED] = raw_sel
         else:
             notices.append(_("The incident \u201c{id}\u201d in the link is not in the loaded data.", id=raw_sel[:60]))
+    raw_center, raw_zoom = _last(params.get("mc")), _last(params.get("mz"))
+    if raw_center or raw_zoom:
+        view = parse_map_view(raw_center, raw_zoom)
+        if view is None:
+            notices.append(_("Ignored the map view \u201c{value}\u201d: expected mc=latitude,longitude and mz=zoom "
+                             "(4 to 16).", value=f"mc={(raw_center or '')[:40]}&mz={(raw_zoom or '')[:10]}"))
+        else:
+            st.session_state[MAP_VIEW] = view
     raw_cell = _last(params.get("cell"))
     if raw_cell:
         cell = parse_cell(raw_cell)
@@ -228,6 +243,50 @@ def parse_cell(text: str) -> tuple[float, float, float, float] | None:
     return values
 
 
+def _finite(text) -> float | None:
+    try:
+        value = float(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_map_view(center: str | None, zoom: str | None) -> tuple[tuple[float, float], float] | None:
+    """Parse the link's map view (``mc=lat,lon``, ``mz=zoom``) into ``((lat, lon), zoom)``, or None.
+
+    Values out of range are clamped (latitude to +-85, longitude to +-180, zoom to
+    :data:`MAP_ZOOM_RANGE` in steps of :data:`MAP_ZOOM_STEP`); text that is not two finite
+    numbers and a finite number is refused (None). A missing half takes the default
+    (Ukraine's centre, the national zoom).
+    """
+    lat, lon = MAP_DEFAULT_CENTER
+    if center:
+        parts = str(center)[:80].split(",")
+        if len(parts) != 2:
+            return None
+        lat, lon = _finite(parts[0]), _finite(parts[1])
+        if lat is None or lon is None:
+            return None
+    level = MAP_DEFAULT_ZOOM
+    if zoom:
+        level = _finite(str(zoom)[:20])
+        if level is None:
+            return None
+    level = round(min(max(level, MAP_ZOOM_RANGE[0]), MAP_ZOOM_RANGE[1]) / MAP_ZOOM_STEP) * MAP_ZOOM_STEP
+    return (round(min(max(lat, -85.0), 85.0), 5), round(min(max(lon, -180.0), 180.0), 5)), float(level)
+
+
+def format_map_view(view: tuple[tuple[float, float], float]) -> dict[str, str]:
+    """Return a map view as the link's ``mc`` and ``mz`` values (5 decimals, about a metre)."""
+    (lat, lon), zoom = view
+
+    def number(value: float, places: int) -> str:
+        text = f"{round(float(value), places):.{places}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+
+    return {"mc": f"{number(lat, 5)},{number(lon, 5)}", "mz": number(zoom, 2)}
+
+
 def set_widgets_from_filters(filters: Filters, date_bounds: tuple[dt.date, dt.date] | None) -> None:
     """Put ``filters`` into the sidebar widgets' session-state keys."""
     ss = st.session_state
@@ -305,6 +364,8 @@ def state_params(filters: Filters) -> dict[str, str | list[str]]:
         params["sel"] = str(ss[MAP_SELECTED])
     if ss.get(MAP_CELL):
         params["cell"] = ",".join(f"{v:g}" for v in ss[MAP_CELL])
+    if ss.get(MAP_VIEW):
+        params.update(format_map_view(ss[MAP_VIEW]))
     return params
 
 

@@ -102,17 +102,17 @@ def _build_table(view: FilteredView, max_rows: int, lang: str = "en") -> pd.Data
             "Killed, range across sources": _range_text(frame, "killed"),
             "Injured, range across sources": _range_text(frame, "injured"),
             "Civilians killed": frame["civilians_killed"] if "civilians_killed" in frame.columns else pd.NA,
-            "Casualty note": _text(frame, "casualty_note"),
+            "Casualty note": _text(frame, "casualty_note").fillna(""),
             "Casualty figures by": _text(frame, "casualty_source"),
             "Category": frame["event_category"].map(categories).astype("string")
             if "event_category" in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="string"),
             "Target": [", ".join(targets.get(c, c) for c in v) for v in frame["target_types"]],
             "Weapon": [", ".join(weapons.get(c, c) for c in v) for v in frame["weapons"]],
-            "Oblast": frame["admin1_name"].astype("string"),
-            "Seen in": _text(frame, "event_sources"),
+            "Oblast": frame["admin1_name"].astype("string").fillna(tr("outside the oblast layer")),
+            "Seen in": _text(frame, "event_sources").fillna(""),
             "From the front (km)": frame["front_distance_km"],
             "Precision": frame["geo_precision"].astype("string").map(lambda c: precisions.get(c, c)).astype("string"),
-            "Description": frame["description"].astype("string"),
+            "Description": frame["description"].astype("string").fillna(""),
             "Source": frame["source"].astype("string"),
             "Source link": [_first_http(v) for v in frame["source_urls"]],
             "Incident id": frame["incident_id"].astype("string"),
@@ -125,3 +125,4 @@ def select_on_map(incident_id: str) -> None:
     """Make ``incident_id`` the map's selected incident."""
     st.session_state[state.MAP_SELECTED] = str(incident_id)
     st.session_state[state.MAP_CELL] = None
+    st.session_state[state.MAP_VIEW] = None  # the whole map, where the selected incident is in sight

@@ -220,7 +220,7 @@ class _FitUkraine(MacroElement):
         (function() {
             var map = {{ this._parent.get_name() }};
             var wide = map.getSize().x >= {{ this.wide_px }};
-            map.fitBounds({{ this.bounds }}, {paddingTopLeft: [wide ? {{ this.legend_px }} : 0, 0]});
+            map.fitBounds({{ this.bounds }}, {paddingTopLeft: [wide ? {{ this.legend_px }} : 0, 0], animate: false});
         })();
         {% endmacro %}
         """
