@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.synthetic_data import selected_data_dir, write_data_dir
+from tests.apptest import run_app, synthetic_data_dir
 from ui.maplink import is_move, reported_view
 from ui.state import MAP_VIEW, format_map_view, parse_map_view
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.mark.parametrize(
@@ -65,18 +62,11 @@ def test_a_move_is_a_zoom_change_or_more_than_a_few_pixels():
     assert is_move(((48.5, 31.5), 6.0), base)
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    directory = write_data_dir(tmp_path_factory.mktemp("viewdata") / "data")
-    with selected_data_dir(directory):
-        yield directory
+data_dir = synthetic_data_dir("viewdata")
 
 
 def _app(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return run_app(**params)
 
 
 def _qp(at: AppTest, key: str) -> list[str]:
