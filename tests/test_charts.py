@@ -270,3 +270,33 @@ def test_oblast_table_keeps_not_reported_apart_from_zero():
     assert table.loc["UA-05", "killed"] == 3 and table.loc["UA-46", "killed"] == 0
     assert pd.isna(table.loc["UA-05", "injured"]) and pd.isna(table.loc["UA-46", "injured"])
     assert table.loc["UA-05", "incidents"] == 2
+
+
+def test_the_charts_package_keeps_one_name_per_rule():
+    """``from geo.viz import charts`` still gives every builder; each lives in its chart family's module."""
+    import importlib
+
+    import geo.animation
+    from geo.viz.charts import measures
+
+    for name in charts.__all__:
+        assert getattr(charts, name) is not None, name
+    families = {"build_distance_histogram": "distance", "build_band_timeline": "distance",
+                "build_weapon_mix_chart": "distance", "build_oblast_beyond_chart": "beyond",
+                "compute_deepest_strikes": "beyond", "build_trend_chart": "trends",
+                "build_oblast_choropleth": "oblasts", "build_standard_charts": "standard"}
+    for name, module in families.items():
+        assert getattr(charts, name).__module__ == f"geo.viz.charts.{module}", name
+        assert getattr(importlib.import_module(f"geo.viz.charts.{module}"), name) is getattr(charts, name)
+    # the period words of chart titles and of the film's title card are one table
+    assert geo.animation.PERIOD_WORDS is measures.PERIOD_WORDS is charts.PERIOD_WORDS
+
+
+def test_beyond_and_deepest_select_the_same_rows(incidents):
+    """The deepest-strikes list and the per-oblast counts beyond a threshold count the same incidents."""
+    for threshold in (0.0, 25.0, 100.0):
+        for imprecise in (False, True):
+            deepest = charts.compute_deepest_strikes(incidents, threshold, None, imprecise)
+            per_oblast = charts.compute_oblast_counts_beyond(incidents, threshold, imprecise)
+            assert len(deepest) == int(per_oblast["incidents"].sum())
+            assert (deepest["distance_km"] >= threshold).all()

@@ -24,6 +24,7 @@ from geo.animation.plan import MAX_WINDOW_DAYS
 from geo.boundaries import load_neighbour_states
 from geo.filters import compute_kpis, date_bounds, filter_mask
 from geo.i18n import N_
+from geo.viz.charts import PERIOD_WORDS
 from ui.data import FilteredView
 from ui.i18n import _, current_language, date_format, error_text
 from ui.text import escape_md
@@ -34,7 +35,7 @@ URL_DATE, URL_WINDOW, URL_STEP = "play", "pwin", "pstep"
 SPEEDS = {"slow": 2.5, "normal": 1.5, "fast": 0.8}
 _STEP_DAYS = {"day": 1, "week": 7}
 _FILM_KEY = "play_film"
-STEP_WORDS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
+STEP_WORDS = PERIOD_WORDS  # "one frame per week": the periods as charts write them
 SPEED_WORDS = {"slow": N_("slow"), "normal": N_("normal"), "fast": N_("fast")}
 
 

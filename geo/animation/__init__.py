@@ -19,10 +19,10 @@ from geo.animation.plan import STEPS, AnimationError, FramePlan, frame_dates, pl
 from geo.animation.render import FrameRenderer, FrameText, render_card, show_date, target_classes
 from geo.filters import Filters, filter_mask, prepare_columns
 from geo.i18n import N_, Translator, translator
+from geo.viz.charts.measures import PERIOD_WORDS
 
 #: Title of every frame and of the title card unless another is given.
 DEFAULT_TITLE = N_("Civilian harm in Ukraine, against the front line")
-STEP_WORDS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
 
 __all__ = [
     "STEPS",
@@ -62,7 +62,7 @@ def _card_lines(unit: str, step: str, window_days: int, first, last, filters: st
                 _: Translator) -> list[str]:
     """Return the title card's paragraphs: period and frame rule, filters, how many match."""
     heading, running = (_(word) for word in UNIT_WORDS[unit])
-    every, start, end = _(STEP_WORDS.get(step, step)), show_date(first, _), show_date(last, _)
+    every, start, end = _(PERIOD_WORDS.get(step, step)), show_date(first, _), show_date(last, _)
     rule = _.ngettext(
         "{start} to {end}, one frame every {step}; each frame shows the {what} of the last {n} day and the "
         "front line as mapped on the latest snapshot before that date.",

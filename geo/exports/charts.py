@@ -103,43 +103,22 @@ def prepare_figure_for_export(
     return out
 
 
-def export_figure(
-    fig: go.Figure,
-    context: ExportContext,
-    fmt: str = "png",
-    *,
-    title: str | None = None,
-    engine: ExportEngine | None = None,
-    scale: float = EXPORT_SCALE,
-    width: int = EXPORT_WIDTH,
-) -> bytes:
+def export_figure(fig: go.Figure, context: ExportContext, fmt: str = "png", **options) -> bytes:
     """Render one chart with its caption to PNG or SVG (blocking).
 
     Parameters
     ----------
-    fig : plotly.graph_objects.Figure
-        Chart from :mod:`geo.viz.charts`.
-    context : ExportContext
-        View and provenance.
-    fmt : {"png", "svg"}
-        Output format.
-    title : str, optional
-        Title override.
-    engine : ExportEngine, optional
-        Engine to use (the process-wide one by default).
-    scale : float
-        PNG pixel ratio (at least 2 for print).
-    width : int
-        Layout width in CSS pixels.
+    fig, context, fmt
+        As for :func:`submit_figure_export`.
+    **options
+        Its keyword arguments: ``title``, ``engine``, ``scale``, ``width``, ``notes``.
 
     Returns
     -------
     bytes
         The image.
     """
-    return submit_figure_export(
-        fig, context, fmt, title=title, engine=engine, scale=scale, width=width
-    ).result()
+    return submit_figure_export(fig, context, fmt, **options).result()
 
 
 def submit_figure_export(
@@ -157,8 +136,20 @@ def submit_figure_export(
 
     Parameters
     ----------
-    fig, context, fmt, title, engine, scale, width
-        As for :func:`export_figure`.
+    fig : plotly.graph_objects.Figure
+        Chart from :mod:`geo.viz.charts`.
+    context : ExportContext
+        View and provenance (its ``lang`` is the language of the caption and the date ticks).
+    fmt : {"png", "svg"}
+        Output format.
+    title : str, optional
+        Title override.
+    engine : ExportEngine, optional
+        Engine to use (the process-wide one by default).
+    scale : float
+        PNG pixel ratio (at least 2 for print).
+    width : int
+        Layout width in CSS pixels.
     notes : sequence of str
         Caveats printed inside the image (see :func:`prepare_figure_for_export`).
 
@@ -199,7 +190,7 @@ def export_charts(
     Returns
     -------
     list of Path
-        Written files.
+        The images written, one per chart and format, in the order of ``charts``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
