@@ -2,7 +2,7 @@
 
 - :func:`apply_page_accessibility` (app.py, every run): sets ``<html lang>`` to the session's
   language and adds the CSS that lifts Streamlit's grey captions to a 4.5:1 contrast and makes the
-  keyboard focus visible everywhere.
+  keyboard focus visible everywhere (also on the heading anchors Streamlit draws at opacity 0).
 - :func:`render_chart_alternative` (after every plotly chart): a summary sentence and, one click
   away, the data table the chart draws.
 - :func:`render_map_alternative` (under the map): the same for the map plus a keyboard-operable
@@ -54,6 +54,9 @@ summary:focus-visible, iframe:focus-visible, [tabindex]:focus-visible {{
 }}
 [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * {{
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}}
+[data-testid="stHeaderActionElements"]:focus-within, [data-testid="stHeaderActionElements"] a:focus-visible {{
+  opacity: 1 !important; visibility: visible !important; transition: none !important;
 }}
 </style>"""
 

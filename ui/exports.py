@@ -224,7 +224,7 @@ def render_citation(view: FilteredView) -> None:
     )
     st.code(citation.text, language=None, wrap_lines=True)
     with st.expander("BibTeX"):
-        st.code(citation.bibtex, language="bibtex")
+        st.code(citation.bibtex, language="bibtex", wrap_lines=True)
 
 
 def render_export_panel(view: FilteredView) -> None:

@@ -143,4 +143,4 @@ def render_frontline_offer() -> None:
         render_licence("deepstate")
         st.write(_("On the Data & sources page, the Update data panel fetches weekly or monthly snapshots once you "
                    "confirm the condition; or run:"))
-        st.code(command_for("deepstate", data_path() or "DIR"), language="bash")
+        st.code(command_for("deepstate", data_path() or "DIR"), language="bash", wrap_lines=True)

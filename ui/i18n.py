@@ -1,7 +1,8 @@
 """The session's language: the sidebar switch, ``lang=`` in the link, and ``_`` for UI text.
 
 The language comes from, in order: the switch (once the user has used it), ``?lang=uk|en`` in the
-link (so a shared link opens in the sender's language), the browser's language
+link (so a shared link opens in the sender's language), the language this session already shows (a
+page link in the sidebar drops the query string), the browser's language
 (``st.context.locale``), English. It is always written back to the link.
 
 ``from ui.i18n import _`` gives a translator that follows the session's language at call time, so
@@ -37,6 +38,10 @@ def current_language() -> str:
     from_link = normalise_language(st.query_params.get(LANG_PARAM))
     if from_link:
         return from_link
+    # A page link in the sidebar opens its page without the query string: keep the session's language.
+    previous = st.session_state.get(LANG_KEY)
+    if previous in LANGUAGES:
+        return previous
     try:
         from_browser = normalise_language(st.context.locale)
     except (AttributeError, RuntimeError):
