@@ -102,7 +102,7 @@ def test_the_same_sidebar_stays_english_with_lang_en():
 
 def test_a_page_link_without_lang_keeps_the_language_the_session_shows():
     """The sidebar's page links open a page without the query string: the language must not fall back."""
-    at = _app(lang="uk")
+    at = run_app(lang="uk")
     at.query_params.clear()
     at.switch_page("pages/trends.py").run()
     assert not at.exception
