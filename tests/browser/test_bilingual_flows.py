@@ -126,10 +126,12 @@ def test_the_data_export_in_ukrainian(app_url, new_context):
     with page.expect_download() as info:
         provenance.click()
     record = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
-    text = json.dumps(record, ensure_ascii=False)
-    assert "education" in text, "the provenance file does not record the filter"
-    # the citation block under the downloads (geo.citation): the filter summary and the sources
+    assert "education" in json.dumps(record["filters"]["params"]), "the provenance file does not record the filter"
+    description = record["filters"]["description"]
+    assert CYRILLIC.search(description) and label("education", TARGET_TYPES, "uk").split()[0] in description, \
+        f"the provenance's filter summary is not in Ukrainian: {description}"
+    # the citation block under the downloads (geo.citation): in Ukrainian, with the filter summary
     citation = page.get_by_test_id("stCode").first.inner_text()
-    assert citation.strip(), "no citation shown"
+    assert len(CYRILLIC.findall(citation)) > 20, f"the citation is not in Ukrainian: {citation}"
     assert _query(page).get("lang") == ["uk"]
     traffic.check()
