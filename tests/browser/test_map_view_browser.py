@@ -45,6 +45,7 @@ def test_zoom_and_pan_are_in_the_link_and_a_reload_opens_the_same_view(app_url, 
     for _ in range(2):  # zoom in by 2 x 0.5 (the map's zoom step)
         frame.locator("a.leaflet-control-zoom-in").click()
         page.wait_for_timeout(350)
+    frame.wait_for_function("z => window.map.getZoom() == z", arg=start[2] + 1, timeout=10_000)
     x, y = box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6
     page.mouse.move(x, y)
     page.mouse.down()
