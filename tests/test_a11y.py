@@ -137,3 +137,13 @@ def test_map_list_label_survives_missing_place_and_target():
     record = pd.Series({"date": pd.Timestamp("2024-02-20"), "location": pd.NA, "target_types": pd.NA,
                         "killed": pd.NA, "injured": 2}, dtype="object")
     assert _label(record) == "20 Feb 2024 · Place not given · target not given · killed –, injured 2"
+
+
+def test_map_table_for_readers_shows_dates_and_oblasts_in_the_language():
+    from ui.a11y import _readable
+
+    table = pd.DataFrame({"date": pd.to_datetime(["2024-02-20"]), "admin1_name": ["Donetsk Oblast"],
+                          "geo_precision": ["near"]})
+    uk = _readable(table, "uk")
+    assert str(uk.loc[0, "date"]) == "2024-02-20" and uk.loc[0, "admin1_name"] == "Донецька область"
+    assert _readable(table, "en").loc[0, "admin1_name"] == "Donetsk Oblast"

@@ -234,6 +234,7 @@ def _upload_error_script():
         ("outside.csv", "date,latitude,longitude\n2023-01-01,0,0\n2023-01-02,0,0\n",
          "none of its", "не вдалося імпортувати"),
         ("deep.json", "[" * 100 + "]" * 100, "nested", "вкладеність JSON"),
+        ("nocols.csv", "place,count,note\nKyiv,2,x\n", "no column found", "не знайдено стовпців"),
     ],
 )
 def test_upload_errors_are_shown_in_ukrainian(tmp_path, monkeypatch, name, content, english, ukrainian):

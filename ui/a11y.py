@@ -20,12 +20,13 @@ import pandas as pd
 import streamlit as st
 
 from geo import taxonomy
+from geo.admin1 import iso_for_name, oblast_label
 from geo.filters import cell_mask
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from geo.viz import a11y as ga
 from ui import state
 from ui.data import FilteredView
-from ui.i18n import _, current_language
+from ui.i18n import _, current_language, date_format
 from ui.text import escape_md
 
 #: Streamlit's caption grey (#828180 on white, 3.9:1) is replaced by this one: 6.5:1 on white,
@@ -120,6 +121,21 @@ def map_incident_table(view: FilteredView, cell=None, limit: int = LIST_LIMIT) -
     return frame.reset_index(drop=True), total
 
 
+def _readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The map's table as a reader sees it: dates without a time, oblasts and location precision in ``lang``."""
+    shown = table.copy()
+    if "date" in shown:
+        shown["date"] = pd.to_datetime(shown["date"], errors="coerce").dt.date
+    if "admin1_name" in shown:
+        names = {name: oblast_label(iso_for_name(name), lang) if iso_for_name(name) else name
+                 for name in shown["admin1_name"].dropna().astype(str).unique()}
+        shown["admin1_name"] = shown["admin1_name"].map(lambda v: names.get(str(v), v) if isinstance(v, str) else v)
+    if "geo_precision" in shown:
+        shown["geo_precision"] = shown["geo_precision"].map(
+            lambda v: _(taxonomy.GEO_PRECISION_WORDS.get(str(v), "unknown")) if isinstance(v, str) else v)
+    return shown
+
+
 def _choose(view: FilteredView) -> None:
     picked = st.session_state.get(LIST_KEY)
     if picked and picked != st.session_state.get(state.MAP_SELECTED):
@@ -177,10 +193,11 @@ def render_map_alternative(view: FilteredView, threshold: int) -> None:
         st.caption(_("The list holds the {n} most recent of the {total} incidents on the map.",
                      n=_.number(len(table)), total=_.number(total)))
     with st.expander(_("Data behind this map")):
-        shown = table.rename(columns={
+        shown = _readable(table, current_language()).rename(columns={
             "incident_id": _("Incident id"), "date": _("Date"), "location": _("Place"), "admin1_name": _("Oblast"),
             "target_types": _("Target types"), "weapons": _("Weapons"), "killed": _("Killed"),
             "injured": _("Injured"), "geo_precision": _("Location precision"),
         })
         first = [c for c in shown.columns if c != _("Incident id")] + [_("Incident id")]  # the internal id last
-        st.dataframe(shown[first], hide_index=True, key="a11y_map_table", placeholder=_("not reported"))
+        st.dataframe(shown[first], hide_index=True, key="a11y_map_table", placeholder=_("not reported"),
+                     column_config={_("Date"): st.column_config.DateColumn(_("Date"), format=date_format())})

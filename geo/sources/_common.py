@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.i18n import Message
+from geo.i18n import N_, Message
 from geo.parsing import (
     AmbiguousDateOrder,
     CsvTable,
@@ -209,8 +209,9 @@ def read_named_csv(path: Path, required: Sequence[str], what: str, max_rows: int
             lookup[name] = lookup[alias]
     missing = [c for c in required if c not in lookup]
     if missing:
-        raise UnreadableFileError(f"{path.name}: not {what}, the columns {', '.join(missing)} are missing. "
-                                  "Import it with --format generic and a column mapping.")
+        raise UnreadableFileError(N_("{name}: not {what}, the columns {columns} are missing. Import it with "
+                                     "--format generic and a column mapping."),
+                                  name=path.name, what=Message(what), columns=", ".join(missing))
     return NamedCsv(path, table, lookup)
 
 
@@ -514,7 +515,7 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
                             column=date_col, notes=notes, info=info)
     except AmbiguousDateOrder as exc:
         raise UnreadableFileError(Message("{file}: {problem}.", file=staged.file, problem=exc.msg)) from exc
-    staged.messages.extend(f"{staged.file}: {note}" for note in notes)
+    staged.messages.extend(Message("{file}: {note}", file=staged.file, note=note) for note in notes)
     date_missing = missing_mask(date_raw)
     draw = raw_of("date")
     check.flag(date_missing, "date_missing", lambda i: f"{date_col} is empty")

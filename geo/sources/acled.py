@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.i18n import N_
 from geo.sources import keywords
 from geo.sources._common import StagedRows, blank_to_na, build_extra, read_named_csv, same_list
 from geo.sources.registry import SourceSpec, header_has
@@ -137,7 +138,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     geo.schema.UnreadableFileError
         ``event_id_cnty``, ``event_date``, ``latitude`` or ``longitude`` is missing.
     """
-    table = read_named_csv(path, REQUIRED, "an ACLED export", max_rows, max_bytes, aliases={"event_id_cnty": "data_id"})
+    table = read_named_csv(path, REQUIRED, N_("an ACLED export"), max_rows, max_bytes, aliases={"event_id_cnty": "data_id"})
     raw, lookup, col = table.frame, table.lookup, table.col
     n = len(raw)
     notes = col("notes")

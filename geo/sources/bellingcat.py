@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.i18n import N_
 from geo.parsing import check_file, clean_urls, parse_url_lists
 from geo.safejson import JsonTooDeepError, load_json_file
 from geo.schema import UnreadableFileError
@@ -175,7 +176,7 @@ def stage_csv(path: Path, max_rows: int | None = None, max_bytes: int | None = N
     StagedRows
         One row per record, not yet checked; target types and weapons from ``associations``.
     """
-    table = read_named_csv(path, ("id", "date", "latitude", "longitude"), "a Bellingcat export", max_rows, max_bytes)
+    table = read_named_csv(path, ("id", "date", "latitude", "longitude"), N_("a Bellingcat export"), max_rows, max_bytes)
     raw, lookup, col = table.frame, table.lookup, table.col
     assocs = [parse_associations(v) for v in col("associations")]
     cats = _categories(assocs, col("description"))

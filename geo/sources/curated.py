@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.i18n import N_
 from geo.parsing import parse_url_lists, read_csv_table
 from geo.schema import UnreadableFileError
 from geo.sources import keywords
@@ -86,8 +87,8 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     raw = table.frame
     missing = sorted(SIGNATURE - set(raw.columns))
     if missing:
-        raise UnreadableFileError(f"{path.name}: not the curated format, missing columns {', '.join(missing)}. "
-                                  "Import it with --format generic.")
+        raise UnreadableFileError(N_("{name}: not the curated format, missing columns {columns}. Import it with "
+                                     "--format generic."), name=path.name, columns=", ".join(missing))
     messages = list(table.messages)
     named = NamedCsv(path, table, {c: c for c in raw.columns})  # the project's own format: exact column names
     col = named.col

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.i18n import Message
+from geo.i18n import N_, Message
 from geo.parsing import parse_url_lists, read_csv_table
 from geo.safejson import loads_json
 from geo.schema import UnreadableFileError
@@ -243,11 +243,12 @@ def _check_xlsx(path: Path, max_bytes: int | None) -> None:
             total = sum(info.file_size for info in archive.infolist())
             ratio = total / max(1, sum(info.compress_size for info in archive.infolist()))
     except zipfile.BadZipFile as exc:
-        raise UnreadableFileError(f"{path.name}: not a valid .xlsx workbook (damaged or renamed). "
-                                  "Open it in a spreadsheet program and save it again as .xlsx or CSV.") from exc
+        raise UnreadableFileError(N_("{name}: not a valid .xlsx workbook (damaged or renamed). Open it in a "
+                                     "spreadsheet program and save it again as .xlsx or CSV."), name=path.name) from exc
     if total > limit or ratio > 200:
-        raise UnreadableFileError(f"{path.name}: the workbook unpacks to {total / 1e6:,.0f} MB (ratio {ratio:,.0f}:1); "
-                                  "refused as a possible zip bomb. Export the sheet as CSV instead.")
+        raise UnreadableFileError(N_("{name}: the workbook unpacks to {size} MB (ratio {ratio}:1); refused as a "
+                                     "possible zip bomb. Export the sheet as CSV instead."),
+                                  name=path.name, size=round(total / 1e6), ratio=round(ratio))
 
 
 def _read_excel(path: Path, max_rows: int | None, max_bytes: int | None) -> tuple[pd.DataFrame, np.ndarray, int]:
@@ -257,24 +258,27 @@ def _read_excel(path: Path, max_rows: int | None, max_bytes: int | None) -> tupl
         sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl",
                               nrows=None if max_rows is None else max_rows + 2)
     except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
-        raise UnreadableFileError(f"{path.name}: the workbook cannot be read ({exc}). "
-                                  "Save it again as .xlsx or export the sheet as CSV.") from exc
+        raise UnreadableFileError(N_("{name}: the workbook cannot be read ({reason}). Save it again as .xlsx or "
+                                     "export the sheet as CSV."), name=path.name, reason=str(exc)) from exc
     sheet = sheet.dropna(how="all").dropna(axis=1, how="all")
     if sheet.empty:
-        raise UnreadableFileError(f"{path.name}: the first sheet is empty. Put the table in the first sheet.")
+        raise UnreadableFileError(N_("{name}: the first sheet is empty. Put the table in the first sheet."),
+                                  name=path.name)
     header = ["" if pd.isna(v) else str(v).strip() for v in sheet.iloc[0]]
     header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
     folded = [h.casefold() for h in header]
     dups = sorted({h for h in header if folded.count(h.casefold()) > 1})
     if dups:
-        raise UnreadableFileError(f"{path.name}: column names appear more than once: {', '.join(dups)}. "
-                                  "Rename or delete the duplicated columns so each name is unique.")
+        raise UnreadableFileError(Message("{name}: {problem}. {action}", name=path.name, problem=Message(
+            N_("column names appear more than once: {names}"), names=", ".join(dups)), action=Message(
+            N_("Rename or delete the duplicated columns so each name is unique."))))
     body = sheet.iloc[1:]
     if body.empty:
-        raise UnreadableFileError(f"{path.name}: the sheet has a header row but no data rows. Nothing to import.")
+        raise UnreadableFileError(N_("{name}: the sheet has a header row but no data rows. Nothing to import."),
+                                  name=path.name)
     if max_rows is not None and len(body) > max_rows:
-        raise UnreadableFileError(f"{path.name}: more than {max_rows:,} rows (the row limit). "
-                                  "Split the file or raise the row limit.")
+        raise UnreadableFileError(N_("{name}: more than {limit} rows (the row limit). Split the file or raise the "
+                                     "row limit."), name=path.name, limit=max_rows)
     frame = pd.DataFrame(body.to_numpy(), columns=header)
     return frame, np.arange(1, len(frame) + 1), len(frame)
 
@@ -288,8 +292,8 @@ def _transformer_for(crs_name: str | None):
     try:
         crs = CRS.from_user_input(crs_name)
     except CRSError as exc:
-        raise UnreadableFileError(f"unknown coordinate reference system {crs_name!r}; "
-                                  "reproject the file to WGS84 (EPSG:4326).") from exc
+        raise UnreadableFileError(N_("unknown coordinate reference system {crs}; reproject the file to WGS84 "
+                                     "(EPSG:4326)."), crs=repr(crs_name)) from exc
     if crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
         return None
     return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
@@ -299,11 +303,14 @@ def _read_geojson(path: Path, data: dict, max_rows: int | None) -> tuple[pd.Data
     """Features to a property frame plus point coordinates; non-point features are reported."""
     features = data.get("features")
     if not isinstance(features, list):
-        raise UnreadableFileError(f"{path.name}: a GeoJSON FeatureCollection needs a 'features' list. Check the file.")
+        raise UnreadableFileError(N_("{name}: a GeoJSON FeatureCollection needs a 'features' list. Check the file."),
+                                  name=path.name)
     if not features:
-        raise UnreadableFileError(f"{path.name}: the FeatureCollection has no features. Nothing to import.")
+        raise UnreadableFileError(N_("{name}: the FeatureCollection has no features. Nothing to import."),
+                                  name=path.name)
     if max_rows is not None and len(features) > max_rows:
-        raise UnreadableFileError(f"{path.name}: {len(features):,} features, above the row limit of {max_rows:,}.")
+        raise UnreadableFileError(N_("{name}: {n} features, above the row limit of {limit}."), name=path.name,
+                                  n=len(features), limit=max_rows)
     crs = data.get("crs")
     crs_name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
     try:
@@ -348,8 +355,8 @@ def _read_parquet(path: Path, max_rows: int | None) -> tuple[pd.DataFrame, list[
     try:
         metadata = pq.read_schema(path).metadata or {}
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for damaged files
-        raise UnreadableFileError(f"{path.name}: not a readable Parquet file ({type(exc).__name__}). "
-                                  "Export it again.") from exc
+        raise UnreadableFileError(N_("{name}: not a readable Parquet file ({reason}). Export it again."),
+                                  name=path.name, reason=type(exc).__name__) from exc
     problems: list[tuple[int, str]] = []
     if b"geo" in metadata:
         import geopandas as gpd
@@ -370,9 +377,10 @@ def _read_parquet(path: Path, max_rows: int | None) -> tuple[pd.DataFrame, list[
     else:
         frame = pd.read_parquet(path)
     if max_rows is not None and len(frame) > max_rows:
-        raise UnreadableFileError(f"{path.name}: {len(frame):,} rows, above the row limit of {max_rows:,}.")
+        raise UnreadableFileError(N_("{name}: {n} rows, above the row limit of {limit}."), name=path.name,
+                                  n=len(frame), limit=max_rows)
     if frame.empty:
-        raise UnreadableFileError(f"{path.name}: the table has no rows. Nothing to import.")
+        raise UnreadableFileError(N_("{name}: the table has no rows. Nothing to import."), name=path.name)
     return frame, problems
 
 
@@ -481,8 +489,8 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
     pre: list[dict] = []
     raw: pd.DataFrame | list
     if suffix == ".xls":
-        raise UnreadableFileError(f"{path.name}: old Excel .xls workbooks are not supported. "
-                                  "Save it as .xlsx or CSV and import that.")
+        raise UnreadableFileError(N_("{name}: old Excel .xls workbooks are not supported. Save it as .xlsx or CSV "
+                                     "and import that."), name=path.name)
     if suffix in EXCEL_SUFFIXES:
         frame, row_numbers, rows_read = _read_excel(path, max_rows, max_bytes)
         raw = frame
@@ -521,14 +529,15 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
             raw = raws
         elif isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
             if max_rows is not None and len(data) > max_rows:
-                raise UnreadableFileError(f"{path.name}: {len(data):,} rows, above the row limit of {max_rows:,}.")
+                raise UnreadableFileError(N_("{name}: {n} rows, above the row limit of {limit}."), name=path.name,
+                                          n=len(data), limit=max_rows)
             frame = pd.DataFrame(data)
             rows_read = len(frame)
             row_numbers = np.arange(1, rows_read + 1)
             raw = data
         else:
-            raise UnreadableFileError(f"{path.name}: JSON must be a GeoJSON FeatureCollection or a list of objects. "
-                                      "Check the file.")
+            raise UnreadableFileError(N_("{name}: JSON must be a GeoJSON FeatureCollection or a list of objects. "
+                                         "Check the file."), name=path.name)
     else:
         table = read_csv_table(path, max_rows=max_rows, max_bytes=max_bytes)
         frame, row_numbers, rows_read = table.frame, table.row_numbers, table.rows_read
@@ -562,8 +571,9 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
     missing = [f for f in REQUIRED if f not in chosen]
     if missing:
         raise UnreadableFileError(
-            f"{path.name}: no column found for {', '.join(missing)} (columns: {', '.join(map(str, columns[:15]))}). "
-            "Name the columns with a mapping, e.g. --map date=Date --map lat=Y --map lon=X."
+            N_("{name}: no column found for {fields} (columns: {columns}). Name the columns with a mapping, e.g. "
+               "--map date=Date --map lat=Y --map lon=X."),
+            name=path.name, fields=", ".join(missing), columns=", ".join(map(str, columns[:15]))
         )
     n = len(frame)
 
@@ -738,13 +748,14 @@ def check_file_size(path: Path, max_bytes: int | None) -> None:
         Size limit.
     """
     if not path.exists():
-        raise UnreadableFileError(f"{path.name}: the file does not exist. Check the path.")
+        raise UnreadableFileError(N_("{name}: the file does not exist. Check the path."), name=path.name)
     size = path.stat().st_size
     if size == 0:
-        raise UnreadableFileError(f"{path.name}: the file is empty (0 bytes). Export the data again.")
+        raise UnreadableFileError(N_("{name}: the file is empty (0 bytes). Export the data again."), name=path.name)
     if max_bytes is not None and size > max_bytes:
-        raise UnreadableFileError(f"{path.name}: the file is {size / 1e6:,.1f} MB, above the limit of "
-                                  f"{max_bytes / 1e6:,.1f} MB. Split it or raise the size limit.")
+        raise UnreadableFileError(N_("{name}: the file is {size} MB, above the limit of {limit} MB. Split it or raise "
+                                     "the size limit."), name=path.name, size=round(size / 1e6, 1),
+                                  limit=round(max_bytes / 1e6, 1))
 
 
 def _load_json(path: Path, max_bytes: int | None):

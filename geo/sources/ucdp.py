@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.i18n import N_
 from geo.sources import keywords
 from geo.sources._common import StagedRows, blank_to_na, build_extra, read_named_csv, same_list
 from geo.sources.registry import SourceSpec, header_has
@@ -71,7 +72,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     geo.schema.UnreadableFileError
         ``id``, ``date_start``, ``latitude`` or ``longitude`` is missing.
     """
-    table = read_named_csv(path, REQUIRED, "a UCDP GED file", max_rows, max_bytes)
+    table = read_named_csv(path, REQUIRED, N_("a UCDP GED file"), max_rows, max_bytes)
     raw, col = table.frame, table.col
     n = len(raw)
     violence = _code(col("type_of_violence"))
