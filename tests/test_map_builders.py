@@ -61,7 +61,9 @@ def _payload(layer: folium.FeatureGroup, cls) -> dict:
 
 def test_base_map_is_offline_with_oblasts_and_scale(boundaries):
     fmap = gmap.build_base_map(boundaries)
-    assert fmap.control_scale is True
+    # zoom buttons and scale bar are built with their words in the map's language
+    assert not fmap.control_scale and fmap.options.get("zoom_control") is False
+    assert "L.control.scale(" in fmap.get_root().render() and "L.control.zoom(" in fmap.get_root().render()
     assert not any(isinstance(e, folium.TileLayer) for e in _walk(fmap))
     assert set(_asset_urls(fmap)) == {gmap.LEAFLET_JS_URL, gmap.LEAFLET_CSS_URL}
     layer = next(e for e in _walk(fmap) if isinstance(e, folium.GeoJson))

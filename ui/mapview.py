@@ -27,7 +27,7 @@ MAP_HEIGHT = 620
 RETURNED = ["last_object_clicked", "last_object_clicked_tooltip", *maplink.VIEW_RETURNED]
 MARKER_COLUMNS = [
     "incident_id", "date", "lon", "lat", "geo_precision", "location", "target_types", "weapons",
-    "killed", "injured", "description", "source_urls", "admin1_name", "front_distance_km",
+    "killed", "injured", "description", "source_urls", "admin1_name", "admin1_iso", "front_distance_km",
 ]
 
 
@@ -64,7 +64,7 @@ def map_date_control(view: FilteredView) -> dt.date:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _layer_payload(_view: FilteredView, data_key: str, filters: Filters, cell, threshold: int):
+def _layer_payload(_view: FilteredView, data_key: str, filters: Filters, cell, threshold: int, lang: str = "en"):
     mask = cell_mask(_view.columns, _view.mask, cell)
     idx = np.flatnonzero(mask)
     if len(idx) <= threshold:
@@ -73,7 +73,7 @@ def _layer_payload(_view: FilteredView, data_key: str, filters: Filters, cell, t
         sources = None
         if "event_id" in _view.incidents.columns:
             sources = event_source_entries(_view.incidents, idx, _view.columns.event_code)
-        rows, tables = gmap.incident_rows(frame, colour, sources=sources)
+        rows, tables = gmap.incident_rows(frame, colour, sources=sources, lang=lang)
         return ("markers", rows, tables)
     cols = _view.columns
     if cell:
@@ -86,14 +86,15 @@ def _layer_payload(_view: FilteredView, data_key: str, filters: Filters, cell, t
 
 def build_layers(view: FilteredView, map_date: dt.date, selected: str | None, cell, threshold: int):
     """Return the changing feature groups (front line, incidents or bins) and the snapshot drawn."""
-    front, snap = gmap.build_frontline_layer(view.bundle.frontlines, map_date)
-    kind, payload, tables = _layer_payload(view, view.key, view.filters, cell, threshold)
+    lang = current_language()
+    front, snap = gmap.build_frontline_layer(view.bundle.frontlines, map_date, lang=lang)
+    kind, payload, tables = _layer_payload(view, view.key, view.filters, cell, threshold, lang)
     if kind == "markers":
-        layer = gmap.build_incident_layer(None, selected_id=selected, rows_tables=(payload, tables))
+        layer = gmap.build_incident_layer(None, selected_id=selected, rows_tables=(payload, tables), lang=lang)
     else:
         note = (_("Showing one selected cell, subdivided.") if cell
                 else _("More than {n} incidents: aggregated.", n=threshold))
-        layer = gmap.build_bin_layer(payload, note)
+        layer = gmap.build_bin_layer(payload, note, lang=lang)
     return [front, layer], snap, kind
 
 
@@ -115,12 +116,13 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
     cell = ss.get(state.MAP_CELL)
     started = time.perf_counter()
     tiles = ss.get(state.MAP_TILES) if ss.get("map_tiles_on") else None
+    lang = current_language()
     try:
-        fmap = gmap.build_base_map(None, tiles=tiles or None, attribution=ss.get(state.MAP_TILES_ATTR))
+        fmap = gmap.build_base_map(None, tiles=tiles or None, attribution=ss.get(state.MAP_TILES_ATTR), lang=lang)
     except ValueError as exc:
         st.error(escape_md(error_text(exc)))
-        fmap = gmap.build_base_map(None)
-    gmap.add_boundaries(fmap, _boundaries_geojson(view.key, view.bundle.boundaries))
+        fmap = gmap.build_base_map(None, lang=lang)
+    gmap.add_boundaries(fmap, _boundaries_geojson(view.key, view.bundle.boundaries), lang=lang)
     maplink.OpenAtLinkView().add_to(fmap)
     layers, snap, kind = build_layers(view, map_date, selected, cell, threshold)
     if cell:
@@ -149,19 +151,8 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
     ss["map_build_seconds"] = time.perf_counter() - started
     maplink.handle_view(view.filters, returned)
     _handle_click(view, returned)
-    return _snapshot_caption(snap, map_date) + " · " + (_("click a cell to zoom in") if kind == "bins"
-                                                        else _("click a marker for details"))
-
-
-def _snapshot_caption(snap: gmap.FrontSnapshot, map_date: dt.date) -> str:
-    """The map's front-line caption (``FrontSnapshot.caption``) in the session's language."""
-    def day(value: dt.date) -> str:  # English keeps ISO dates (as the map's legend); Ukrainian writes them out
-        return value.isoformat() if current_language() == "en" else _.date(value)
-
-    if snap.snapshot_date is None:
-        return _("No front-line snapshot on or before {date}", date=day(map_date))
-    return _("Front line as of {snapshot} (source: {source}); map date {date}", snapshot=day(snap.snapshot_date),
-             source=snap.source, date=day(map_date))
+    hint = _("click a cell to zoom in") if kind == "bins" else _("click a marker for details")
+    return snap.caption(map_date, lang) + " · " + hint
 
 
 def _handle_click(view: FilteredView, returned) -> None:
@@ -207,15 +198,17 @@ def render_map_export(view: FilteredView, map_date: dt.date) -> None:
         if st.button(_("Prepare map HTML + PNG"), key="exp_map_prep_view",
                      help=_("The map as on screen, with title, legend, scale, front-line date, filters and credits")):
             try:
+                lang = current_language()
                 layers, snap, kind = build_layers(view, map_date, selected, cell, threshold)
-                fmap = gmap.build_base_map(None, view=_current_view_of_map(view))
-                gmap.add_boundaries(fmap, _boundaries_geojson(view.key, view.bundle.boundaries))
+                fmap = gmap.build_base_map(None, view=_current_view_of_map(view), lang=lang)
+                gmap.add_boundaries(fmap, _boundaries_geojson(view.key, view.bundle.boundaries), lang=lang)
                 shown = int(view.kpis["incidents"])
                 drawn = (_("{n} incidents drawn one by one", n=shown) if kind == "markers"
                          else _("{n} incidents counted per grid cell", n=shown))
-                subtitle = f"{drawn} · {snap.caption(map_date)}"
+                subtitle = f"{drawn} · {snap.caption(map_date, lang)}"
                 page = exports.compose_map_page(fmap, layers, ui_exports.export_context(view),
-                                                title=_("Attacks affecting civilians in Ukraine"), subtitle=subtitle)
+                                                title=_("Attacks affecting civilians in Ukraine"), subtitle=subtitle,
+                                                lang=lang)
                 with st.spinner(_("Rendering the map snapshot…")):
                     png = ui_exports.snapshot_page(page)
                 ui_exports.store(token, {"html": page.encode("utf-8"), "png": png})

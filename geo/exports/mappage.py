@@ -19,9 +19,11 @@ import pandas as pd
 
 from geo.exports.context import ExportContext, ExportError, caption_lines
 from geo.exports.engine import EXPORT_SCALE, ExportEngine, get_export_engine
-from geo.i18n import N_
+from geo.i18n import N_, normalise_language, translator
 
-MAP_CREDIT = "Place names: GeoNames (CC BY 4.0). Reference layers drawn offline; no basemap service."
+MAP_CREDIT = N_("Place names: GeoNames (CC BY 4.0). Reference layers drawn offline; no basemap service.")
+#: Default headline of a map page (translated where the page is built).
+MAP_TITLE = N_("conflictmap: incidents")
 #: Viewport of the publishable map snapshot, in CSS pixels (the PNG is twice as large).
 MAP_PAGE_SIZE = (1200, 860)
 
@@ -63,7 +65,25 @@ def snapshot_map_html(
     return png
 
 
-def map_header_html(title: str, context: ExportContext, subtitle: str = "") -> str:
+def map_language(context: ExportContext, lang: str | None = None) -> str:
+    """Return the language of a map page: ``lang`` when given, else the context's, else English.
+
+    Parameters
+    ----------
+    context : ExportContext
+        View and provenance (its ``lang``, when it has one, is the export's language).
+    lang : str, optional
+        Explicit language.
+
+    Returns
+    -------
+    str
+        A key of :data:`geo.i18n.LANGUAGES`.
+    """
+    return normalise_language(lang) or normalise_language(getattr(context, "lang", None)) or "en"
+
+
+def map_header_html(title: str, context: ExportContext, subtitle: str = "", lang: str | None = None) -> str:
     """Return the escaped header of a publishable map: title, filters in words, data date.
 
     Parameters
@@ -74,17 +94,27 @@ def map_header_html(title: str, context: ExportContext, subtitle: str = "") -> s
         View and provenance.
     subtitle : str
         Extra line (e.g. how many incidents are drawn).
+    lang : str, optional
+        Language of the words (default: :func:`map_language`).
 
     Returns
     -------
     str
         HTML fragment, every text escaped.
     """
+    from geo.viz.map import map_date_text
+
+    _ = translator(map_language(context, lang))
     lines = [f"<h1>{html.escape(title, quote=False)}</h1>"]
     if subtitle:
         lines.append(f"<div>{html.escape(subtitle, quote=False)}</div>")
-    lines.append(f"<div>Filters: {html.escape(context.filters_description or 'none (all incidents)', quote=False)}"
-                 f" · Data as of {html.escape(context.data_date, quote=False)}</div>")
+    try:
+        data_date = map_date_text(dt.date.fromisoformat(str(context.data_date)[:10]), _)
+    except ValueError:
+        data_date = str(context.data_date)
+    line = _("Filters: {filters} · Data as of {date}",
+             filters=context.filters_description or _("none (all incidents)"), date=data_date)
+    lines.append(f"<div>{html.escape(line, quote=False)}</div>")
     return "".join(lines)
 
 
@@ -92,8 +122,9 @@ def compose_map_page(
     fmap: Any,
     layers: Sequence[Any],
     context: ExportContext,
-    title: str = "conflictmap: incidents",
+    title: str | None = None,
     subtitle: str = "",
+    lang: str | None = None,
 ) -> str:
     """Turn a built map and its layers into one offline, publishable HTML page.
 
@@ -110,7 +141,11 @@ def compose_map_page(
     context : ExportContext
         View and provenance (header and footer).
     title, subtitle : str
-        Headline and an extra header line (plain text).
+        Headline (default: :data:`MAP_TITLE` in the page's language) and an extra header line
+        (plain text).
+    lang : str, optional
+        Language of the page's own words (default: :func:`map_language`); the layers are
+        built in it by the caller.
 
     Returns
     -------
@@ -119,11 +154,14 @@ def compose_map_page(
     """
     from geo.viz import map as fmap_mod
 
-    footer_lines = [*caption_lines(context, width_chars=400), MAP_CREDIT]
+    lang = map_language(context, lang)
+    _ = translator(lang)
+    title = _(MAP_TITLE) if title is None else title
+    footer_lines = [*caption_lines(context, width_chars=400), _(MAP_CREDIT)]
     footer = "<br>".join(html.escape(line, quote=False) for line in footer_lines)
     try:
         return fmap_mod.build_standalone_html(fmap, list(layers), title=title, footer_html=footer,
-                                              header_html=map_header_html(title, context, subtitle))
+                                              header_html=map_header_html(title, context, subtitle, lang), lang=lang)
     except FileNotFoundError as exc:
         raise ExportError(str(exc)) from exc
 
@@ -134,8 +172,9 @@ def build_map_page(
     boundaries: Any = None,
     frontlines: pd.DataFrame | None = None,
     when: dt.date | None = None,
-    title: str = "conflictmap: incidents",
+    title: str | None = None,
     threshold: int | None = None,
+    lang: str | None = None,
 ) -> str:
     """Build the standalone offline map of a view with the map builders of :mod:`geo.viz.map`.
 
@@ -156,10 +195,12 @@ def build_map_page(
         Front-line snapshots.
     when : datetime.date, optional
         Map date for the front line.
-    title : str
-        Page title.
+    title : str, optional
+        Page title (default: :data:`MAP_TITLE` in the page's language).
     threshold : int, optional
         Markers-or-cells threshold (default: :func:`geo.viz.map.marker_threshold`).
+    lang : str, optional
+        Language of every word on the page (default: :func:`map_language`).
 
     Returns
     -------
@@ -168,16 +209,17 @@ def build_map_page(
     """
     from geo.viz import map as fmap_mod
 
+    lang = map_language(context, lang)
     threshold = fmap_mod.marker_threshold() if threshold is None else threshold
-    fmap = fmap_mod.build_base_map(boundaries)
+    fmap = fmap_mod.build_base_map(boundaries, lang=lang)
     if when is None:
         dates = pd.to_datetime(frame["date"]).dropna()
         when = dates.max().date() if len(dates) else dt.date.today()
     layers = []
     if frontlines is not None and len(frontlines):
-        layers.append(fmap_mod.build_frontline_layer(frontlines, when)[0])
+        layers.append(fmap_mod.build_frontline_layer(frontlines, when, lang=lang)[0])
     if len(frame) <= threshold:
-        layers.append(fmap_mod.build_incident_layer(frame))
+        layers.append(fmap_mod.build_incident_layer(frame, lang=lang))
     else:
         bins = fmap_mod.aggregate_grid(
             frame["lon"].to_numpy(dtype="float64"),
@@ -185,5 +227,7 @@ def build_map_page(
             frame["killed"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
             frame["injured"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
         )
-        layers.append(fmap_mod.build_bin_layer(bins, note=f"{len(frame):,} incidents, counted per grid cell"))
-    return compose_map_page(fmap, layers, context, title=title)
+        _ = translator(lang)
+        note = _("{n} incidents counted per grid cell", n=len(frame))
+        layers.append(fmap_mod.build_bin_layer(bins, note=note, lang=lang))
+    return compose_map_page(fmap, layers, context, title=title, lang=lang)

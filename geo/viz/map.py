@@ -26,9 +26,12 @@ import shapely
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from geo.admin1 import ADMIN1, oblast_label
+from geo.filters import _short_label as short_label
 from geo.frontlines import snapshot_index_for_dates
 from geo.fusion import describe_sources
-from geo.taxonomy import TARGET_TYPES, WEAPONS
+from geo.i18n import N_, Translator, translator
+from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS
 from geo.viz.mapcore import boundaries_geojson
 from geo.viz.mapcore import html_text as _html_text
 from geo.viz.mapcore import js_literal as _js_literal
@@ -56,16 +59,16 @@ MAX_LINKS = 3
 #: Display classes for the primary target type, coloured with Paul Tol's "muted" palette
 #: (distinguishable with the common colour-vision deficiencies); grey = other/unknown.
 TARGET_CLASSES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("residential", "Residential", "#CC6677", ("residential",)),
-    ("education", "Education", "#332288", ("education",)),
-    ("healthcare", "Healthcare", "#DDCC77", ("healthcare",)),
-    ("utilities", "Energy and water", "#117733", ("energy", "water")),
-    ("transport", "Transport", "#88CCEE", ("transport",)),
-    ("economic", "Commercial, industrial, food", "#882255", ("commercial", "industrial", "agriculture_food")),
-    ("civic", "Cultural, religious, government", "#44AA99", ("cultural", "religious", "government")),
-    ("humanitarian", "Humanitarian", "#999933", ("humanitarian",)),
-    ("military", "Military", "#AA4499", ("military",)),
-    ("other", "Other or unknown", "#BBBBBB", ("other", "unknown")),
+    ("residential", N_("Residential"), "#CC6677", ("residential",)),
+    ("education", N_("Education"), "#332288", ("education",)),
+    ("healthcare", N_("Healthcare"), "#DDCC77", ("healthcare",)),
+    ("utilities", N_("Energy and water"), "#117733", ("energy", "water")),
+    ("transport", N_("Transport"), "#88CCEE", ("transport",)),
+    ("economic", N_("Commercial, industrial, food"), "#882255", ("commercial", "industrial", "agriculture_food")),
+    ("civic", N_("Cultural, religious, government"), "#44AA99", ("cultural", "religious", "government")),
+    ("humanitarian", N_("Humanitarian"), "#999933", ("humanitarian",)),
+    ("military", N_("Military"), "#AA4499", ("military",)),
+    ("other", N_("Other or unknown"), "#BBBBBB", ("other", "unknown")),
 )
 #: Sequential, colour-blind-safe classes for bin counts (ColorBrewer YlOrRd).
 BIN_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -73,8 +76,6 @@ OCCUPIED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#7f2704", "fi
 CONTACT_STYLE = {"color": "#000000", "weight": 2.5, "opacity": 0.9, "className": "cm-contact"}
 CONTESTED_STYLE = {"color": "#7f2704", "weight": 0.5, "fillColor": "#fdae6b", "fillOpacity": 0.35, "dashArray": "4 3", "className": "cm-contested"}
 TOKEN_OPEN, TOKEN_CLOSE = "\u27e6", "\u27e7"
-TARGET_LABELS: dict[str, str] = {code: label.split(" (")[0] for code, label in TARGET_TYPES.items()}
-WEAPON_LABELS: dict[str, str] = {code: label.split(" (")[0] for code, label in WEAPONS.items()}
 
 _CLASS_OF_TARGET = np.array(
     [next(i for i, (_, _, _, codes) in enumerate(TARGET_CLASSES) if code in codes) for code in TARGET_TYPES], dtype=np.int16
@@ -94,6 +95,7 @@ def build_base_map(
     simplify_deg: float = 0.01,
     reference: bool = True,
     view: tuple[tuple[float, float], float] | None = None,
+    lang: str = "en",
 ) -> folium.Map:
     """Build the map frame: offline Leaflet, oblast outlines, scale bar, optional tiles.
 
@@ -112,6 +114,8 @@ def build_base_map(
         Draw the offline reference layer (place names, seas, countries, Dnipro).
     view : tuple, optional
         ``((lat, lon), zoom)`` to open at; default: Ukraine fitted to the map's width.
+    lang : str
+        Language of every word on the frame (scale bar, zoom buttons, place and oblast names).
 
     Returns
     -------
@@ -123,11 +127,12 @@ def build_base_map(
     ValueError
         When ``tiles`` is not an http(s) URL template.
     """
+    _ = translator(lang)
     fmap = folium.Map(
         location=list(UKRAINE_CENTER),
         zoom_start=6,
         tiles=None,
-        control_scale=True,
+        zoom_control=False,
         min_zoom=4,
         max_zoom=16,
         zoom_snap=0.25,
@@ -135,6 +140,7 @@ def build_base_map(
     )
     _offline(fmap)
     _FocusWithoutScroll().add_to(fmap)
+    _ZoomAndScale(_).add_to(fmap)
     if view is None:
         _FitUkraine().add_to(fmap)
     else:
@@ -142,12 +148,12 @@ def build_base_map(
         fmap.options["zoom"] = float(view[1])
     if tiles:
         if not re.match(r"^https?://[^\s\"'<>{}%#]*(\{[sxyzr]\}[^\s\"'<>{}%#]*)+$", tiles) or "{z}" not in tiles:
-            raise ValueError("The tile URL must start with http:// or https:// and contain {z}, {x} and {y}.")
-        folium.TileLayer(tiles=tiles, attr=_html_text(attribution or "Tiles: see provider"), name="Tiles").add_to(fmap)
+            raise ValueError(_("The tile URL must start with http:// or https:// and contain {z}, {x} and {y}."))
+        folium.TileLayer(tiles=tiles, attr=_html_text(attribution or _("Tiles: see provider")), name="Tiles").add_to(fmap)
     if boundaries is not None and len(boundaries):
-        add_boundaries(fmap, boundaries_geojson(boundaries, simplify_deg))
+        add_boundaries(fmap, boundaries_geojson(boundaries, simplify_deg), lang=lang)
     if reference:
-        add_reference_layer(fmap)
+        add_reference_layer(fmap, lang=lang)
     return fmap
 
 
@@ -234,7 +240,40 @@ class _FitUkraine(MacroElement):
         self.legend_px = int(legend_px)
 
 
-def add_boundaries(fmap: folium.Map, geojson: dict) -> folium.GeoJson:
+class _ZoomAndScale(MacroElement):
+    """Leaflet's zoom buttons and scale bar with their words in the map's language.
+
+    Leaflet writes "Zoom in", "m" and "km" itself; the control is built here with the
+    translated titles and units (miles and feet only in English).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var T = {{ this.payload }};
+            L.control.zoom({zoomInTitle: T.zoomIn, zoomOutTitle: T.zoomOut}).addTo(map);
+            var scale = L.control.scale({imperial: T.imperial});
+            scale._updateMetric = function(maxMeters) {
+                var meters = this._getRoundNum(maxMeters);
+                var label = meters < 1000 ? meters + " " + T.m : (meters / 1000) + " " + T.km;
+                this._updateScale(this._mScale, label, meters / maxMeters);
+            };
+            scale.addTo(map);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, _: Translator):
+        super().__init__()
+        self._name = "ZoomAndScale"
+        self.payload = _js_literal({"zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "imperial": _.lang == "en",
+                                    "m": _.pgettext("unit", "m"), "km": _.pgettext("unit", "km")})
+
+
+def add_boundaries(fmap: folium.Map, geojson: dict, lang: str = "en") -> folium.GeoJson:
     """Add the admin-1 outlines (from :func:`boundaries_geojson`) to ``fmap`` as the basemap.
 
     Parameters
@@ -243,12 +282,17 @@ def add_boundaries(fmap: folium.Map, geojson: dict) -> folium.GeoJson:
         Map to draw on.
     geojson : dict
         FeatureCollection with an escaped ``label`` property.
+    lang : str
+        Language of the oblast names in the tooltips: a unit with a known ISO 3166-2 code is
+        named in Ukrainian from :data:`geo.admin1.ADMIN1`; English keeps the layer's own names.
 
     Returns
     -------
     folium.GeoJson
         The layer added.
     """
+    if translator(lang).lang != "en":
+        geojson = {**geojson, "features": [_renamed(feature, lang) for feature in geojson["features"]]}
     layer = folium.GeoJson(
         geojson,
         name="Oblasts",
@@ -258,6 +302,13 @@ def add_boundaries(fmap: folium.Map, geojson: dict) -> folium.GeoJson:
     )
     layer.add_to(fmap)
     return layer
+
+
+def _renamed(feature: dict, lang: str) -> dict:
+    iso = feature["properties"].get("admin1_iso")
+    if iso not in ADMIN1:
+        return feature
+    return {**feature, "properties": {**feature["properties"], "label": _html_text(oblast_label(iso, lang))}}
 
 
 @dataclass(frozen=True)
@@ -278,11 +329,31 @@ class FrontSnapshot:
     snapshot_date: dt.date | None
     source: str
 
-    def caption(self, when: dt.date) -> str:
-        """Return the plain-language caption shown on the map."""
+    def caption(self, when: dt.date, lang: str = "en") -> str:
+        """Return the plain-language caption shown on the map, in ``lang`` (plain text, not escaped)."""
+        _ = translator(lang)
         if self.snapshot_date is None:
-            return f"No front-line snapshot on or before {when.isoformat()}"
-        return f"Front line as of {self.snapshot_date.isoformat()} (source: {self.source}); map date {when.isoformat()}"
+            return _("No front-line snapshot on or before {date}", date=map_date_text(when, _))
+        return _("Front line as of {date} (source: {source}); map date {when}",
+                 date=map_date_text(self.snapshot_date, _), source=self.source, when=map_date_text(when, _))
+
+
+def map_date_text(day: dt.date, _: Translator) -> str:
+    """Return a date as the map writes it: ISO 8601 in English, "1 черв. 2024 р." in Ukrainian.
+
+    Parameters
+    ----------
+    day : datetime.date
+        The date.
+    _ : Translator
+        The map's translator (:func:`geo.i18n.translator`).
+
+    Returns
+    -------
+    str
+        The date in the map's style for the language.
+    """
+    return _.date(day, "iso" if _.lang == "en" else "medium")
 
 
 def snapshot_for_date(frontlines: gpd.GeoDataFrame | None, when: dt.date) -> FrontSnapshot:
@@ -309,7 +380,7 @@ def snapshot_for_date(frontlines: gpd.GeoDataFrame | None, when: dt.date) -> Fro
 
 
 def build_frontline_layer(
-    frontlines: gpd.GeoDataFrame | None, when: dt.date, simplify_deg: float = 0.005
+    frontlines: gpd.GeoDataFrame | None, when: dt.date, simplify_deg: float = 0.005, lang: str = "en"
 ) -> tuple[folium.FeatureGroup, FrontSnapshot]:
     """Build the occupied area, contested area and line of contact as they stood on ``when``.
 
@@ -322,6 +393,8 @@ def build_frontline_layer(
         Map date.
     simplify_deg : float
         Display simplification tolerance in degrees.
+    lang : str
+        Language of the caption and the key.
 
     Returns
     -------
@@ -345,7 +418,7 @@ def build_frontline_layer(
                 interactive=False,
                 control=False,
             ).add_to(group)
-    head, body = front_legend_html(snap, when)
+    head, body = front_legend_html(snap, when, lang)
     MapControl(body, position="bottomleft", css_class="cm-caption", width=300, summary=head).add_to(group)
     return group, snap
 
@@ -360,7 +433,7 @@ def _swatch(style: dict, line: bool = False) -> str:
             "margin-right:5px;vertical-align:middle'></span>")
 
 
-def front_legend_html(snap: FrontSnapshot, when: dt.date) -> tuple[str, str]:
+def front_legend_html(snap: FrontSnapshot, when: dt.date, lang: str = "en") -> tuple[str, str]:
     """Return the front-line box: which snapshot is drawn, and what its three layers mean.
 
     Parameters
@@ -369,6 +442,8 @@ def front_legend_html(snap: FrontSnapshot, when: dt.date) -> tuple[str, str]:
         The snapshot drawn (from :func:`snapshot_for_date`).
     when : datetime.date
         Map date.
+    lang : str
+        Language of the title and the key.
 
     Returns
     -------
@@ -377,14 +452,13 @@ def front_legend_html(snap: FrontSnapshot, when: dt.date) -> tuple[str, str]:
     str
         The key to the layers as an HTML fragment (empty without a snapshot).
     """
-    head = snap.caption(when)
+    _ = translator(lang)
+    head = snap.caption(when, lang)
     if snap.snapshot_date is None:
         return head, ""
-    return head, (
-        f"<div>{_swatch(OCCUPIED_STYLE)}Occupied area</div>"
-        f"<div>{_swatch(CONTESTED_STYLE)}Contested area</div>"
-        f"<div>{_swatch(CONTACT_STYLE, line=True)}Line of contact</div>"
-    )
+    keys = ((_swatch(OCCUPIED_STYLE), _("Occupied area")), (_swatch(CONTESTED_STYLE), _("Contested area")),
+            (_swatch(CONTACT_STYLE, line=True), _("Line of contact")))
+    return head, "".join(f"<div>{swatch}{_html_text(text)}</div>" for swatch, text in keys)
 
 
 class MapControl(MacroElement):
@@ -570,14 +644,17 @@ class _BinLayer(MacroElement):
         (function() {
             var parent = {{ this._parent.get_name() }};
             var D = {{ this.payload }};
+            {{ this.helpers }}
             D.cells.forEach(function(c) {
                 var k = 0;
                 while (k + 1 < D.breaks.length && c[4] >= D.breaks[k + 1]) { k++; }
                 var r = L.rectangle([[c[1], c[0]], [c[3], c[2]]], {
                     color: "#444", weight: 0.6, fillColor: D.colors[k], fillOpacity: 0.75, className: "cm-bin"
                 });
-                r.bindTooltip(c[4] + " incidents \u00b7 " + c[5] + " killed \u00b7 " + c[6]
-                    + " injured (click to zoom in)<span style='display:none'> " + D.open + "bin:" + c.slice(0, 4).join(",")
+                var tip = D.tip.replace("{count}", function() { return num(c[4], D); })
+                    .replace("{killed}", function() { return num(c[5], D); })
+                    .replace("{injured}", function() { return num(c[6], D); });
+                r.bindTooltip(esc(tip) + "<span style='display:none'> " + D.open + "bin:" + c.slice(0, 4).join(",")
                     + D.close + "</span>");
                 parent.addLayer(r);
             });
@@ -586,16 +663,41 @@ class _BinLayer(MacroElement):
         """
     )
 
-    def __init__(self, bins: GridBins, breaks: list[int]):
+    def __init__(self, bins: GridBins, breaks: list[int], lang: str = "en"):
         super().__init__()
         self._name = "BinLayer"
+        _ = translator(lang)
         cells = [
             [*bins.cell_bounds(k), int(bins.count[k]), int(bins.killed[k]), int(bins.injured[k])] for k in range(len(bins.count))
         ]
         self.cell_count = len(cells)
+        self.helpers = _JS_HELPERS
         self.payload = _js_literal(
-            {"cells": cells, "breaks": breaks, "colors": list(BIN_COLORS), "open": TOKEN_OPEN, "close": TOKEN_CLOSE}
+            {"cells": cells, "breaks": breaks, "colors": list(BIN_COLORS), "open": TOKEN_OPEN, "close": TOKEN_CLOSE,
+             "tip": _("{count} incidents · {killed} killed · {injured} injured (click to zoom in)"),
+             **_number_symbols(_)}
         )
+
+
+#: Script helpers shared by the marker and cell layers: HTML escaping and numbers written for the
+#: map's language (``D.group`` and ``D.dec`` come from :func:`_number_symbols`).
+_JS_HELPERS = """
+            function esc(s) {
+                return String(s).replace(/[&<>"']/g, function(ch) {
+                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[ch];
+                });
+            }
+            function num(v, D) {
+                var parts = String(v).split(".");
+                parts[0] = parts[0].replace(/\\B(?=(\\d{3})+(?!\\d))/g, D.group);
+                return parts.join(D.dec);
+            }
+"""
+
+
+def _number_symbols(_: Translator) -> dict[str, str]:
+    """Return the digit-group and decimal signs of the translator's language (for the map's scripts)."""
+    return {"group": _.number(1000)[1], "dec": _.number(0.5, 1)[1]}
 
 
 class _IncidentMarkers(MacroElement):
@@ -605,11 +707,7 @@ class _IncidentMarkers(MacroElement):
         (function() {
             var parent = {{ this._parent.get_name() }};
             var D = {{ this.payload }};
-            function esc(s) {
-                return String(s).replace(/[&<>"']/g, function(ch) {
-                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[ch];
-                });
-            }
+            {{ this.helpers }}
             function el(tag, text, css) {
                 var e = document.createElement(tag);
                 if (text !== null && text !== undefined) { e.textContent = String(text); }
@@ -619,6 +717,10 @@ class _IncidentMarkers(MacroElement):
             function names(idx, table) {
                 return idx.length ? idx.map(function(i) { return table[i]; }).join(", ") : D.nr;
             }
+            function count(v) { return v === null ? D.nr : num(v, D); }
+            function fill(text, values) {
+                return text.replace(/\\{(\\w+)\\}/g, function(all, key) { return key in values ? values[key] : all; });
+            }
             function eventSources(ev) {
                 var wrap = el("div", null, "margin:4px 0;border-top:1px solid #ddd;padding-top:4px");
                 wrap.className = "cm-event-sources";
@@ -626,8 +728,8 @@ class _IncidentMarkers(MacroElement):
                 var list = el("ul", null, "margin:2px 0;padding-left:16px");
                 ev[1].forEach(function(s) {
                     var li = el("li", null, "");
-                    var fig = "killed " + (s[1] === null ? D.nr : s[1]) + ", injured " + (s[2] === null ? D.nr : s[2]);
-                    if (s[3] !== null) { fig += ", civilians killed " + s[3]; }
+                    var fig = fill(D.words.fig, {killed: count(s[1]), injured: count(s[2])});
+                    if (s[3] !== null) { fig += ", " + fill(D.words.civ, {n: count(s[3])}); }
                     li.appendChild(el("span", s[0] + ": " + fig, ""));
                     if (s[5]) { li.appendChild(el("div", s[5] + (s[6] ? " (" + s[6] + ")" : ""), "color:#555")); }
                     s[4].forEach(function(u) {
@@ -644,10 +746,11 @@ class _IncidentMarkers(MacroElement):
                 var box = el("div", null, "font:12px/1.4 sans-serif;max-width:300px");
                 box.className = "cm-popup";
                 box.appendChild(el("div", r[7], "font-weight:bold;font-size:13px"));
-                var rows = [["Date", r[6]], ["Oblast", D.o[r[8]]], ["Target", names(r[9], D.t)],
-                            ["Weapon", names(r[10], D.w)],
-                            ["Killed", r[11] === null ? D.nr : r[11]], ["Injured", r[12] === null ? D.nr : r[12]],
-                            ["From the front", r[13] === null ? D.na : r[13] + " km"], ["Location precision", D.p[r[16]]]];
+                var W = D.words;
+                var rows = [[W.date, r[6]], [W.oblast, D.o[r[8]]], [W.target, names(r[9], D.t)],
+                            [W.weapon, names(r[10], D.w)], [W.killed, count(r[11])], [W.injured, count(r[12])],
+                            [W.front, r[13] === null ? D.na : fill(W.km, {km: num(r[13], D)})],
+                            [W.precision, D.p[r[16]]]];
                 var table = el("table", null, "border-collapse:collapse;margin:4px 0");
                 rows.forEach(function(pair) {
                     var tr = document.createElement("tr");
@@ -689,18 +792,26 @@ class _IncidentMarkers(MacroElement):
         """
     )
 
-    def __init__(self, rows: list[list], tables: dict[str, list[str]], selected: list | None):
+    def __init__(self, rows: list[list], tables: dict[str, list[str]], selected: list | None, lang: str = "en"):
         super().__init__()
         self._name = "IncidentMarkers"
         self.rows = rows
+        self.helpers = _JS_HELPERS
+        _ = translator(lang)
+        words = {"date": _("Date"), "oblast": _("Oblast"), "target": _("Target"), "weapon": _("Weapon"),
+                 "killed": _("Killed"), "injured": _("Injured"), "front": _("From the front"),
+                 "precision": _("Location precision"), "km": _("{km} km"),
+                 "fig": _("killed {killed}, injured {injured}"), "civ": _("civilians killed {n}")}
         self.payload = _js_literal(
             {
                 "rows": rows,
                 **tables,
-                "colors": [color for _, _, color, _ in TARGET_CLASSES],
+                "colors": [color for _key, _label, color, _codes in TARGET_CLASSES],
                 "selected": selected,
-                "nr": "not reported",
-                "na": "not available",
+                "nr": _("not reported"),
+                "na": _("not available"),
+                "words": words,
+                **_number_symbols(_),
                 "open": TOKEN_OPEN,
                 "close": TOKEN_CLOSE,
             }
@@ -741,7 +852,8 @@ def target_class(primary_target: np.ndarray) -> np.ndarray:
 
 
 def incident_rows(
-    incidents: pd.DataFrame, primary_target: np.ndarray | None = None, sources: list[list] | None = None
+    incidents: pd.DataFrame, primary_target: np.ndarray | None = None, sources: list[list] | None = None,
+    lang: str = "en",
 ) -> tuple[list[list], dict[str, list[str]]]:
     """Turn incidents into the compact marker records the incident layer draws.
 
@@ -754,6 +866,9 @@ def incident_rows(
     sources : list of list, optional
         Per row, its event's records (:func:`geo.fusion.event_source_entries`); the popup
         then lists every source with its own figures and links.
+    lang : str
+        Language of the words in the records and tables (dates, oblast names, target and weapon
+        labels, location precision, the sources sentence); data text is never translated.
 
     Returns
     -------
@@ -768,9 +883,10 @@ def incident_rows(
         ``p`` (location precisions).
     """
     n = len(incidents)
+    _ = translator(lang)
     tables: dict[str, list[str]] = {
-        "t": list(TARGET_LABELS.values()),
-        "w": list(WEAPON_LABELS.values()),
+        "t": [short_label(code, TARGET_TYPES, lang) for code in TARGET_TYPES],
+        "w": [short_label(code, WEAPONS, lang) for code in WEAPONS],
         "o": [],
         "p": [],
     }
@@ -793,21 +909,16 @@ def incident_rows(
         if "front_distance_km" in incidents.columns
         else np.full(n, np.nan)
     )
-    dates = pd.to_datetime(incidents["date"]).dt.strftime("%Y-%m-%d").fillna("date unknown").tolist()
-    oblast_names = (
-        incidents["admin1_name"].astype("string").fillna("outside the oblast layer")
-        if "admin1_name" in incidents.columns
-        else pd.Series(["not assigned"] * n, dtype="string")
-    )
-    oblast_cat = pd.Categorical(oblast_names)
+    dates = _date_texts(incidents["date"], _)
+    oblast_cat = pd.Categorical(_oblast_names(incidents, _))
     tables["o"] = [str(v) for v in oblast_cat.categories]
     oblast = oblast_cat.codes.tolist()
     precision_cat = pd.Categorical(precision)
-    tables["p"] = [str(v) for v in precision_cat.categories]
+    tables["p"] = [_(GEO_PRECISION_WORDS[v]) if v in GEO_PRECISION_WORDS else str(v) for v in precision_cat.categories]
     precision_idx = precision_cat.codes.tolist()
     target_index = {code: i for i, code in enumerate(TARGET_TYPES)}
     weapon_index = {code: i for i, code in enumerate(WEAPONS)}
-    place = incidents["location"].astype("string").fillna("place not given").tolist()
+    place = incidents["location"].astype("string").fillna(_("place not given")).tolist()
     ids = incidents["incident_id"].astype("string").fillna("").tolist()
     desc = incidents["description"].astype("string").fillna("").tolist()
     lat = np.round(incidents["lat"].to_numpy(dtype=np.float64), 5).tolist()
@@ -848,10 +959,32 @@ def incident_rows(
                 text,
                 [u[:500] for u in urls[:MAX_LINKS]],
                 precision_idx[i],
-                [describe_sources(sources[i], sentence=True), sources[i]] if sources is not None and sources[i] else None,
+                [describe_sources(sources[i], sentence=True, lang=lang), sources[i]]
+                if sources is not None and sources[i] else None,
             ]
         )
     return rows, tables
+
+
+def _date_texts(values: pd.Series, _: Translator) -> list[str]:
+    """Each incident's date as the map writes it (:func:`map_date_text`); each distinct date formatted once."""
+    days = pd.to_datetime(values).dt.normalize()
+    if _.lang == "en":
+        return days.dt.strftime("%Y-%m-%d").fillna(_("date unknown")).tolist()
+    shown = {day: map_date_text(day.date(), _) for day in days.dropna().unique()}
+    return days.map(shown).fillna(_("date unknown")).tolist()
+
+
+def _oblast_names(incidents: pd.DataFrame, _: Translator) -> pd.Series:
+    """Each incident's oblast as the popup names it: the table's name in English, the Ukrainian name by code."""
+    if "admin1_name" not in incidents.columns and "admin1_iso" not in incidents.columns:
+        return pd.Series([_("not assigned")] * len(incidents), dtype="string")
+    names = (incidents["admin1_name"].astype("string") if "admin1_name" in incidents.columns
+             else pd.Series(pd.NA, index=incidents.index, dtype="string"))
+    if _.lang != "en" and "admin1_iso" in incidents.columns:
+        local = {iso: oblast_label(iso, _.lang) for iso in ADMIN1}
+        names = incidents["admin1_iso"].map(local).astype("string").fillna(names)
+    return names.fillna(_("outside the oblast layer"))
 
 
 def display_target(target_lists, selected: tuple[str, ...], primary: np.ndarray) -> np.ndarray:
@@ -896,6 +1029,7 @@ def build_incident_layer(
     primary_target: np.ndarray | None = None,
     selected_id: str | None = None,
     rows_tables: tuple[list[list], dict[str, list[str]]] | None = None,
+    lang: str = "en",
 ) -> folium.FeatureGroup:
     """Build one marker per incident, styled by primary target type and sized by casualties.
 
@@ -913,7 +1047,9 @@ def build_incident_layer(
     selected_id : str, optional
         Incident to ring.
     rows_tables : tuple, optional
-        Precomputed :func:`incident_rows` output (lets the app cache it).
+        Precomputed :func:`incident_rows` output (lets the app cache it; made in ``lang``).
+    lang : str
+        Language of the legend, tooltips and popups.
 
     Returns
     -------
@@ -921,15 +1057,16 @@ def build_incident_layer(
         The markers and the legend.
     """
     group = folium.FeatureGroup(name="Incidents", control=False)
-    rows, tables = rows_tables if rows_tables is not None else incident_rows(incidents, primary_target)
+    rows, tables = rows_tables if rows_tables is not None else incident_rows(incidents, primary_target, lang=lang)
     selected = next(([r[0], r[1], r[3]] for r in rows if r[5] == selected_id), None) if selected_id else None
-    _IncidentMarkers(rows, tables, selected).add_to(group)
+    _IncidentMarkers(rows, tables, selected, lang).add_to(group)
     present = sorted({r[2] for r in rows})
-    MapControl(legend_html(present, len(rows)), summary="Legend").add_to(group)
+    _ = translator(lang)
+    MapControl(legend_html(present, len(rows), lang), summary=_("Legend")).add_to(group)
     return group
 
 
-def build_bin_layer(bins: GridBins, note: str = "") -> folium.FeatureGroup:
+def build_bin_layer(bins: GridBins, note: str = "", lang: str = "en") -> folium.FeatureGroup:
     """Build the aggregated view: one rectangle per non-empty grid cell, coloured by count.
 
     Parameters
@@ -937,7 +1074,9 @@ def build_bin_layer(bins: GridBins, note: str = "") -> folium.FeatureGroup:
     bins : GridBins
         From :func:`aggregate_grid`.
     note : str
-        Extra legend line (plain text, escaped here).
+        Extra legend line (plain text in ``lang``, escaped here).
+    lang : str
+        Language of the legend and the tooltips.
 
     Returns
     -------
@@ -946,12 +1085,13 @@ def build_bin_layer(bins: GridBins, note: str = "") -> folium.FeatureGroup:
     """
     group = folium.FeatureGroup(name="Incident bins", control=False)
     breaks = bin_color_breaks(bins.count)
-    _BinLayer(bins, breaks).add_to(group)
-    MapControl(bin_legend_html(breaks, bins, note), summary="Legend").add_to(group)
+    _BinLayer(bins, breaks, lang).add_to(group)
+    _ = translator(lang)
+    MapControl(bin_legend_html(breaks, bins, note, lang), summary=_("Legend")).add_to(group)
     return group
 
 
-def legend_html(classes_present: list[int] | None = None, n_markers: int | None = None) -> str:
+def legend_html(classes_present: list[int] | None = None, n_markers: int | None = None, lang: str = "en") -> str:
     """Return the marker legend as HTML (colour per target class, size, precision).
 
     Parameters
@@ -960,30 +1100,35 @@ def legend_html(classes_present: list[int] | None = None, n_markers: int | None 
         Indices into :data:`TARGET_CLASSES` to list; all when None.
     n_markers : int, optional
         Number of markers drawn, shown in the title.
+    lang : str
+        Language of the legend.
 
     Returns
     -------
     str
         HTML fragment; contains no untrusted text.
     """
+    _ = translator(lang)
     indices = range(len(TARGET_CLASSES)) if classes_present is None else classes_present
-    title = "Primary target" if n_markers is None else f"Primary target ({n_markers:,} incidents)"
+    title = (_("Primary target") if n_markers is None
+             else _.ngettext("Primary target ({n} incident)", "Primary target ({n} incidents)", n_markers))
     lines = [f"<div style='font-weight:bold'>{html.escape(title)}</div>"]
     for i in indices:
-        _, label, color, _ = TARGET_CLASSES[i]
+        label, color = _(TARGET_CLASSES[i][1]), TARGET_CLASSES[i][2]
         lines.append(
             f"<div><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
             f"background:{color};border:1px solid #222;margin-right:5px;vertical-align:middle'></span>{html.escape(label)}</div>"
         )
+    hollow, size = html.escape(_("Hollow: approximate location")), html.escape(_("Size: killed + injured (reported)"))
     lines.append(
         "<div style='margin-top:3px'><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
-        "border:2px dashed #555;margin-right:5px;vertical-align:middle'></span>Hollow: approximate location</div>"
-        "<div>Size: killed + injured (reported)</div>"
+        f"border:2px dashed #555;margin-right:5px;vertical-align:middle'></span>{hollow}</div>"
+        f"<div>{size}</div>"
     )
     return "".join(lines)
 
 
-def bin_legend_html(breaks: list[int], bins: GridBins, note: str = "") -> str:
+def bin_legend_html(breaks: list[int], bins: GridBins, note: str = "", lang: str = "en") -> str:
     """Return the legend of the aggregated view as HTML.
 
     Parameters
@@ -994,25 +1139,33 @@ def bin_legend_html(breaks: list[int], bins: GridBins, note: str = "") -> str:
         The cells drawn.
     note : str
         Extra line (plain text; escaped here).
+    lang : str
+        Language of the legend.
 
     Returns
     -------
     str
         HTML fragment.
     """
-    km = bins.cell_deg * 111.0
-    lines = [
-        f"<div style='font-weight:bold'>Incidents per cell ({int(bins.count.sum()):,} in {len(bins.count):,} cells, "
-        f"about {km:.0f} km north-south)</div>"
-    ]
+    _ = translator(lang)
+    title = _.ngettext("Incidents per cell ({count} in {n} cell, about {km} km north-south)",
+                       "Incidents per cell ({count} in {n} cells, about {km} km north-south)",
+                       len(bins.count), count=int(bins.count.sum()), km=round(bins.cell_deg * 111.0))
+    lines = [f"<div style='font-weight:bold'>{_html_text(title)}</div>"]
     for k, low in enumerate(breaks):
         high = breaks[k + 1] - 1 if k + 1 < len(breaks) else None
-        text = f"{low}" if high == low else (f"{low}\u2013{high}" if high is not None else f"{low} or more")
+        if high == low:
+            text = _.number(low)
+        elif high is not None:
+            text = f"{_.number(low)}\u2013{_.number(high)}"
+        else:
+            text = _("{n} or more", n=low)
         lines.append(
             f"<div><span style='display:inline-block;width:14px;height:10px;background:{BIN_COLORS[k]};"
-            f"border:1px solid #444;margin-right:5px'></span>{text}</div>"
+            f"border:1px solid #444;margin-right:5px'></span>{_html_text(text)}</div>"
         )
-    lines.append("<div>Click a cell to zoom in.</div>")
+    click = _("Click a cell to zoom in.")
+    lines.append(f"<div>{_html_text(click)}</div>")
     if note:
         lines.append(f"<div>{_html_text(note)}</div>")
     return "".join(lines)
@@ -1115,7 +1268,7 @@ def leaflet_assets() -> tuple[str, str]:
 
 def build_standalone_html(
     fmap: folium.Map, layers: list[folium.FeatureGroup] | None = None, title: str = "conflictmap", footer_html: str = "",
-    header_html: str = "",
+    header_html: str = "", lang: str = "en",
 ) -> str:
     """Render a map with its layers as one self-contained, offline HTML page (Leaflet inlined).
 
@@ -1131,6 +1284,8 @@ def build_standalone_html(
         Trusted HTML shown below the map (e.g. credits already escaped by the caller).
     header_html : str
         Trusted HTML shown above the map (title, filters in words).
+    lang : str
+        Language of the page, written in its ``lang`` attribute (for screen readers).
 
     Returns
     -------
@@ -1162,7 +1317,7 @@ def build_standalone_html(
         ".cm-header h1{font-size:20px;margin:0 0 2px}"
         ".cm-footer{order:2;font:11px/1.35 sans-serif;color:#333;padding:5px 12px 7px;border-top:1px solid #ddd}</style>"
     ), name="cm_layout")
-    page, dropped = make_standalone_html(root.render())
+    page, dropped = make_standalone_html(root.render().replace("<html>", f'<html lang="{translator(lang).lang}">', 1))
     if dropped:
         raise FileNotFoundError(f"the map page references assets with no local copy: {dropped[:3]}; "
                                 "run `bash scripts/setup.sh` (it copies Leaflet into static/vendor).")

@@ -5,6 +5,12 @@ course of the Dnipro are facts authored by the project (see data/README.md): the
 is a line through the GeoNames coordinates of towns on its banks, good for orientation
 at national scale, not for measuring.
 
+In Ukrainian the labels are the places' Ukrainian names: GeoNames' Ukrainian spelling
+(``name_uk``), corrected where GeoNames has none or gives the Russian one, and the names
+of the river, seas and countries, from ``data/reference/names_uk.csv`` (authored by the
+project, keyed by the feature ids below: ``river:dnipro``, ``sea:<id>``, ``country:<ISO>``,
+``place:<geonameid>``).
+
 The layer is drawn in the browser as one JSON payload: labels are added or removed as
 the zoom changes (oblast centres always, larger towns as one zooms in), all on panes
 that never take a click.
@@ -12,8 +18,10 @@ that never take a click.
 
 from __future__ import annotations
 
+import csv
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 import numpy as np
@@ -21,15 +29,21 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from geo.i18n import normalise_language
 from geo.places import load_places
 from geo.viz.mapcore import html_text, js_literal
 
-#: Seas and neighbouring countries: (label, lat, lon), placed where the national view shows them.
-SEAS = (("Black Sea", 43.9, 32.2), ("Sea of Azov", 46.2, 36.75))
+#: Seas and neighbouring countries: (id, English label, lat, lon), placed where the national view
+#: shows them. Country labels are drawn in capitals.
+SEAS = (("black_sea", "Black Sea", 43.9, 32.2), ("azov_sea", "Sea of Azov", 46.2, 36.75))
 COUNTRIES = (
-    ("POLAND", 51.2, 22.3), ("BELARUS", 52.0, 27.3), ("RUSSIA", 51.6, 38.2), ("MOLDOVA", 47.4, 28.4),
-    ("ROMANIA", 45.6, 26.3), ("SLOVAKIA", 48.85, 21.4), ("HUNGARY", 47.95, 21.45),
+    ("PL", "Poland", 51.2, 22.3), ("BY", "Belarus", 52.0, 27.3), ("RU", "Russia", 51.6, 38.2),
+    ("MD", "Moldova", 47.4, 28.4), ("RO", "Romania", 45.6, 26.3), ("SK", "Slovakia", 48.85, 21.4),
+    ("HU", "Hungary", 47.95, 21.45),
 )
+RIVER_ID, RIVER_NAME = "river:dnipro", "Dnipro"
+#: Ukrainian names of the reference features, authored by the project (see the module docstring).
+NAMES_UK_FILE = Path(__file__).resolve().parents[2] / "data" / "reference" / "names_uk.csv"
 #: The Dnipro from Vyshhorod to its estuary, through riverside towns (lat, lon; GeoNames coordinates).
 DNIPRO = (
     (50.58, 30.49), (50.45, 30.55), (50.12, 30.70), (49.97, 31.04), (49.75, 31.47), (49.44, 32.06),
@@ -56,10 +70,12 @@ def label_places(places: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``name, lat, lon, population, centre_of, min_zoom``.
+        ``name, lat, lon, population, centre_of, min_zoom`` (and ``geonameid``, ``name_uk`` when
+        ``places`` has them).
     """
+    columns = [c for c in ("geonameid", "name", "name_uk", "lat", "lon", "population", "centre_of") if c in places.columns]
     if places.empty:
-        return places.assign(min_zoom=pd.Series(dtype=float))[["name", "lat", "lon", "population", "centre_of", "min_zoom"]]
+        return places.assign(min_zoom=pd.Series(dtype=float))[[*columns, "min_zoom"]]
     lat = places["lat"].to_numpy()
     lon = places["lon"].to_numpy()
     centre = places["centre_of"].notna().to_numpy()
@@ -72,7 +88,7 @@ def label_places(places: pd.DataFrame) -> pd.DataFrame:
         min_zoom[population >= low] = zoom
     min_zoom[centre] = 0.0
     keep &= np.isfinite(min_zoom)
-    out = places.loc[keep, ["name", "lat", "lon", "population", "centre_of"]].copy()
+    out = places.loc[keep, columns].copy()
     out["min_zoom"] = min_zoom[keep]
     return out.reset_index(drop=True)
 
@@ -87,23 +103,73 @@ class ReferencePayload:
     river: list[list[float]]
 
 
+    river_label: str = RIVER_NAME
+
+
 @functools.lru_cache(maxsize=1)
-def reference_payload() -> ReferencePayload:
+def names_uk() -> dict[str, str]:
+    """Return the project's Ukrainian names of reference features, keyed by feature id.
+
+    Returns
+    -------
+    dict
+        ``{"river:dnipro": "Дніпро", "sea:black_sea": "Чорне море", "country:PL": "Польща",
+        "place:706369": "Хмельницький", ...}`` from :data:`NAMES_UK_FILE`.
+    """
+    with NAMES_UK_FILE.open(encoding="utf-8", newline="") as handle:
+        return {row["id"].strip(): row["name_uk"].strip() for row in csv.DictReader(handle) if row.get("name_uk")}
+
+
+def place_names(labelled: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Return the label of each place in ``lang`` (unescaped).
+
+    Parameters
+    ----------
+    labelled : pandas.DataFrame
+        From :func:`label_places`.
+    lang : str
+        ``"uk"``: the project's name (:func:`names_uk`), else GeoNames' Ukrainian spelling, else
+        the English name; any other language: the English name.
+
+    Returns
+    -------
+    list of str
+        One name per row.
+    """
+    names = labelled["name"].astype(str).tolist()
+    if normalise_language(lang) != "uk" or "name_uk" not in labelled.columns:
+        return names
+    own = names_uk()
+    ids = labelled["geonameid"].tolist() if "geonameid" in labelled.columns else [None] * len(names)
+    return [own.get(f"place:{ident}") or (uk if isinstance(uk, str) and uk else name)
+            for ident, uk, name in zip(ids, labelled["name_uk"], names, strict=True)]
+
+
+@functools.lru_cache(maxsize=4)
+def reference_payload(lang: str = "en") -> ReferencePayload:
     """Return the reference layer's content: labelled places, seas, countries, the Dnipro.
+
+    Parameters
+    ----------
+    lang : str
+        Language of the labels (``"uk"`` or English).
 
     Returns
     -------
     ReferencePayload
         ``places`` rows are ``[lat, lon, escaped label, min zoom, is oblast centre]``.
     """
+    uk = normalise_language(lang) == "uk"
+    own = names_uk() if uk else {}
     labelled = label_places(load_places())
     places = [
-        [round(float(r.lat), 4), round(float(r.lon), 4), html_text(r.name), float(r.min_zoom), int(r.centre_of is not None)]
-        for r in labelled.itertuples(index=False)
+        [round(float(r.lat), 4), round(float(r.lon), 4), html_text(name), float(r.min_zoom), int(r.centre_of is not None)]
+        for r, name in zip(labelled.itertuples(index=False), place_names(labelled, lang), strict=True)
     ]
-    water = [[lat, lon, html_text(name)] for name, lat, lon in SEAS]
-    countries = [[lat, lon, html_text(name)] for name, lat, lon in COUNTRIES]
-    return ReferencePayload(places, water, countries, [list(p) for p in DNIPRO])
+    water = [[lat, lon, html_text(own.get(f"sea:{ident}", name))] for ident, name, lat, lon in SEAS]
+    countries = [[lat, lon, html_text(own.get(f"country:{ident}", name).upper())] for ident, name, lat, lon in COUNTRIES]
+    return ReferencePayload(places, water, countries, [list(p) for p in DNIPRO],
+                            html_text(own.get(RIVER_ID, RIVER_NAME)))
 
 
 class ReferenceLayer(MacroElement):
@@ -134,7 +200,7 @@ class ReferenceLayer(MacroElement):
                                      html: "<span style='" + halo + css + "'>" + html + "</span>"})});
             }
             var mid = D.river[Math.floor(D.river.length * 0.35)];
-            label(mid[0], mid[1], "Dnipro", "font:italic 11px sans-serif;color:#3b6fb6", "cm-label-water", [-6, 4]).addTo(map);
+            label(mid[0], mid[1], D.riverLabel, "font:italic 11px sans-serif;color:#3b6fb6", "cm-label-water", [-6, 4]).addTo(map);
             D.water.forEach(function(w) {
                 label(w[0], w[1], w[2], "font:italic 13px sans-serif;color:#3b6fb6;letter-spacing:1px", "cm-label-water", [30, 8]).addTo(map);
             });
@@ -164,28 +230,30 @@ class ReferenceLayer(MacroElement):
         """
     )
 
-    def __init__(self, payload: ReferencePayload | None = None):
+    def __init__(self, payload: ReferencePayload | None = None, lang: str = "en"):
         super().__init__()
         self._name = "ReferenceLayer"
-        data = payload or reference_payload()
+        data = payload or reference_payload(normalise_language(lang) or "en")
         self.place_count = len(data.places)
         self.payload = js_literal({"places": data.places, "water": data.water, "countries": data.countries,
-                                   "river": data.river})
+                                   "river": data.river, "riverLabel": data.river_label})
 
 
-def add_reference_layer(fmap: folium.Map) -> ReferenceLayer:
+def add_reference_layer(fmap: folium.Map, lang: str = "en") -> ReferenceLayer:
     """Add the offline reference layer (places, seas, countries, Dnipro) to ``fmap``.
 
     Parameters
     ----------
     fmap : folium.Map
         Map to draw on.
+    lang : str
+        Language of the labels.
 
     Returns
     -------
     ReferenceLayer
         The element added.
     """
-    layer = ReferenceLayer()
+    layer = ReferenceLayer(lang=lang)
     layer.add_to(fmap)
     return layer
