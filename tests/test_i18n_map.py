@@ -15,14 +15,13 @@ import re
 import geopandas as gpd
 import pandas as pd
 import pytest
-import shapely
 
 from geo import exports
 from geo.boundaries import load_default_boundaries
 from geo.places import load_places
 from geo.viz import map as gmap
 from geo.viz import reference
-from tests.synthetic_data import build_incidents
+from tests.synthetic_data import build_frontlines, build_incidents
 
 #: Words that stay as they are in Ukrainian text: product, source and licence names.
 ALLOWED = {"conflictmap", "geonames", "cc", "by", "deepstatemap", "url", "http", "https"}
@@ -40,12 +39,8 @@ def boundaries() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def frontlines() -> gpd.GeoDataFrame:
-    area = shapely.box(37.0, 47.0, 39.9, 49.5)
-    return gpd.GeoDataFrame(
-        {"snapshot_date": pd.to_datetime(["2024-06-01"]), "source": ["DeepStateMap"], "contact_line": [area.boundary],
-         "contested": [shapely.box(36.8, 47.0, 37.0, 49.5)]},
-        geometry=[area], crs="EPSG:4326",
-    )
+    """The synthetic snapshots (1 Feb and 1 Jun 2024, the later one with a contested strip), named by a source."""
+    return build_frontlines().assign(source="DeepStateMap")
 
 
 def _walk(element):
@@ -154,7 +149,7 @@ def test_the_map_page_export_in_ukrainian(boundaries, frontlines):
 
 
 def test_hostile_text_stays_escaped_in_ukrainian(frontlines):
-    hostile = frontlines.assign(source=["<img src=x onerror=alert(1)>{{7*7}}"])
+    hostile = frontlines.assign(source="<img src=x onerror=alert(1)>{{7*7}}")
     front, _snap = gmap.build_frontline_layer(hostile, dt.date(2024, 7, 1), lang="uk")
     control = next(e for e in _walk(front) if isinstance(e, gmap.MapControl))
     assert "<img" not in control.content_html and "49" not in control.payload
