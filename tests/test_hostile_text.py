@@ -152,7 +152,7 @@ def test_map_payload_round_trips_and_keeps_only_http_links(hostile):
 
 def test_popup_and_tooltip_insert_text_never_markup():
     """The marker script builds popups with textContent and escapes tooltips; it has no innerHTML sink."""
-    script = Path(gmap.__file__).read_text(encoding="utf-8")
+    script = Path(gmap.markers.__file__).read_text(encoding="utf-8")
     block = script[script.index("class _IncidentMarkers"):script.index("def marker_radius")]
     assert "innerHTML" not in block and "insertAdjacentHTML" not in block and "eval(" not in block
     assert "e.textContent = String(text)" in block

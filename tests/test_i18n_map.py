@@ -60,13 +60,13 @@ def _visible_text(*roots) -> str:
         for element in _walk(root):
             if isinstance(element, gmap.MapControl):
                 parts += [element.summary or "", html.unescape(re.sub(r"<[^>]+>", " ", element.content_html))]
-            if isinstance(element, gmap._IncidentMarkers):
+            if isinstance(element, gmap.markers._IncidentMarkers):
                 data = json.loads(element.payload)
                 parts += [data["nr"], data["na"], *data["words"].values(), *data["t"], *data["w"], *data["o"], *data["p"]]
                 parts += [row[6] for row in data["rows"]]
-            if isinstance(element, gmap._BinLayer):
+            if isinstance(element, gmap.grid._BinLayer):
                 parts.append(json.loads(element.payload)["tip"])
-            if isinstance(element, gmap._ZoomAndScale):
+            if isinstance(element, gmap.frame._ZoomAndScale):
                 data = json.loads(element.payload)
                 parts += [data["zoomIn"], data["zoomOut"], data["m"], data["km"]]
             if isinstance(element, reference.ReferenceLayer):
@@ -114,7 +114,7 @@ def test_ukrainian_caption_popup_words_and_oblast_names(boundaries, frontlines):
     fmap, front, markers, _cells = _layers("uk", boundaries, frontlines)
     caption = next(e for e in _walk(front) if isinstance(e, gmap.MapControl)).summary
     assert plain(caption) == "Лінія фронту станом на 1 черв. 2024 р. (джерело: DeepStateMap); дата мапи 1 лип. 2024 р."
-    data = _payload(markers, gmap._IncidentMarkers)
+    data = _payload(markers, gmap.markers._IncidentMarkers)
     assert data["words"]["date"] == "Дата" and data["words"]["precision"] == "Точність розташування"
     assert data["words"]["fig"] == "загинули: {killed}, поранені: {injured}"
     assert (data["group"], data["dec"]) == ("\u00a0", ",")
@@ -131,7 +131,7 @@ def test_english_stays_the_default_with_its_wording(boundaries, frontlines):
                     "POLAND", "Dnipro", "Zoom in", "Front line as of 2024-06-01"):
         assert english in text, english
     assert not re.search(r"[а-яіїєґ]", text, re.IGNORECASE)
-    assert _payload(markers, gmap._IncidentMarkers)["rows"][0][6] == "2024-01-01"
+    assert _payload(markers, gmap.markers._IncidentMarkers)["rows"][0][6] == "2024-01-01"
 
 
 def test_the_map_page_export_in_ukrainian(boundaries, frontlines):

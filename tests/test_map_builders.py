@@ -16,6 +16,7 @@ import shapely
 
 from geo.boundaries import load_default_boundaries
 from geo.filters import prepare_columns
+from geo.taxonomy import TARGET_TYPES
 from geo.viz import map as gmap
 from tests.synthetic_data import HOSTILE, build_frontlines, build_incidents
 
@@ -100,7 +101,7 @@ def test_tiles_are_opt_in_and_validated(url, ok):
 def test_incident_layer_payload(incidents):
     cols = prepare_columns(incidents)
     layer = gmap.build_incident_layer(incidents, cols.primary_target, selected_id="syn:1")
-    data = _payload(layer, gmap._IncidentMarkers)
+    data = _payload(layer, gmap.markers._IncidentMarkers)
     assert len(data["rows"]) == 48
     row = data["rows"][1]
     assert row[5] == "syn:1" and row[6] == "2024-01-08" and row[7] == "Kyiv district 1"
@@ -123,7 +124,7 @@ def test_not_reported_is_not_zero(incidents):
 
 def test_hostile_text_never_reaches_the_script_as_markup(incidents):
     layer = gmap.build_incident_layer(incidents)
-    element = next(e for e in _walk(layer) if isinstance(e, gmap._IncidentMarkers))
+    element = next(e for e in _walk(layer) if isinstance(e, gmap.markers._IncidentMarkers))
     script = element._template.module.script(element)
     for needle in ("<script", "<img", "<svg", "</", "onerror=\"", "'"):
         assert needle not in element.payload
@@ -163,7 +164,7 @@ def test_marker_radius_grows_with_casualties_and_is_capped():
 
 
 def test_every_target_type_has_a_colour_class():
-    classes = gmap.target_class(np.arange(len(gmap.TARGET_TYPES)))
+    classes = gmap.target_class(np.arange(len(TARGET_TYPES)))
     assert classes.min() >= 0 and classes.max() < len(gmap.TARGET_CLASSES)
     colours = [c for _, _, c, _ in gmap.TARGET_CLASSES]
     assert len(set(colours)) == len(colours)
@@ -258,7 +259,7 @@ def test_frontline_layer_as_of_a_date(frontlines):
     # the title is plain text (the browser sets it with textContent); the key is app-built HTML
     assert "2024-02-01" in control.summary and "<b>source</b>" in control.summary
     assert "Occupied area" in control.content_html and "Line of contact" in control.content_html
-    assert "summary.textContent = spec.summary" in Path(gmap.__file__).read_text(encoding="utf-8")
+    assert "summary.textContent = spec.summary" in Path(gmap.shared.__file__).read_text(encoding="utf-8")
     occupied = shapely.geometry.shape(geojsons[0].data["features"][0]["geometry"])
     assert occupied.equals(frontlines.geometry.iloc[0])
 
@@ -293,7 +294,7 @@ def test_standalone_html_is_self_contained(boundaries, incidents, frontlines):
 
 def test_marker_colour_follows_the_target_filter():
     """An incident listing education then residential is coloured Residential under a Residential filter."""
-    codes = list(gmap.TARGET_TYPES)
+    codes = list(TARGET_TYPES)
     lists = [["education", "residential"], ["cultural"], None]
     primary = np.array([codes.index("education"), codes.index("cultural"), codes.index("unknown")])
     assert gmap.display_target(lists, (), primary).tolist() == primary.tolist()
