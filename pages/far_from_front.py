@@ -131,7 +131,7 @@ else:
         },
     )
     subset = frame[frame["incident_id"].isin(set(deepest["incident_id"]))]
-    page = exports.build_map_page(subset, export_context(view), view.bundle.boundaries, frontlines)
+    page = exports.build_map_page(subset, export_context(view), view.bundle.boundaries, frontlines, lang=lang)
     st.iframe(page, height=520)
     render_map_downloads(view, subset, key="deepest_strikes_map", page="far")
     show_chart(

@@ -188,7 +188,8 @@ def render_map_downloads(view: FilteredView, frame, key: str = "map", page: str 
         if st.button(_("Prepare map HTML + PNG"), key=f"exp_map_prep_{key}"):
             try:
                 context = export_context(view)
-                page = exports.build_map_page(frame, context, view.bundle.boundaries, view.bundle.frontlines)
+                page = exports.build_map_page(frame, context, view.bundle.boundaries, view.bundle.frontlines,
+                                              lang=current_language())
                 engine = _engine()
                 with st.spinner(_("Rendering the map snapshot…")):
                     import tempfile
