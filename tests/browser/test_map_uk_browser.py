@@ -8,14 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 def test_the_map_speaks_ukrainian(app_url, new_context):
+    """A link with lang=uk opens a map whose every word is Ukrainian (data text stays as published)."""
     context, traffic = new_context()
     page = context.new_page()
     page.goto(f"{app_url}/?lang=uk")
-    frame = page.wait_for_selector(MAP_IFRAME, timeout=60_000).content_frame()
+    frame = page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60_000).content_frame()
     frame.wait_for_selector("path.cm-incident", timeout=60_000)
     legend = frame.locator(".cm-legend").inner_text()
     assert "Основна ціль (48 інцидентів)" in legend and "Порожнисті: приблизне місце" in legend, legend

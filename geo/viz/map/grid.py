@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import folium
 import numpy as np
-from branca.element import MacroElement
 
 from geo.i18n import translator
 from geo.viz.map.clicks import TOKEN_CLOSE, TOKEN_OPEN
-from geo.viz.map.shared import MapControl, number_symbols, payload_script
+from geo.viz.map.shared import MapControl, PayloadLayer, number_symbols
 from geo.viz.mapcore import html_text as _html_text
 from geo.viz.mapcore import js_literal as _js_literal
 
@@ -162,9 +161,8 @@ def bin_color_breaks(counts: np.ndarray) -> list[int]:
     return sorted({1, *(int(math.ceil(q)) for q in qs if q > 1)})
 
 
-class _BinLayer(MacroElement):
-    _template = payload_script(
-        """
+class _BinLayer(PayloadLayer):
+    script_body = """
             D.cells.forEach(function(c) {
                 var k = 0;
                 while (k + 1 < D.breaks.length && c[4] >= D.breaks[k + 1]) { k++; }
@@ -178,8 +176,7 @@ class _BinLayer(MacroElement):
                     + D.close + "</span>");
                 parent.addLayer(r);
             });
-        """
-    )
+    """
 
     def __init__(self, bins: GridBins, breaks: list[int], lang: str = "en"):
         super().__init__()

@@ -14,7 +14,6 @@ import re
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
 
 from geo.admin1 import ADMIN1, oblast_label
 from geo.filters import _short_label as short_label
@@ -22,7 +21,7 @@ from geo.fusion import describe_sources
 from geo.i18n import N_, Translator, translator
 from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS
 from geo.viz.map.clicks import TOKEN_CLOSE, TOKEN_OPEN
-from geo.viz.map.shared import MapControl, map_date_text, number_symbols, payload_script
+from geo.viz.map.shared import MapControl, PayloadLayer, map_date_text, number_symbols
 from geo.viz.mapcore import js_literal as _js_literal
 
 DESCRIPTION_CHARS = 160
@@ -46,9 +45,8 @@ _CLASS_OF_TARGET = np.array(
 )
 
 
-class _IncidentMarkers(MacroElement):
-    _template = payload_script(
-        """
+class _IncidentMarkers(PayloadLayer):
+    script_body = """
             function el(tag, text, css) {
                 var e = document.createElement(tag);
                 if (text !== null && text !== undefined) { e.textContent = String(text); }
@@ -128,8 +126,7 @@ class _IncidentMarkers(MacroElement):
                     className: "cm-selected"
                 }));
             }
-        """
-    )
+    """
 
     def __init__(self, rows: list[list], tables: dict[str, list[str]], selected: list | None, lang: str = "en"):
         super().__init__()

@@ -95,10 +95,18 @@ class MapControl(MacroElement):
                                     "summary": summary, "width": width, "openFrom": open_from_px})
 
 
-#: What every payload layer's script starts with: its feature group (``parent``), its data (``D``), and
-#: helpers for HTML escaping (``esc``) and numbers written for the map's language (``num``: ``D.group``
-#: and ``D.dec`` come from :func:`number_symbols`).
-_SCRIPT_HEAD = """
+class PayloadLayer(MacroElement):
+    """A layer drawn in the browser from one JSON payload: the script frame of the marker and cell layers.
+
+    The script gets the feature group (``parent``), the payload (``D``, from ``self.payload``,
+    made with :func:`geo.viz.mapcore.js_literal`), ``esc`` (HTML escaping) and ``num`` (numbers
+    written for the map's language: ``D.group`` and ``D.dec`` from :func:`number_symbols`), then
+    runs the subclass's ``script_body``: trusted code of this package, never data.
+    """
+
+    script_body = ""
+    _template = Template(
+        """
         {% macro script(this, kwargs) %}
         (function() {
             var parent = {{ this._parent.get_name() }};
@@ -113,27 +121,11 @@ _SCRIPT_HEAD = """
                 parts[0] = parts[0].replace(/\\B(?=(\\d{3})+(?!\\d))/g, D.group);
                 return parts.join(D.dec);
             }
-"""
-_SCRIPT_TAIL = """
+            {{ this.script_body }}
         })();
         {% endmacro %}
-"""
-
-
-def payload_script(body: str) -> Template:
-    """Return the template of a layer drawn in the browser from one JSON payload (``this.payload``).
-
-    Parameters
-    ----------
-    body : str
-        JavaScript run with ``parent`` (the feature group), ``D`` (the payload), ``esc`` and ``num``.
-
-    Returns
-    -------
-    folium.template.Template
-        The element's ``script`` macro.
-    """
-    return Template(_SCRIPT_HEAD + body + _SCRIPT_TAIL)
+        """
+    )
 
 
 def number_symbols(_: Translator) -> dict[str, str]:
