@@ -106,14 +106,14 @@ def test_the_map_in_ukrainian_shows_no_english_word(boundaries, frontlines):
         assert english not in text, english
     for ukrainian in ("Тимчасово окупована територія", "Лінія зіткнення", "Сіра зона", "Основна ціль (48 інцидентів)",
                       "Порожнисті: приблизне місце", "не повідомлялося", "Легенда", "Інцидентів у клітинці",
-                      "Чорне море", "Азовське море", "РОСІЯ", "ПОЛЬЩА", "Дніпро", "Київ", "Наблизити", "км"):
+                      "Чорне море", "Азовське море", "РОСІЯ", "ПОЛЬЩА", "Дніпро", "Київ", "Збільшити", "км"):
         assert ukrainian in text, ukrainian
 
 
 def test_ukrainian_caption_popup_words_and_oblast_names(boundaries, frontlines):
     fmap, front, markers, _cells = _layers("uk", boundaries, frontlines)
     caption = next(e for e in _walk(front) if isinstance(e, gmap.MapControl)).summary
-    assert plain(caption) == "Лінія фронту станом на 1 черв. 2024 р. (джерело: DeepStateMap); дата мапи 1 лип. 2024 р."
+    assert plain(caption) == "Лінія фронту станом на 1 черв. 2024 р. (джерело: DeepStateMap); дата мапи — 1 лип. 2024 р."
     data = _payload(markers, gmap.markers._IncidentMarkers)
     assert data["words"]["date"] == "Дата" and data["words"]["precision"] == "Точність розташування"
     assert data["words"]["fig"] == "загинули: {killed}, поранені: {injured}"

@@ -26,7 +26,7 @@ def test_the_map_speaks_ukrainian(app_url, new_context):
     assert {"Київ", "Харків", "Одеса"} <= set(frame.locator(".cm-label-place").all_inner_texts())
     assert {"Чорне море", "Дніпро"} <= set(frame.locator(".cm-label-water").all_inner_texts())
     assert "РОСІЯ" in frame.locator(".cm-label-country").all_inner_texts()
-    assert frame.locator(".leaflet-control-zoom-in").get_attribute("title") == "Наблизити"
+    assert frame.locator(".leaflet-control-zoom-in").get_attribute("title") == "Збільшити"
     assert re.fullmatch(r"\d+ к?м", frame.locator(".leaflet-control-scale-line").first.inner_text().strip())
     marker = frame.locator("path.cm-incident").nth(frame.evaluate(
         "() => [...document.querySelectorAll('path.cm-incident')].findIndex(p => { const r = p.getBoundingClientRect();"
@@ -40,5 +40,5 @@ def test_the_map_speaks_ukrainian(app_url, new_context):
     expect(popup).to_be_visible(timeout=10_000)
     words = popup.inner_text()
     assert "Дата" in words and "Область" in words and "Date" not in words, words
-    expect(page.get_by_text(re.compile("натисніть на позначку")).first).to_be_visible(timeout=10_000)
+    expect(page.get_by_text(re.compile("клацніть позначку")).first).to_be_visible(timeout=10_000)
     traffic.check()
