@@ -41,6 +41,7 @@ from geo.i18n import N_, Message, TranslatedError
 from geo.schema import (
     ALL_COLUMNS,
     ENRICHMENT_COLUMNS,
+    FUSION_COLUMNS,
     IMPORT_COLUMNS,
     QUARANTINE_COLUMNS,
     ImportResult,
@@ -436,6 +437,32 @@ def fuse(incidents: pd.DataFrame) -> pd.DataFrame:
     return coerce_incidents(fuse_incidents(incidents), ALL_COLUMNS)
 
 
+def fuse_if_needed(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Fuse (step 5) unless the incidents already carry a complete fusion of these very records.
+
+    The fuse step reads imported columns only (source, ids, date, place, type, targets,
+    casualties, description, links), never the derived ones (oblast, front distance). A
+    command that changes only derived columns of the same records (``frontlines``,
+    ``boundaries``) therefore gets the same event columns by keeping them: re-fusing 1M
+    records cost ~25 s for nothing. Any command that adds or replaces records fuses again.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Incidents whose records (imported columns) are those of the version read.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same frame when its fusion columns are complete, else :func:`fuse` of it.
+    """
+    if (len(incidents) and all(c in incidents.columns for c in FUSION_COLUMNS)
+            and incidents["event_id"].notna().all() and incidents["event_category"].notna().all()
+            and incidents["event_size"].notna().all()):
+        return incidents
+    return fuse(incidents)
+
+
 def write(directory: Path | str, tables: Tables, changed: Iterable[str]) -> str:
     """Write the tables as a new version of the data directory, atomically as a whole (step 6).
 
@@ -581,7 +608,7 @@ def frontlines_into(directory: Path | str, paths: list[Path], fmt: str = "auto",
     before = datadir.read_tables(directory)
     tables = remeasure_front(_with_frontlines(before, new), before.frontlines, before.enrichment_current)
     if tables.incidents is not None:
-        tables.incidents = fuse(tables.incidents)
+        tables.incidents = fuse_if_needed(tables.incidents)
     version = write(directory, tables, changed={"frontlines", "incidents"})
     frame = tables.frontlines
     return {
@@ -633,7 +660,7 @@ def boundaries_into(directory: Path | str, path: Path, **options) -> dict:
     """
     tables = enrich(_with_boundaries(datadir.read_tables(directory), Path(path), **options))
     if tables.incidents is not None:
-        tables.incidents = fuse(tables.incidents)
+        tables.incidents = fuse_if_needed(tables.incidents)
     version = write(directory, tables, changed={"boundaries", "incidents"})
     return {"units": len(tables.boundaries), "file": str(path), "version": version}
 

@@ -8,7 +8,10 @@ strikes near the border (Belgorod, Bryansk) and coastal incidents at sea.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -17,6 +20,8 @@ from shapely.geometry.base import BaseGeometry
 #: Lambert azimuthal equal-area centred on Ukraine: buffers in km stay honest everywhere in the country.
 _LAEA_UKRAINE = "+proj=laea +lat_0=48.5 +lon_0=31.5 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 DEFAULT_BUFFER_KM = 50.0
+#: Bump when the construction below changes: the on-disk copies of older constructions are then ignored.
+_CONSTRUCTION = "union-laea-buffer8-simplify500-v1"
 
 
 @lru_cache(maxsize=8)
@@ -28,6 +33,13 @@ def load_study_area(buffer_km: float = DEFAULT_BUFFER_KM) -> BaseGeometry:
     projection centred on Ukraine and the result simplified to about 500 m,
     which is negligible next to any buffer and makes point tests fast.
 
+    Building it takes about a second of CPU (the buffer of the detailed
+    outline), so the result is also kept on disk (:func:`study_area_cache_dir`),
+    keyed by the bundled boundary file's bytes, the buffer, the GEOS and PROJ
+    versions and the construction: a later process reads the same polygon back
+    (WKB keeps every coordinate exactly) instead of building it again. Any
+    problem with the cache (missing, unwritable, damaged) falls back to building.
+
     Parameters
     ----------
     buffer_km : float
@@ -38,10 +50,33 @@ def load_study_area(buffer_km: float = DEFAULT_BUFFER_KM) -> BaseGeometry:
     shapely.geometry.base.BaseGeometry
         Prepared (multi)polygon in EPSG:4326.
     """
-    from geo.boundaries import load_default_boundaries
-
     if buffer_km < 0 or not np.isfinite(buffer_km):
         raise ValueError(f"study area buffer must be a non-negative number of km, got {buffer_km}")
+    path = _cache_path(float(buffer_km))
+    area = _read_cached(path) if path is not None else None
+    if area is None:
+        area = build_study_area(buffer_km)
+        if path is not None:
+            _write_cached(path, area)
+    shapely.prepare(area)
+    return area
+
+
+def build_study_area(buffer_km: float = DEFAULT_BUFFER_KM) -> BaseGeometry:
+    """Build the study area polygon without any cache (see :func:`load_study_area`).
+
+    Parameters
+    ----------
+    buffer_km : float
+        Buffer in kilometres (0 = the territory itself).
+
+    Returns
+    -------
+    shapely.geometry.base.BaseGeometry
+        (Multi)polygon in EPSG:4326, not prepared.
+    """
+    from geo.boundaries import load_default_boundaries
+
     frame = load_default_boundaries()
     territory = frame.to_crs(_LAEA_UKRAINE).geometry.union_all()
     if buffer_km > 0:
@@ -50,9 +85,64 @@ def load_study_area(buffer_km: float = DEFAULT_BUFFER_KM) -> BaseGeometry:
     import geopandas as gpd
 
     area = gpd.GeoSeries([territory], crs=_LAEA_UKRAINE).to_crs("EPSG:4326").iloc[0]
-    area = shapely.make_valid(area)
-    shapely.prepare(area)
+    return shapely.make_valid(area)
+
+
+def study_area_cache_dir() -> Path | None:
+    """Folder of the on-disk study-area cache, or None when caching is off.
+
+    ``CONFLICTMAP_CACHE_DIR`` names it (``off`` turns the cache off); otherwise
+    ``$XDG_CACHE_HOME/conflictmap`` or ``~/.cache/conflictmap``.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The folder (it may not exist yet).
+    """
+    env = os.environ.get("CONFLICTMAP_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "off", "0", "none") else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "conflictmap"
+
+
+def _cache_path(buffer_km: float) -> Path | None:
+    folder = study_area_cache_dir()
+    if folder is None:
+        return None
+    try:
+        import pyproj
+
+        from geo.boundaries import DEFAULT_BOUNDARIES
+
+        digest = hashlib.sha256(Path(DEFAULT_BOUNDARIES).read_bytes())
+    except OSError:
+        return None
+    digest.update(f"\0{buffer_km!r}\0{shapely.geos_version_string}\0{pyproj.proj_version_str}\0{_CONSTRUCTION}".encode())
+    return folder / f"study-area-{digest.hexdigest()[:40]}.wkb"
+
+
+def _read_cached(path: Path) -> BaseGeometry | None:
+    try:
+        area = shapely.from_wkb(path.read_bytes())
+    except (OSError, shapely.errors.GEOSException, ValueError, TypeError):
+        return None
+    if area is None or area.is_empty or area.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        return None
     return area
+
+
+def _write_cached(path: Path, area: BaseGeometry) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(shapely.to_wkb(area))
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 def points_in_area(lon: np.ndarray, lat: np.ndarray, area: BaseGeometry) -> np.ndarray:

@@ -84,17 +84,47 @@ def test_directory_frontlines_import_is_incremental_and_exact(tmp_path, monkeypa
     build.frontlines_into(out, [_write_snapshot(fronts, d, b) for d, b in OLD], fmt="generic")
     full_enrich = build.enrich
 
+    full_fuse = build.fuse
+
     def refuse(tables):
         raise AssertionError("adding a snapshot must not re-enrich every incident")
 
+    def refuse_fusion(incidents):
+        raise AssertionError("adding a snapshot changes no record: the fusion columns are kept, not recomputed")
+
     monkeypatch.setattr(build, "enrich", refuse)
+    monkeypatch.setattr(build, "fuse", refuse_fusion)
     build.frontlines_into(out, [_write_snapshot(fronts, *NEW)], fmt="generic")
     monkeypatch.setattr(build, "enrich", full_enrich)
+    monkeypatch.setattr(build, "fuse", full_fuse)
     incremental = datadir.read_tables(out).incidents
-    full = build.update_enrichment(out)
+    full = build.update_enrichment(out)  # enriches and fuses everything again
     columns = ["incident_id", *FRONT_ENRICHMENT_COLUMNS]
     pdt.assert_frame_equal(
         incremental[columns].sort_values("incident_id").reset_index(drop=True),
         full[columns].sort_values("incident_id").reset_index(drop=True),
     )
+    # every column, the kept fusion columns included, equals the full rebuild's
+    pdt.assert_frame_equal(
+        incremental.sort_values("incident_id").reset_index(drop=True),
+        full.sort_values("incident_id").reset_index(drop=True),
+    )
     assert incremental["front_snapshot_date"].eq(pd.Timestamp("2023-02-15")).sum() > 0
+
+
+def test_fuse_if_needed_fuses_a_table_without_complete_event_columns():
+    """A table read from a directory written before fusion (event columns empty) is fused; a fused one is kept."""
+    lon, lat, dates = (v[5:] for v in _incidents(n=45, seed=11))  # the first five have no coordinates
+    frame = pd.DataFrame({"incident_id": [f"generic:{i}" for i in range(40)], "source": "generic",
+                          "source_id": [f"{i}" for i in range(40)], "date": dates, "lon": lon, "lat": lat,
+                          "date_precision": "day", "geo_precision": "exact", "event_type": "shelling"})
+    from geo.schema import ALL_COLUMNS, coerce_incidents
+
+    bare = coerce_incidents(frame, ALL_COLUMNS)
+    fused = build.fuse_if_needed(bare)
+    assert fused is not bare and fused["event_id"].notna().all()
+    pdt.assert_frame_equal(fused, build.fuse(bare))
+    assert build.fuse_if_needed(fused) is fused
+    partly = fused.copy()
+    partly.loc[3, "event_id"] = pd.NA
+    pdt.assert_frame_equal(build.fuse_if_needed(partly), build.fuse(bare))
