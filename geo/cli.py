@@ -57,7 +57,9 @@ def _print_summary(summary: dict, out: Path) -> None:
     for warning in summary.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
     if os.environ.get("CONFLICTMAP_TIMINGS") and summary.get("timings"):
-        steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in summary["timings"].items())
+        cpu = summary.get("cpu_timings") or {}
+        steps = ", ".join(f"{step} {seconds:.2f} s" + (f" (CPU {cpu[step]:.2f} s)" if step in cpu else "")
+                          for step, seconds in summary["timings"].items())
         print(f"timings: {steps}", file=sys.stderr)
     from geo.datadir import QUARANTINE_FILE, table_path
 

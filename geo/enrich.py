@@ -37,7 +37,7 @@ def enrich_incidents(
     pandas.DataFrame
         Same rows and index, with the enrichment columns in their canonical dtypes.
     """
-    out = incidents.copy()
+    out = incidents.copy(deep=False)  # copy-on-write (pandas 3): no column data is copied until changed
     lon = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     lat = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     country, iso, name = assign_country(lon, lat, boundaries)

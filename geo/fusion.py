@@ -480,7 +480,7 @@ def assign_events(incidents: pd.DataFrame, rule: FusionRule = DEFAULT_RULE) -> p
     pandas.DataFrame
         Same rows and order, with the event columns added or replaced.
     """
-    out = incidents.copy()
+    out = incidents.copy(deep=False)  # copy-on-write: columns are shared until changed
     n = len(out)
     if n == 0:
         for name, (dtype, _) in EVENT_COLUMNS.items():
@@ -607,7 +607,7 @@ def fuse_incidents(incidents: pd.DataFrame, rule: FusionRule = DEFAULT_RULE) -> 
     """
     from geo.scope import assign_event_category
 
-    out = incidents.copy()
+    out = incidents.copy(deep=False)  # copy-on-write: columns are shared until changed
     out["event_category"] = pd.array(assign_event_category(out), dtype="string")
     return assign_events(out, rule)
 

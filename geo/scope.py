@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.i18n import N_, translator
 
@@ -36,17 +38,44 @@ CIVILIAN_TARGETS: frozenset[str] = frozenset(
 )
 
 
-def _first_target(targets: pd.Series) -> np.ndarray:
+def _first_target_loop(targets: pd.Series) -> np.ndarray:
     return np.array([str(v[0]) if v is not None and not isinstance(v, float) and len(v) else "unknown"
                      for v in targets.to_numpy(dtype=object)], dtype=object)
 
 
-def _any_civilian_target(targets: pd.Series) -> np.ndarray:
+def _any_civilian_target_loop(targets: pd.Series) -> np.ndarray:
     return np.fromiter(
         (v is not None and not isinstance(v, float) and any(str(t) in CIVILIAN_TARGETS for t in v)
          for v in targets.to_numpy(dtype=object)),
         dtype=bool, count=len(targets),
     )
+
+
+def _target_flags(targets: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """First target code of each record ("unknown" when none) and whether any target is civilian.
+
+    Vectorised with pyarrow (one conversion of the list column, then flat arrays); values
+    that are not lists of strings (a text cell, say) take the per-row rules instead, which
+    give the same answers.
+    """
+    n = len(targets)
+    values = targets.to_numpy(dtype=object)
+    try:
+        lists = pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return _first_target_loop(targets), _any_civilian_target_loop(targets)
+    primary = np.full(n, "unknown", dtype=object)
+    civilian = np.zeros(n, dtype=bool)
+    flat = pc.list_flatten(lists)
+    if len(flat) == 0:
+        return primary, civilian
+    parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    text = pc.fill_null(flat, "None")  # str(None), as the per-row rule reads a missing element
+    first = np.r_[True, parents[1:] != parents[:-1]]
+    primary[parents[first]] = text.to_numpy(zero_copy_only=False)[first]
+    hit = pc.is_in(text, value_set=pa.array(sorted(CIVILIAN_TARGETS), type=pa.string())).to_numpy(zero_copy_only=False)
+    civilian[parents[hit]] = True
+    return primary, civilian
 
 
 def assign_event_category(incidents: pd.DataFrame) -> np.ndarray:
@@ -81,8 +110,7 @@ def assign_event_category(incidents: pd.DataFrame) -> np.ndarray:
     source = incidents["source"].astype("string").fillna("").to_numpy(dtype=object)
     etype = incidents["event_type"].astype("string").fillna("other").to_numpy(dtype=object)
     targets = incidents["target_types"] if "target_types" in incidents.columns else pd.Series([[]] * n)
-    primary = _first_target(targets)
-    civilian_target = _any_civilian_target(targets)
+    primary, civilian_target = _target_flags(targets)
     raw_target = incidents["target_raw"].astype("string").fillna("") if "target_raw" in incidents.columns else pd.Series([""] * n)
     acled_civilian = (source == "acled") & raw_target.str.contains("civilian", case=False, regex=False).to_numpy(dtype=bool)
     if "civilians_killed" in incidents.columns:

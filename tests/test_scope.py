@@ -91,3 +91,29 @@ def test_docs_list_every_category():
         assert f"`{code}`" in text
     assert "civilian harm" in describe_categories(CIVILIAN_HARM)
     assert describe_categories(()) == "all event categories"
+
+
+def test_vectorised_target_flags_equal_the_per_row_rules():
+    """The pyarrow path gives what the per-row rules give, for every shape a list cell takes."""
+    import numpy as np
+    import pandas as pd
+
+    from geo.scope import _any_civilian_target_loop, _first_target_loop, _target_flags
+
+    rng = np.random.default_rng(7)
+    codes = ["residential", "military", "energy", "unknown", "education", "infrastructure", "other", "transport"]
+    cells = []
+    for _ in range(3000):
+        kind = rng.integers(0, 6)
+        picked = [str(c) for c in rng.choice(codes, size=rng.integers(0, 4))]
+        cells.append({0: None, 1: float("nan"), 2: [], 3: picked, 4: np.array(picked, dtype=object),
+                      5: tuple(picked)}[int(kind)])
+    series = pd.Series(cells, dtype=object)
+    primary, civilian = _target_flags(series)
+    assert primary.tolist() == _first_target_loop(series).tolist()
+    assert civilian.tolist() == _any_civilian_target_loop(series).tolist()
+    assert civilian.any() and not civilian.all() and (primary == "unknown").any()
+    # a text cell (not a list) takes the per-row rules
+    odd = pd.Series([["residential"], "military", None], dtype=object)
+    assert _target_flags(odd)[0].tolist() == _first_target_loop(odd).tolist()
+    assert _target_flags(odd)[1].tolist() == _any_civilian_target_loop(odd).tolist()
