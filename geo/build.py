@@ -563,6 +563,8 @@ def ingest_into(
     tables = datadir.read_tables(directory)
     lap("read current version")
     tables = merge_into(tables, result, inputs)
+    summary = _summary(result, tables, warnings)
+    del result  # the staged rows are merged: let their memory go before the fuse and write copies
     if not tables.enrichment_current:
         tables = enrich(tables)
     lap("merge+enrich")
@@ -570,7 +572,7 @@ def ingest_into(
     lap("fuse")
     version = write(directory, tables, changed={"incidents", "quarantine"})
     lap("write")
-    return {**_summary(result, tables, warnings), "version": version, "timings": timings, "cpu_timings": cpu_timings}
+    return {**summary, "version": version, "timings": timings, "cpu_timings": cpu_timings}
 
 
 def _with_frontlines(tables: Tables, new: gpd.GeoDataFrame) -> Tables:
