@@ -409,7 +409,10 @@ def remeasure_front(tables: Tables, old_frontlines: gpd.GeoDataFrame | None, cur
     incidents = incidents.copy(deep=False)  # copy-on-write: only the front columns are replaced
     for column in FRONT_ENRICHMENT_COLUMNS:
         incidents[column] = front[column].to_numpy() if column != "in_occupied_territory" else front[column].array
-    out = dataclasses.replace(tables, incidents=coerce_incidents(incidents, ALL_COLUMNS), enrichment_current=True)
+    # only the front columns changed (already in their canonical dtypes): the list columns read back
+    # from Parquet stay arrays and are written back as they are (no per-row conversion to lists)
+    out = dataclasses.replace(tables, incidents=coerce_incidents(incidents, ALL_COLUMNS, keep_arrays=True),
+                              enrichment_current=True)
     out.manifest = refresh_manifest(out)
     return out
 
@@ -460,7 +463,7 @@ def fuse_if_needed(incidents: pd.DataFrame) -> pd.DataFrame:
             and incidents["event_id"].notna().all() and incidents["event_category"].notna().all()
             and incidents["event_size"].notna().all()):
         return incidents
-    return fuse(incidents)
+    return fuse(coerce_incidents(incidents, ALL_COLUMNS))
 
 
 def write(directory: Path | str, tables: Tables, changed: Iterable[str]) -> str:

@@ -540,7 +540,7 @@ def write_incidents(directory: Path, incidents: pd.DataFrame) -> None:
     incidents : pandas.DataFrame
         Frame with at least :data:`geo.schema.IMPORT_COLUMNS`.
     """
-    frame = coerce_incidents(incidents, ALL_COLUMNS)
+    frame = coerce_incidents(incidents, ALL_COLUMNS, keep_arrays=True)  # arrays read back go straight back
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
     atomic_write(Path(directory) / INCIDENTS_FILE, lambda p: gdf.to_parquet(p, index=False))
 

@@ -9,6 +9,7 @@ keeps that document and this module in step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -136,7 +137,8 @@ def empty_quarantine() -> pd.DataFrame:
     return frame
 
 
-def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = IMPORT_COLUMNS) -> pd.DataFrame:
+def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = IMPORT_COLUMNS,
+                     keep_arrays: bool = False) -> pd.DataFrame:
     """Return ``frame`` with exactly ``columns`` in order and with canonical dtypes.
 
     Missing columns are added empty; list columns get empty lists where null. Values
@@ -150,6 +152,10 @@ def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = 
         Input frame (not modified).
     columns : dict
         Column specification.
+    keep_arrays : bool
+        Keep a list column whose every value is a 1-D array of strings (as read back
+        from Parquet) as it is instead of making Python lists: for writing the table
+        straight back to Parquet, where both give the same file.
 
     Returns
     -------
@@ -164,7 +170,7 @@ def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = 
         else:
             col = pd.Series([None] * n, index=frame.index, dtype="object")
         if name in LIST_COLUMNS:
-            out[name] = _as_lists(col)
+            out[name] = _as_lists(col, keep_arrays)
             continue
         if dtype.startswith("datetime64"):
             out[name] = pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
@@ -179,13 +185,16 @@ def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = 
     return out.reset_index(drop=True)
 
 
-def _as_lists(col: pd.Series) -> np.ndarray:
+def _as_lists(col: pd.Series, keep_arrays: bool = False) -> np.ndarray:
     """Return an object array of lists, converting only the values that are not lists yet."""
     values = col.to_numpy(dtype=object, copy=True)
     kinds = set(map(type, values))
     if kinds <= {list}:  # the common case (importer output, coerced frames): nothing to do
         return values
     if kinds <= {np.ndarray}:  # list columns read back from Parquet: convert all rows in one pass
+        if keep_arrays and set(map(attrgetter("ndim"), values)) <= {1} and set(map(attrgetter("dtype"), values)) <= {
+                np.dtype(object)}:
+            return values
         return _arrays_to_lists(values)
     is_list = np.fromiter((type(v) is list for v in values), dtype=bool, count=len(values))
     for i in np.flatnonzero(~is_list):

@@ -47,3 +47,37 @@ def test_parquet_round_trip(tmp_path):
     frame[["incident_id", "target_types"]].to_parquet(path)
     back = coerce_incidents(pd.read_parquet(path), IMPORT_COLUMNS)
     assert back["target_types"].tolist() == [["a", "b"], [], ["c"]]
+
+
+def test_keep_arrays_leaves_parquet_list_arrays_and_writes_the_same_file(tmp_path):
+    """coerce_incidents(keep_arrays=True) keeps arrays read back from Parquet; the file written back is equal."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from geo.datadir import read_incidents_table, write_incidents
+    from geo.schema import ALL_COLUMNS, coerce_incidents
+
+    frame = pd.DataFrame({"incident_id": ["a:1", "a:2", "a:3"], "source": "generic", "source_id": ["1", "2", "3"],
+                          "date": pd.to_datetime(["2023-01-01", "2023-01-02", "2023-01-03"]),
+                          "lon": [30.5, 31.0, 36.2], "lat": [50.4, 49.0, 49.9],
+                          "target_types": [["residential", "energy"], [], ["military"]],
+                          "weapons": [[], ["drone"], ["missile", "drone"]], "source_urls": [[], [], ["https://x.org/1"]]})
+    first = tmp_path / "one"
+    first.mkdir()
+    write_incidents(first, frame)
+    back = read_incidents_table(first / "incidents.parquet")
+    assert all(isinstance(v, np.ndarray) for v in back["target_types"])
+    kept = coerce_incidents(back, ALL_COLUMNS, keep_arrays=True)
+    assert all(isinstance(v, np.ndarray) for v in kept["weapons"])
+    lists = coerce_incidents(back, ALL_COLUMNS)
+    assert lists["weapons"].tolist() == [[], ["drone"], ["missile", "drone"]]
+    second = tmp_path / "two"
+    second.mkdir()
+    write_incidents(second, back)
+    a, b = pq.read_table(first / "incidents.parquet"), pq.read_table(second / "incidents.parquet")
+    assert a.equals(b) and a.schema.equals(b.schema, check_metadata=True)
+    # values that are not arrays (text, None) are still converted
+    mixed = back.copy()
+    mixed["weapons"] = pd.Series(["drone | missile", None, np.array(["drone"], dtype=object)], dtype=object)
+    assert coerce_incidents(mixed, ALL_COLUMNS, keep_arrays=True)["weapons"].tolist() == [["drone", "missile"], [], ["drone"]]
