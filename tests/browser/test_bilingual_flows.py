@@ -46,7 +46,7 @@ def _markers(page):
 
 def test_filtering_by_a_target_type_in_ukrainian(app_url, new_context):
     page, traffic = _uk_page(new_context, app_url)
-    expect(_markers(page)).to_have_count(48)
+    expect(_markers(page)).to_have_count(48, timeout=30_000)
     education = label("education", TARGET_TYPES, "uk")
     assert CYRILLIC.search(education)
     box = page.get_by_role("combobox", name=UK("Target types"), exact=True)
@@ -57,9 +57,9 @@ def test_filtering_by_a_target_type_in_ukrainian(app_url, new_context):
     settle(page)
     query = _query(page)
     assert query.get("tt") == ["education"] and query.get("lang") == ["uk"], page.url
-    expect(_markers(page)).to_have_count(8)  # the synthetic data holds 8 education incidents
+    expect(_markers(page)).to_have_count(8, timeout=30_000)  # the synthetic data holds 8 education incidents
     chips = page.get_by_test_id("stMultiSelect").filter(has=page.get_by_role("combobox", name=UK("Target types")))
-    expect(chips.get_by_text(education)).to_be_visible()
+    expect(chips.get_by_text(education)).to_be_visible(timeout=30_000)
     assert page.evaluate("document.documentElement.lang") == "uk"
     traffic.check()
 
