@@ -215,6 +215,40 @@ def read_named_csv(path: Path, required: Sequence[str], what: str, max_rows: int
     return NamedCsv(path, table, lookup)
 
 
+def code_text(values) -> pd.Series:
+    """Return a numeric code column as integer text ("2", "2.0", " 2 " -> "2").
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Publisher codes as read (spreadsheets save whole numbers as ``2.0``).
+
+    Returns
+    -------
+    pandas.Series
+        ``str`` dtype.
+    """
+    return pd.Series(values, dtype="str").str.strip().str.replace(r"\.0+$", "", regex=True)
+
+
+def map_codes(values, table: dict[str, str]) -> pd.Series:
+    """Return the canonical value of each publisher code through ``table``; "unknown" for a code it lacks.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Publisher codes (see :func:`code_text`).
+    table : dict
+        Code -> canonical value.
+
+    Returns
+    -------
+    pandas.Series
+        Canonical values.
+    """
+    return code_text(values).map(table).fillna("unknown")
+
+
 def same_list(n: int, value: list | None = None) -> np.ndarray:
     """Return an object array of ``n`` references to one list (read-only by convention).
 

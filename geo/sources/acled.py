@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo.i18n import N_
 from geo.sources import keywords
-from geo.sources._common import StagedRows, blank_to_na, build_extra, read_named_csv, same_list
+from geo.sources._common import StagedRows, blank_to_na, build_extra, map_codes, read_named_csv, same_list
 from geo.sources.registry import SourceSpec, header_has
 
 SOURCE = "acled"
@@ -78,10 +78,6 @@ _VIOLENT = {"shelling", "air_strike", "explosion", "battle", "attack_on_civilian
 DATE_FORMATS = ("%d %B %Y", "%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%m/%d/%Y", "%d %b %Y", "%m/%d/%y")
 _CANONICAL_HOME = {"event_id_cnty", "event_date", "time_precision", "latitude", "longitude", "geo_precision",
                    "location", "sub_event_type", "fatalities", "notes"}
-
-
-def _code(values: pd.Series) -> pd.Series:
-    return values.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True)
 
 
 def _join_text(notes: pd.Series, tags: pd.Series) -> pd.Series:
@@ -162,10 +158,10 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     fields = pd.DataFrame({
         "source_id": col("event_id_cnty").str.strip(),
         "date": col("event_date"),
-        "date_precision": _code(col("time_precision")).map(TIME_PRECISION).fillna("unknown"),
+        "date_precision": map_codes(col("time_precision"), TIME_PRECISION),
         "lat": col("latitude"),
         "lon": col("longitude"),
-        "geo_precision": _code(col("geo_precision")).map(GEO_PRECISION).fillna("unknown"),
+        "geo_precision": map_codes(col("geo_precision"), GEO_PRECISION),
         "location": blank_to_na(col("location")),
         "target_types": targets,
         "target_raw": target_raw.mask(~civilian),

@@ -15,7 +15,15 @@ import pandas as pd
 
 from geo.i18n import N_
 from geo.sources import keywords
-from geo.sources._common import StagedRows, blank_to_na, build_extra, read_named_csv, same_list
+from geo.sources._common import (
+    StagedRows,
+    blank_to_na,
+    build_extra,
+    code_text,
+    map_codes,
+    read_named_csv,
+    same_list,
+)
 from geo.sources.registry import SourceSpec, header_has
 
 SOURCE = "ucdp"
@@ -46,12 +54,6 @@ _CANONICAL_HOME = {"id", "date_start", "date_prec", "latitude", "longitude", "wh
                    "best", "source_headline"}
 
 
-def _code(values: pd.Series) -> pd.Series:
-    """Normalise a numeric code column ("2", "2.0", " 2 ") to its integer text."""
-    text = values.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True)
-    return text
-
-
 def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None) -> StagedRows:
     """Read a UCDP GED CSV (UTF-8 or cp1252, any of its date spellings) into :class:`StagedRows`.
 
@@ -75,7 +77,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     table = read_named_csv(path, REQUIRED, N_("a UCDP GED file"), max_rows, max_bytes)
     raw, col = table.frame, table.col
     n = len(raw)
-    violence = _code(col("type_of_violence"))
+    violence = code_text(col("type_of_violence"))
     base_event = violence.map({k: v[0] for k, v in VIOLENCE.items()}).fillna("other").to_numpy(dtype=object)
     headline = col("source_headline")
     matrix = keywords.weapon_matrix(headline)
@@ -85,12 +87,12 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
                  .fillna("unknown") + ")")
     extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME]
     fields = pd.DataFrame({
-        "source_id": col("id").str.strip().str.replace(r"\.0+$", "", regex=True),
+        "source_id": code_text(col("id")),
         "date": col("date_start"),
-        "date_precision": _code(col("date_prec")).map(DATE_PREC).fillna("unknown"),
+        "date_precision": map_codes(col("date_prec"), DATE_PREC),
         "lat": col("latitude"),
         "lon": col("longitude"),
-        "geo_precision": _code(col("where_prec")).map(WHERE_PREC).fillna("unknown"),
+        "geo_precision": map_codes(col("where_prec"), WHERE_PREC),
         "location": blank_to_na(col("where_coordinates")),
         "target_types": same_list(n, ["unknown"]),
         "target_raw": None,
