@@ -35,9 +35,9 @@ def raw_dir(out: Path, source: str) -> Path:
     Parameters
     ----------
     out : Path
-        Data directory.
+        Data directory (the folder is created inside it).
     source : str
-        Source key.
+        Publisher key: ``acled``, ``ucdp`` or ``deepstate``.
 
     Returns
     -------
@@ -74,9 +74,9 @@ def load_state(out: Path, source: str) -> dict:
     Parameters
     ----------
     out : Path
-        Data directory.
+        Data directory whose ``raw/<source>/state.json`` (or manifest) is read.
     source : str
-        Source key.
+        Publisher key.
 
     Returns
     -------
@@ -110,9 +110,9 @@ def classify_records(out: Path, source: str, ids: list[str], digests: list[str])
     Parameters
     ----------
     out : Path
-        Data directory.
+        Data directory (``raw/<source>/seen.parquet`` is read and updated).
     source : str
-        Source key.
+        Publisher key.
     ids, digests : list of str
         Publisher ids and content digests of the fetched records (same length).
 
