@@ -14,7 +14,7 @@ from ui.view import get_filtered
 view = get_filtered()
 st.title(_("Incidents on the map"))
 kpis = view.kpis
-st.caption(_("**{count}** · killed: {killed} · injured: {injured} (reported) · {filters}",
+st.caption(_("**{count}** · reported killed: {killed} · reported injured: {injured} · {filters}",
              count=view.count_text(of_total=True), killed=casualty_value(kpis["killed"]),
              injured=casualty_value(kpis["injured"]), filters=escape_md(view.filters.describe(current_language()))))
 # Controls live beside the map, not above it, so the map fits a laptop's first screen.

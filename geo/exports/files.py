@@ -5,20 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from geo.datadir import atomic_write
+from geo.atomic import write_bytes as write_bytes_atomic
 
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (:func:`geo.datadir.atomic_write`).
-
-    Parameters
-    ----------
-    path : Path
-        Destination.
-    data : bytes
-        Content.
-    """
-    atomic_write(Path(path), lambda tmp: tmp.write_bytes(data))
+__all__ = ["write_bytes_atomic", "write_files"]
 
 
 def write_files(files: Mapping[str, bytes], out_dir: Path) -> list[Path]:

@@ -111,7 +111,7 @@ def test_the_map_is_readable_and_its_legend_hides_no_front(app_url, new_context,
         assert legend.get_attribute("open") is None, "the legend must start folded on a phone"
         ukraine = frame.evaluate("() => { const b = window.map.getBounds(); return [b.getWest(), b.getEast()]; }")
         assert ukraine[0] <= 22.2 and ukraine[1] >= 40.2, f"Ukraine does not fit the phone's width: {ukraine}"
-        expect(page.get_by_text(re.compile(r"48 of 48 events\*{0,2} · killed: [\d,]+"))).to_be_visible()
+        expect(page.get_by_text(re.compile(r"48 of 48 events\*{0,2} · reported killed: [\d,]+"))).to_be_visible()
     else:
         assert legend.get_attribute("open") is not None
         text = frame.locator(".cm-legend").inner_text()
