@@ -343,6 +343,14 @@ def test_military_targets_are_labelled():
         assert _split(rows[source_id]["target_types"])[0] == "military", source_id
 
 
+def test_every_row_is_a_strike_the_civilian_harm_view_counts():
+    """A strike whose weapon the reports do not name is 'explosion' (remote violence), never 'other':
+    'other' events are left out of the civilian-harm view, which would drop the row's dead and injured."""
+    strikes = {"missile_strike", "air_strike", "drone_strike", "shelling", "explosion", "mine", "attack_on_civilians"}
+    bad = [row["source_id"] for row in _rows() if row["event_type"] not in strikes]
+    assert bad == []
+
+
 def test_every_row_records_its_audit_status():
     for row in _rows():
         assert re.match(r"\d{4}-\d{2}: ", row["verified"]), row["source_id"]
