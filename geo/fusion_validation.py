@@ -50,6 +50,52 @@ def build_real_table(data_dir: Path) -> pd.DataFrame:
     return fuse_incidents(table)
 
 
+def shared_url_pairs(fused: pd.DataFrame, max_days: int = 1, max_km: float = 10.0) -> pd.DataFrame:
+    """Record pairs that share a cited URL no other record cites, close in time and place.
+
+    This is how the ``shared_url_*`` label samples are derived: a specific URL cited by exactly
+    these two records, within ``max_days`` days and ``max_km`` km (WGS84 geodesic). The labels
+    follow the citations, so when a record stops citing a link (e.g. the curated audit removed
+    links that were never read) its pair disappears from the sample.
+
+    Parameters
+    ----------
+    fused : pandas.DataFrame
+        Table with ``incident_id``, ``source``, ``date``, ``lon``, ``lat`` and ``source_urls``
+        (a list of URLs per record, or None).
+    max_days : int, default 1
+        Largest difference between the two records' dates, in days.
+    max_km : float, default 10.0
+        Largest geodesic distance between the two records' points, in km.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a``, ``b`` (incident ids, ``a`` < ``b``), ``source_a``, ``source_b``, ``days``,
+        ``km`` and ``url``; one row per pair (the first shared URL when they share several).
+    """
+    from pyproj import Geod
+
+    frame = fused[["incident_id", "source", "date", "lon", "lat", "source_urls"]].reset_index(drop=True)
+    links = frame[["source_urls"]].explode("source_urls").dropna()
+    links = links.reset_index().rename(columns={"index": "row", "source_urls": "url"}).drop_duplicates()
+    links = links[links["url"].astype(str).str.len() > 0]
+    counts = links.groupby("url")["row"].transform("size")
+    twice = links[counts == 2].sort_values(["url", "row"])
+    first, second = twice.groupby("url")["row"].first(), twice.groupby("url")["row"].last()
+    left, right = frame.loc[first.to_numpy()].reset_index(drop=True), frame.loc[second.to_numpy()].reset_index(drop=True)
+    days = (pd.to_datetime(left["date"]) - pd.to_datetime(right["date"])).dt.days.abs().to_numpy()
+    _, _, metres = Geod(ellps="WGS84").inv(left["lon"].to_numpy(float), left["lat"].to_numpy(float),
+                                           right["lon"].to_numpy(float), right["lat"].to_numpy(float))
+    out = pd.DataFrame({"a": left["incident_id"].astype(str), "b": right["incident_id"].astype(str),
+                        "source_a": left["source"].astype(str), "source_b": right["source"].astype(str),
+                        "days": days, "km": metres / 1000.0, "url": first.index.to_numpy()})
+    swap = out["a"] > out["b"]
+    out.loc[swap, ["a", "b", "source_a", "source_b"]] = out.loc[swap, ["b", "a", "source_b", "source_a"]].to_numpy()
+    out = out[(out["days"] <= max_days) & (out["km"] <= max_km)]
+    return out.drop_duplicates(["a", "b"]).sort_values(["a", "b"]).reset_index(drop=True)
+
+
 def score_labels(fused: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
     """Return precision and recall of the linking per label basis and overall.
 

@@ -36,12 +36,14 @@ BELLINGCAT = REPO.parent / "shared" / "data" / "incidents" / "bellingcat" / "ukr
 COLUMNS = (
     "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "geolocation_source", "location", "admin1_iso",
     "target_types", "target_raw", "weapons", "weapon_raw", "event_type", "killed", "injured",
-    "casualty_source", "casualty_note", "description", "source_urls", "sources", "verified",
+    "casualty_source", "casualty_note", "description", "source_urls", "sources", "accessed", "verified",
 )
 REQUIRED = (
     "source_id", "date", "date_precision", "lat", "lon", "geo_precision", "geolocation_source", "location", "admin1_iso",
-    "target_types", "weapons", "event_type", "description", "source_urls", "sources", "verified",
+    "target_types", "weapons", "event_type", "description", "source_urls", "sources", "accessed", "verified",
 )
+#: The audit that introduced per-link reading dates began in November 2026; no page was read earlier.
+FIRST_READ = dt.date(2026, 11, 1)
 #: Sites that republish other outlets' reports; a row must cite the original instead.
 AGGREGATOR_HOSTS = frozenset({
     "news.yahoo.com", "ca.news.yahoo.com", "menafn.com", "www.devdiscourse.com", "devdiscourse.com", "www.nymorning.com",
@@ -212,6 +214,48 @@ def test_urls_well_formed_and_sources_paired():
             assert not re.search(r"\s", url), (row["source_id"], url)
         for source in sources:
             assert source.count(" — ") >= 2, (row["source_id"], source)
+
+
+def _read_date(value: str) -> dt.date | None:
+    """The first day of an ``accessed`` entry (``YYYY-MM`` or ``YYYY-MM-DD``), or None when malformed."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", value)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3] or 1))
+    except ValueError:
+        return None
+
+
+def test_every_cited_link_was_read():
+    """Cite only pages actually opened: each URL in source_urls has the date the project read it, at that address.
+
+    ``accessed`` is a list parallel to ``source_urls`` (same order, same length). A link that could not be
+    opened has no reading date and must not be cited; an audit note that still says a link was not found
+    must also say it was removed.
+    """
+    today = dt.date.today()
+    bad = []
+    for row in _rows():
+        urls, dates = _split(row["source_urls"]), _split(row["accessed"])
+        if len(urls) != len(dates):
+            bad.append((row["source_id"], "accessed and source_urls differ in length"))
+            continue
+        for url, value in zip(urls, dates, strict=True):
+            day = _read_date(value)
+            if day is None or not FIRST_READ <= day <= today:
+                bad.append((row["source_id"], url, value))
+        for clause in re.split(r";", row["verified"]):
+            if re.search(r"not (been )?(found|opened)|could not be (opened|read)", clause) and "removed" not in clause \
+                    and "no address found" not in clause:
+                bad.append((row["source_id"], clause.strip()))
+    assert bad == []
+
+
+@pytest.mark.parametrize(("value", "ok"), [("2026-12", True), ("2026-12-03", True), ("2026-13", False), ("12/2026", False),
+                                            ("2026-02-30", False), ("", False)])
+def test_read_date_parser(value, ok):
+    assert (_read_date(value) is not None) is ok
 
 
 def _is_wikipedia(url: str) -> bool:
@@ -438,3 +482,26 @@ def test_cross_check_with_bellingcat_export():
     print(f"\ncurated incidents 2022-02-24..2024-02-20 not geolocated from Bellingcat, with a Bellingcat incident "
           f"the same day within 5 km: {matched}/{eligible} = {share:.1%}")
     assert 0.0 <= share <= 1.0
+
+
+def test_shared_url_pairs_on_a_built_table():
+    """The derivation behind the shared-URL fusion labels: a URL cited by exactly two records, close in time and place."""
+    import pandas as pd
+
+    from geo.fusion_validation import shared_url_pairs
+
+    table = pd.DataFrame({
+        "incident_id": ["curated:x", "bellingcat:a", "bellingcat:b", "bellingcat:c", "curated:y", "bellingcat:d"],
+        "source": ["curated", "bellingcat", "bellingcat", "bellingcat", "curated", "bellingcat"],
+        "date": pd.to_datetime(["2023-01-01", "2023-01-02", "2023-01-01", "2023-01-01", "2023-01-01", "2023-01-05"]),
+        "lon": [30.0, 30.01, 30.0, 30.0, 31.0, 31.0],
+        "lat": [50.0, 50.0, 50.0, 50.5, 50.0, 50.0],
+        "source_urls": [["https://a/1", "https://a/2"], ["https://a/1"], ["https://a/3"], ["https://a/3", "https://a/2"],
+                        ["https://a/4"], ["https://a/4"]],
+    })
+    pairs = shared_url_pairs(table)
+    # a/1: x and a, 1 day and ~0.7 km apart -> a pair; a/2: x and c, ~55 km apart -> none;
+    # a/3: b and c, ~55 km -> none; a/4: y and d, 4 days apart -> none.
+    assert list(zip(pairs["a"], pairs["b"], strict=True)) == [("bellingcat:a", "curated:x")]
+    assert pairs["source_a"].tolist() == ["bellingcat"] and pairs["source_b"].tolist() == ["curated"]
+    assert pairs["km"].iloc[0] == pytest.approx(0.716, abs=0.01)

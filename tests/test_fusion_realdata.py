@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from geo.fusion import fusion_summary
-from geo.fusion_validation import LABELS, REAL_FILES, build_real_table, score_labels
+from geo.fusion_validation import LABELS, REAL_FILES, build_real_table, score_labels, shared_url_pairs
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -29,8 +29,29 @@ def fused() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def scores(fused) -> pd.DataFrame:
-    return score_labels(fused, pd.read_csv(LABELS, dtype=str, comment="#"))
+def labels() -> pd.DataFrame:
+    return pd.read_csv(LABELS, dtype=str, comment="#")
+
+
+@pytest.fixture(scope="module")
+def scores(fused, labels) -> pd.DataFrame:
+    return score_labels(fused, labels)
+
+
+def test_cross_source_url_labels_follow_the_citations(fused, labels):
+    """The shared-URL cross-source sample is exactly the Bellingcat/curated pairs that share a URL today.
+
+    A curated row may only cite pages the project read (issue 19), so the audit removes links;
+    a pair whose shared link is gone is no longer labelled by it, and a pair a new citation
+    creates is added (unless a person already labelled it, basis hand_checked).
+    """
+    derived = shared_url_pairs(fused)
+    cross = derived[(derived["source_a"] == "bellingcat") & (derived["source_b"] == "curated")]
+    other = labels[labels["basis"] != "shared_url_cross"]
+    elsewhere = set(zip(other["a"], other["b"], strict=True)) | set(zip(other["b"], other["a"], strict=True))
+    expected = {pair for pair in zip(cross["a"], cross["b"], strict=True) if pair not in elsewhere}
+    listed = labels[labels["basis"] == "shared_url_cross"]
+    assert set(zip(listed["a"], listed["b"], strict=True)) == expected
 
 
 def test_labelled_pairs_refer_to_real_records(scores):
@@ -42,10 +63,15 @@ def test_labelled_pairs_refer_to_real_records(scores):
 
 
 def test_precision_and_recall_stay_above_the_measured_figures(scores):
-    """Measured (docs/FUSION.md): hand-checked precision 1.000 / recall 0.867; cross-source URL recall 0.962 (52 pairs)."""
+    """Measured (docs/FUSION.md): hand-checked precision 1.000 / recall 0.867; cross-source URL recall 0.917 (11 of 12 pairs).
+
+    The cross-source URL sample was 52 pairs (recall 0.962) until the curated audit removed the links
+    the project had never read (2026-12-03): 41 pairs lost their shared link. On the 12 pairs left one
+    miss is 0.917 and a second would be 0.833, so the bound sits just under the measured value.
+    """
     hand, cross, far = scores.loc["hand_checked"], scores.loc["shared_url_cross"], scores.loc["far_apart"]
     assert hand["precision"] >= 0.95 and hand["recall"] >= 0.85
-    assert cross["recall"] >= 0.95 and cross["fp"] == 0
+    assert cross["recall"] >= 0.91 and cross["fp"] == 0
     assert far["fp"] == 0 and far["tn"] == far["found"]
     assert scores.loc["all", "precision"] >= 0.99 and scores.loc["all", "recall"] >= 0.97
 
