@@ -482,6 +482,23 @@ def test_cross_check_with_bellingcat_export():
     print(f"\ncurated incidents 2022-02-24..2024-02-20 not geolocated from Bellingcat, with a Bellingcat incident "
           f"the same day within 5 km: {matched}/{eligible} = {share:.1%}")
     assert 0.0 <= share <= 1.0
+    # data/README.md states the figure; it must be the one measured here.
+    readme = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    assert f"Of the {eligible} such rows" in readme and f"**{matched} ({share:.1%})**" in readme
+
+
+def test_readme_counts_match_the_file():
+    """data/README.md's headline row count and per-year counts are the file's."""
+    readme = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    rows = _rows()
+    years: dict[str, int] = {}
+    for row in rows:
+        years[row["date"][:4]] = years.get(row["date"][:4], 0) + 1
+    per_year = ", ".join(f"{year}: {count}" for year, count in sorted(years.items()))
+    assert f"**What:** {len(rows)} documented attacks" in readme
+    assert f"({per_year})" in readme
+    recent = sum(count for year, count in years.items() if year >= "2025")
+    assert f"the {recent} rows of 2025-2026" in readme
 
 
 def test_shared_url_pairs_on_a_built_table():
