@@ -9,17 +9,20 @@ from ui.sidebar import render_sidebar
 from ui.state import show_notices
 from ui.view import frame_running, publish_view, take_wanted_page
 
-# Emoji icons only: Streamlit fetches a Material-icon favicon from fonts.gstatic.com, breaking offline use.
-st.set_page_config(page_title=_("conflictmap: civilian harm in Ukraine"), layout="wide")
+# Page icons are Material Symbols: Streamlit draws them with the font it serves itself, so they show
+# on any machine (emoji need an emoji font, and Debian's Chromium has none: empty boxes). A page's
+# Material icon would also become the tab's favicon, fetched from fonts.gstatic.com; the explicit
+# emoji favicon below is drawn as an inline SVG instead, so no request leaves the app.
+st.set_page_config(page_title=_("conflictmap: civilian harm in Ukraine"), page_icon="🗺️", layout="wide")
 
 PAGES = [
-    st.Page("pages/map.py", title=_("Map"), icon="🗺️", default=True),
-    st.Page("pages/far_from_front.py", title=_("Far from the front"), icon="📏"),
-    st.Page("pages/trends.py", title=_("Trends"), icon="📈"),
-    st.Page("pages/oblasts.py", title=_("Oblasts"), icon="🧩"),
-    st.Page("pages/incidents.py", title=_("Incidents"), icon="📋"),
-    st.Page("pages/data_sources.py", title=_("Data & sources"), icon="📚"),
-    st.Page("pages/accessibility.py", title=_("Accessibility"), icon="♿"),
+    st.Page("pages/map.py", title=_("Map"), icon=":material/map:", default=True),
+    st.Page("pages/far_from_front.py", title=_("Far from the front"), icon=":material/straighten:"),
+    st.Page("pages/trends.py", title=_("Trends"), icon=":material/trending_up:"),
+    st.Page("pages/oblasts.py", title=_("Oblasts"), icon=":material/grid_view:"),
+    st.Page("pages/incidents.py", title=_("Incidents"), icon=":material/table_rows:"),
+    st.Page("pages/data_sources.py", title=_("Data & sources"), icon=":material/library_books:"),
+    st.Page("pages/accessibility.py", title=_("Accessibility"), icon=":material/accessibility_new:"),
 ]
 
 page = st.navigation(PAGES)

@@ -268,7 +268,15 @@ def test_frontline_layer_without_frontlines():
     layer, snap = gmap.build_frontline_layer(None, dt.date(2024, 3, 1))
     assert snap.index == -1
     control = next(e for e in _walk(layer) if isinstance(e, gmap.MapControl))
-    assert "No front-line snapshot" in control.summary and control.content_html == ""
+    assert control.summary == "No front line loaded" and control.content_html == ""
+    assert not snap.loaded and snap.caption(dt.date(2024, 3, 1), "uk") == "Лінію фронту не завантажено"
+
+
+def test_frontline_layer_before_the_first_snapshot_names_the_date(frontlines):
+    layer, snap = gmap.build_frontline_layer(frontlines, dt.date(2000, 1, 1))
+    assert snap.index == -1 and snap.loaded
+    control = next(e for e in _walk(layer) if isinstance(e, gmap.MapControl))
+    assert "No front-line snapshot on or before 2000-01-01" in control.summary
 
 
 def test_legend_lists_classes_and_precision():

@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
+from geo.viz.map.shared import LEGEND_OPEN_FROM_PX
+
 pytestmark = pytest.mark.browser
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 SIZES = [(1440, 900), (1280, 720)]
@@ -85,9 +87,12 @@ def test_the_first_click_on_the_map_selects(app_url, new_context, size):
     traffic.check()
 
 
+def _box_of(locator):
+    return locator.evaluate("e => { const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; }")
+
+
 def _box(frame, selector):
-    return frame.locator(selector).first.evaluate("e => { const r = e.getBoundingClientRect();"
-                                                  " return {x: r.left, y: r.top, w: r.width, h: r.height}; }")
+    return _box_of(frame.locator(selector).first)
 
 
 def _overlap(a, b) -> bool:
@@ -107,14 +112,22 @@ def test_the_map_is_readable_and_its_legend_hides_no_front(app_url, new_context,
     assert {"RUSSIA", "BELARUS", "POLAND", "MOLDOVA"} <= set(frame.locator(".cm-label-country").all_inner_texts())
     legend = frame.locator(".cm-legend details")
     caption = frame.locator(".cm-caption details")
+    map_width = frame.evaluate("() => window.map.getSize().x")
+    if map_width < LEGEND_OPEN_FROM_PX:
+        assert legend.get_attribute("open") is None, "the legend must start folded on a narrow map"
+    else:
+        assert legend.get_attribute("open") is not None
+    legend_box = _box(frame, ".cm-legend")
+    oblasts = frame.locator("path.cm-oblast")
+    assert oblasts.count() >= 27
+    hidden = [i for i in range(oblasts.count()) if _overlap(legend_box, _box_of(oblasts.nth(i)))]
+    assert hidden == [], f"the legend lies over {len(hidden)} oblast(s) at {size}"
     if size[0] < 500:
-        assert legend.get_attribute("open") is None, "the legend must start folded on a phone"
         ukraine = frame.evaluate("() => { const b = window.map.getBounds(); return [b.getWest(), b.getEast()]; }")
         assert ukraine[0] <= 22.2 and ukraine[1] >= 40.2, f"Ukraine does not fit the phone's width: {ukraine}"
         expect(page.get_by_text(re.compile(r"48 of 48 events\*{0,2} · reported killed: [\d,]+"))).to_be_visible()
     else:
-        assert legend.get_attribute("open") is not None
-        text = frame.locator(".cm-legend").inner_text()
+        text = " ".join(frame.locator(".cm-legend").text_content().split())
         assert "Hollow: approximate location" in text and "Primary target (48 incidents)" in text
         key = frame.locator(".cm-caption").inner_text()
         assert "Occupied area" in key and "Contested area" in key and "Line of contact" in key

@@ -16,6 +16,7 @@ from folium.template import Template
 
 from geo.admin1 import ADMIN1, oblast_label
 from geo.i18n import Translator, translator
+from geo.viz.map.shared import LEGEND_FOLDED_PX, LEGEND_MARGIN_PX, LEGEND_OPEN_FROM_PX, LEGEND_WIDTH_PX
 from geo.viz.mapcore import boundaries_geojson
 from geo.viz.mapcore import html_text as _html_text
 from geo.viz.mapcore import js_literal as _js_literal
@@ -144,8 +145,11 @@ class _FocusWithoutScroll(MacroElement):
 class _FitUkraine(MacroElement):
     """Fit Ukraine to the map's own width, leaving the top-left corner to the legend.
 
-    A phone gets a smaller zoom than a laptop; on a wide map the legend (top left) sits
-    over Poland and Belarus instead of over incidents or the front.
+    A phone gets a smaller zoom than a laptop. The legend (top left) is open on a map at
+    least :data:`LEGEND_OPEN_FROM_PX` wide: Ukraine is fitted to the width right of the
+    legend's greatest width, so the legend sits over Poland and Belarus, never over Volyn,
+    Lviv or Zakarpattia, in either language. A narrower map starts with the legend folded
+    and leaves room for the folded box only; a phone leaves none.
     """
 
     _template = Template(
@@ -153,19 +157,22 @@ class _FitUkraine(MacroElement):
         {% macro script(this, kwargs) %}
         (function() {
             var map = {{ this._parent.get_name() }};
-            var wide = map.getSize().x >= {{ this.wide_px }};
-            map.fitBounds({{ this.bounds }}, {paddingTopLeft: [wide ? {{ this.legend_px }} : 0, 0], animate: false});
+            var width = map.getSize().x;
+            var pad = width >= {{ this.open_px }} ? {{ this.legend_px }} : (width >= {{ this.narrow_px }} ? {{ this.folded_px }} : 0);
+            map.fitBounds({{ this.bounds }}, {paddingTopLeft: [pad, 0], animate: false});
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, wide_px: int = 520, legend_px: int = 170):
+    def __init__(self, narrow_px: int = 520):
         super().__init__()
         self._name = "FitUkraine"
         self.bounds = _js_literal([list(UKRAINE_BOUNDS[0]), list(UKRAINE_BOUNDS[1])])
-        self.wide_px = int(wide_px)
-        self.legend_px = int(legend_px)
+        self.open_px = LEGEND_OPEN_FROM_PX
+        self.legend_px = LEGEND_WIDTH_PX + LEGEND_MARGIN_PX
+        self.folded_px = LEGEND_FOLDED_PX
+        self.narrow_px = int(narrow_px)
 
 
 class _ZoomAndScale(MacroElement):
@@ -224,7 +231,8 @@ def add_boundaries(fmap: folium.Map, geojson: dict, lang: str = "en") -> folium.
     layer = folium.GeoJson(
         geojson,
         name="Oblasts",
-        style_function=lambda _feature: {"color": "#555555", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 0.6},
+        style_function=lambda _feature: {"color": "#555555", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 0.6,
+                                        "className": "cm-oblast"},
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         control=False,
     )

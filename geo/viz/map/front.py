@@ -33,15 +33,21 @@ class FrontSnapshot:
         Date of the snapshot.
     source : str
         Publisher of the snapshot.
+    loaded : bool
+        Whether any snapshot is loaded at all (the bundled default data has none: no front line
+        can be bundled under an open licence).
     """
 
     index: int
     snapshot_date: dt.date | None
     source: str
+    loaded: bool = True
 
     def caption(self, when: dt.date, lang: str = "en") -> str:
         """Return the plain-language caption shown on the map, in ``lang`` (plain text, not escaped)."""
         _ = translator(lang)
+        if not self.loaded:
+            return _("No front line loaded")
         if self.snapshot_date is None:
             return _("No front-line snapshot on or before {date}", date=map_date_text(when, _))
         return _("Front line as of {date} (source: {source}); map date {when}",
@@ -65,7 +71,7 @@ def snapshot_for_date(frontlines: gpd.GeoDataFrame | None, when: dt.date) -> Fro
     """
     row = int(snapshot_index_for_dates(frontlines, np.array([np.datetime64(when, "D")]))[0])
     if row < 0:
-        return FrontSnapshot(-1, None, "")
+        return FrontSnapshot(-1, None, "", loaded=frontlines is not None and len(frontlines) > 0)
     dates = pd.to_datetime(frontlines["snapshot_date"]).to_numpy(dtype="datetime64[D]")
     source = str(frontlines["source"].iloc[row]) if "source" in frontlines.columns else ""
     return FrontSnapshot(row, pd.Timestamp(dates[row]).date(), source)

@@ -10,7 +10,7 @@ import numpy as np
 
 from geo.i18n import translator
 from geo.viz.map.clicks import TOKEN_CLOSE, TOKEN_OPEN
-from geo.viz.map.shared import MapControl, PayloadLayer, number_symbols
+from geo.viz.map.shared import LEGEND_OPEN_FROM_PX, LEGEND_WIDTH_PX, MapControl, PayloadLayer, number_symbols
 from geo.viz.mapcore import html_text as _html_text
 from geo.viz.mapcore import js_literal as _js_literal
 
@@ -214,7 +214,8 @@ def build_bin_layer(bins: GridBins, note: str = "", lang: str = "en") -> folium.
     breaks = bin_color_breaks(bins.count)
     _BinLayer(bins, breaks, lang).add_to(group)
     _ = translator(lang)
-    MapControl(bin_legend_html(breaks, bins, note, lang), summary=_("Legend")).add_to(group)
+    MapControl(bin_legend_html(breaks, bins, note, lang), summary=_("Legend"), width=LEGEND_WIDTH_PX,
+               open_from_px=LEGEND_OPEN_FROM_PX).add_to(group)
     return group
 
 

@@ -21,7 +21,14 @@ from geo.fusion import describe_sources
 from geo.i18n import N_, Translator, translator
 from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS
 from geo.viz.map.clicks import TOKEN_CLOSE, TOKEN_OPEN
-from geo.viz.map.shared import MapControl, PayloadLayer, map_date_text, number_symbols
+from geo.viz.map.shared import (
+    LEGEND_OPEN_FROM_PX,
+    LEGEND_WIDTH_PX,
+    MapControl,
+    PayloadLayer,
+    map_date_text,
+    number_symbols,
+)
 from geo.viz.mapcore import js_literal as _js_literal
 
 DESCRIPTION_CHARS = 160
@@ -397,7 +404,8 @@ def build_incident_layer(
     _IncidentMarkers(rows, tables, selected, lang).add_to(group)
     present = sorted({r[2] for r in rows})
     _ = translator(lang)
-    MapControl(legend_html(present, len(rows), lang), summary=_("Legend")).add_to(group)
+    MapControl(legend_html(present, len(rows), lang), summary=_("Legend"), width=LEGEND_WIDTH_PX,
+               open_from_px=LEGEND_OPEN_FROM_PX).add_to(group)
     return group
 
 

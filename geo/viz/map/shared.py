@@ -10,6 +10,16 @@ from folium.template import Template
 from geo.i18n import Translator
 from geo.viz.mapcore import js_literal as _js_literal
 
+#: The legend's greatest width in pixels (longer labels wrap: Ukrainian ones are ~80 px longer).
+LEGEND_WIDTH_PX = 215
+#: Map width from which the legend starts open; a narrower map starts with it folded.
+LEGEND_OPEN_FROM_PX = 640
+#: What the legend adds to its width on the map: Leaflet's 10 px control margin, the box's 2 x 8 px
+#: padding, and a 6 px gap before the country.
+LEGEND_MARGIN_PX = 32
+#: The width of the folded legend ("▸ Legend") with its margin.
+LEGEND_FOLDED_PX = 100
+
 
 def map_date_text(day: dt.date, _: Translator) -> str:
     """Return a date as the map writes it: ISO 8601 in English, "1 черв. 2024 р." in Ukrainian.
