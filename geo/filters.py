@@ -23,7 +23,7 @@ from geo.admin1 import ADMIN1, oblast_label
 from geo.i18n import N_, translator
 from geo.places import place_search_terms
 from geo.scope import CIVILIAN_HARM, EVENT_CATEGORIES, describe_categories
-from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, bitmask, bits_from_lists
+from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, bitmask, bits_from_lists, first_code_index
 
 MAX_TEXT_LENGTH = 200
 #: Valid values of the country filter: ISO 3166-1 alpha-2 codes and "sea" (see geo.countries).
@@ -485,11 +485,7 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
     else:
         target_bits = bits_from_lists(incidents["target_types"], TARGET_TYPES)
         weapon_bits = bits_from_lists(incidents["weapons"], WEAPONS)
-    codes = {code: i for i, code in enumerate(TARGET_TYPES)}
-    first = pd.Series(
-        [str(v[0]) if v is not None and len(v) else "unknown" for v in incidents["target_types"].to_numpy()], dtype=object
-    )
-    primary = first.map(codes).fillna(codes["other"]).to_numpy(dtype=np.int16)
+    primary = first_code_index(incidents["target_types"], TARGET_TYPES)
     admin1 = incidents["admin1_iso"].astype("string") if "admin1_iso" in incidents.columns else pd.Series([pd.NA] * n, dtype="string")
     admin1_cat = pd.Categorical(admin1)
     source_cat = pd.Categorical(incidents["source"].astype("string").fillna(""))

@@ -114,6 +114,21 @@ def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
+def _list_array(values) -> pa.Array:
+    """Return ``values`` (a Series of lists, Arrow-backed or Python objects, or Arrow) as one Arrow list array."""
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        try:
+            values = pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
+        except pa.ArrowNotImplementedError:
+            # an all-null or float-typed column (e.g. read back from an empty table)
+            values = pa.array([None if _is_missing(v) else list(v) for v in values], type=pa.list_(pa.string()))
+    if isinstance(values, pa.ChunkedArray):  # Arrow-backed pandas columns come back chunked
+        values = values.combine_chunks() if values.num_chunks else pa.array([], type=values.type)
+    if not pa.types.is_list(values.type) and not pa.types.is_large_list(values.type):
+        raise TypeError(f"expected a list column, got {values.type}")
+    return values
+
+
 def bits_from_lists(values, taxonomy: dict[str, str]) -> np.ndarray:
     """Return one int64 bit set per list of taxonomy codes, vectorised with pyarrow (no Python loop).
 
@@ -129,18 +144,9 @@ def bits_from_lists(values, taxonomy: dict[str, str]) -> np.ndarray:
     numpy.ndarray
         int64 bit sets (bit ``i`` = the ``i``-th code of ``taxonomy``).
     """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if not isinstance(values, pa.Array):
-        if len(values) == 0:
-            return np.zeros(0, dtype=np.int64)
-        try:
-            values = pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
-        except pa.ArrowNotImplementedError:
-            # an all-null or float-typed column (e.g. read back from an empty table)
-            values = pa.array([None if _is_missing(v) else list(v) for v in values], type=pa.list_(pa.string()))
-    if not pa.types.is_list(values.type) and not pa.types.is_large_list(values.type):
-        raise TypeError(f"expected a list column, got {values.type}")
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    values = _list_array(values)
     bits = np.zeros(len(values), dtype=np.int64)
     flat = pc.list_flatten(values)
     if len(flat) == 0:
@@ -151,6 +157,40 @@ def bits_from_lists(values, taxonomy: dict[str, str]) -> np.ndarray:
     parents = pc.list_parent_indices(values).to_numpy(zero_copy_only=False)
     np.bitwise_or.at(bits, parents, np.left_shift(np.int64(1), index))
     return bits
+
+
+def first_code_index(values, taxonomy: dict[str, str], empty: str = "unknown") -> np.ndarray:
+    """Return the position in ``taxonomy`` of each list's first code, vectorised with pyarrow.
+
+    Parameters
+    ----------
+    values : pandas.Series, pyarrow.Array or pyarrow.ChunkedArray
+        Lists of codes (None = empty).
+    taxonomy : dict
+        :data:`geo.taxonomy.TARGET_TYPES` or :data:`geo.taxonomy.WEAPONS` (both hold ``"other"``).
+    empty : str
+        Code given to an empty list (and to None).
+
+    Returns
+    -------
+    numpy.ndarray
+        int16 positions; a first code outside ``taxonomy`` (a missing element included) gives
+        the position of ``"other"``.
+    """
+    codes = list(taxonomy)
+    result = np.full(len(values), codes.index(empty), dtype=np.int16)
+    if len(values) == 0:
+        return result
+    values = _list_array(values)
+    flat = pc.list_flatten(values)
+    if len(flat) == 0:
+        return result
+    parents = pc.list_parent_indices(values).to_numpy(zero_copy_only=False)
+    first = np.r_[True, parents[1:] != parents[:-1]]
+    index = pc.index_in(flat.cast(pa.string()), value_set=pa.array(codes, type=pa.string()))
+    index = pc.fill_null(index, codes.index("other")).to_numpy(zero_copy_only=False)
+    result[parents[first]] = index[first]
+    return result
 
 
 def bitmask(codes: Iterable[str], taxonomy: dict[str, str]) -> int:

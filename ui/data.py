@@ -127,7 +127,7 @@ def prepare_loaded(bundle: DataBundle, key: str, label: str, label_values: tuple
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _load_shared(path: str | None, stamp: str) -> LoadedData:
-    bundle = load_bundle(path, skip_columns=APP_SKIPPED_COLUMNS)
+    bundle = load_bundle(path, skip_columns=APP_SKIPPED_COLUMNS, arrow_lists=True)
     if bundle.is_default:
         label, values = N_("bundled default data"), ()
     else:
