@@ -1,4 +1,4 @@
-"""Pre-war population of Ukraine's 27 first-level units, for rates per 100,000 residents.
+"""Pre-war population of Ukraine's 27 first-level units, for rates per 100,000 people (present population, наявне населення).
 
 The figures are the State Statistics Service of Ukraine's estimate of the
 present (наявне) population as of 1 January 2022, transcribed by the project

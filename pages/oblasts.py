@@ -75,7 +75,7 @@ value = st.segmented_control(
     _("Colour by"),
     ["incidents", "per_100k", "killed", "injured"],
     default=state.url_value("obl_value", "incidents", state.parse_choice(["incidents", "per_100k", "killed", "injured"])),
-    format_func=lambda v: {"incidents": _("Incidents"), "per_100k": _("Per 100,000 residents"), "killed": _("Killed"),
+    format_func=lambda v: {"incidents": _("Incidents"), "per_100k": _("Per 100,000 people (pre-war)"), "killed": _("Killed"),
                            "injured": _("Injured")}[v],
     key="obl_value",
 ) or "incidents"

@@ -161,14 +161,14 @@ def build_oblast_choropleth(
         "incidents": _("Incidents"),
         "killed": _("Killed (reported)"),
         "injured": _("Injured (reported)"),
-        "per_100k": _("Incidents per 100,000 residents"),
+        "per_100k": _("Incidents per 100,000 people (pre-war present population)"),
         "share_pct": _("Share of incidents (%)"),
     }
     by_oblast = {
         "incidents": _("Incidents by oblast"),
         "killed": _("Killed (reported) by oblast"),
         "injured": _("Injured (reported) by oblast"),
-        "per_100k": _("Incidents per 100,000 residents by oblast"),
+        "per_100k": _("Incidents per 100,000 people by oblast (pre-war present population)"),
         "share_pct": _("Share of incidents (%) by oblast"),
     }
     rows = table[table["admin1_iso"].isin(list(ADMIN1))]
