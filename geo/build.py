@@ -401,6 +401,8 @@ def remeasure_front(tables: Tables, old_frontlines: gpd.GeoDataFrame | None, cur
 
     incidents = tables.incidents
     if not current or incidents is None or not len(incidents) or any(c not in incidents for c in FRONT_ENRICHMENT_COLUMNS):
+        if tables.columns is not None:
+            raise ValueError("a partial incident table cannot be enriched: read every column")
         return enrich(tables)
     lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     lat = pd.to_numeric(incidents["lat"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
@@ -411,8 +413,9 @@ def remeasure_front(tables: Tables, old_frontlines: gpd.GeoDataFrame | None, cur
         incidents[column] = front[column].to_numpy() if column != "in_occupied_territory" else front[column].array
     # only the front columns changed (already in their canonical dtypes): the list columns read back
     # from Parquet stay arrays and are written back as they are (no per-row conversion to lists)
-    out = dataclasses.replace(tables, incidents=coerce_incidents(incidents, ALL_COLUMNS, keep_arrays=True),
-                              enrichment_current=True)
+    if tables.columns is None:
+        incidents = coerce_incidents(incidents, ALL_COLUMNS, keep_arrays=True)
+    out = dataclasses.replace(tables, incidents=incidents, enrichment_current=True)
     out.manifest = refresh_manifest(out)
     return out
 
@@ -459,11 +462,17 @@ def fuse_if_needed(incidents: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         The same frame when its fusion columns are complete, else :func:`fuse` of it.
     """
-    if (len(incidents) and all(c in incidents.columns for c in FUSION_COLUMNS)
-            and incidents["event_id"].notna().all() and incidents["event_category"].notna().all()
-            and incidents["event_size"].notna().all()):
+    if len(incidents) and all(c in incidents.columns for c in FUSION_COLUMNS) and _fusion_complete(incidents):
         return incidents
     return fuse(coerce_incidents(incidents, ALL_COLUMNS))
+
+
+#: The fuse step's output that :func:`fuse_if_needed` checks for completeness.
+_FUSION_CHECKED = ("event_id", "event_category", "event_size")
+
+
+def _fusion_complete(incidents: pd.DataFrame) -> bool:
+    return all(c in incidents.columns and incidents[c].notna().all() for c in _FUSION_CHECKED)
 
 
 def write(directory: Path | str, tables: Tables, changed: Iterable[str]) -> str:
@@ -476,23 +485,35 @@ def write(directory: Path | str, tables: Tables, changed: Iterable[str]) -> str:
     tables : geo.datadir.Tables
         Tables to write.
     changed : iterable of str
-        Which tables changed: any of "incidents", "quarantine", "frontlines",
-        "boundaries"; the others are carried over from the current version.
+        Which tables changed: any of "incidents", "front" (the front columns only, the
+        incidents' other columns carried over), "quarantine", "frontlines", "boundaries";
+        the others are carried over from the current version.
 
     Returns
     -------
     str
         The new version id.
+
+    Raises
+    ------
+    ValueError
+        "incidents" changed but the tables hold only some incident columns.
     """
     changed = set(changed)
+    if "incidents" in changed and tables.columns is not None and tables.incidents is not None:
+        raise ValueError("a partial incident table cannot be written: read every column")
 
     def pick(name: str, value):
         return value if name in changed else datadir.KEEP
 
+    front = datadir.KEEP
+    if "front" in changed and "incidents" not in changed and tables.incidents is not None:
+        front = tables.incidents[list(datadir.FRONT_COLUMNS)]
     return datadir.commit_version(
         directory,
         tables.manifest,
         incidents=pick("incidents", tables.incidents),
+        front=front,
         quarantine=pick("quarantine", tables.quarantine),
         frontlines=pick("frontlines", tables.frontlines),
         boundaries=pick("boundaries", tables.boundaries),
@@ -578,6 +599,11 @@ def ingest_into(
     return {**summary, "version": version, "timings": timings, "cpu_timings": cpu_timings}
 
 
+#: The incident columns adding a snapshot reads: where and when (to re-measure), the front
+#: columns (kept where the snapshot does not apply), the source (manifest) and the fusion check.
+REMEASURE_COLUMNS = ("source", "date", "lon", "lat", *datadir.FRONT_COLUMNS, *_FUSION_CHECKED)
+
+
 def _with_frontlines(tables: Tables, new: gpd.GeoDataFrame) -> Tables:
     existing = tables.frontlines
     if existing is not None and len(existing):
@@ -613,11 +639,19 @@ def frontlines_into(directory: Path | str, paths: list[Path], fmt: str = "auto",
     from geo.frontlines import read_frontlines
 
     new = read_frontlines([Path(p) for p in paths], fmt=fmt, **options)
-    before = datadir.read_tables(directory)
-    tables = remeasure_front(_with_frontlines(before, new), before.frontlines, before.enrichment_current)
-    if tables.incidents is not None:
-        tables.incidents = fuse_if_needed(tables.incidents)
-    version = write(directory, tables, changed={"frontlines", "incidents"})
+    # the columns a snapshot needs: the incident table is then hard-linked, only the front table rewritten
+    before = datadir.read_tables(directory, columns=REMEASURE_COLUMNS)
+    if (before.incidents is not None and len(before.incidents) and before.enrichment_current
+            and _fusion_complete(before.incidents)):
+        tables = remeasure_front(_with_frontlines(before, new), before.frontlines, True)
+        changed = {"frontlines", "front"}
+    else:  # derived columns out of date, or a directory written before fusion: everything again
+        before = datadir.read_tables(directory)
+        tables = remeasure_front(_with_frontlines(before, new), before.frontlines, before.enrichment_current)
+        if tables.incidents is not None:
+            tables.incidents = fuse_if_needed(tables.incidents)
+        changed = {"frontlines", "incidents"}
+    version = write(directory, tables, changed=changed)
     frame = tables.frontlines
     return {
         "imported": len(new),

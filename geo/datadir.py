@@ -4,9 +4,15 @@ A data directory ``DIR`` holds one complete version of its tables at a time:
 
 - ``DIR/CURRENT`` names the current version (one line, e.g. ``20261203T064512Z-3f9a1c2e``);
 - ``DIR/versions/<id>/`` holds that version's ``incidents.parquet`` (GeoParquet,
-  :data:`geo.schema.ALL_COLUMNS` plus a point geometry), ``quarantine.csv``, optionally
-  ``frontlines.parquet`` and ``boundaries.parquet``, and ``manifest.json`` (schema version,
-  data version, sources and their licences, inputs).
+  :data:`geo.schema.ALL_COLUMNS` but the front columns, plus a point geometry), ``front.parquet``
+  (the front columns :data:`FRONT_COLUMNS`, row for row, tagged with the incident table's
+  footer digest: :func:`join_front`), ``quarantine.csv``, optionally ``frontlines.parquet`` and
+  ``boundaries.parquet``, and ``manifest.json`` (schema version, data version, sources and their
+  licences, inputs).
+
+The front columns live apart so that adding a front-line snapshot rewrites the small front
+table and hard-links the incident table. Readers join the two (:func:`read_incidents_table`):
+they return the same frame as from one table.
 
 :func:`commit_version` is the only writer: it writes every table of the new version into a
 temporary folder, renames the folder into ``versions/``, then switches ``CURRENT`` with an
@@ -15,7 +21,8 @@ its temporary folder is removed by the next commit. Tables a command does not ch
 hard-linked from the previous version, not copied. The previous version is kept (a reader
 that has just read the pointer can still finish); older ones are removed.
 
-Directories written before versions existed (the tables directly in ``DIR``) still load;
+Directories written before versions existed (the tables directly in ``DIR``) and versions
+whose ``incidents.parquet`` still holds the front columns (no ``front.parquet``) still load;
 the next commit migrates them. Building the tables is :mod:`geo.build`'s job.
 """
 
@@ -38,6 +45,7 @@ import pyarrow.parquet as pq
 
 from geo.atomic import atomic_write
 from geo.dirlock import holds_lock, locked_writer
+from geo.distance import FRONT_ENRICHMENT_COLUMNS
 from geo.i18n import N_, TranslatedError
 from geo.safejson import loads_json
 from geo.schema import (
@@ -52,12 +60,17 @@ from geo.taxonomy import TARGET_TYPES, WEAPONS, bits_from_lists
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INCIDENTS = REPO_ROOT / "data" / "curated" / "incidents.csv"
 INCIDENTS_FILE = "incidents.parquet"
+FRONT_FILE = "front.parquet"
 QUARANTINE_FILE = "quarantine.csv"
 FRONTLINES_FILE = "frontlines.parquet"
 BOUNDARIES_FILE = "boundaries.parquet"
 MANIFEST_FILE = "manifest.json"
 #: Every table a version may hold (the manifest last: it is written after the tables).
-TABLE_FILES = (INCIDENTS_FILE, QUARANTINE_FILE, FRONTLINES_FILE, BOUNDARIES_FILE, MANIFEST_FILE)
+TABLE_FILES = (INCIDENTS_FILE, FRONT_FILE, QUARANTINE_FILE, FRONTLINES_FILE, BOUNDARIES_FILE, MANIFEST_FILE)
+#: The columns stored in ``front.parquet`` (they depend on the front lines only).
+FRONT_COLUMNS: tuple[str, ...] = FRONT_ENRICHMENT_COLUMNS
+#: Key of ``front.parquet``'s schema metadata: rows and footer digest of its incident table.
+FRONT_METADATA_KEY = b"conflictmap.front"
 POINTER_FILE = "CURRENT"
 VERSIONS_DIR = "versions"
 _TEMP_PREFIX = ".tmp-"
@@ -286,7 +299,7 @@ def _read_manifest_in(folder: Path, directory: Path) -> dict:
 
 def _legacy_data_version(folder: Path) -> str:
     digest = hashlib.sha256()
-    for name in (INCIDENTS_FILE, FRONTLINES_FILE, BOUNDARIES_FILE):
+    for name in (INCIDENTS_FILE, FRONT_FILE, FRONTLINES_FILE, BOUNDARIES_FILE):
         path = folder / name
         if path.exists():
             digest.update(name.encode())
@@ -415,9 +428,7 @@ def _carry_over(source: Path, target: Path) -> None:
 
 def _write_table(folder: Path, name: str, value) -> None:
     path = folder / name
-    if name == INCIDENTS_FILE:
-        write_incidents(folder, value)
-    elif name == QUARANTINE_FILE:
+    if name == QUARANTINE_FILE:
         value.to_csv(path, index=False)
     elif name == FRONTLINES_FILE:
         from geo.frontlines import write_frontlines
@@ -435,6 +446,7 @@ def commit_version(
     manifest: dict,
     *,
     incidents=KEEP,
+    front=KEEP,
     quarantine=KEEP,
     frontlines=KEEP,
     boundaries=KEEP,
@@ -457,7 +469,13 @@ def commit_version(
         The new version's manifest; ``schema_version`` and ``data_version`` (= the
         version id) are set here.
     incidents : pandas.DataFrame, KEEP or None
-        Canonical table (:data:`geo.schema.ALL_COLUMNS`).
+        Canonical table (:data:`geo.schema.ALL_COLUMNS`), written as ``incidents.parquet``
+        and ``front.parquet`` (:func:`write_incidents`).
+    front : pandas.DataFrame or KEEP
+        New front columns (:data:`FRONT_COLUMNS`, one row per incident in the current table's
+        order) for the incidents carried over (``incidents=KEEP``): ``front.parquet`` is
+        written, ``incidents.parquet`` hard-linked. An incident table of the older layout
+        (front columns inside) is split once here.
     quarantine : pandas.DataFrame, KEEP or None
         :data:`geo.schema.QUARANTINE_COLUMNS`.
     frontlines : geopandas.GeoDataFrame, KEEP or None
@@ -482,8 +500,8 @@ def commit_version(
     temp.mkdir()
     try:
         _write_point("temporary version folder created")
-        for name, value in ((INCIDENTS_FILE, incidents), (QUARANTINE_FILE, quarantine),
-                            (FRONTLINES_FILE, frontlines), (BOUNDARIES_FILE, boundaries)):
+        _put_incidents(previous, temp, incidents, front)
+        for name, value in ((QUARANTINE_FILE, quarantine), (FRONTLINES_FILE, frontlines), (BOUNDARIES_FILE, boundaries)):
             if value is None:
                 continue
             if value is KEEP:
@@ -526,12 +544,50 @@ def _collect_garbage(directory: Path, keep: set) -> None:
         (directory / name).unlink(missing_ok=True)
 
 
-def write_incidents(directory: Path, incidents: pd.DataFrame) -> None:
-    """Write ``incidents.parquet`` (GeoParquet, EPSG:4326 points) into a folder, atomically.
+def _put_incidents(previous: Path, temp: Path, incidents, front) -> None:
+    """Put the new version's ``incidents.parquet`` and ``front.parquet`` into ``temp`` (see :func:`commit_version`)."""
+    if incidents is None:
+        return
+    if incidents is not KEEP:
+        if front is not KEEP:
+            raise ValueError("front columns go with the incidents they belong to: pass them inside `incidents`")
+        write_incidents(temp, incidents)
+        _slow_write_hook()
+        _write_point("front.parquet written")
+        return
+    source = previous / INCIDENTS_FILE
+    if not source.is_file():
+        if front is not KEEP:
+            raise ValueError("front columns given but the current version has no incident table")
+        return
+    inside = [c for c in FRONT_COLUMNS if c in pq.read_schema(source).names]
+    if inside:  # the older layout: split once, the front columns into their own table
+        table = pq.read_table(source)
+        atomic_write(temp / INCIDENTS_FILE, lambda p: pq.write_table(table.drop_columns(inside), p))
+        _write_point("incidents.parquet split from the older layout")
+        if front is KEEP:
+            front = table.select(inside).to_pandas()
+        del table
+    else:
+        _carry_over(source, temp / INCIDENTS_FILE)
+        _write_point("incidents.parquet carried over")
+        if front is KEEP:
+            if (previous / FRONT_FILE).is_file():
+                _carry_over(previous / FRONT_FILE, temp / FRONT_FILE)
+                _write_point("front.parquet carried over")
+            return
+    write_front(temp, front)
+    _slow_write_hook()
+    _write_point("front.parquet written")
 
-    :func:`commit_version` writes a version's table with it. Called on a data directory
+
+def write_incidents(directory: Path, incidents: pd.DataFrame) -> None:
+    """Write ``incidents.parquet`` (GeoParquet, EPSG:4326 points) and its ``front.parquet`` into a folder.
+
+    :func:`commit_version` writes a version's tables with it. Called on a data directory
     itself, it writes the flat (pre-version) layout, which test fixtures and benchmarks
-    use; commands change data directories only through :func:`commit_version`.
+    use; commands change data directories only through :func:`commit_version`. Each
+    file is written atomically; the front table last (it names the incident table's digest).
 
     Parameters
     ----------
@@ -541,12 +597,140 @@ def write_incidents(directory: Path, incidents: pd.DataFrame) -> None:
         Frame with at least :data:`geo.schema.IMPORT_COLUMNS`.
     """
     frame = coerce_incidents(incidents, ALL_COLUMNS, keep_arrays=True)  # arrays read back go straight back
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
-    atomic_write(Path(directory) / INCIDENTS_FILE, lambda p: gdf.to_parquet(p, index=False))
+
+    def write_points(path: Path) -> None:  # the GeoDataFrame and its Arrow copy go before the front table is written
+        base = frame.drop(columns=list(FRONT_COLUMNS))
+        gdf = gpd.GeoDataFrame(base, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
+        gdf.to_parquet(path, index=False)
+
+    atomic_write(Path(directory) / INCIDENTS_FILE, write_points)
+    _slow_write_hook()
+    _write_point("incidents.parquet written")
+    write_front(Path(directory), frame)
 
 
-def read_incidents_table(path: Path, skip_columns: Iterable[str] = (), arrow_lists: bool = False) -> pd.DataFrame:
-    """Read ``incidents.parquet`` without decoding geometries (lon/lat suffice).
+def parquet_footer_digest(path: Path) -> str:
+    """Return the SHA-256 of a Parquet file's footer (its metadata: schema, row groups, statistics).
+
+    Two different tables practically never share a footer (it records every column chunk's
+    size, offsets and minimum and maximum), and a copy of the file keeps it: ``front.parquet``
+    names its incident table by it. Reads a few kilobytes, not the file.
+
+    Parameters
+    ----------
+    path : Path
+        A Parquet file.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Raises
+    ------
+    OSError
+        The file is unreadable or not a complete Parquet file.
+    """
+    with open(path, "rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size < 12:
+            raise OSError(f"{path} is too short for a Parquet file")
+        handle.seek(size - 8)
+        tail = handle.read(8)
+        length = int.from_bytes(tail[:4], "little")
+        if tail[4:] != b"PAR1" or length > size - 12:
+            raise OSError(f"{path} does not end like a Parquet file")
+        handle.seek(size - 8 - length)
+        return hashlib.sha256(handle.read(length)).hexdigest()
+
+
+def write_front(folder: Path, front: pd.DataFrame) -> None:
+    """Write ``front.parquet``: the front columns of the folder's ``incidents.parquet``, row for row.
+
+    The schema metadata (:data:`FRONT_METADATA_KEY`) records the number of rows and the
+    incident table's :func:`parquet_footer_digest`; :func:`join_front` checks both.
+
+    Parameters
+    ----------
+    folder : Path
+        Folder that already holds the ``incidents.parquet`` these rows belong to.
+    front : pandas.DataFrame
+        :data:`FRONT_COLUMNS` (other columns are ignored), in the incident table's row order.
+
+    Raises
+    ------
+    ValueError
+        The number of rows differs from the incident table's.
+    """
+    folder = Path(folder)
+    incidents_path = folder / INCIDENTS_FILE
+    rows = pq.ParquetFile(incidents_path).metadata.num_rows
+    if len(front) != rows:
+        raise ValueError(f"{len(front)} rows of front columns for an incident table of {rows} rows")
+    frame = coerce_incidents(front, {name: ALL_COLUMNS[name] for name in FRONT_COLUMNS})
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    tag = json.dumps({"rows": rows, "incidents_footer_sha256": parquet_footer_digest(incidents_path)})
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), FRONT_METADATA_KEY: tag.encode()})
+    atomic_write(folder / FRONT_FILE, lambda p: pq.write_table(table, p))
+
+
+class FrontTableMismatchError(DataDirError):
+    """``front.parquet`` does not belong to the ``incidents.parquet`` next to it (rows or digest differ)."""
+
+
+def join_front(table: pa.Table, incidents_path: Path, columns: Iterable[str] = FRONT_COLUMNS) -> pa.Table:
+    """Add front columns from ``front.parquet`` to a table read from the ``incidents.parquet`` beside it.
+
+    The one place where the two tables of a version are put together (row for row). A
+    column the incident table already holds (the older layout) is left as it is; without
+    a ``front.parquet`` nothing is added (readers fill the columns as missing).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Columns read from ``incidents_path``, every row, in file order.
+    incidents_path : Path
+        The incident table; ``front.parquet`` is looked for in its folder.
+    columns : iterable of str
+        Which of :data:`FRONT_COLUMNS` to add.
+
+    Returns
+    -------
+    pyarrow.Table
+        ``table`` with those columns appended.
+
+    Raises
+    ------
+    FrontTableMismatchError
+        ``front.parquet`` was written for another incident table (row count or footer digest differ).
+    DataDirError
+        ``front.parquet`` is unreadable.
+    """
+    wanted = [c for c in columns if c in FRONT_COLUMNS and c not in table.column_names]
+    path = Path(incidents_path).parent / FRONT_FILE
+    if not wanted or not path.is_file():
+        return table
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+        tag = loads_json(metadata.get(FRONT_METADATA_KEY, b"{}").decode("utf-8"), FRONT_FILE)
+        digest = parquet_footer_digest(incidents_path)
+        front = pq.read_table(path, columns=wanted)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise DataDirError(N_("{path} is unreadable ({reason}); run `python -m geo enrich {directory}` to rebuild it."),
+                           path=str(path), reason=str(exc), directory=str(path.parent)) from exc
+    if (not isinstance(tag, dict) or tag.get("rows") != table.num_rows or front.num_rows != table.num_rows
+            or tag.get("incidents_footer_sha256") != digest):
+        raise FrontTableMismatchError(
+            N_("{path} does not belong to the incident table beside it; run `python -m geo enrich {directory}` "
+               "to rebuild it."), path=str(path), directory=str(path.parent))
+    for name in wanted:
+        table = table.append_column(front.schema.field(name), front.column(name))
+    return table
+
+
+def read_incidents_table(path: Path, skip_columns: Iterable[str] = (), arrow_lists: bool = False,
+                         columns: Iterable[str] | None = None, front: bool = True) -> pd.DataFrame:
+    """Read ``incidents.parquet`` joined with its ``front.parquet``, without decoding geometries (lon/lat suffice).
 
     Parameters
     ----------
@@ -559,41 +743,61 @@ def read_incidents_table(path: Path, skip_columns: Iterable[str] = (), arrow_lis
         Keep the list columns (``target_types``, ``weapons``, ``source_urls``) in Arrow
         (``pandas.ArrowDtype``; a cell reads as a Python list) instead of one NumPy array
         object per cell: at 1M rows that saves ~400 MB and ~0.5 s CPU. The app loads them so.
+    columns : iterable of str, optional
+        Read only these columns of :data:`geo.schema.ALL_COLUMNS` (Parquet column
+        projection); default all.
+    front : bool
+        Join the front columns from ``front.parquet`` (:func:`join_front`); False leaves
+        them missing (for rebuilding a front table that does not match).
 
     Returns
     -------
     pandas.DataFrame
-        :data:`geo.schema.ALL_COLUMNS` minus ``skip_columns`` (enrichment columns empty if absent).
+        The columns asked for, in :data:`geo.schema.ALL_COLUMNS` order (enrichment columns empty if absent).
+
+    Raises
+    ------
+    FrontTableMismatchError
+        ``front.parquet`` does not belong to this incident table.
+    DataDirError
+        A table is unreadable or lacks imported columns.
     """
     skipped = set(skip_columns)
-    wanted = [c for c in ALL_COLUMNS if c not in skipped]
+    chosen = set(ALL_COLUMNS) if columns is None else set(columns)
+    wanted = [c for c in ALL_COLUMNS if c in chosen and c not in skipped]
     try:
         schema_names = pq.read_schema(path).names
-        columns = [c for c in wanted if c in schema_names]
-        table = pq.read_table(path, columns=columns)
+        table = pq.read_table(path, columns=[c for c in wanted if c in schema_names])
     except (OSError, pa.ArrowException) as exc:
         raise DataDirError(
             N_("{path} is not a readable Parquet file ({reason}). It may be half-written or damaged: "
                "re-run the ingest into this directory, or remove it to use the bundled default."),
             path=str(path), reason=str(exc)
         ) from exc
-    missing = [c for c in IMPORT_COLUMNS if c not in columns and c not in skipped]
+    missing = [c for c in IMPORT_COLUMNS if c in wanted and c not in table.column_names]
     if missing:
         raise DataDirError(
             N_("{path} lacks the columns {columns}: it was written by another tool or an older schema. "
                "Re-import the source files with `python -m geo ingest`."), path=str(path), columns=", ".join(missing)
         )
+    if front:
+        table = join_front(table, path, wanted)
     frame = table.to_pandas(types_mapper=_arrow_list_types(table) if arrow_lists else _STRING_TYPES.get)
-    for name, (dtype, _) in ALL_COLUMNS.items():
-        if name not in frame.columns and name not in skipped:
-            frame[name] = pd.Series(pd.NA if dtype != "datetime64[ns]" else pd.NaT, index=frame.index, dtype=dtype)
+    for name in wanted:
+        if name not in frame.columns:
+            dtype = ALL_COLUMNS[name][0]
+            empty = {"datetime64[ns]": pd.NaT, "float64": float("nan")}.get(dtype, pd.NA)
+            frame[name] = pd.Series(empty, index=frame.index, dtype=dtype)
     frame = frame[wanted]
     for name in ("date", "front_snapshot_date"):
-        frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
+        if name in frame.columns:
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
     return frame
 
 
-_STRING_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+#: Arrow -> pandas types of the canonical table (booleans nullable also where no pandas metadata says so:
+#: the front columns joined from ``front.parquet``).
+_STRING_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.bool_(): pd.BooleanDtype()}
 
 
 def _arrow_list_types(table: pa.Table):
@@ -687,6 +891,9 @@ class Tables:
     enrichment_current : bool
         True when the incidents' derived columns were computed against these front lines
         and boundaries (always true for a versioned directory).
+    columns : tuple of str or None
+        The incident columns read (None: all of :data:`geo.schema.ALL_COLUMNS`). A partial
+        table can change the front table only (``front``), never be written as incidents.
     """
 
     incidents: pd.DataFrame | None
@@ -696,20 +903,26 @@ class Tables:
     manifest: dict
     version: str | None = None
     enrichment_current: bool = True
+    columns: tuple[str, ...] | None = None
 
 
-def read_tables(directory: Path | str) -> Tables:
+def read_tables(directory: Path | str, columns: Iterable[str] | None = None) -> Tables:
     """Read every table of the current version (a missing directory gives empty tables).
 
     Parameters
     ----------
     directory : Path or str
         Data directory.
+    columns : iterable of str, optional
+        Read only these incident columns (``Tables.columns``); default all.
 
     Returns
     -------
     Tables
-        The tables, incidents with all columns (``extra`` included).
+        The tables, incidents with all columns (``extra`` included) unless ``columns`` is
+        given. A ``front.parquet`` that does not belong to its incident table is left out
+        (front columns missing) and ``enrichment_current`` is False, so the next command
+        that enriches rebuilds it.
 
     Raises
     ------
@@ -717,6 +930,7 @@ def read_tables(directory: Path | str) -> Tables:
         A table is unreadable or from another schema version.
     """
     directory = Path(directory)
+    columns = None if columns is None else tuple(columns)
     if not directory.exists():
         return Tables(None, empty_quarantine(), None, None, {})
     for attempt in range(3):
@@ -726,9 +940,13 @@ def read_tables(directory: Path | str) -> Tables:
             manifest = _read_manifest_in(folder, directory)
             _check_schema(manifest, directory)
             path = folder / INCIDENTS_FILE
-            incidents = read_incidents_table(path) if path.exists() else None
+            matched = True
+            try:
+                incidents = read_incidents_table(path, columns=columns) if path.exists() else None
+            except FrontTableMismatchError:
+                incidents, matched = read_incidents_table(path, columns=columns, front=False), False
             tables = Tables(incidents, _read_quarantine(folder), _load_frontlines(folder), _load_boundaries(folder),
-                            manifest, version)
+                            manifest, version, columns=columns)
         except DataDirError:
             if attempt < 2 and current_version(directory) != version:
                 continue  # a writer switched versions while we read: read the new one
@@ -736,6 +954,7 @@ def read_tables(directory: Path | str) -> Tables:
         if version is None and incidents is not None:
             recorded = manifest.get("enrichment", {}).get("inputs")
             tables.enrichment_current = recorded == enrichment_inputs(folder)
+        tables.enrichment_current = tables.enrichment_current and matched
         return tables
     raise DataDirError(N_("{directory} kept changing while it was read; try again."), directory=str(directory))
 
