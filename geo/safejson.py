@@ -163,28 +163,28 @@ def loads_json(text: str | bytes, name: str, limit: int = MAX_JSON_DEPTH):
 
 
 def load_json_file(path: Path | str, limit: int = MAX_JSON_DEPTH, encoding: str = "utf-8-sig"):
-    """Read and parse a JSON file after checking its depth.
+    """Read and parse a JSON file: :func:`loads_json` on its decoded text.
 
     Parameters
     ----------
     path : Path or str
-        The file.
+        The file; its name is the one messages give.
     limit : int
-        Deepest nesting accepted.
+        As for :func:`loads_json`.
     encoding : str
         Text encoding (default UTF-8 with an optional byte-order mark).
 
     Returns
     -------
     object
-        The parsed value.
+        What :func:`loads_json` returns for the decoded text.
 
     Raises
     ------
-    JsonTooDeepError
-        The file is nested too deeply.
-    UnicodeDecodeError, json.JSONDecodeError
-        The file is not text in ``encoding``, or not JSON.
+    JsonTooDeepError, json.JSONDecodeError
+        As for :func:`loads_json`.
+    UnicodeDecodeError
+        The file is not text in ``encoding``.
     OSError
         The file cannot be read.
     """

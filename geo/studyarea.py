@@ -63,17 +63,17 @@ def load_study_area(buffer_km: float = DEFAULT_BUFFER_KM) -> BaseGeometry:
 
 
 def build_study_area(buffer_km: float = DEFAULT_BUFFER_KM) -> BaseGeometry:
-    """Build the study area polygon without any cache (see :func:`load_study_area`).
+    """Build the study area polygon without any cache: what :func:`load_study_area` caches.
 
     Parameters
     ----------
-    buffer_km : float
-        Buffer in kilometres (0 = the territory itself).
+    buffer_km : float, optional
+        As for :func:`load_study_area` (default :data:`DEFAULT_BUFFER_KM`).
 
     Returns
     -------
     shapely.geometry.base.BaseGeometry
-        (Multi)polygon in EPSG:4326, not prepared.
+        The same (multi)polygon, not prepared.
     """
     from geo.boundaries import load_default_boundaries
 

@@ -153,6 +153,45 @@ def make_incidents(rows):
     return coerce_incidents(pd.DataFrame(full), ALL_COLUMNS)
 
 
+#: Seven hand-written incidents for the chart tests: one per distance band (occupied, 0-25, 25-100,
+#: 100-300, 300+ km), one imprecise at 500 km and one without a distance. The Lviv row reports no
+#: casualties, so labels for "not reported" can be checked.
+CHART_ROWS = (
+    {"date": "2023-01-05", "front_distance_km": -5.0, "weapons": ["drone"], "killed": 1, "admin1_iso": "UA-14"},
+    {"date": "2023-01-20", "front_distance_km": 10.0, "weapons": ["tube_artillery"], "killed": None},
+    {
+        "date": "2023-02-03",
+        "front_distance_km": 25.0,
+        "weapons": ["ballistic_missile", "cluster_munition"],
+        "killed": 3,
+        "injured": 2,
+        "admin1_iso": "UA-63",
+        "target_types": ["energy"],
+    },
+    {"date": "2023-02-04", "front_distance_km": 150.0, "weapons": ["cruise_missile"], "killed": 2},
+    {"date": "2023-03-01", "front_distance_km": 400.0, "admin1_iso": "UA-46", "location": "Lviv <b>&",
+     "killed": None, "injured": None},
+    {"date": "2023-03-02", "front_distance_km": 500.0, "geo_precision": "region", "admin1_iso": "UA-46"},
+    {"date": "2023-03-03", "front_distance_km": None, "admin1_iso": None},
+)
+
+
+def chart_incidents() -> pd.DataFrame:
+    """The :data:`CHART_ROWS` incidents as a canonical frame."""
+    return make_incidents(CHART_ROWS)
+
+
+def chart_snapshots() -> pd.DataFrame:
+    """Front-line snapshot dates for the chart tests: two DeepState months, then a change to ISW."""
+    return pd.DataFrame(
+        {
+            "snapshot_date": pd.to_datetime(["2023-01-01", "2023-02-01", "2023-03-01"]),
+            "source": ["deepstate", "deepstate", "isw"],
+            "method": ["polygon", "polygon", "polygon"],
+        }
+    )
+
+
 @contextlib.contextmanager
 def selected_data_dir(directory: Path):
     """Select ``directory`` through CONFLICTMAP_DATA while the block runs, then restore the old value."""

@@ -5,31 +5,13 @@ import pytest
 
 from geo.admin1 import ADMIN1
 from geo.viz import charts
-from tests.synthetic_data import make_incidents
+from tests.synthetic_data import chart_incidents, chart_snapshots, make_incidents
 
 
 @pytest.fixture
 def incidents():
     """Seven incidents: one per band, one imprecise at 500 km, one without a distance."""
-    return make_incidents(
-        [
-            {"date": "2023-01-05", "front_distance_km": -5.0, "weapons": ["drone"], "killed": 1, "admin1_iso": "UA-14"},
-            {"date": "2023-01-20", "front_distance_km": 10.0, "weapons": ["tube_artillery"], "killed": None},
-            {
-                "date": "2023-02-03",
-                "front_distance_km": 25.0,
-                "weapons": ["ballistic_missile", "cluster_munition"],
-                "killed": 3,
-                "injured": 2,
-                "admin1_iso": "UA-63",
-                "target_types": ["energy"],
-            },
-            {"date": "2023-02-04", "front_distance_km": 150.0, "weapons": ["cruise_missile"], "killed": 2},
-            {"date": "2023-03-01", "front_distance_km": 400.0, "admin1_iso": "UA-46", "location": "Lviv <b>&"},
-            {"date": "2023-03-02", "front_distance_km": 500.0, "geo_precision": "region", "admin1_iso": "UA-46"},
-            {"date": "2023-03-03", "front_distance_km": None, "admin1_iso": None},
-        ]
-    )
+    return chart_incidents()
 
 
 def _bars(fig):
@@ -144,13 +126,7 @@ def test_trend_by_weapon_weekly_sums_to_total(incidents):
 
 
 def test_trend_chart_shows_coverage_and_seams(incidents):
-    frontlines = pd.DataFrame(
-        {
-            "snapshot_date": pd.to_datetime(["2023-01-01", "2023-02-01", "2023-03-01"]),
-            "source": ["deepstate", "deepstate", "isw"],
-            "method": ["polygon", "polygon", "polygon"],
-        }
-    )
+    frontlines = chart_snapshots()
     coverage = charts.compute_frontline_coverage(frontlines)
     seams = charts.compute_snapshot_seams(frontlines)
     assert coverage == (pd.Timestamp("2023-01-01"), pd.Timestamp("2023-03-01"))

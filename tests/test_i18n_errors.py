@@ -104,11 +104,11 @@ def test_nothing_imported_lists_the_reasons_in_the_language(tmp_path):
 
 
 def test_fetch_errors_and_progress(tmp_path):
-    from geo.fetch.common import FetchSummary
-    from geo.fetch.http import FetchError, HttpClient, NetworkError, check_base_url
+    from geo.fetch.common import FetchOptions, FetchSummary
+    from geo.fetch.http import FetchError, HttpClient, NetworkError
 
     with pytest.raises(FetchError) as caught:
-        check_base_url("ftp://example.org", "CONFLICTMAP_UCDP_URL")
+        FetchOptions(env={"CONFLICTMAP_UCDP_URL": "ftp://example.org"}).base_url("CONFLICTMAP_UCDP_URL", "x")
     assert "не адреса" in _check(caught.value, "is not an http(s) address")
     notes: list = []
     client = HttpClient(log=notes.append, sleep=lambda s: None, min_interval=0.0, max_attempts=2, timeout=2.0)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import pytest
 
 from geo.i18n import translator
 from geo.taxonomy import TARGET_TYPES, WEAPONS
 from geo.viz import charts
-from tests.synthetic_data import make_incidents
+from tests.synthetic_data import chart_incidents, chart_snapshots, make_incidents
 
 #: Names that are not translated: sources, licences, products, plotly template fields.
 ALLOWED = {
@@ -91,47 +90,12 @@ def _layout_texts(fig) -> list[str]:
 
 @pytest.fixture
 def incidents():
-    return make_incidents(
-        [
-            {
-                "date": "2023-01-05",
-                "front_distance_km": -5.0,
-                "weapons": ["drone"],
-                "killed": 1,
-                "admin1_iso": "UA-14",
-            },
-            {"date": "2023-01-20", "front_distance_km": 10.0, "weapons": ["tube_artillery"], "killed": None},
-            {
-                "date": "2023-02-03",
-                "front_distance_km": 25.0,
-                "weapons": ["ballistic_missile", "cluster_munition"],
-                "killed": 3,
-                "injured": 2,
-                "admin1_iso": "UA-63",
-                "target_types": ["energy"],
-            },
-            {"date": "2023-02-04", "front_distance_km": 150.0, "weapons": ["cruise_missile"], "killed": 2},
-            {
-                "date": "2023-03-01",
-                "front_distance_km": 400.0,
-                "admin1_iso": "UA-46",
-                "location": "Lviv <b>&",
-                "killed": None,
-                "injured": None,
-            },
-        ]
-    )
+    return chart_incidents()
 
 
 @pytest.fixture
 def frontlines():
-    return pd.DataFrame(
-        {
-            "snapshot_date": pd.to_datetime(["2023-01-01", "2023-02-01", "2023-03-01"]),
-            "source": ["deepstate", "deepstate", "isw"],
-            "method": ["polygon", "polygon", "polygon"],
-        }
-    )
+    return chart_snapshots()
 
 
 def test_standard_charts_in_ukrainian_have_no_english_words(incidents, frontlines):

@@ -32,10 +32,9 @@ from geo.fetch import state as fstate
 from geo.fetch.common import (
     FetchOptions,
     FetchSummary,
-    count_records,
     finish_incident_fetch,
     make_client,
-    write_records_csv,
+    stage_pages,
 )
 from geo.fetch.http import AuthError, CredentialsMissing, FetchError, FormatError, HttpClient
 from geo.i18n import N_, Message
@@ -323,14 +322,9 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
         write_bytes(run_dir / f"page-{page:05d}.json", body)
         pending.update({"next_page": page + 1, "complete": _last_page(data, pending)})
         fstate.save_state(out, SOURCE, state)
-    rows: list[dict] = []
-    for path in sorted(run_dir.glob("page-*.json")):
-        rows.extend(r for r in json.loads(path.read_text(encoding="utf-8")).get("data", []) if isinstance(r, dict))
     summary = FetchSummary(SOURCE, requests=client.requests_made)
-    count_records(out, SOURCE, rows, "event_id_cnty", summary)
-    path = write_records_csv(rows, run_dir / f"acled-{pending['run']}.csv") if rows else None
-    if path is not None:
-        summary.files.append(str(path))
+    rows, files = stage_pages(out, SOURCE, sorted(run_dir.glob("page-*.json")), "data", "event_id_cnty",
+                              run_dir / f"acled-{pending['run']}.csv", summary)
     if options.build or not rows:
         state["last_timestamp"] = _max_timestamp(rows, state.get("last_timestamp"))
         covered = dict(state.get("covered_since") or {})
@@ -340,5 +334,4 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
         state["covered_since"] = covered
         state["pending"] = None
     importing = Message.ngettext("ACLED: importing {n} event", "ACLED: importing {n} events", len(rows))
-    return finish_incident_fetch(out, SOURCE, state, summary, options, [(path, "acled")] if path is not None else [],
-                                 importing)
+    return finish_incident_fetch(out, SOURCE, state, summary, options, files, importing)

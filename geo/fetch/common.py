@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import urllib.parse
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.fetch.http import FetchError, HttpClient, check_base_url
+from geo.fetch.http import FetchError, HttpClient
 from geo.i18n import N_, translator
 
 #: ``progress(message, fraction)``: fraction in [0, 1] or None when unknown; ``message`` is a
@@ -74,8 +75,14 @@ class FetchOptions:
         return since, until
 
     def base_url(self, env_var: str, default: str) -> str:
-        """Return the publisher's base address (environment override, checked)."""
-        return check_base_url(self.env.get(env_var) or default, env_var)
+        """Return the publisher's base address: ``env[env_var]`` or ``default``, without a trailing slash.
+
+        Raises :class:`~geo.fetch.http.FetchError` (naming ``env_var``) for anything but an http(s) address.
+        """
+        url = (self.env.get(env_var) or default).strip().rstrip("/")
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise FetchError(N_("{setting} is not an http(s) address."), setting=f"{env_var}={url!r}")
+        return url
 
 
 @dataclass
@@ -233,6 +240,47 @@ def write_records_csv(rows: list[dict], path: Path, cell: Callable[[str, object]
 
     atomic_write(path, write)
     return path
+
+
+def stage_pages(out: Path, source: str, pages: list[Path], key: str, id_key: str, path: Path,
+                summary: FetchSummary, cell: Callable[[str, object], object] | None = None,
+                ) -> tuple[list[dict], list[tuple[Path, str]]]:
+    """Read the records of stored API answer pages, count them in ``summary`` and write the CSV to import.
+
+    Parameters
+    ----------
+    out, source, id_key, summary
+        As for :func:`count_records`.
+    pages : list of Path
+        JSON answers as downloaded (``raw/<source>/.../page-NNNNN.json``), in page order.
+    key : str
+        The member that lists the records (``data`` for ACLED, ``Result`` for UCDP); anything in the
+        list that is not an object is skipped.
+    path : Path
+        Where the CSV goes (nothing is written when the pages list no record); it is added to ``summary.files``.
+    cell : callable, optional
+        As for :func:`write_records_csv`.
+
+    Returns
+    -------
+    rows : list of dict
+        The records, page after page.
+    files : list of (Path, str)
+        ``[(path, source)]``, the file and its importer format for :func:`finish_incident_fetch`, or ``[]``.
+    """
+    from geo.safejson import load_json_file
+
+    rows: list[dict] = []
+    for page in pages:
+        data = load_json_file(page)
+        listed = data.get(key) if isinstance(data, dict) else None
+        rows.extend(r for r in listed or [] if isinstance(r, dict))
+    count_records(out, source, rows, id_key, summary)
+    if not rows:
+        return rows, []
+    write_records_csv(rows, path, cell)
+    summary.files.append(str(path))
+    return rows, [(path, source)]
 
 
 def count_records(out: Path, source: str, rows: list[dict], id_key: str, summary: FetchSummary) -> None:

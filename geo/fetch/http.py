@@ -262,24 +262,3 @@ class HttpClient:
     def get_json(self, url: str, *, what: str, params: dict | None = None, headers: dict | None = None) -> object:
         """GET ``url`` and return the parsed JSON body."""
         return self.request("GET", url, params=params, headers=headers, what=what).json(what)
-
-
-def check_base_url(url: str, env_var: str) -> str:
-    """Return ``url`` without a trailing slash, refusing anything but http(s).
-
-    Parameters
-    ----------
-    url : str
-        Base address (from the environment or the default).
-    env_var : str
-        The variable that sets it, for the message.
-
-    Returns
-    -------
-    str
-        The address.
-    """
-    url = url.strip().rstrip("/")
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise FetchError(N_("{setting} is not an http(s) address."), setting=f"{env_var}={url!r}")
-    return url

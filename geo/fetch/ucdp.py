@@ -14,7 +14,6 @@ again. ``docs/FETCH.md`` lists the sources of this description and what they lea
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 
@@ -23,10 +22,9 @@ from geo.fetch import state as fstate
 from geo.fetch.common import (
     FetchOptions,
     FetchSummary,
-    count_records,
     finish_incident_fetch,
     make_client,
-    write_records_csv,
+    stage_pages,
 )
 from geo.fetch.http import CredentialsMissing, FetchError, FormatError, HttpClient, NotFoundError
 from geo.i18n import N_, Message
@@ -138,39 +136,15 @@ def _fetch_release(
             return sorted(folder.glob("page-*.json"))
 
 
-def _rows(pages: list[Path]) -> list[dict]:
-    rows: list[dict] = []
-    for path in pages:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-        rows.extend(r for r in data.get("Result", []) if isinstance(r, dict))
-    return rows
-
-
-def write_csv(rows: list[dict], path: Path) -> Path:
-    """Write GED events as the GED CSV the importer reads (ISO date-times cut to the date).
-
-    Parameters
-    ----------
-    rows : list of dict
-        GED events as the API's ``Result`` lists them.
-    path : Path
-        Where the CSV goes (``raw/ucdp/ucdp-ged-<version>.csv``).
-
-    Returns
-    -------
-    Path
-        ``path``, for the import step.
-    """
-    def cell(key: str, value: object) -> object:
-        if value is None:
-            return ""
-        if key in ("date_start", "date_end") and isinstance(value, str) and _ISO_DATETIME.match(value):
-            return value[:10]
-        if isinstance(value, bool):
-            return str(value).upper()
-        return value
-
-    return write_records_csv(rows, path, cell)
+def _ged_cell(key: str, value: object) -> object:
+    """Return a GED event's value as the GED CSV the importer reads has it (ISO date-times cut to the date)."""
+    if value is None:
+        return ""
+    if key in ("date_start", "date_end") and isinstance(value, str) and _ISO_DATETIME.match(value):
+        return value[:10]
+    if isinstance(value, bool):
+        return str(value).upper()
+    return value
 
 
 def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) -> FetchSummary:
@@ -236,12 +210,8 @@ def fetch(out: Path, options: FetchOptions, client: HttpClient | None = None) ->
     summary = FetchSummary(SOURCE, requests=client.requests_made)
     to_import: list[tuple[Path, str]] = []
     for version, pages in fresh.items():
-        rows = _rows(pages)
-        count_records(out, SOURCE, rows, "id", summary)
-        if rows:
-            path = write_csv(rows, fstate.raw_dir(out, SOURCE) / f"ucdp-ged-{version}.csv")
-            summary.files.append(str(path))
-            to_import.append((path, "ucdp"))
+        path = fstate.raw_dir(out, SOURCE) / f"ucdp-ged-{version}.csv"
+        to_import += stage_pages(out, SOURCE, pages, "Result", "id", path, summary, _ged_cell)[1]
         if options.build:
             state["releases"][version]["imported"] = True
     importing = Message(N_("UCDP GED: importing {files}"), files=", ".join(p.name for p, _ in to_import))
