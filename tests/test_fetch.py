@@ -532,6 +532,33 @@ def test_base_url_must_be_http(tmp_path):
                                                             "UCDP_ACCESS_TOKEN": "x"}), client=_client())
 
 
+def test_stage_pages_reads_listed_objects_counts_and_writes_once(tmp_path):
+    from geo.fetch.common import FetchSummary, stage_pages
+
+    pages = [tmp_path / "page-00000.json", tmp_path / "page-00001.json", tmp_path / "page-00002.json"]
+    pages[0].write_text('{"data": [{"id": "1", "v": null}, "junk", {"id": "2", "w": true}]}', encoding="utf-8")
+    pages[1].write_text('["not an answer object"]', encoding="utf-8")
+    pages[2].write_bytes(b"\xef\xbb\xbf" + b'{"data": [{"id": "3", "v": 3}]}')  # a byte-order mark is allowed
+    summary = FetchSummary("acled")
+    rows, files = stage_pages(tmp_path / "d", "acled", pages, "data", "id", tmp_path / "out.csv", summary)
+    assert [r["id"] for r in rows] == ["1", "2", "3"]
+    assert files == [(tmp_path / "out.csv", "acled")] and summary.files == [str(tmp_path / "out.csv")]
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines() == ["id,v,w", "1,,", "2,,True", "3,3,"]
+    assert (summary.new, summary.updated, summary.unchanged) == (3, 0, 0)
+    nothing, none = stage_pages(tmp_path / "d", "acled", [pages[1]], "data", "id", tmp_path / "empty.csv", summary)
+    assert nothing == [] and none == [] and not (tmp_path / "empty.csv").exists()
+
+
+def test_stage_pages_refuses_a_hostile_nesting(tmp_path):
+    from geo.fetch.common import FetchSummary, stage_pages
+    from geo.safejson import JsonTooDeepError
+
+    page = tmp_path / "page-00000.json"
+    page.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(JsonTooDeepError):
+        stage_pages(tmp_path / "d", "ucdp", [page], "Result", "id", tmp_path / "x.csv", FetchSummary("ucdp"))
+
+
 def test_ucdp_candidate_names():
     assert ucdp._next_candidate("25.0.12") == "26.0.1"
     assert ucdp._next_candidate("25.0.3") == "25.0.4"
