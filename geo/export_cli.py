@@ -9,13 +9,15 @@ the same captions and engine (:mod:`geo.exports`) and the same citation
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from geo.bounds import bounded_float, bounded_int
 from geo.citation import build_citation
-from geo.datadir import DataDirError, load_bundle
+from geo.datadir import DataBundle, DataDirError, load_bundle
 from geo.exports import ExportError, build_export_context, shutdown_export_engine, write_view_export
 from geo.filters import Filters, filter_mask
 from geo.population import load_population
@@ -140,30 +142,44 @@ def filters_from_args(
     return Filters.from_query_params(params, known_sources=known_sources)
 
 
-def run_export(args: argparse.Namespace) -> int:
-    """Run ``python -m geo export``.
+def run_view_command(
+    args: argparse.Namespace, act: Callable[[argparse.Namespace, DataBundle, Filters], int]
+) -> int:
+    """Run a command over a filtered view (``export``, ``animate``): load the data, read the filters, act.
 
     Parameters
     ----------
     args : argparse.Namespace
-        Options from :func:`add_export_arguments`.
+        Parsed options: ``dir`` (a data directory; ``default`` or ``-`` for the bundled data) and the
+        options of :func:`add_filter_arguments`.
+    act : callable
+        ``act(args, bundle, filters)`` does the command's work and returns its exit status.
 
     Returns
     -------
     int
-        Exit status (0 on success, 2 on a data or export problem).
+        2 after a one-line error when the data directory cannot be read, else what ``act`` returns.
+        Filter values that cannot be used are warnings on stderr.
     """
-    started = time.perf_counter()
     try:
         bundle = load_bundle(None if args.dir in {"default", "-"} else Path(args.dir))
     except DataDirError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    incidents = bundle.incidents
-    known = tuple(sorted(incidents["source"].dropna().astype(str).unique()))
+    known = tuple(sorted(bundle.incidents["source"].dropna().astype(str).unique()))
     filters, problems = filters_from_args(args, known)
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
+    return act(args, bundle, filters)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Run ``python -m geo export`` (:func:`run_view_command`; 2 also after an export problem)."""
+    return run_view_command(args, functools.partial(_export, started=time.perf_counter()))
+
+
+def _export(args: argparse.Namespace, bundle: DataBundle, filters: Filters, started: float) -> int:
+    incidents = bundle.incidents
     try:
         edges = tuple(bounded_float("band_km")(x) for x in str(args.bands).split(",")[:100] if x.strip())
     except argparse.ArgumentTypeError:

@@ -25,7 +25,8 @@ def summarise_quality(incidents: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     incidents : pandas.DataFrame
-        Canonical incident table.
+        Canonical incident table; ``source``, ``killed``, ``injured``, ``geo_precision`` and
+        ``date_precision`` are read, and ``admin1_iso`` when present (else no row counts as placed).
 
     Returns
     -------

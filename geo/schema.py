@@ -240,12 +240,14 @@ def validate_incidents(frame: pd.DataFrame) -> list[str]:
     Parameters
     ----------
     frame : pandas.DataFrame
-        Frame claiming to follow :data:`IMPORT_COLUMNS`.
+        Frame claiming to follow :data:`IMPORT_COLUMNS` (other columns, such as the
+        enrichment's, are not checked).
 
     Returns
     -------
     list of str
-        One message per problem found.
+        One message per problem found: the missing columns alone when any is missing, else duplicate ids,
+        codes outside the taxonomies, missing coordinates and negative casualty counts.
     """
     from geo.taxonomy import DATE_PRECISIONS, EVENT_TYPES, GEO_PRECISIONS, TARGET_TYPES, WEAPONS
 

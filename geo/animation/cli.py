@@ -9,8 +9,9 @@ from pathlib import Path
 from geo.animation import STEPS, AnimationError, EncoderError, make_animation
 from geo.animation.plan import MAX_WINDOW_DAYS
 from geo.boundaries import load_neighbour_states
-from geo.datadir import DataDirError, load_bundle
-from geo.export_cli import add_filter_arguments, filters_from_args
+from geo.datadir import DataBundle
+from geo.export_cli import add_filter_arguments, run_view_command
+from geo.filters import Filters
 
 
 def add_animate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,29 +46,13 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def run_animate(args: argparse.Namespace) -> int:
-    """Run ``python -m geo animate``.
+    """Run ``python -m geo animate`` (:func:`geo.export_cli.run_view_command`; 2 also after an encoder problem)."""
+    return run_view_command(args, _animate)
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        Options from :func:`add_animate_arguments`.
 
-    Returns
-    -------
-    int
-        Exit status (0 on success, 2 on a data or encoder problem).
-    """
+def _animate(args: argparse.Namespace, bundle: DataBundle, filters: Filters) -> int:
     from tqdm import tqdm
 
-    try:
-        bundle = load_bundle(None if args.dir in {"default", "-"} else Path(args.dir))
-    except DataDirError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    known = tuple(sorted(bundle.incidents["source"].dropna().astype(str).unique()))
-    filters, problems = filters_from_args(args, known)
-    for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
     bar = tqdm(total=0, unit="frame", desc="frames", file=sys.stderr, disable=None)
 
     def _progress(done: int, total: int) -> None:

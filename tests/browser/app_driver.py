@@ -51,18 +51,47 @@ def new_app_page(context):
     return context.new_page()
 
 
+def open_page(new_context, url: str | None = None, size: tuple[int, int] | None = None,
+              init_script: str | None = None):
+    """Open ``url`` in a fresh context of the ``new_context`` fixture; return ``(page, traffic)``.
+
+    The run watcher is installed (so :func:`settle` works), then ``init_script`` if given; ``size`` is
+    the viewport's (width, height).
+    """
+    context, traffic = new_context()
+    if init_script:
+        context.add_init_script(init_script)
+    page = new_app_page(context)
+    if size:
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+    if url is not None:
+        page.goto(url)
+    return page, traffic
+
+
+def map_frame(page, marks: str = "path.cm-incident", timeout: float = 60_000):
+    """Return the map component's frame once it has drawn ``marks`` (markers; ``path.cm-bin`` for cells)."""
+    frame = page.wait_for_selector(MAP_IFRAME, timeout=timeout).content_frame()
+    frame.wait_for_selector(marks, timeout=timeout)
+    return frame
+
+
 def runs(page) -> int:
     return page.evaluate("() => window.__cmRuns || 0")
 
 
-def settle(page, since: int | None = None, timeout: float = 60_000) -> None:
-    """Wait until the app has run (after ``since`` run-state changes, if given) and the page is settled."""
+def settle(page, since: int | None = None, timeout: float = 60_000, quiet: float = QUIET_MS) -> None:
+    """Wait until the app has run (after ``since`` run-state changes, if given) and the page is settled.
+
+    ``quiet`` is how many milliseconds the page's DOM must stay unchanged; to show that something
+    periodic has stopped, make it longer than its period.
+    """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
         if since is not None:
             page.wait_for_function("(n) => (window.__cmRuns || 0) > n", arg=since, timeout=timeout, polling=50)
-        page.wait_for_function(_SETTLED, arg=QUIET_MS, timeout=timeout, polling=100)
+        page.wait_for_function(_SETTLED, arg=quiet, timeout=timeout, polling=100)
     except PlaywrightTimeout:
         state = page.evaluate(_STATE)
         raise AssertionError(f"the page did not settle in {timeout / 1000:.0f} s: {page.url} {state}") from None

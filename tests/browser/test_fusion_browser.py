@@ -10,12 +10,12 @@ from playwright.sync_api import expect
 
 from geo.fusion import fuse_incidents
 from geo.schema import ALL_COLUMNS, coerce_incidents
+from tests.browser.app_driver import map_frame, open_page
 from tests.browser.conftest import ROOT
 from tests.browser.server import streamlit_server
 from tests.synthetic_data import build_incidents, write_data_dir
 
 pytestmark = pytest.mark.browser
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 @pytest.fixture(scope="module")
@@ -37,18 +37,9 @@ def fused_app_url(tmp_path_factory):
         yield url
 
 
-def _map_frame(page, timeout=60_000):
-    handle = page.wait_for_selector(MAP_IFRAME, timeout=timeout)
-    frame = handle.content_frame()
-    frame.wait_for_selector("path.cm-incident", timeout=timeout)
-    return frame
-
-
 def test_a_fused_event_is_one_marker_whose_popup_lists_its_sources(fused_app_url, new_context):
-    context, traffic = new_context()
-    page = context.new_page()
-    page.goto(fused_app_url)
-    frame = _map_frame(page)
+    page, traffic = open_page(new_context, fused_app_url)
+    frame = map_frame(page)
     expect(frame.locator("path.cm-incident")).to_have_count(48)
     page.get_by_text(re.compile("48 of 48 events")).first.wait_for(timeout=30_000)
     frame.locator("path.cm-incident").last.click()
@@ -62,14 +53,12 @@ def test_a_fused_event_is_one_marker_whose_popup_lists_its_sources(fused_app_url
 
 
 def test_the_count_switch_changes_the_counts_and_the_url(fused_app_url, new_context):
-    context, traffic = new_context()
-    page = context.new_page()
-    page.goto(fused_app_url)
-    frame = _map_frame(page)
+    page, traffic = open_page(new_context, fused_app_url)
+    frame = map_frame(page)
     expect(frame.locator("path.cm-incident")).to_have_count(48)
     page.locator("section[data-testid='stSidebar']").get_by_text("Records", exact=True).click()
     page.get_by_text(re.compile("49 of 49 records")).first.wait_for(timeout=30_000)
-    frame = _map_frame(page)
+    frame = map_frame(page)
     expect(frame.locator("path.cm-incident")).to_have_count(49, timeout=30_000)
     assert "count=records" in page.url
     page.locator("section[data-testid='stSidebar']").get_by_text("Events", exact=True).click()

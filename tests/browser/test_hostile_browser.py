@@ -10,17 +10,16 @@ markers and open popups and tooltips, then read the sentinel in the page and in 
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
 from geo.build import ingest_into
+from tests.browser.app_driver import MAP_IFRAME, map_frame, open_page, settle
 from tests.browser.server import streamlit_server
 from tests.hostile.data import build_hostile_incidents, write_hostile_data_dir
 from tests.hostile.payloads import JS, SENTINEL
 
 pytestmark = pytest.mark.browser
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 TRAP = f"""
 for (const name of ["alert", "confirm", "prompt", "print"]) {{
     window[name] = function() {{ window.{SENTINEL} = "dialog:" + name; }};
@@ -60,12 +59,6 @@ def hostile_url(tmp_path_factory):
         yield url
 
 
-def _context(new_context):
-    context, traffic = new_context()
-    context.add_init_script(TRAP)
-    return context, traffic
-
-
 def _assert_clean(page, traffic):
     """No sentinel, no handler or dangerous URL from data in any frame, no dialog, no foreign request."""
     for frame in page.frames:
@@ -81,18 +74,9 @@ def _assert_clean(page, traffic):
     traffic.check()
 
 
-def _map_frame(page, timeout=90_000):
-    handle = page.wait_for_selector(MAP_IFRAME, timeout=timeout)
-    frame = handle.content_frame()
-    frame.wait_for_selector("path.cm-incident", timeout=timeout)
-    return frame
-
-
 def test_map_popups_tooltips_and_details_stay_inert(hostile_url, new_context):
-    context, traffic = _context(new_context)
-    page = context.new_page()
-    page.goto(hostile_url)
-    frame = _map_frame(page)
+    page, traffic = open_page(new_context, hostile_url, init_script=TRAP)
+    frame = map_frame(page, timeout=90_000)
     markers = frame.locator("path.cm-incident")
     total = markers.count()
     assert total >= len(build_hostile_incidents())
@@ -108,7 +92,7 @@ def test_map_popups_tooltips_and_details_stay_inert(hostile_url, new_context):
     text = "\n".join(shown)
     assert "<script>" in text or "<img" in text or "<svg" in text, "payloads should show as literal text"
     page.get_by_text(re.compile(r"Incident id:")).first.wait_for(timeout=30_000)
-    time.sleep(1.0)
+    settle(page)  # the selection's rerun has drawn its details: any payload in them has had its chance
     _assert_clean(page, traffic)
     assert frame.locator(".cm-legend").count() == 1
     caption = frame.locator(".cm-caption").inner_text()
@@ -117,9 +101,7 @@ def test_map_popups_tooltips_and_details_stay_inert(hostile_url, new_context):
 
 @pytest.mark.parametrize("title", ["Incidents", "Data & sources", "Far from the front", "Trends", "Oblasts"])
 def test_other_pages_stay_inert(hostile_url, new_context, title):
-    context, traffic = _context(new_context)
-    page = context.new_page()
-    page.goto(hostile_url)
+    page, traffic = open_page(new_context, hostile_url, init_script=TRAP)
     page.wait_for_selector(MAP_IFRAME, timeout=90_000)
     page.get_by_role("link", name=title).first.click()
     page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
@@ -129,7 +111,6 @@ def test_other_pages_stay_inert(hostile_url, new_context, title):
         grid.wait_for(timeout=30_000)
         grid.click(position={"x": 60, "y": 50})
     if title == "Far from the front":
-        page.wait_for_selector("iframe", timeout=60_000)
-        time.sleep(2.0)
-    time.sleep(1.0)
+        page.wait_for_selector("iframe", timeout=60_000).content_frame().wait_for_load_state("load")
+    settle(page)
     _assert_clean(page, traffic)

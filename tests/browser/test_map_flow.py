@@ -10,24 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from geo.viz.map.shared import LEGEND_OPEN_FROM_PX
+from tests.browser.app_driver import MAP_IFRAME, map_frame, open_page
 
 pytestmark = pytest.mark.browser
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 SIZES = [(1440, 900), (1280, 720)]
-
-
-def _map_frame(page, timeout=60_000):
-    handle = page.wait_for_selector(MAP_IFRAME, timeout=timeout)
-    frame = handle.content_frame()
-    frame.wait_for_selector("path.cm-incident", timeout=timeout)
-    return frame
-
-
-def _sized_page(new_context, size):
-    context, traffic = new_context()
-    page = context.new_page()
-    page.set_viewport_size({"width": size[0], "height": size[1]})
-    return page, traffic
 
 
 def _main_scroll(page) -> float:
@@ -37,8 +23,7 @@ def _main_scroll(page) -> float:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_show_on_the_map_keeps_every_filter_and_selects(app_url, new_context, size):
-    page, traffic = _sized_page(new_context, size)
-    page.goto(f"{app_url}/incidents?tt=education&q=Kyiv&kmin=1")
+    page, traffic = open_page(new_context, f"{app_url}/incidents?tt=education&q=Kyiv&kmin=1", size)
     page.get_by_text(re.compile(r"\d+ of 48 events")).first.wait_for(timeout=60_000)
     caption = page.get_by_text(re.compile(r"of 48 events ·")).first.inner_text()
     count = re.search(r"(\d+) of 48 events", caption).group(1)
@@ -48,7 +33,7 @@ def test_show_on_the_map_keeps_every_filter_and_selects(app_url, new_context, si
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 15, box["y"] + 36 + 17)
     page.get_by_role("button", name="Show on the map").click()
-    frame = _map_frame(page)
+    frame = map_frame(page)
     page.wait_for_url(re.compile(r"sel="), timeout=20_000)
     expect(page.get_by_role("heading", name="Incidents on the map")).to_be_visible()
     query = parse_qs(urlparse(page.url).query)
@@ -65,9 +50,8 @@ def test_show_on_the_map_keeps_every_filter_and_selects(app_url, new_context, si
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_first_click_on_the_map_selects(app_url, new_context, size):
-    page, traffic = _sized_page(new_context, size)
-    page.goto(app_url)
-    frame = _map_frame(page)
+    page, traffic = open_page(new_context, app_url, size)
+    frame = map_frame(page)
     page.get_by_text(re.compile("48 of 48 events")).first.wait_for(timeout=30_000)
     iframe_box = page.locator(MAP_IFRAME).bounding_box()
     if size == (1440, 900):
@@ -101,9 +85,8 @@ def _overlap(a, b) -> bool:
 
 @pytest.mark.parametrize("size", [(1440, 900), (1280, 720), (390, 844)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_map_is_readable_and_its_legend_hides_no_front(app_url, new_context, size):
-    page, traffic = _sized_page(new_context, size)
-    page.goto(app_url)
-    frame = _map_frame(page)
+    page, traffic = open_page(new_context, app_url, size)
+    frame = map_frame(page)
     expect(frame.locator(".cm-label-place").first).to_be_attached(timeout=15_000)
     places = frame.locator(".cm-label-place").all_inner_texts()
     assert {"Kyiv", "Kharkiv", "Vinnytsia", "Zaporizhzhia", "Odesa", "Lviv"} <= set(places)
@@ -148,9 +131,8 @@ def test_the_map_is_readable_and_its_legend_hides_no_front(app_url, new_context,
 
 
 def test_marker_colour_and_legend_follow_the_target_filter(app_url, new_context):
-    page, traffic = _sized_page(new_context, (1440, 900))
-    page.goto(f"{app_url}/?tt=residential")
-    frame = _map_frame(page)
+    page, traffic = open_page(new_context, f"{app_url}/?tt=residential", (1440, 900))
+    frame = map_frame(page)
     page.get_by_text(re.compile(r"\d+ of 48 events")).first.wait_for(timeout=30_000)
     legend = frame.locator(".cm-legend").inner_text()
     assert "Residential" in legend
@@ -162,10 +144,8 @@ def test_the_map_page_exports_the_view_on_screen(binned_app_url, new_context):
     """Above the threshold the screen shows cells, and so does the exported map (same rule)."""
     import struct
 
-    page, traffic = _sized_page(new_context, (1440, 900))
-    page.goto(f"{binned_app_url}/?tt=residential")
-    handle = page.wait_for_selector(MAP_IFRAME, timeout=60_000)
-    handle.content_frame().wait_for_selector("path.cm-bin", timeout=60_000)
+    page, traffic = open_page(new_context, f"{binned_app_url}/?tt=residential", (1440, 900))
+    map_frame(page, "path.cm-bin")
     page.get_by_text("Export this map").click()
     page.get_by_role("button", name="Prepare map HTML + PNG").click()
     png_button = page.get_by_role("button", name="Map PNG (2x)")
@@ -185,8 +165,7 @@ def test_the_map_page_exports_the_view_on_screen(binned_app_url, new_context):
 
 @pytest.mark.parametrize("query", ["Kharkiv", "Kharkov", "Харків"])
 def test_search_finds_a_place_in_any_spelling_and_the_incidents_page_exports(app_url, new_context, query):
-    page, traffic = _sized_page(new_context, (1440, 900))
-    page.goto(f"{app_url}/incidents")
+    page, traffic = open_page(new_context, f"{app_url}/incidents", (1440, 900))
     page.get_by_text(re.compile(r"48 of 48 events")).first.wait_for(timeout=60_000)
     box = page.get_by_label("Search place and description")
     box.fill(query)
@@ -209,9 +188,8 @@ def nofront_app_url(tmp_path_factory):
 
 def test_the_map_fits_the_first_screen_with_every_control_shown(nofront_app_url, new_context):
     """Playback, the front-line offer and the export sit beside the map, not above it."""
-    page, traffic = _sized_page(new_context, (1440, 900))
-    page.goto(nofront_app_url)
-    _map_frame(page)
+    page, traffic = open_page(new_context, nofront_app_url, (1440, 900))
+    map_frame(page)
     expect(page.get_by_text("Play over time")).to_be_visible(timeout=30_000)
     box = page.locator(MAP_IFRAME).bounding_box()
     assert box["y"] + box["height"] <= 900, f"the map ends below the fold: {box}"

@@ -8,15 +8,15 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.app_driver import MAP_IFRAME, map_frame, open_page, settle
+
 pytestmark = pytest.mark.browser
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 VIEW_JS = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
-
-
-def _map_frame(page):
-    frame = page.wait_for_selector(MAP_IFRAME, timeout=60_000).content_frame()
-    frame.wait_for_selector("path.cm-incident", timeout=60_000)
-    return frame
+#: Marks, in the map's frame, whether the map is moving: Leaflet fires ``movestart`` when a drag or a
+#: zoom begins and ``moveend`` when it ends, after any drag inertia.
+TRACK_MOVES = """() => { if (window.__cmMoving === undefined) { window.__cmMoving = false;
+  window.map.on('movestart', () => { window.__cmMoving = true; });
+  window.map.on('moveend', () => { window.__cmMoving = false; }); } }"""
 
 
 def _link_view(url: str):
@@ -27,16 +27,11 @@ def _link_view(url: str):
     return lat, lon, float(query["mz"][0])
 
 
-def _still_view(page, frame, tries: int = 50):
-    """The map's view once it has stopped moving (Leaflet's drag inertia runs on after the release)."""
-    view = frame.evaluate(VIEW_JS)
-    for _ in range(tries):
-        page.wait_for_timeout(200)
-        now = frame.evaluate(VIEW_JS)
-        if now == view:
-            return now
-        view = now
-    raise AssertionError(f"the map never stopped moving: {view}")
+def _still_view(frame, zoom: float | None = None):
+    """The map's view once it has stopped moving (at ``zoom``, if given)."""
+    frame.wait_for_function("(z) => !window.__cmMoving && (z === null || window.map.getZoom() == z)",
+                            arg=zoom, timeout=15_000, polling=50)
+    return frame.evaluate(VIEW_JS)
 
 
 def _close(a, b, tol=1e-4) -> bool:
@@ -44,27 +39,24 @@ def _close(a, b, tol=1e-4) -> bool:
 
 
 def test_zoom_and_pan_are_in_the_link_and_a_reload_opens_the_same_view(app_url, new_context):
-    context, traffic = new_context()
-    page = context.new_page()
-    page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{app_url}/?tt=residential")
-    frame = _map_frame(page)
+    page, traffic = open_page(new_context, f"{app_url}/?tt=residential", (1440, 900))
+    frame = map_frame(page)
+    frame.evaluate(TRACK_MOVES)
     page.get_by_text(re.compile(r"\d+ of 48 events")).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(600)  # the map's first report (its fitted view) is not a move
+    settle(page)  # the map's first report (its fitted view) is not a move: no rerun, no view in the link
     assert _link_view(page.url) is None, f"an untouched map put its view in the link: {page.url}"
-    start = frame.evaluate(VIEW_JS)
+    start = _still_view(frame)
     box = page.locator(MAP_IFRAME).bounding_box()
-    for _ in range(2):  # zoom in by 2 x 0.5 (the map's zoom step)
+    for step in (1, 2):  # zoom in by 2 x 0.5 (the map's zoom step), each click once the last zoom has ended
         frame.locator("a.leaflet-control-zoom-in").click()
-        page.wait_for_timeout(350)
-    frame.wait_for_function("z => window.map.getZoom() == z", arg=start[2] + 1, timeout=10_000)
+        _still_view(frame, zoom=start[2] + 0.5 * step)
     x, y = box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6
     page.mouse.move(x, y)
     page.mouse.down()
     for step in range(1, 6):
         page.mouse.move(x - 30 * step, y - 12 * step)
     page.mouse.up()
-    moved = _still_view(page, frame)  # after any drag inertia: the view the map reports
+    moved = _still_view(frame)  # after any drag inertia: the view the map reports
     assert moved[2] == start[2] + 1 and (abs(moved[0] - start[0]) > 0.05 or abs(moved[1] - start[1]) > 0.05)
     page.wait_for_function(
         "([lat, lon, z]) => { const q = new URLSearchParams(location.search); const c = (q.get('mc') || '').split(',');"
@@ -73,16 +65,16 @@ def test_zoom_and_pan_are_in_the_link_and_a_reload_opens_the_same_view(app_url, 
     shared = page.url
     assert parse_qs(urlparse(shared).query).get("tt") == ["residential"], shared
 
-    other = context.new_page()  # the shared link opened afresh: a new session
+    other = page.context.new_page()  # the shared link opened afresh: a new session
     other.set_viewport_size({"width": 1440, "height": 900})
     other.goto(shared)
-    frame2 = _map_frame(other)
+    frame2 = map_frame(other)
     other.wait_for_function(
         "([lat, lon, z]) => { const f = document.querySelector(\"iframe[title='streamlit_folium.st_folium']\");"
         " const m = f && f.contentWindow.map; if (!m) return false; const c = m.getCenter();"
         " return m.getZoom() == z && Math.abs(c.lat - lat) < 1e-4 && Math.abs(c.lng - lon) < 1e-4; }",
         arg=list(_link_view(shared)), timeout=20_000)
-    other.wait_for_timeout(800)  # and it stays there: the map's own first report does not undo it
+    settle(other)  # and it stays there: the map's own first report does not undo it
     assert _close(frame2.evaluate(VIEW_JS), _link_view(shared), tol=1e-3)
     assert _close(_link_view(other.url), _link_view(shared))
     expect(frame2.locator("path.cm-incident").first).to_be_attached()
@@ -90,10 +82,7 @@ def test_zoom_and_pan_are_in_the_link_and_a_reload_opens_the_same_view(app_url, 
 
 
 def test_a_bad_view_in_the_link_is_ignored(app_url, new_context):
-    context, traffic = new_context()
-    page = context.new_page()
-    page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{app_url}/?mc=north,east&mz=7")
+    page, traffic = open_page(new_context, f"{app_url}/?mc=north,east&mz=7", (1440, 900))
     page.frame_locator(MAP_IFRAME).locator("path.cm-incident").first.wait_for(state="attached", timeout=60_000)
     expect(page.get_by_text(re.compile("Ignored the map view"))).to_be_visible(timeout=20_000)
     assert _link_view(page.url) is None

@@ -7,14 +7,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.app_driver import MAP_IFRAME, open_page, settle
+from ui.playback import SPEEDS
+
 pytestmark = pytest.mark.browser
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 def test_play_moves_the_date_and_the_map(app_url, new_context):
-    context, traffic = new_context()
-    page = context.new_page()
-    page.goto(f"{app_url}/?play=2024-01-15&pwin=30&pstep=month")
+    page, traffic = open_page(new_context, f"{app_url}/?play=2024-01-15&pwin=30&pstep=month")
     frame = page.wait_for_selector(MAP_IFRAME, timeout=60_000).content_frame()
     caption = frame.locator(".cm-caption")
     expect(caption).to_contain_text("No front-line snapshot", timeout=60_000)
@@ -25,7 +25,9 @@ def test_play_moves_the_date_and_the_map(app_url, new_context):
     expect(caption).to_contain_text("2024-02-01", timeout=30_000)
     page.get_by_role("button", name="⏸ Pause").click()
     expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=30_000)
+    settle(page)
     stopped = re.search(r"play=([0-9-]+)", page.url).group(1)
-    page.wait_for_timeout(4000)
+    # Stopped: the page stays unchanged for longer than the slowest playback step.
+    settle(page, quiet=max(SPEEDS.values()) * 1000 + 500)
     assert re.search(r"play=([0-9-]+)", page.url).group(1) == stopped
     traffic.check()
