@@ -196,12 +196,9 @@ def fallback_build(size: int, directory: Path) -> None:
     frame = None
     csv_path = directory.parent / f"acled-{size}.csv"
     if csv_path.exists():
-        try:
-            from geo.ingest import read_incidents
-        except ImportError:
-            read_incidents = None
-        if read_incidents is not None:
-            frame = read_incidents([csv_path], fmt="acled").incidents
+        from geo.ingest import read_incidents
+
+        frame = read_incidents([csv_path], fmt="acled").incidents
     if frame is None:
         frame = canonical_from_generator(size)
     lon = frame["lon"].to_numpy()

@@ -133,16 +133,12 @@ def _read_cached(path: Path) -> BaseGeometry | None:
 
 
 def _write_cached(path: Path, area: BaseGeometry) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from geo.atomic import write_bytes
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(shapely.to_wkb(area))
-        os.replace(tmp, path)
+        write_bytes(path, shapely.to_wkb(area))
     except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        pass  # an unwritable cache only means building again next time
 
 
 def points_in_area(lon: np.ndarray, lat: np.ndarray, area: BaseGeometry) -> np.ndarray:

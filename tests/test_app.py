@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from geo.fusion import fuse_incidents
 from geo.scope import CIVILIAN_HARM, assign_event_category
 from tests.apptest import APP, run_app, synthetic_data_dir
-from tests.router import router_pages
+from tests.router import router_pages, router_url_paths
 from tests.synthetic_data import build_incidents, write_data_dir
 
 PAGES = router_pages()
@@ -23,6 +23,8 @@ def test_router_registers_every_page_script():
     """Every script in pages/ is in st.navigation (a stray one would become a phantom page) and vice versa."""
     on_disk = sorted(f"pages/{p.name}" for p in (Path(APP).parent / "pages").glob("*.py"))
     assert sorted(PAGES) == on_disk and len(PAGES) >= 6
+    paths = router_url_paths()  # what the browser tests open: the map at "", the others by name
+    assert paths[0] == "" and len(set(paths)) == len(PAGES) and all(p.isidentifier() for p in paths[1:])
 
 
 data_dir = synthetic_data_dir("appdata")

@@ -13,6 +13,7 @@ from shapely.geometry import Point, Polygon
 
 from geo.ingest import detect_format, merge_incidents, read_incidents
 from geo.schema import (
+    ALL_COLUMNS,
     IMPORT_COLUMNS,
     QUARANTINE_COLUMNS,
     QUARANTINE_REASONS,
@@ -23,6 +24,7 @@ from geo.schema import (
 from geo.sources import generic
 from geo.studyarea import classify_points
 from tests.files import write_csv
+from tests.synthetic_data import make_incidents
 
 TODAY = "2025-11-27"
 
@@ -525,20 +527,17 @@ def test_read_incidents_several_files_and_cross_file_duplicates(tmp_path):
 
 def test_merge_incidents_new_wins_and_idempotent():
     """Same id: the new row replaces the old one in place; new ids are appended; merging twice changes nothing."""
-    base = {c: None for c in IMPORT_COLUMNS}
-    old = coerce_incidents(pd.DataFrame([
-        {**base, "incident_id": "x:1", "source": "x", "source_id": "1", "lat": 50.0, "lon": 30.0, "killed": 1},
-        {**base, "incident_id": "x:2", "source": "x", "source_id": "2", "lat": 50.0, "lon": 30.0, "killed": 2},
-    ]))
-    new = coerce_incidents(pd.DataFrame([
-        {**base, "incident_id": "x:2", "source": "x", "source_id": "2", "lat": 50.0, "lon": 30.0, "killed": 5},
-        {**base, "incident_id": "x:3", "source": "x", "source_id": "3", "lat": 50.0, "lon": 30.0, "killed": None},
-    ]))
+    def rows(*pairs):
+        return make_incidents([{"incident_id": f"x:{i}", "source": "x", "source_id": str(i), "killed": killed}
+                               for i, killed in pairs])
+
+    old, new = rows((1, 1), (2, 2)), rows((2, 5), (3, None))
     merged = merge_incidents(old, new)
+    assert list(merged.columns) == list(IMPORT_COLUMNS)  # the enrichment's columns are left out by default
     assert merged["incident_id"].tolist() == ["x:1", "x:2", "x:3"]
     assert merged["killed"].tolist()[:2] == [1, 5]
     pd.testing.assert_frame_equal(merge_incidents(merged, new), merged)
-    pd.testing.assert_frame_equal(merge_incidents(None, new), new)
+    pd.testing.assert_frame_equal(merge_incidents(None, new, ALL_COLUMNS), new)
 
 
 def test_study_area_buffer_and_swap():

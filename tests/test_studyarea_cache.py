@@ -26,6 +26,7 @@ def test_cached_polygon_equals_the_built_one_exactly(cache_dir, built):
     first = studyarea.load_study_area(50.0)  # builds and writes the cache
     files = list(cache_dir.glob("study-area-*.wkb"))
     assert len(files) == 1
+    assert list(cache_dir.iterdir()) == files  # written through geo.atomic: no temporary file left
     studyarea.load_study_area.cache_clear()
     second = studyarea.load_study_area(50.0)  # reads the cache
     assert shapely.to_wkb(first) == shapely.to_wkb(built) == shapely.to_wkb(second)

@@ -80,8 +80,6 @@ def show_import_error(exc: BaseException) -> None:
     """Say why an import failed, in the session's language; nothing was changed (never a traceback)."""
     if isinstance(exc, NothingImportedError):  # every row of a file quarantined: say why, change nothing
         st.error(_reasons_markdown(error_text(exc)))
-    elif isinstance(exc, ImportError):
-        st.error(_("Importing files is not available in this installation (the importers are missing)."))
     else:  # UnreadableFileError, AmbiguousDateOrder and bad options: a message
         st.error(escape_md(error_text(exc)))
 
@@ -115,7 +113,7 @@ def render_uploads(view: FilteredView) -> None:
             try:
                 with st.spinner(_("Importing…")):
                     ss[SUMMARY_KEY] = import_files([(f.name, f.getvalue()) for f in files], fmt, mode, date_order)
-            except (ValueError, ImportError) as exc:
+            except ValueError as exc:
                 show_import_error(exc)
             else:
                 st.rerun()

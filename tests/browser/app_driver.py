@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from tests.router import router_url_paths
+
 QUIET_MS = 300
 #: Installed in every document before its own scripts: counts the app's run-state changes and
 #: stamps the time of the last DOM change.
@@ -40,8 +42,8 @@ _STATE = """() => { const app = document.querySelector('.stApp');
           drawn: document.querySelectorAll('[data-testid="stPlotlyChart"] svg.main-svg').length,
           quiet_ms: Math.round(performance.now() - window.__cmLast)}; }"""
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
-#: URL path of every page (app.py's st.navigation order; "" is the map).
-PAGES = ["", "far_from_front", "trends", "oblasts", "incidents", "data_sources", "accessibility"]
+#: URL path of every page, read from the router (app.py's st.navigation order; "" is the map).
+PAGES = router_url_paths()
 LANGUAGE_NAMES = {"en": "English", "uk": "Українська"}
 
 
