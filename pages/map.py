@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.a11y import render_map_alternative
+from ui.a11y import render_map_alternative, render_skip_map_link
 from ui.fetch import render_frontline_offer
 from ui.i18n import _, current_language
 from ui.mapview import map_date_control, marker_threshold, render_details, render_map, render_map_export
@@ -26,6 +26,7 @@ with right:
     else:
         map_date = map_date_control(view)
 with left:
+    render_skip_map_link()
     caption = render_map(view, map_date)
     render_map_alternative(view, marker_threshold())
 with right:

@@ -6,7 +6,9 @@
 - :func:`render_chart_alternative` (after every plotly chart): a summary sentence and, one click
   away, the data table the chart draws.
 - :func:`render_map_alternative` (under the map): the same for the map plus a keyboard-operable
-  list of the incidents it shows, in step with the filters, the zoomed cell and the selection.
+  list of the incidents it shows, in step with the filters, the zoomed cell and the selection;
+  :func:`render_skip_map_link` (above the map): a link, shown when it has the keyboard focus, that
+  jumps over the map's markers and outlines (dozens of Tab stops) to that list (WCAG 2.4.1).
 
 The numbers and sentences come from :mod:`geo.viz.a11y` (no Streamlit there).
 """
@@ -14,6 +16,7 @@ The numbers and sentences come from :mod:`geo.viz.a11y` (no Streamlit there).
 from __future__ import annotations
 
 import json
+from html import escape as escape_html
 
 import numpy as np
 import pandas as pd
@@ -40,6 +43,8 @@ FOCUS_COLOUR = "#1a4f8b"
 #: The most incidents the keyboard list and its table hold (the most recent first).
 LIST_LIMIT = 1000
 LIST_KEY = "a11y_map_pick"
+#: Where the "Skip the map" link leads: an anchor just above the keyboard list.
+SKIP_TARGET = "cm-map-list"
 
 _CSS = f"""<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{ color: {CAPTION_COLOUR} !important; opacity: 1 !important; }}
@@ -58,6 +63,11 @@ summary:focus-visible, iframe:focus-visible, [tabindex]:focus-visible {{
 }}
 [data-testid="stHeaderActionElements"]:focus-within, [data-testid="stHeaderActionElements"] a:focus-visible {{
   opacity: 1 !important; visibility: visible !important; transition: none !important;
+}}
+a.cm-skip {{ position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }}
+a.cm-skip:focus {{
+  left: 0; top: 0; z-index: 1000; width: auto; height: auto; padding: 4px 10px; color: #ffffff !important;
+  background: {FOCUS_COLOUR}; border-radius: 4px; text-decoration: none;
 }}
 </style>"""
 
@@ -161,8 +171,15 @@ def _label(record: pd.Series) -> str:
              date=day, place=place, target=target, killed=killed, injured=injured)
 
 
+def render_skip_map_link() -> None:
+    """Above the map: a link, visible when focused, that moves the keyboard past the map to its list."""
+    text = escape_html(_("Skip the map: go to the list of its incidents"))
+    st.html(f'<a class="cm-skip" href="#{SKIP_TARGET}">{text}</a>')
+
+
 def render_map_alternative(view: FilteredView, threshold: int) -> None:
     """Under the map: its summary sentence, a keyboard list of its incidents, and their table."""
+    st.html(f'<div id="{SKIP_TARGET}" tabindex="-1"></div>')
     ss = st.session_state
     table, total = map_incident_table(view, ss.get(state.MAP_CELL))
     kind = "markers" if total <= threshold else "bins"

@@ -152,11 +152,12 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
     maplink.handle_view(view.filters, returned)
     _handle_click(view, returned)
     hint = _("click a cell to zoom in") if kind == "bins" else _("click a marker for details")
+    caption = snap.caption(map_date, lang)
     if not snap.loaded:
-        hint += " · " + _("no front line can be bundled under an open licence: add DeepStateMap's with "
-                          "“Fetch DeepStateMap front lines” below, or your own with "
-                          "python -m geo frontlines (see the README)")
-    return snap.caption(map_date, lang) + " · " + hint
+        caption += ": " + _("none can be bundled under an open licence; add DeepStateMap's with "
+                            "\u201cFetch DeepStateMap front lines\u201d below, or your own with "
+                            "python -m geo frontlines (see the README)")
+    return caption + " · " + hint
 
 
 def _handle_click(view: FilteredView, returned) -> None:

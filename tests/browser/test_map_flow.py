@@ -194,3 +194,21 @@ def test_the_map_fits_the_first_screen_with_every_control_shown(nofront_app_url,
     box = page.locator(MAP_IFRAME).bounding_box()
     assert box["y"] + box["height"] <= 900, f"the map ends below the fold: {box}"
     traffic.check()
+
+
+def test_skip_the_map_link_takes_the_keyboard_past_the_map_to_its_list(app_url, new_context):
+    page, traffic = _sized_page(new_context, (1440, 900))
+    page.goto(app_url)
+    _map_frame(page)
+    link = page.locator("a.cm-skip")
+    expect(link).to_have_count(1)
+    assert link.bounding_box()["width"] <= 1, "the skip link shows only when it has the keyboard focus"
+    link.focus()
+    expect(link).to_be_visible()
+    assert link.bounding_box()["width"] > 100
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => { const e = document.activeElement;"
+                            " return [e.tagName, e.getAttribute('aria-label') || '', e.closest('[data-testid=stSelectbox]') !== null]; }")
+    assert focused[0] == "INPUT" and focused[2] and focused[1].startswith("Incidents on the map"), focused
+    traffic.check()
