@@ -130,99 +130,169 @@ def _url_keys(urls: pd.Series, width: int = 3) -> np.ndarray:
     return out
 
 
+def _grid_cells(lon: np.ndarray, lat: np.ndarray, rows: np.ndarray, members: np.ndarray,
+                cell_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cell (y, x) of the records ``rows`` on the grid of a blocking pass over ``members``.
+
+    Cells are at least ``cell_km`` wide up to the highest latitude of ``members`` plus 1°.
+    """
+    lat_max = min(80.0, float(np.nanmax(np.abs(lat[members]))) + 1.0)
+    cell_lat = cell_km / 110.0 * 1.05
+    cell_lon = cell_km / (111.32 * np.cos(np.radians(lat_max))) * 1.05
+    return np.floor(lat[rows] / cell_lat).astype(np.int64), np.floor(lon[rows] / cell_lon).astype(np.int64)
+
+
 def _neighbour_pairs(day: np.ndarray, lon: np.ndarray, lat: np.ndarray, left_idx: np.ndarray, right_idx: np.ndarray,
                      cell_km: float, offsets: range) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i, j), i from ``left_idx``, j from ``right_idx``, in neighbouring grid cells and close days.
 
     Blocks the right side on (day, cell_y, cell_x) with cells at least ``cell_km`` wide, then
     looks up, for every left record, the 3 x 3 cells around it on each day offset: any two
-    points closer than ``cell_km`` are found. Duplicated or reversed pairs may come back; the
-    caller's filters and the linking tolerate both.
+    points closer than ``cell_km`` are found. Pairs come back in no particular order; (i, i)
+    and reversed pairs come back when the two sides overlap. When ``left_idx is right_idx``
+    (and ``offsets`` is symmetric) each unordered pair is looked up from one end only.
     """
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     if len(left_idx) == 0 or len(right_idx) == 0:
         return empty
     both = np.concatenate([left_idx, right_idx])
-    lat_max = min(80.0, float(np.nanmax(np.abs(lat[both]))) + 1.0)
-    cell_lat = cell_km / 110.0 * 1.05
-    cell_lon = cell_km / (111.32 * np.cos(np.radians(lat_max))) * 1.05
-    cy = np.floor(lat / cell_lat).astype(np.int64)
-    cx = np.floor(lon / cell_lon).astype(np.int64)
-    cy0, cx0 = cy[both].min() - 2, cx[both].min() - 2
+    cy, cx = _grid_cells(lon, lat, both, both, cell_km)
+    cy0, cx0 = cy.min() - 2, cx.min() - 2
     d0 = day[both].min() - max(abs(offsets.start), abs(offsets.stop)) - 1
-    ny, nx = int(cy[both].max() - cy0 + 3), int(cx[both].max() - cx0 + 3)
-
-    def pack(dd, yy, xx):
-        return ((dd - d0) * ny + (yy - cy0)) * nx + (xx - cx0)
-
-    rkey = pack(day[right_idx], cy[right_idx], cx[right_idx])
+    ny, nx = int(cy.max() - cy0 + 3), int(cx.max() - cx0 + 3)
+    # (day, cell row, cell column) packed into one integer; the padding keeps neighbours apart
+    key = ((day[both] - d0) * ny + (cy - cy0)) * nx + (cx - cx0)
+    lkey, rkey = key[:len(left_idx)], key[len(left_idx):]
     order = np.argsort(rkey, kind="stable")
-    rmembers = right_idx[order]
-    ukeys, starts, counts = np.unique(rkey[order], return_index=True, return_counts=True)
-    lkey = pack(day[left_idx], cy[left_idx], cx[left_idx])
-    lorder = np.argsort(lkey, kind="stable")
-    lmembers = left_idx[lorder]
-    lkeys, lstarts, lcounts = np.unique(lkey[lorder], return_index=True, return_counts=True)
+    rmembers, rsorted = right_idx[order], rkey[order]
+    starts = np.flatnonzero(np.r_[True, rsorted[1:] != rsorted[:-1]])
+    ukeys, counts = rsorted[starts], np.diff(np.r_[starts, len(rsorted)])
+    step = np.arange(-1, 2)
+    deltas = ((np.asarray(offsets)[:, None, None] * ny + step[None, :, None]) * nx + step[None, None, :]).ravel()
+    if left_idx is right_idx:  # a self-join: each unordered pair is found from one of its two ends
+        deltas = deltas[deltas >= 0]
+    lorder = np.argsort(lkey, kind="stable")  # needles in sorted runs: each search starts where the last ended
+    target = (deltas[:, None] + lkey[lorder]).ravel()
+    pos = np.minimum(np.searchsorted(ukeys, target), len(ukeys) - 1)
+    hit = np.flatnonzero(ukeys[pos] == target)
+    if not len(hit):
+        return empty
+    group = pos[hit]
+    sizes = counts[group]
+    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(left_idx[lorder][hit % len(lkey)], sizes), rmembers[np.repeat(starts[group], sizes) + within]
+
+
+def _linkable_pairs(day: np.ndarray, lon: np.ndarray, lat: np.ndarray, eligible: np.ndarray, weekly: np.ndarray,
+                    tol: np.ndarray, src: np.ndarray, derived: np.ndarray, rule: FusionRule) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i < j) of eligible records that may pass the tests of :func:`link_records`.
+
+    Each kind of pair is blocked on the window of its own test, so the pairs grow with the
+    records, not with the square of the records of a day and place:
+
+    - two sources: within the larger tolerance and the time window (wider for week-precise
+      records), on cells as wide as that tolerance;
+    - one source, a record without a publisher id: within ``duplicate_km`` and ``duplicate_days``;
+    - one source, both with a publisher id: the same day and the same point (``_SAME_POINT_KM``).
+
+    Every window carries a margin over its test (the tests themselves are done by the caller),
+    so the result may hold pairs that fail them, never miss one that passes.
+    """
+    near = range(-rule.day_window, rule.day_window + 1)
+    week = range(-rule.day_window, max(rule.day_window, rule.week_window) + 1)
     lefts: list[np.ndarray] = []
     rights: list[np.ndarray] = []
-    for dd in offsets:
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                # pack() is linear, so the shifted keys stay sorted: searchsorted on sorted needles.
-                target = lkeys + (dd * ny + dy) * nx + dx
-                pos = np.minimum(np.searchsorted(ukeys, target), len(ukeys) - 1)
-                hit = np.flatnonzero(ukeys[pos] == target)
-                if not len(hit):
-                    continue
-                g = pos[hit]
-                a_cnt, b_cnt = lcounts[hit], counts[g]
-                sizes = a_cnt * b_cnt
-                total = int(sizes.sum())
-                pair_group = np.repeat(np.arange(len(hit)), sizes)
-                within = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-                ia, ib = np.divmod(within, b_cnt[pair_group])
-                lefts.append(lmembers[lstarts[hit][pair_group] + ia])
-                rights.append(rmembers[starts[g][pair_group] + ib])
-    if not lefts:
-        return empty
-    return np.concatenate(lefts), np.concatenate(rights)
+
+    def add(a_mask: np.ndarray, b_mask: np.ndarray, cell_km: float, offsets: range) -> None:
+        a, b = _neighbour_pairs(day, lon, lat, np.flatnonzero(a_mask), np.flatnonzero(b_mask), cell_km, offsets)
+        lefts.append(a)
+        rights.append(b)
+
+    codes, counts = np.unique(src[eligible], return_counts=True)
+    later = eligible.copy()
+    for code in codes[np.argsort(-counts, kind="stable")]:  # the largest source never sits on the right
+        mine = eligible & (src == code)
+        later &= ~mine
+        if later.any():
+            for level in np.unique(tol[mine | later]):
+                cell = float(level) * 1.02 + 0.02
+                # pairs whose larger tolerance is `level`, from either side
+                for side, other in ((mine & (tol == level), later & (tol <= level)),
+                                    (later & (tol == level), mine & (tol < level))):
+                    add(side & ~weekly, other & ~weekly, cell, near)
+                    # a week-precise record looks from the day before its week to the week's end
+                    add(side & weekly, other, cell, week)
+                    add(other & weekly, side, cell, week)
+        add(mine & derived, mine, rule.duplicate_km * 1.02 + 0.02,
+            range(-rule.duplicate_days, rule.duplicate_days + 1))
+        published = np.flatnonzero(mine & ~derived)
+        a, b = _neighbour_pairs(day, lon, lat, published, published, _SAME_POINT_KM * 1.02 + 0.02, range(0, 1))
+        lefts.append(a)
+        rights.append(b)
+    a, b = np.concatenate(lefts), np.concatenate(rights)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    n = len(day)
+    key = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    return key // n, key % n
 
 
 def _candidate_pairs(day: np.ndarray, lon: np.ndarray, lat: np.ndarray, eligible: np.ndarray, weekly: np.ndarray,
-                     tol: np.ndarray, rule: FusionRule) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs, tiered so that a few wide-tolerance records do not widen every block.
+                     tol: np.ndarray, src: np.ndarray, derived: np.ndarray,
+                     rule: FusionRule) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i, j), each as often and in the order of the tiered blocking that defines their order.
 
-    Records sharing a tolerance are paired among themselves on cells of that tolerance;
-    each record is also paired with every record of a smaller tolerance on its own (wider)
-    cells. Week-precise records additionally look ``week_window`` days ahead.
+    The best-match choices of :func:`link_records` break exact ties of score by the order of
+    the candidates (first listed wins), so that order is part of the result. It is the order
+    of a blocking on the whole table, tiered so that a few wide-tolerance records do not widen
+    every block (tolerances of 5 km and less share one 5 km level; a level's cells are as wide
+    as it and ``duplicate_km``), run level by level, each level in three passes:
+
+    0. the records of this level against those of this level and below, ``day_window`` /
+       ``duplicate_days`` around (a pair of two records of this level listed once, as
+       (smaller, larger) position);
+    1. its week-precise records against the same, ``day_window`` before to ``week_window`` after;
+    2. (above the first level) the week-precise records of lower levels against this level's,
+       in the same window;
+
+    and, in each pass, the order of :func:`_neighbour_pairs`. That blocking lists every pair of
+    a day and place; here only the pairs of :func:`_linkable_pairs` are placed where it would
+    list them (a pair may stand in more than one pass, and reversed), so the tests of
+    :func:`link_records` see the same candidates in the same order.
     """
-    short = range(-max(rule.day_window, rule.duplicate_days), max(rule.day_window, rule.duplicate_days) + 1)
-    week = range(-rule.day_window, rule.week_window + 1)
-    # Tolerances of 5 km and less share one 5 km grid: fewer passes beat tighter cells.
-    tol = np.where(tol <= 5.0, 5.0, tol)
-    levels = np.unique(tol[eligible])
-    lefts: list[np.ndarray] = []
-    rights: list[np.ndarray] = []
+    i, j = _linkable_pairs(day, lon, lat, eligible, weekly, tol, src, derived, rule)
+    short = max(rule.day_window, rule.duplicate_days)
+    level_tol = np.where(tol <= 5.0, 5.0, tol)
+    levels = np.unique(level_tol[eligible])
+    level_of = np.searchsorted(levels, np.maximum(level_tol[i], level_tol[j]))
+    parts: list[tuple[np.ndarray, ...]] = []
     for k, level in enumerate(levels):
         cell = max(float(level), rule.duplicate_km)
-        here = np.flatnonzero(eligible & (tol == level))
-        upto = np.flatnonzero(eligible & (tol <= level))
-        a, b = _neighbour_pairs(day, lon, lat, here, upto, cell, short)
-        keep = (tol[b] < level) | (a < b)
-        lefts.append(a[keep])
-        rights.append(b[keep])
-        a, b = _neighbour_pairs(day, lon, lat, here[weekly[here]], upto, cell, week)
-        lefts.append(a)
-        rights.append(b)
-        # Week-precise records of a smaller tolerance look ahead onto this level's records.
-        lower_weekly = np.flatnonzero(eligible & weekly & (tol < level))
-        if k and len(lower_weekly):
-            a, b = _neighbour_pairs(day, lon, lat, lower_weekly, here, cell, week)
-            lefts.append(a)
-            rights.append(b)
-    if not lefts:
+        here = eligible & (level_tol == level)
+        upto = np.flatnonzero(eligible & (level_tol <= level))
+        lower_weekly = eligible & weekly & (level_tol < level)
+        grid_members = (upto, upto, np.flatnonzero(lower_weekly | here))
+        mine = level_of == k
+        for a, b in ((i[mine], j[mine]), (j[mine], i[mine])):
+            dd = day[b] - day[a]
+            listed = (
+                here[a] & ((level_tol[b] < level) | (a < b)) & (np.abs(dd) <= short),
+                here[a] & weekly[a] & (dd >= -rule.day_window) & (dd <= rule.week_window),
+                (k > 0) & lower_weekly[a] & here[b] & (dd >= -rule.day_window) & (dd <= rule.week_window),
+            )
+            for step, (members, ok) in enumerate(zip(grid_members, listed, strict=True)):
+                pa, pb = a[ok], b[ok]
+                if not len(pa):
+                    continue
+                ay, ax = _grid_cells(lon, lat, pa, members, cell)
+                by, bx = _grid_cells(lon, lat, pb, members, cell)
+                near = (np.abs(by - ay) <= 1) & (np.abs(bx - ax) <= 1)
+                parts.append((np.full(near.sum(), k), np.full(near.sum(), step), day[pb[near]] - day[pa[near]],
+                              (by - ay)[near], (bx - ax)[near], day[pa[near]], ay[near], ax[near], pa[near], pb[near]))
+    if not parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(lefts), np.concatenate(rights)
+    keys = [np.concatenate(column) for column in zip(*parts, strict=True)]
+    order = np.lexsort(keys[::-1])
+    return keys[-2][order], keys[-1][order]
 
 
 def _haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
@@ -300,11 +370,10 @@ def link_records(incidents: pd.DataFrame, rule: FusionRule = DEFAULT_RULE) -> np
     )
     if eligible.sum() < 2:
         return np.arange(n, dtype=np.int64)
-    left, right = _candidate_pairs(day, lon, lat, eligible, weekly, tol, rule)
-
     source_cat = pd.Categorical(incidents["source"].astype("string").fillna(""))
     src = source_cat.codes.astype(np.int64)
     derived = incidents["source_id"].astype("string").fillna("").str.startswith("sha1-").to_numpy(dtype=bool)
+    left, right = _candidate_pairs(day, lon, lat, eligible, weekly, tol, src, derived, rule)
     type_cat = pd.Categorical(incidents["event_type"].astype("string").fillna("other"))
     etype = type_cat.codes.astype(np.int16)
     group_names = ("remote", "attack", "battle", "protest", "other")
