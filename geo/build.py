@@ -395,7 +395,7 @@ def remeasure_front(tables: Tables, old_frontlines: gpd.GeoDataFrame | None, cur
     Returns
     -------
     geo.datadir.Tables
-        New tables, ``enrichment_current`` True.
+        Tables with the front columns refreshed, ``enrichment_current`` True.
     """
     from geo.distance import FRONT_ENRICHMENT_COLUMNS, update_front_enrichment
 
@@ -481,7 +481,7 @@ def write(directory: Path | str, tables: Tables, changed: Iterable[str]) -> str:
     Parameters
     ----------
     directory : Path or str
-        Data directory.
+        Data directory to write into.
     tables : geo.datadir.Tables
         Tables to write.
     changed : iterable of str
@@ -714,7 +714,7 @@ def update_enrichment(directory: Path | str) -> pd.DataFrame:
     Parameters
     ----------
     directory : Path or str
-        Data directory.
+        Data directory whose derived columns are recomputed.
 
     Returns
     -------
@@ -842,7 +842,7 @@ def safe_file_name(name: str) -> str:
     Parameters
     ----------
     name : str
-        Name as the browser sent it.
+        Name as the browser sent it (it may hold a path).
 
     Returns
     -------

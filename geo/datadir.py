@@ -138,7 +138,7 @@ def file_digest(path: Path) -> str:
     Parameters
     ----------
     path : Path
-        The file.
+        The file to hash.
 
     Returns
     -------
@@ -158,7 +158,7 @@ def current_version(directory: Path | str) -> str | None:
     Parameters
     ----------
     directory : Path or str
-        Data directory.
+        Data directory whose ``CURRENT`` pointer is read.
 
     Returns
     -------
@@ -190,7 +190,7 @@ def tables_folder(directory: Path | str) -> Path:
     Parameters
     ----------
     directory : Path or str
-        Data directory.
+        Data directory to look in.
 
     Returns
     -------
@@ -208,7 +208,7 @@ def table_path(directory: Path | str, name: str) -> Path:
     Parameters
     ----------
     directory : Path or str
-        Data directory.
+        Data directory holding the table.
     name : str
         One of :data:`TABLE_FILES`.
 
@@ -261,7 +261,7 @@ def read_manifest(directory: Path | str) -> dict:
     Parameters
     ----------
     directory : Path or str
-        Data directory.
+        Data directory (the current version's manifest is read).
 
     Returns
     -------
@@ -351,7 +351,7 @@ def clean_stale(directory: Path | str) -> list[Path]:
     Parameters
     ----------
     directory : Path or str
-        Data directory.
+        Data directory to clean up.
 
     Returns
     -------
@@ -912,7 +912,7 @@ def read_tables(directory: Path | str, columns: Iterable[str] | None = None) -> 
     Parameters
     ----------
     directory : Path or str
-        Data directory.
+        Data directory to read (a missing one gives empty tables).
     columns : iterable of str, optional
         Read only these incident columns (``Tables.columns``); default all.
 

@@ -82,7 +82,7 @@ def is_write_error(exc: OSError) -> bool:
     Parameters
     ----------
     exc : OSError
-        The error.
+        The error raised by a write.
 
     Returns
     -------
@@ -296,7 +296,7 @@ def holds_lock(directory: Path | str) -> bool:
     Parameters
     ----------
     directory : Path or str
-        The data directory.
+        The data directory this thread may have locked.
 
     Returns
     -------
@@ -318,7 +318,7 @@ def is_locked(directory: Path | str) -> bool:
     Parameters
     ----------
     directory : Path or str
-        The data directory.
+        The data directory to look at.
 
     Returns
     -------
