@@ -19,60 +19,68 @@ from geo.safejson import loads_json
 
 SCHEMA_VERSION = 1
 
-#: column name -> (pandas dtype, one-line description). Order is the table order.
-IMPORT_COLUMNS: dict[str, tuple[str, str]] = {
-    "incident_id": ("string", "Unique id `<source>:<source_id>`."),
-    "source": ("string", "Short source key (curated, acled, ucdp, bellingcat, or a user label)."),
-    "source_id": ("string", "The publisher's own id for the row (or a stable hash when it has none)."),
-    "date": ("datetime64[ns]", "Incident date (start date for ranges), midnight, no time zone."),
-    "date_precision": ("string", "day / week / month / unknown."),
-    "lon": ("float64", "Longitude, WGS84 (EPSG:4326)."),
-    "lat": ("float64", "Latitude, WGS84 (EPSG:4326)."),
-    "geo_precision": ("string", "exact / near / area / region / unknown, mapped from the source's codes."),
-    "location": ("string", "Place name as given by the source."),
-    "target_types": ("object", "List of canonical target types, first = primary."),
-    "target_raw": ("string", "The source's own target / area-affected text."),
-    "weapons": ("object", "List of canonical weapon codes (cluster_munition may combine with others)."),
-    "weapon_raw": ("string", "The source's own weapon text."),
-    "event_type": ("string", "Canonical event type."),
-    "event_type_raw": ("string", "The source's own event type / sub-type text."),
-    "killed": ("Int64", "People killed; <NA> = not reported (never 0 for unknown)."),
-    "injured": ("Int64", "People injured; <NA> = not reported."),
-    "civilians_killed": ("Int64", "Civilians killed, only where the source counts them apart (UCDP `deaths_civilians`); <NA> otherwise."),
-    "casualty_source": ("string", "The authority the casualty figures come from, when the source names one (curated)."),
-    "casualty_note": ("string", "The source's note on the figures (ranges, later revisions), untrusted text."),
-    "description": ("string", "Free-text description from the source (untrusted text)."),
-    "source_urls": ("object", "List of source URLs (only http/https kept)."),
-    "extra": ("string", "JSON object with every source column that has no canonical home."),
-    "target_inferred": ("boolean", "True when target_types were read from free text by the keyword rules (docs/TAXONOMIES.md), "
-                                   "False when they are the publisher's own coding; <NA> = not recorded."),
-    "weapon_inferred": ("boolean", "True when weapons were read from free text by the keyword rules (docs/TAXONOMIES.md), "
-                                   "False when they are the publisher's own coding; <NA> = not recorded."),
+#: Every canonical column, in table order: name -> (pandas dtype, step, one-line description). The step
+#: writes the column: ``import`` (every importer in :mod:`geo.sources`), ``enrich`` (:mod:`geo.enrich`)
+#: or ``fuse`` (:func:`geo.fusion.fuse_incidents`, over the whole table).
+COLUMNS: dict[str, tuple[str, str, str]] = {
+    "incident_id": ("string", "import", "Unique id `<source>:<source_id>`."),
+    "source": ("string", "import", "Short source key (curated, acled, ucdp, bellingcat, or a user label)."),
+    "source_id": ("string", "import", "The publisher's own id for the row (or a stable hash when it has none)."),
+    "date": ("datetime64[ns]", "import", "Incident date (start date for ranges), midnight, no time zone."),
+    "date_precision": ("string", "import", "day / week / month / unknown."),
+    "lon": ("float64", "import", "Longitude, WGS84 (EPSG:4326)."),
+    "lat": ("float64", "import", "Latitude, WGS84 (EPSG:4326)."),
+    "geo_precision": ("string", "import", "exact / near / area / region / unknown, mapped from the source's codes."),
+    "location": ("string", "import", "Place name as given by the source."),
+    "target_types": ("object", "import", "List of canonical target types, first = primary."),
+    "target_raw": ("string", "import", "The source's own target / area-affected text."),
+    "weapons": ("object", "import", "List of canonical weapon codes (cluster_munition may combine with others)."),
+    "weapon_raw": ("string", "import", "The source's own weapon text."),
+    "event_type": ("string", "import", "Canonical event type."),
+    "event_type_raw": ("string", "import", "The source's own event type / sub-type text."),
+    "killed": ("Int64", "import", "People killed; <NA> = not reported (never 0 for unknown)."),
+    "injured": ("Int64", "import", "People injured; <NA> = not reported."),
+    "civilians_killed": ("Int64", "import", "Civilians killed, only where the source counts them apart (UCDP `deaths_civilians`); <NA> otherwise."),
+    "casualty_source": ("string", "import", "The authority the casualty figures come from, when the source names one (curated)."),
+    "casualty_note": ("string", "import", "The source's note on the figures (ranges, later revisions), untrusted text."),
+    "description": ("string", "import", "Free-text description from the source (untrusted text)."),
+    "source_urls": ("object", "import", "List of source URLs (only http/https kept)."),
+    "extra": ("string", "import", "JSON object with every source column that has no canonical home."),
+    "target_inferred": ("boolean", "import", "True when `target_types` were read from free text (description, notes, "
+                                             "headline) by the keyword rules of docs/TAXONOMIES.md; False when they are "
+                                             "the publisher's own coding (a target / area column) or the publisher codes "
+                                             "none; <NA> in tables written before this column existed."),
+    "weapon_inferred": ("boolean", "import", "True when `weapons` were read from free text by the keyword rules of "
+                                             "docs/TAXONOMIES.md; False when they are the publisher's own coding (a weapon "
+                                             "column) or the publisher codes none; <NA> in tables written before this "
+                                             "column existed."),
+    "country": ("string", "enrich", "ISO 3166-1 alpha-2 code of the state whose land (or coastal water within 25 km) holds the point; \"sea\" farther out; missing outside the bundled window (14-50°E, 40-62°N) or without coordinates."),
+    "admin1_iso": ("string", "enrich", "ISO 3166-2 code of the Ukrainian first-level unit, by point-in-polygon; missing outside Ukraine."),
+    "admin1_name": ("string", "enrich", "English name of that unit."),
+    "front_snapshot_date": ("datetime64[ns]", "enrich", "Date of the front-line snapshot in force on the incident date."),
+    "front_distance_km": ("float64", "enrich", "Geodesic distance to the line of contact; negative inside occupied territory."),
+    "in_occupied_territory": ("boolean", "enrich", "Inside the occupied area of that snapshot."),
+    "distance_to_russia_km": ("float64", "enrich", "Geodesic distance to Russia/Belarus or occupied territory, whichever is nearer."),
+    "event_category": ("string", "fuse", "Event category (civilian-harm scope), from the source's coding; see docs/TAXONOMIES.md."),
+    "event_id": ("string", "fuse", "Id of the fused event (the smallest incident_id among its records); see docs/FUSION.md."),
+    "event_size": ("Int64", "fuse", "Number of records in the event."),
+    "event_sources": ("string", "fuse", "Distinct source keys of the event's records, comma-separated, sorted."),
+    "event_head": ("boolean", "fuse", "True for the one record per event whose figures are the event's headline."),
+    "event_killed_min": ("Int64", "fuse", "Smallest killed figure reported by the event's records (<NA>: none reports)."),
+    "event_killed_max": ("Int64", "fuse", "Largest killed figure reported by the event's records."),
+    "event_injured_min": ("Int64", "fuse", "Smallest injured figure reported by the event's records."),
+    "event_injured_max": ("Int64", "fuse", "Largest injured figure reported by the event's records."),
 }
 
-ENRICHMENT_COLUMNS: dict[str, tuple[str, str]] = {
-    "country": ("string", "ISO 3166-1 alpha-2 code of the state whose land (or coastal water within 25 km) holds the point; \"sea\" farther out; missing outside the bundled window (14-50°E, 40-62°N) or without coordinates."),
-    "admin1_iso": ("string", "ISO 3166-2 code of the Ukrainian first-level unit, by point-in-polygon; missing outside Ukraine."),
-    "admin1_name": ("string", "English name of that unit."),
-    "front_snapshot_date": ("datetime64[ns]", "Date of the front-line snapshot in force on the incident date."),
-    "front_distance_km": ("float64", "Geodesic distance to the line of contact; negative inside occupied territory."),
-    "in_occupied_territory": ("boolean", "Inside the occupied area of that snapshot."),
-    "distance_to_russia_km": ("float64", "Geodesic distance to Russia/Belarus or occupied territory, whichever is nearer."),
-}
 
-#: Added by the fuse step (:func:`geo.fusion.fuse_incidents`) over the whole table.
-FUSION_COLUMNS: dict[str, tuple[str, str]] = {
-    "event_category": ("string", "Event category (civilian-harm scope), from the source's coding; see docs/TAXONOMIES.md."),
-    "event_id": ("string", "Id of the fused event (the smallest incident_id among its records); see docs/FUSION.md."),
-    "event_size": ("Int64", "Number of records in the event."),
-    "event_sources": ("string", "Distinct source keys of the event's records, comma-separated, sorted."),
-    "event_head": ("boolean", "True for the one record per event whose figures are the event's headline."),
-    "event_killed_min": ("Int64", "Smallest killed figure reported by the event's records (<NA>: none reports)."),
-    "event_killed_max": ("Int64", "Largest killed figure reported by the event's records."),
-    "event_injured_min": ("Int64", "Smallest injured figure reported by the event's records."),
-    "event_injured_max": ("Int64", "Largest injured figure reported by the event's records."),
-}
+def _written_by(step: str) -> dict[str, tuple[str, str]]:
+    return {name: (dtype, text) for name, (dtype, writer, text) in COLUMNS.items() if writer == step}
 
+
+#: column name -> (pandas dtype, one-line description) of each step, in table order.
+IMPORT_COLUMNS: dict[str, tuple[str, str]] = _written_by("import")
+ENRICHMENT_COLUMNS: dict[str, tuple[str, str]] = _written_by("enrich")
+FUSION_COLUMNS: dict[str, tuple[str, str]] = _written_by("fuse")
 ALL_COLUMNS: dict[str, tuple[str, str]] = {**IMPORT_COLUMNS, **ENRICHMENT_COLUMNS, **FUSION_COLUMNS}
 LIST_COLUMNS: tuple[str, ...] = ("target_types", "weapons", "source_urls")
 
