@@ -197,9 +197,8 @@ def test_the_map_fits_the_first_screen_with_every_control_shown(nofront_app_url,
 
 
 def test_skip_the_map_link_takes_the_keyboard_past_the_map_to_its_list(app_url, new_context):
-    page, traffic = _sized_page(new_context, (1440, 900))
-    page.goto(app_url)
-    _map_frame(page)
+    page, traffic = open_page(new_context, app_url, (1440, 900))
+    map_frame(page)
     link = page.locator("a.cm-skip")
     expect(link).to_have_count(1)
     assert link.bounding_box()["width"] <= 1, "the skip link shows only when it has the keyboard focus"
