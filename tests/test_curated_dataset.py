@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pytest
@@ -48,6 +48,13 @@ FIRST_READ = dt.date(2026, 11, 1)
 AGGREGATOR_HOSTS = frozenset({
     "news.yahoo.com", "ca.news.yahoo.com", "menafn.com", "www.devdiscourse.com", "devdiscourse.com", "www.nymorning.com",
     "oaima.org", "www.globalsecurity.org", "d1len9mmddvt3u.cloudfront.net", "newsbreak.com", "www.msn.com",
+})
+#: Secondary republishers close to aggregators: they relay other outlets' or officials' reports. A row may cite
+#: one after the original report (when it adds something), never as its first citation (issue 19).
+REPUBLISHER_HOSTS = frozenset({
+    "dailynewsbrief.com", "ukrainefrontlines.com", "irtafax.com", "eutoday.net", "www.newschainonline.com",
+    "newschainonline.com", "www.siasat.com", "webjosh.com", "www.mccourier.com", "speakrights.com", "bnnbreaking.com",
+    "thenewsintel.com", "article.wn.com", "my.ua", "criminal.org.ua", "ukraine-news.top", "news-pravda.com",
 })
 #: Wikipedia articles about a whole battle, campaign or place are overviews, never a row's evidence.
 OVERVIEW_WIKI = re.compile(r"/wiki/(Battle_of|Siege_of|Russian_strikes_against|Attacks_on_civilians|Timeline_of|List_of)", re.I)
@@ -319,6 +326,112 @@ def test_every_row_cites_a_specific_report():
                 bad.append((row["source_id"], url, url_problems(url)))
         if not urls or _is_wikipedia(urls[0]):
             bad.append((row["source_id"], "first source is Wikipedia or missing"))
+    assert bad == []
+
+
+def test_first_citation_is_not_a_republisher():
+    """A row's first citation is the original report (outlet, authority, wire), not a site that relays it."""
+    bad = [(row["source_id"], _split(row["source_urls"])[0]) for row in _rows()
+           if urlparse(_split(row["source_urls"])[0]).netloc in REPUBLISHER_HOSTS]
+    assert bad == []
+
+
+#: Oblast centres and other large towns, by first-level unit: prefixes of their names in the Latin spellings
+#: found in URL slugs and in Ukrainian/Russian ("-" stands for a space, "-" or "_"). Used only to notice a first
+#: citation that is about somewhere else; it is not a gazetteer.
+PLACE_STEMS = {
+    "UA-30": "kyiv kiev kyyiv kyjiv kiew київ києв киев",
+    "UA-32": "bucha irpin bila-tserkva буча ірпін біла-церква",
+    "UA-63": "kharkiv kharkov harkiv harkov charkiw харків харков izium izyum ізюм kupiansk куп'янськ купʼянськ",
+    "UA-12": "dnipro dnepr дніпр днепр kryvyi-rih кривий-ріг кривом nikopol нікопол",
+    "UA-23": "zaporizh zaporozh запоріж запорож",
+    "UA-51": "odesa odessa одес",
+    "UA-48": "mykolai nikolaev миколаїв николаев",
+    "UA-65": "kherson херсон",
+    "UA-59": "sumy sumi суми сумах сумщин сумськ",
+    "UA-74": "chernihiv chernigov chernigiv чернігів чернигов",
+    "UA-46": "lviv lvov львів львов",
+    "UA-05": "vinnyts vinnits вінниц винниц",
+    "UA-53": "poltav полтав kremenchu кременчу",
+    "UA-18": "zhytomyr zhitomir житомир",
+    "UA-71": "cherkas черкас uman умань",
+    "UA-35": "kropyvnyts кропивниц",
+    "UA-56": "rivne rovno рівне рівнен ровно",
+    "UA-07": "lutsk луцьк луцк",
+    "UA-68": "khmelnyts хмельниц",
+    "UA-61": "ternopil тернопіл тернопол",
+    "UA-26": "ivano-frankivsk frankivsk франківськ",
+    "UA-21": "uzhhorod ужгород",
+    "UA-77": "chernivts чернівц черновц",
+    "UA-14": "kramatorsk краматорськ sloviansk slovyansk слов'янськ словʼянськ mariupol маріупол",
+}
+_PLACE_PATTERNS = {
+    iso: re.compile(r"\b(" + "|".join(re.escape(stem).replace(r"\-", r"[\s_-]") for stem in stems.split()) + ")", re.I)
+    for iso, stems in PLACE_STEMS.items()
+}
+#: The Dnipro hydroelectric station is in Zaporizhzhia, not in the city of Dnipro.
+_DNIPRO_HPP = re.compile(r"dnipro[\s_-]*(hpp|hes|hydro)|dniprohes|днепрогэс|дніпрогес", re.I)
+#: Kyiv oblast is named after the capital, which is its own unit.
+_ALSO_OWN = {"UA-32": {"UA-30"}}
+
+
+def citation_text(url: str, title: str) -> str:
+    """What a citation says it is about: its URL slug when that has words (at least four), else its title."""
+    words = re.findall(r"[^\W\d_]{2,}", unquote(urlparse(url).path).replace("-", " ").replace("_", " "))
+    return " ".join(words) if len(words) >= 4 else title
+
+
+def units_named(text: str) -> set[str]:
+    """The first-level units whose main towns ``text`` names (see PLACE_STEMS)."""
+    found = {"UA-23"} if _DNIPRO_HPP.search(text) else set()
+    text = _DNIPRO_HPP.sub(" ", text)
+    return found | {iso for iso, pattern in _PLACE_PATTERNS.items() if pattern.search(text)}
+
+
+def names_another_place(row: dict[str, str]) -> bool:
+    """True when the first citation names towns of other units only, and not the row's own place.
+
+    The defect this catches: an overview or neighbouring article cited first for an incident it only
+    recaps in passing (Kharkiv CHP-5 cited an article about the DniproHES; Obolon cited the Rivne TV
+    tower; a Dnipro house cited Uman).
+    """
+    url, source = _split(row["source_urls"])[0], _split(row["sources"])[0]
+    title = source.split(" — ")[1] if source.count(" — ") >= 2 else source
+    text = citation_text(url, title)
+    named = units_named(text)
+    own = {row["admin1_iso"]} | _ALSO_OWN.get(row["admin1_iso"], set())
+    place = row["location"].split(",")[0].split("(")[0].strip().lower()[:5]
+    return bool(named) and not (named & own) and place not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("iso", "location", "url", "about_elsewhere"),
+    [
+        ("UA-63", "Kharkiv, CHP-5", "https://ukranews.com/en/news/993810-there-is-no-threat-of-dam-breach-ukrhydroenergo-"
+         "informed-about-state-of-dnipro-hpp-after-missile-hit", True),
+        ("UA-30", "Kyiv, Obolon", "https://ukrinform.ua/rubric-regions/3431200-raketnij-udar-po-televezi-na-rivnensini-"
+         "kilkist-zertv-zrosla-do-21.html", True),
+        ("UA-12", "Dnipro, private house", "https://english.nv.ua/nation/search-and-rescue-operation-completed-in-uman-"
+         "23-dead-including-six-children-50321109.html", True),
+        ("UA-23", "Zaporizhzhia, DniproHES", "https://newsukraine.rbc.ua/news/eight-russian-missiles-hit-dnipro-hpp-"
+         "prosecutor-1711114034.html", False),
+        ("UA-32", "Trypillia, Trypilska TPP", "https://babel.ua/en/news/105930-centerenergo-the-russians-destroyed-the-"
+         "trypilska-tpp-in-the-kyiv-region", False),
+        ("UA-23", "Zaporizhzhia, convoy", "https://war.ukraine.ua/crimes/russian-forces-hit-a-humanitarian-convoy-in-"
+         "zaporizhzhia/", False),
+        ("UA-63", "Kharkiv, energy", "https://ukranews.com/en/news/993734-russians-hit-over-15-times-on-energy-"
+         "facilities-in-kharkiv-city-staying-without-electricity", False),
+        ("UA-14", "Kramatorsk", "https://interfax.com.ua/news/general/919427.html", False),  # no slug: title is used
+    ],
+)
+def test_citation_about_another_place_is_noticed(iso, location, url, about_elsewhere):
+    row = {"admin1_iso": iso, "location": location, "source_urls": url, "sources": "Outlet — Report — 2024-01-01"}
+    assert names_another_place(row) is about_elsewhere
+
+
+def test_first_citation_is_about_the_rows_place():
+    """A row's first citation is a specific report of the incident, not an article about another place."""
+    bad = [row["source_id"] for row in _rows() if names_another_place(row)]
     assert bad == []
 
 
