@@ -570,17 +570,7 @@ def ingest_into(
         An input kept no row; the directory is unchanged.
     """
     directory = Path(directory)
-    timings: dict[str, float] = {}
-    cpu_timings: dict[str, float] = {}
-    clock, cpu_clock = time.perf_counter(), time.process_time()
-
-    def lap(step: str) -> None:
-        nonlocal clock, cpu_clock
-        now, cpu_now = time.perf_counter(), time.process_time()
-        timings[step] = round(now - clock, 3)
-        cpu_timings[step] = round(cpu_now - cpu_clock, 3)  # all threads of the process
-        clock, cpu_clock = now, cpu_now
-
+    lap = _Laps()
     result, inputs = stage_files(paths, fmt=fmt, progress=progress, **options)
     warnings = check_import(result)
     lap("stage+quarantine")
@@ -596,7 +586,25 @@ def ingest_into(
     lap("fuse")
     version = write(directory, tables, changed={"incidents", "quarantine"})
     lap("write")
-    return {**summary, "version": version, "timings": timings, "cpu_timings": cpu_timings}
+    return {**summary, "version": version, **lap.summary()}
+
+
+class _Laps:
+    """Wall and CPU seconds per step of one command (``CONFLICTMAP_TIMINGS=1`` makes the CLI print them)."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.cpu_timings: dict[str, float] = {}
+        self._clock, self._cpu = time.perf_counter(), time.process_time()
+
+    def __call__(self, step: str) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        self.timings[step] = round(now - self._clock, 3)
+        self.cpu_timings[step] = round(cpu - self._cpu, 3)  # all threads of the process
+        self._clock, self._cpu = now, cpu
+
+    def summary(self) -> dict:
+        return {"timings": self.timings, "cpu_timings": self.cpu_timings}
 
 
 #: The incident columns adding a snapshot reads: where and when (to re-measure), the front
@@ -634,24 +642,31 @@ def frontlines_into(directory: Path | str, paths: list[Path], fmt: str = "auto",
     Returns
     -------
     dict
-        Summary: snapshots imported, total, first and last date, version.
+        Summary: snapshots imported, total, first and last date, version, timings and
+        cpu_timings (seconds per step, as :func:`ingest_into`).
     """
     from geo.frontlines import read_frontlines
 
+    lap = _Laps()
     new = read_frontlines([Path(p) for p in paths], fmt=fmt, **options)
+    lap("read snapshots")
     # the columns a snapshot needs: the incident table is then hard-linked, only the front table rewritten
     before = datadir.read_tables(directory, columns=REMEASURE_COLUMNS)
     if (before.incidents is not None and len(before.incidents) and before.enrichment_current
             and _fusion_complete(before.incidents)):
+        lap("read current version")
         tables = remeasure_front(_with_frontlines(before, new), before.frontlines, True)
         changed = {"frontlines", "front"}
     else:  # derived columns out of date, or a directory written before fusion: everything again
         before = datadir.read_tables(directory)
+        lap("read current version")
         tables = remeasure_front(_with_frontlines(before, new), before.frontlines, before.enrichment_current)
         if tables.incidents is not None:
             tables.incidents = fuse_if_needed(tables.incidents)
         changed = {"frontlines", "incidents"}
+    lap("re-measure")
     version = write(directory, tables, changed=changed)
+    lap("write")
     frame = tables.frontlines
     return {
         "imported": len(new),
@@ -659,6 +674,7 @@ def frontlines_into(directory: Path | str, paths: list[Path], fmt: str = "auto",
         "first": str(frame["snapshot_date"].min().date()) if len(frame) else None,
         "last": str(frame["snapshot_date"].max().date()) if len(frame) else None,
         "version": version,
+        **lap.summary(),
     }
 
 

@@ -56,11 +56,7 @@ def _print_summary(summary: dict, out: Path) -> None:
         print(f"note: {message}")
     for warning in summary.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
-    if os.environ.get("CONFLICTMAP_TIMINGS") and summary.get("timings"):
-        cpu = summary.get("cpu_timings") or {}
-        steps = ", ".join(f"{step} {seconds:.2f} s" + (f" (CPU {cpu[step]:.2f} s)" if step in cpu else "")
-                          for step, seconds in summary["timings"].items())
-        print(f"timings: {steps}", file=sys.stderr)
+    _print_timings(summary)
     from geo.datadir import QUARANTINE_FILE, table_path
 
     print(f"{out}: {summary['total']:,} incidents (version {summary.get('version')}); "
@@ -85,6 +81,15 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_timings(summary: dict) -> None:
+    """Print the seconds per step of a command to stderr when ``CONFLICTMAP_TIMINGS`` is set (benchmarks)."""
+    if os.environ.get("CONFLICTMAP_TIMINGS") and summary.get("timings"):
+        cpu = summary.get("cpu_timings") or {}
+        steps = ", ".join(f"{step} {seconds:.2f} s" + (f" (CPU {cpu[step]:.2f} s)" if step in cpu else "")
+                          for step, seconds in summary["timings"].items())
+        print(f"timings: {steps}", file=sys.stderr)
+
+
 def _cmd_frontlines(args: argparse.Namespace) -> int:
     from geo.build import frontlines_into
 
@@ -98,6 +103,7 @@ def _cmd_frontlines(args: argparse.Namespace) -> int:
         f"{summary['imported']} snapshots imported; {summary['total']} in {Path(args.out)} "
         f"({summary['first']} … {summary['last']}); front distances updated."
     )
+    _print_timings(summary)
     return 0
 
 
