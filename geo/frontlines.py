@@ -13,8 +13,9 @@ import json
 import os
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -184,7 +185,7 @@ def read_frontlines(
     contested_values : iterable of str, optional
         Generic format: status values that mean contested / grey zone.
     workers : int, optional
-        Threads for reading files and deriving snapshots (default: the number of CPUs).
+        Threads deriving snapshots while the calling thread reads the files (default: the number of CPUs).
 
     Returns
     -------
@@ -200,34 +201,91 @@ def read_frontlines(
     if fmt not in ("auto", "deepstate", "generic"):
         raise ValueError(f"unknown front-line format {fmt!r}; use auto, deepstate or generic.")
     files = _expand_paths(paths)
+    # The date a file's snapshot will have, when the file name says it without reading the file
+    # (DeepStateMap exports); None = unknown until read. A snapshot is complete, and its
+    # derivation starts on the worker threads while later files are still being read, once
+    # no unread file has its date or an unknown date.
+    hints = [_date_hint(path, fmt) for path in files]
+    unread = Counter(hints)
     pieces: dict[tuple[str, pd.Timestamp], dict] = {}
-    for path in files:
-        kind = fmt if fmt != "auto" else detect_frontline_format(path)
-        if kind == "deepstate":
-            snapshots = [_read_deepstate(path)]
-            key_source = source or "deepstate"
-            method = f"DeepStateMap raw export: occupied+ORDLO+Crimea classes; {DERIVATION}"
-        else:
-            snapshots, rule = _read_generic(path, occupied_values, date_property, status_property, contested_values)
-            key_source = source or "generic"
-            method = f"generic polygons ({rule}); {DERIVATION}"
-        for date, occupied, contested, stamp in snapshots:
-            key = (key_source, date)
-            entry = pieces.get(key)
-            if entry is not None and kind == "deepstate":
-                if stamp <= entry["stamp"]:
-                    warnings.warn(f"{path}: another DeepStateMap export for {date.date()} is newer; this one is ignored.", FrontlineWarning, stacklevel=2)
-                    continue
-                warnings.warn(f"{path}: replaces an older DeepStateMap export for {date.date()}.", FrontlineWarning, stacklevel=2)
-                entry = None
-            if entry is None:
-                entry = pieces[key] = {"occupied": [], "contested": [], "method": method, "stamp": stamp}
-            entry["occupied"].extend(occupied)
-            entry["contested"].extend(contested)
-    ordered = sorted(pieces.items(), key=lambda item: (item[0][1], item[0][0]))
+    pending: list[dict] = []  # snapshots not yet handed to the deriver
+    with _Deriver(workers) as deriver:
+        for path, hint in zip(files, hints, strict=True):
+            kind = fmt if fmt != "auto" else detect_frontline_format(path)
+            if kind == "deepstate":
+                snapshots = [_read_deepstate(path)]
+                key_source = source or "deepstate"
+                method = f"DeepStateMap raw export: occupied+ORDLO+Crimea classes; {DERIVATION}"
+            else:
+                snapshots, rule = _read_generic(path, occupied_values, date_property, status_property, contested_values)
+                key_source = source or "generic"
+                method = f"generic polygons ({rule}); {DERIVATION}"
+            for date, occupied, contested, stamp in snapshots:
+                key = (key_source, date)
+                entry = pieces.get(key)
+                if entry is not None and kind == "deepstate":
+                    if stamp <= entry["stamp"]:
+                        warnings.warn(f"{path}: another DeepStateMap export for {date.date()} is newer; this one is ignored.", FrontlineWarning, stacklevel=2)
+                        continue
+                    warnings.warn(f"{path}: replaces an older DeepStateMap export for {date.date()}.", FrontlineWarning, stacklevel=2)
+                    pending = [item for item in pending if item is not entry]
+                    entry = None
+                if entry is None:
+                    entry = pieces[key] = {"occupied": [], "contested": [], "method": method, "stamp": stamp,
+                                             "date": date, "result": None}
+                    pending.append(entry)
+                entry["occupied"].extend(occupied)
+                entry["contested"].extend(contested)
+            unread[hint] -= 1
+            if not unread[None]:
+                waiting = []
+                for entry in pending:
+                    if unread[entry["date"]]:
+                        waiting.append(entry)
+                    else:
+                        entry["result"] = deriver.submit(entry["occupied"], entry["contested"])
+                pending = waiting
+        for entry in pieces.values():
+            if entry["result"] is None:
+                entry["result"] = deriver.submit(entry["occupied"], entry["contested"])
+        ordered = sorted(pieces.items(), key=lambda item: (item[0][1], item[0][0]))
+        derived = [entry["result"].result() for _, entry in ordered]
     rows = [{"snapshot_date": date, "source": key_source, "method": entry["method"]} for (key_source, date), entry in ordered]
-    derived = derive_many([(entry["occupied"], entry["contested"]) for _, entry in ordered], workers=workers)
     return _frame(rows, [d[0] for d in derived], [d[1] for d in derived], [d[2] for d in derived])
+
+
+def _date_hint(path: Path, fmt: str) -> pd.Timestamp | None:
+    """Return the snapshot date of a DeepStateMap export from its name alone; None when only reading tells."""
+    if fmt == "generic" or (fmt == "auto" and not _DEEPSTATE_NAME.match(path.name)):
+        return None
+    return _date_from_name(path.name)
+
+
+class _Deriver:
+    """Derive snapshots on worker threads, each distinct (occupied, contested) content once.
+
+    GEOS releases the GIL, so derivations run in parallel with each other and with the
+    file reading of the calling thread. Use as a context manager; :meth:`submit` returns a
+    future of :func:`derive_front_geometry`'s result.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        _working_reference()  # build the cached reference once, before the threads start
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers if workers is not None else (os.cpu_count() or 1)))
+        self._by_content: dict[bytes, Future] = {}
+
+    def submit(self, occupied: list, contested: list) -> Future:
+        key = _content_key(occupied, contested)
+        future = self._by_content.get(key)
+        if future is None:
+            future = self._by_content[key] = self._pool.submit(derive_front_geometry, occupied, contested)
+        return future
+
+    def __enter__(self) -> _Deriver:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
 
 
 def derive_many(snapshots: list[tuple[list, list]], workers: int | None = None) -> list[tuple]:
@@ -249,16 +307,9 @@ def derive_many(snapshots: list[tuple[list, list]], workers: int | None = None) 
     list of tuple
         :func:`derive_front_geometry`'s result per snapshot, in order.
     """
-    _working_reference()  # build the cached reference once, before the threads start
-    keys = [_content_key(occupied, contested) for occupied, contested in snapshots]
-    first: dict[bytes, int] = {}
-    for i, key in enumerate(keys):
-        first.setdefault(key, i)
-    distinct = sorted(first.values())
-    workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(distinct) or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = dict(zip(distinct, pool.map(lambda i: derive_front_geometry(*snapshots[i]), distinct), strict=True))
-    return [results[first[key]] for key in keys]
+    with _Deriver(workers) as deriver:
+        futures = [deriver.submit(occupied, contested) for occupied, contested in snapshots]
+        return [future.result() for future in futures]
 
 
 def _content_key(occupied: list, contested: list) -> bytes:
@@ -359,7 +410,7 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
         klass, _ = classify_deepstate(props.get("name") or props.get("Name") or props.get("title"), props.get("fill"))
         if klass in ("liberated", "foreign"):
             continue
-        polygons = polygon_parts(shapely.make_valid(shapely.force_2d(shape(geometry))))
+        polygons = polygon_parts(shapely.make_valid(_polygonal(geometry)))
         if polygons.is_empty:
             continue
         label = " ".join(str(props.get("name") or props.get("Name") or "").split())[:80]
@@ -380,6 +431,32 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
     if not occupied:
         warnings.warn(f"{path}: no occupied polygons found.", FrontlineWarning, stacklevel=3)
     return date, occupied, contested, stamp
+
+
+def _polygonal(geometry: dict) -> shapely.Geometry:
+    """Build a GeoJSON Polygon / MultiPolygon / GeometryCollection as a 2-D shapely geometry.
+
+    Rings go to shapely as numpy arrays (``shape`` converts every vertex in Python, the
+    larger part of reading an export); anything the fast path cannot take (ragged or
+    non-numeric coordinates, short rings, collections) goes through ``shape``, so malformed
+    input fails exactly as it always did.
+    """
+    try:
+        if geometry["type"] == "Polygon":
+            return _polygon(geometry["coordinates"])
+        if geometry["type"] == "MultiPolygon":
+            return shapely.multipolygons([_polygon(rings) for rings in geometry["coordinates"]])
+    except (ValueError, TypeError, KeyError, IndexError, shapely.errors.ShapelyError):
+        pass
+    return shapely.force_2d(shape(geometry))
+
+
+def _polygon(rings: list) -> shapely.Polygon:
+    arrays = [np.asarray(ring, dtype=float) for ring in rings]
+    if not arrays or any(a.ndim != 2 or a.shape[1] not in (2, 3) for a in arrays):
+        raise ValueError("not a GeoJSON polygon")
+    shell, *holes = (shapely.linearrings(a[:, :2]) for a in arrays)
+    return shapely.polygons(shell, holes or None)
 
 
 def check_snapshot_date(path: Path | str, date: pd.Timestamp, where: str = "the file name") -> pd.Timestamp:
@@ -554,6 +631,29 @@ def _densified_working(geometry: shapely.Geometry) -> shapely.Geometry:
     return to_working(shapely.segmentize(geometry, 0.01))
 
 
+#: Extra margin of the window the opening runs in (the buffers are polygonal approximations).
+_WINDOW_SLACK_M = 1000.0
+
+
+def _neighbourhood(lines: shapely.Geometry, margin: float) -> shapely.Geometry:
+    """Return a union of grid squares covering every point within ``margin`` of ``lines`` (working CRS).
+
+    The lines are densified to a quarter of the square size ``s = 8/7 x margin``; every point within
+    ``margin`` of a line lies within ``margin + s/8 = s`` of a vertex, hence in the 3 x 3 squares
+    around that vertex's square. Much cheaper than buffering the lines.
+    """
+    size = margin * 8 / 7
+    points = shapely.get_coordinates(shapely.segmentize(lines, size / 4))
+    # one int64 per square (column in the high 32 bits), so np.unique runs on a flat array
+    cells = np.floor(points / size).astype(np.int64) + (1 << 30)
+    cells = np.unique((cells[:, 0] << 32) | cells[:, 1])
+    steps = np.array([(dx << 32) + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
+    cells = np.unique((cells[:, None] + steps[None, :]).ravel())
+    column, row = (cells >> 32) - (1 << 30), (cells & 0xFFFFFFFF) - (1 << 30)
+    squares = shapely.box(column * size, row * size, (column + 1) * size, (row + 1) * size)
+    return shapely.coverage_union_all(squares)  # squares meet edge to edge: a valid coverage
+
+
 def _lineal(geometry: shapely.Geometry) -> shapely.MultiLineString:
     lines = []
     for part in shapely.get_parts(geometry):
@@ -610,13 +710,19 @@ def derive_front_geometry(occupied: list, contested: list | None = None) -> tupl
             area = shapely.buffer(shapely.buffer(area, GAP_CLOSING_M), -GAP_CLOSING_M)
         area = polygon_parts(shapely.make_valid(area.intersection(clip)))
         if not area.is_empty:
-            free = land.difference(area)
-            core = free.buffer(-SLIVER_OPENING_M).buffer(SLIVER_OPENING_M)
             boundary = area.boundary
             # away from the outline the other side of the boundary is always free land (the land
             # layer has no holes); near it only the core counts
             inland = boundary.difference(outline_zone)
-            near = boundary.intersection(outline_zone).intersection(core.buffer(CONTACT_TOLERANCE_M))
+            coastal = boundary.intersection(outline_zone)
+            near = shapely.MultiLineString()
+            if not coastal.is_empty:
+                # the core within CONTACT_TOLERANCE_M of `coastal` depends only on the free land within
+                # 2 x SLIVER_OPENING_M of that, so the opening runs on the free land near `coastal` only
+                window = _neighbourhood(coastal, 2 * SLIVER_OPENING_M + CONTACT_TOLERANCE_M + _WINDOW_SLACK_M)
+                free = land.intersection(window).difference(area)
+                core = free.buffer(-SLIVER_OPENING_M).buffer(SLIVER_OPENING_M)
+                near = coastal.intersection(core.buffer(CONTACT_TOLERANCE_M))
             contact = to_lonlat(_lineal(shapely.union(inland, near)))
     grey = None
     if contested:
