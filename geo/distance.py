@@ -97,10 +97,8 @@ class LineIndex:
 
         Parameters
         ----------
-        lon, lat : numpy.ndarray
-            Point coordinates, degrees.
-        x, y : numpy.ndarray
-            The same points in the working CRS (metres).
+        lon, lat, x, y : numpy.ndarray
+            The points in degrees and in the working CRS (metres), as for :meth:`nearest`.
 
         Returns
         -------

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyproj import Geod
 
 from geo.i18n import N_, translator
@@ -556,25 +558,31 @@ def assign_events(incidents: pd.DataFrame, rule: FusionRule = DEFAULT_RULE) -> p
             out[name] = pd.Series([], dtype=dtype)
         return out
     labels = link_records(out, rule)
-    ids = out["incident_id"].astype("string").fillna("").to_numpy(dtype=object)
+    # incident ids as ranks (Arrow sorts the strings by their UTF-8 bytes, i.e. as Python compares them)
+    ids = pa.array(out["incident_id"].astype("string").fillna(""))
+    id_rank = pc.rank(ids, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(np.int64)
     killed = pd.to_numeric(out["killed"], errors="coerce").astype("Float64")
     injured = pd.to_numeric(out["injured"], errors="coerce").astype("Float64")
-    frame = pd.DataFrame({"label": labels, "id": ids, "source": out["source"].astype("string").fillna("").to_numpy(),
-                          "killed": killed.to_numpy(dtype=np.float64, na_value=np.nan),
+    source = out["source"].astype("string").fillna("")
+    frame = pd.DataFrame({"label": labels, "killed": killed.to_numpy(dtype=np.float64, na_value=np.nan),
                           "injured": injured.to_numpy(dtype=np.float64, na_value=np.nan)})
-    frame["no_figure"] = np.isnan(frame["killed"].to_numpy()).astype(np.int8)
-    frame["rank"] = _authority_rank(frame["source"])
     grouped = frame.groupby("label", sort=False)
-    event_id = grouped["id"].transform("min")
-    size = grouped["id"].transform("size")
-    order = np.lexsort((frame["id"].to_numpy(), frame["rank"].to_numpy(), frame["no_figure"].to_numpy(), labels))
+    # event_id: the smallest incident id of the event
+    lowest = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(lowest, labels, id_rank)
+    position = np.zeros(int(id_rank.max()) + 1, dtype=np.int64)
+    position[id_rank] = np.arange(n)
+    event_id = ids.take(pa.array(position[lowest[labels]]))
+    size = np.bincount(labels, minlength=n)[labels]
+    no_figure = np.isnan(frame["killed"].to_numpy()).astype(np.int8)
+    order = np.lexsort((id_rank, _authority_rank(source), no_figure, labels))
     first = np.ones(n, dtype=bool)
     first[1:] = labels[order][1:] != labels[order][:-1]
     head = np.zeros(n, dtype=bool)
     head[order[first]] = True
-    sources = _event_sources(labels, frame["source"])
-    out["event_id"] = pd.array(event_id.to_numpy(), dtype="string")
-    out["event_size"] = pd.array(size.to_numpy(), dtype="Int64")
+    sources = _event_sources(labels, source)
+    out["event_id"] = pd.array(event_id, dtype="string")
+    out["event_size"] = pd.array(size, dtype="Int64")
     out["event_sources"] = pd.array(sources, dtype="string")
     out["event_head"] = pd.array(head, dtype="boolean")
     for column in ("killed", "injured"):
@@ -639,12 +647,12 @@ def fusion_summary(incidents: pd.DataFrame) -> dict[str, int]:
     Parameters
     ----------
     incidents : pandas.DataFrame
-        A table with the :data:`EVENT_COLUMNS`.
+        A fused table (with the :data:`EVENT_COLUMNS`); without them every record is its own event.
 
     Returns
     -------
-    dict
-        ``records``, ``events``, ``multi_record_events`` (events with two or more records),
+    dict of str to int
+        ``records``, ``events``, ``multi_record_events`` (events of two or more records) and
         ``multi_source_events`` (events seen in two or more sources).
     """
     if "event_id" not in incidents.columns or incidents.empty:
