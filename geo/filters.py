@@ -23,7 +23,15 @@ from geo.admin1 import ADMIN1, oblast_label
 from geo.i18n import N_, translator
 from geo.places import place_search_terms
 from geo.scope import CIVILIAN_HARM, EVENT_CATEGORIES, describe_categories
-from geo.taxonomy import PRECISE_GEO, TARGET_TYPES, WEAPONS, bitmask, bits_from_lists, first_code_index
+from geo.taxonomy import (
+    PRECISE_GEO,
+    TARGET_TYPES,
+    WEAPONS,
+    bitmask,
+    bits_from_lists,
+    first_code_index,
+    short_label,
+)
 
 MAX_TEXT_LENGTH = 200
 #: Valid values of the country filter: ISO 3166-1 alpha-2 codes and "sea" (see geo.countries).
@@ -132,10 +140,10 @@ class Filters:
         elif self.date_to:
             parts.append(_("the start to {end}", end=_format_date(self.date_to, lang)))
         if self.target_types:
-            parts.append(_("targets: {names}", names=", ".join(_short_label(c, TARGET_TYPES, lang)
+            parts.append(_("targets: {names}", names=", ".join(short_label(c, TARGET_TYPES, lang)
                                                                for c in self.target_types)))
         if self.weapons:
-            parts.append(_("weapons: {names}", names=", ".join(_short_label(c, WEAPONS, lang) for c in self.weapons)))
+            parts.append(_("weapons: {names}", names=", ".join(short_label(c, WEAPONS, lang) for c in self.weapons)))
         for words, low, high in ((_KILLED_RANGE, self.killed_min, self.killed_max),
                                  (_INJURED_RANGE, self.injured_min, self.injured_max)):
             if low is not None or high is not None:
@@ -746,11 +754,6 @@ def _format_date(value: dt.date, lang: str = "en") -> str:
     if translator(lang).lang == "en":
         return f"{value.day} {value:%b %Y}"
     return translator(lang).date(value)
-
-
-def _short_label(code: str, taxonomy: dict[str, str], lang: str = "en") -> str:
-    text = taxonomy.get(code)
-    return code if text is None else translator(lang)(text).split(" (")[0]
 
 
 def _format_number(value, lang: str = "en") -> str:

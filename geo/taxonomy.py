@@ -110,6 +110,24 @@ def label(code: str, taxonomy: dict[str, str], lang: str = "en") -> str:
     return translator(lang)(text)
 
 
+def short_label(code: str, taxonomy: dict[str, str], lang: str = "en") -> str:
+    """Return :func:`label` without its examples in parentheses ("Education", not "Education (schools, …)").
+
+    The short form that filter descriptions and the map's legend and popups use; charts show the long one.
+
+    Parameters
+    ----------
+    code, taxonomy, lang
+        As for :func:`label`.
+
+    Returns
+    -------
+    str
+        The label up to its first `` (``; the code itself when it is not in the taxonomy.
+    """
+    return label(code, taxonomy, lang).split(" (")[0]
+
+
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 

@@ -78,3 +78,21 @@ def test_offline_page_inlines_leaflet_with_its_images(boundaries):
     page = gmap.build_standalone_html(gmap.build_base_map(boundaries), [], title="t")
     assert "<script>/* leaflet.js */" in page and "<style>/* leaflet.css */" in page
     assert "data:image/png;base64," in page and "/app/static/vendor" not in page
+
+
+def test_one_short_label_for_filter_descriptions_and_the_map():
+    """The filter description and the map's popups name a target or weapon with the same short label."""
+    from geo.filters import Filters
+    from geo.taxonomy import TARGET_TYPES, WEAPONS, label, short_label
+    from geo.viz.map.markers import incident_rows
+    from tests.synthetic_data import make_incidents
+
+    assert short_label("education", TARGET_TYPES) == "Education" != label("education", TARGET_TYPES)
+    assert short_label("no-such-code", WEAPONS) == "no-such-code"
+    for lang in ("en", "uk"):
+        _rows, tables = incident_rows(make_incidents([{"date": "2024-01-01"}]), lang=lang)
+        assert tables["t"] == [short_label(code, TARGET_TYPES, lang) for code in TARGET_TYPES]
+        assert tables["w"] == [short_label(code, WEAPONS, lang) for code in WEAPONS]
+        description = Filters(target_types=("education",), weapons=("drone",)).describe(lang)
+        assert short_label("education", TARGET_TYPES, lang) in description
+        assert label("education", TARGET_TYPES, lang) not in description

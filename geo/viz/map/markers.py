@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 
 from geo.admin1 import ADMIN1, oblast_label
-from geo.filters import _short_label as short_label
 from geo.fusion import describe_sources
 from geo.i18n import N_, Translator, translator
-from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS
+from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS, short_label
 from geo.viz.map.clicks import TOKEN_CLOSE, TOKEN_OPEN
 from geo.viz.map.shared import (
     LEGEND_OPEN_FROM_PX,
