@@ -55,7 +55,10 @@ REPUBLISHER_HOSTS = frozenset({
     "dailynewsbrief.com", "ukrainefrontlines.com", "irtafax.com", "eutoday.net", "www.newschainonline.com",
     "newschainonline.com", "www.siasat.com", "webjosh.com", "www.mccourier.com", "speakrights.com", "bnnbreaking.com",
     "thenewsintel.com", "article.wn.com", "my.ua", "criminal.org.ua", "ukraine-news.top", "news-pravda.com",
+    "kherson-news.info", "www.promoteukraine.org", "promoteukraine.org", "www.novinite.com",
 })
+#: Staging and development copies of a site are not public addresses a reader can follow.
+NON_PUBLIC_HOST = re.compile(r"^(dev|staging|stage|test|beta|preprod)\.", re.I)
 #: Wikipedia articles about a whole battle, campaign or place are overviews, never a row's evidence.
 OVERVIEW_WIKI = re.compile(r"/wiki/(Battle_of|Siege_of|Russian_strikes_against|Attacks_on_civilians|Timeline_of|List_of)", re.I)
 #: Live blogs, paged listings and tag/section pages are not specific reports.
@@ -282,6 +285,8 @@ def url_problems(url: str) -> list[str]:
         problems.append("whitespace")
     if host in AGGREGATOR_HOSTS:
         problems.append("aggregator")
+    if NON_PUBLIC_HOST.match(host):
+        problems.append("staging or development host")
     if OVERVIEW_WIKI.search(url):
         problems.append("overview article")
     if GENERIC_PAGE.search(url):
@@ -304,6 +309,8 @@ def url_problems(url: str) -> list[str]:
         ("https://en.wikipedia.org/wiki/Battle_of_Kyiv_(2022)", "overview article"),
         ("https://kyivindependent.com/russia-strikes-dnipro-hits-civilian-train06-2025", "text run into the URL"),
         ("http://example.org/a", "not an https URL with a host"),
+        ("https://staging.rferl.org/a/ukraine-russia-drone-strike-odesa-crimea/33457814.html", "staging or development host"),
+        ("https://dev.unn.ua/news/nichna-ataka-rf-na-odesu", "staging or development host"),
     ],
 )
 def test_url_checker_catches_known_defects(url, expected):
