@@ -43,10 +43,13 @@ def test_export_of_the_bundled_data_with_filters(tmp_path, capsys):
     assert "<script src=\"http" not in html and "L.map(" in html  # Leaflet inlined, nothing fetched
 
 
-def test_export_of_a_missing_directory_is_one_clear_line(tmp_path, capsys):
-    assert main(["export", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+@pytest.mark.parametrize(("command", "out"), [("export", "o"), ("animate", "o.gif")])
+def test_a_missing_directory_is_one_clear_line(tmp_path, capsys, command, out):
+    """``export`` and ``animate`` load their data through export_cli.run_view_command: one error line, status 2."""
+    assert main([command, str(tmp_path / "nope"), "--out", str(tmp_path / out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error:") and "does not exist" in err
+    assert err.startswith("error:") and "does not exist" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / out).exists()
 
 
 @pytest.mark.parametrize("option", ["--killed-min", "--killed-max", "--injured-min", "--injured-max"])
