@@ -55,6 +55,7 @@ from geo.schema import (
     coerce_incidents,
     empty_quarantine,
 )
+from geo.tablecache import cached_table
 from geo.taxonomy import TARGET_TYPES, WEAPONS, bits_from_lists
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -729,7 +730,8 @@ def join_front(table: pa.Table, incidents_path: Path, columns: Iterable[str] = F
 
 
 def read_incidents_table(path: Path, skip_columns: Iterable[str] = (), arrow_lists: bool = False,
-                         columns: Iterable[str] | None = None, front: bool = True) -> pd.DataFrame:
+                         columns: Iterable[str] | None = None, front: bool = True,
+                         cached: bool = False) -> pd.DataFrame:
     """Read ``incidents.parquet`` joined with its ``front.parquet``, without decoding geometries (lon/lat suffice).
 
     Parameters
@@ -749,6 +751,10 @@ def read_incidents_table(path: Path, skip_columns: Iterable[str] = (), arrow_lis
     front : bool
         Join the front columns from ``front.parquet`` (:func:`join_front`); False leaves
         them missing (for rebuilding a front table that does not match).
+    cached : bool
+        Read the table through a memory-mapped Arrow copy kept in the cache folder
+        (:func:`geo.tablecache.cached_table`): milliseconds instead of seconds at 1M rows, and
+        columns that are never used stay on disk. The app loads so.
 
     Returns
     -------
@@ -767,21 +773,22 @@ def read_incidents_table(path: Path, skip_columns: Iterable[str] = (), arrow_lis
     wanted = [c for c in ALL_COLUMNS if c in chosen and c not in skipped]
     try:
         schema_names = pq.read_schema(path).names
-        table = pq.read_table(path, columns=[c for c in wanted if c in schema_names])
+        names = [c for c in wanted if c in schema_names]
+
+        def read() -> pa.Table:
+            table = pq.read_table(path, columns=names)
+            _check_import_columns(path, wanted, table.column_names)
+            return join_front(table, path, wanted) if front else table
+
+        front_file = path.parent / FRONT_FILE
+        sources = [path, front_file] if front and front_file.is_file() else [path]
+        table = cached_table(sources, _joined_names(names, wanted, front_file, front), read) if cached else read()
     except (OSError, pa.ArrowException) as exc:
         raise DataDirError(
             N_("{path} is not a readable Parquet file ({reason}). It may be half-written or damaged: "
                "re-run the ingest into this directory, or remove it to use the bundled default."),
             path=str(path), reason=str(exc)
         ) from exc
-    missing = [c for c in IMPORT_COLUMNS if c in wanted and c not in table.column_names]
-    if missing:
-        raise DataDirError(
-            N_("{path} lacks the columns {columns}: it was written by another tool or an older schema. "
-               "Re-import the source files with `python -m geo ingest`."), path=str(path), columns=", ".join(missing)
-        )
-    if front:
-        table = join_front(table, path, wanted)
     frame = table.to_pandas(types_mapper=_arrow_list_types(table) if arrow_lists else _STRING_TYPES.get)
     for name in wanted:
         if name not in frame.columns:
@@ -793,6 +800,23 @@ def read_incidents_table(path: Path, skip_columns: Iterable[str] = (), arrow_lis
         if name in frame.columns:
             frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
     return frame
+
+
+def _check_import_columns(path: Path, wanted: list[str], present: list[str]) -> None:
+    """Refuse an incident table without the imported columns (before joining its front table)."""
+    missing = [c for c in IMPORT_COLUMNS if c in wanted and c not in present]
+    if missing:
+        raise DataDirError(
+            N_("{path} lacks the columns {columns}: it was written by another tool or an older schema. "
+               "Re-import the source files with `python -m geo ingest`."), path=str(path), columns=", ".join(missing)
+        )
+
+
+def _joined_names(names: list[str], wanted: list[str], front_file: Path, front: bool) -> list[str]:
+    """Return the columns :func:`read_incidents_table` reads from the two files, in :func:`join_front`'s order."""
+    if not front or not front_file.is_file():
+        return names
+    return names + [c for c in wanted if c in FRONT_COLUMNS and c not in names]
 
 
 #: Arrow -> pandas types of the canonical table (booleans nullable also where no pandas metadata says so:
@@ -976,7 +1000,8 @@ NO_FRONTLINES_NOTICE = (
 )
 
 
-def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = (), arrow_lists: bool = False) -> DataBundle:
+def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = (), arrow_lists: bool = False,
+                cached: bool = False) -> DataBundle:
     """Load the current version of a data directory, or the bundled default data when ``path`` is None.
 
     Parameters
@@ -989,6 +1014,9 @@ def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = (), arrow
     arrow_lists : bool
         Keep the list columns in Arrow (see :func:`read_incidents_table`); the app does.
         Ignored for the bundled default.
+    cached : bool
+        Read the incident table through its memory-mapped copy in the cache folder (see
+        :func:`read_incidents_table`); the app does. Ignored for the bundled default.
 
     Returns
     -------
@@ -1014,7 +1042,7 @@ def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = (), arrow
     for attempt in range(3):
         version = current_version(directory)
         try:
-            return _load_version(directory, tables_folder(directory), skip_columns, arrow_lists)
+            return _load_version(directory, tables_folder(directory), skip_columns, arrow_lists, cached)
         except DataDirError:
             if attempt < 2 and current_version(directory) != version:
                 continue  # a writer switched versions while we read: load the new one
@@ -1022,7 +1050,8 @@ def load_bundle(path: Path | str | None, skip_columns: Iterable[str] = (), arrow
     raise DataDirError(N_("{directory} kept changing while it was read; try again."), directory=str(directory))
 
 
-def _load_version(directory: Path, folder: Path, skip_columns: Iterable[str], arrow_lists: bool = False) -> DataBundle:
+def _load_version(directory: Path, folder: Path, skip_columns: Iterable[str], arrow_lists: bool = False,
+                  cached: bool = False) -> DataBundle:
     from geo.boundaries import load_default_boundaries
 
     manifest = _read_manifest_in(folder, directory)
@@ -1034,7 +1063,8 @@ def _load_version(directory: Path, folder: Path, skip_columns: Iterable[str], ar
             directory=str(directory), file=INCIDENTS_FILE
         )
     skipped = tuple(c for c in ALL_COLUMNS if c in set(skip_columns))
-    incidents = add_bitsets(read_incidents_table(incidents_path, skip_columns=skipped, arrow_lists=arrow_lists))
+    incidents = add_bitsets(read_incidents_table(incidents_path, skip_columns=skipped, arrow_lists=arrow_lists,
+                                                 cached=cached))
     frontlines = _load_frontlines(folder)
     notices = [] if frontlines is not None else [NO_FRONTLINES_NOTICE]
     enrichment = manifest.get("enrichment", {})

@@ -9,13 +9,14 @@ strikes near the border (Belgorod, Bryansk) and coastal incidents at sea.
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+
+from geo.cachedir import cache_dir
 
 #: Lambert azimuthal equal-area centred on Ukraine: buffers in km stay honest everywhere in the country.
 _LAEA_UKRAINE = "+proj=laea +lat_0=48.5 +lon_0=31.5 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
@@ -91,19 +92,15 @@ def build_study_area(buffer_km: float = DEFAULT_BUFFER_KM) -> BaseGeometry:
 def study_area_cache_dir() -> Path | None:
     """Folder of the on-disk study-area cache, or None when caching is off.
 
-    ``CONFLICTMAP_CACHE_DIR`` names it (``off`` turns the cache off); otherwise
-    ``$XDG_CACHE_HOME/conflictmap`` or ``~/.cache/conflictmap``.
+    The project's cache folder, :func:`geo.cachedir.cache_dir` (``CONFLICTMAP_CACHE_DIR``;
+    ``off`` turns the cache off).
 
     Returns
     -------
     pathlib.Path or None
         The folder (it may not exist yet).
     """
-    env = os.environ.get("CONFLICTMAP_CACHE_DIR")
-    if env is not None:
-        return None if env.strip().lower() in ("", "off", "0", "none") else Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "conflictmap"
+    return cache_dir()
 
 
 def _cache_path(buffer_km: float) -> Path | None:

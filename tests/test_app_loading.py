@@ -79,3 +79,78 @@ def test_arrow_lists_load_the_same_data(tmp_path):
         mask = filter_mask(prepared_light, filters)
         np.testing.assert_array_equal(mask, filter_mask(prepared_plain, filters))
         assert compute_kpis(prepared_light, mask) == compute_kpis(prepared_plain, mask)
+
+
+def _copies(folder):
+    return sorted((folder / "tables").glob("*.arrow")) if (folder / "tables").is_dir() else []
+
+
+def test_cached_load_equals_the_files_and_skips_them_next_time(tmp_path, monkeypatch):
+    """The memory-mapped copy gives the same frame; the next load reads no Parquet; a rewrite makes a new copy."""
+    import pyarrow.parquet as pq
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(cache))
+    directory = write_data_dir(tmp_path / "data", build_incidents(40))
+    plain = load_bundle(directory, skip_columns=("extra",), arrow_lists=True)
+    first = load_bundle(directory, skip_columns=("extra",), arrow_lists=True, cached=True)
+    pd.testing.assert_frame_equal(first.incidents, plain.incidents)
+    (copy,) = _copies(cache)
+    real_read = pq.read_table
+
+    def no_parquet(path, *args, **kwargs):
+        assert not str(path).endswith("incidents.parquet"), "the copy should have been used"
+        return real_read(path, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "read_table", no_parquet)
+    again = load_bundle(directory, skip_columns=("extra",), arrow_lists=True, cached=True)
+    pd.testing.assert_frame_equal(again.incidents, plain.incidents)
+    monkeypatch.setattr(pq, "read_table", real_read)
+    changed = build_incidents(40)
+    changed.loc[0, "killed"] = 999
+    write_data_dir(directory, changed)
+    reloaded = load_bundle(directory, skip_columns=("extra",), arrow_lists=True, cached=True)
+    assert reloaded.incidents.loc[0, "killed"] == 999
+    (newer,) = _copies(cache)
+    assert newer != copy
+
+
+def test_a_damaged_or_unwritable_cache_falls_back_to_the_files(tmp_path, monkeypatch):
+    """A truncated copy is replaced; a cache folder that cannot be created, or caching off, still loads."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(cache))
+    directory = write_data_dir(tmp_path / "data", build_incidents(30))
+    plain = load_bundle(directory, skip_columns=("extra",), arrow_lists=True)
+    load_bundle(directory, skip_columns=("extra",), arrow_lists=True, cached=True)
+    (copy,) = _copies(cache)
+    copy.write_bytes(copy.read_bytes()[:100])
+    damaged = load_bundle(directory, skip_columns=("extra",), arrow_lists=True, cached=True)
+    pd.testing.assert_frame_equal(damaged.incidents, plain.incidents)
+    assert copy.stat().st_size > 100
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for setting in (str(blocker / "below"), "off"):
+        monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", setting)
+        pd.testing.assert_frame_equal(
+            load_bundle(directory, skip_columns=("extra",), arrow_lists=True, cached=True).incidents, plain.incidents)
+
+
+def test_the_cache_keeps_the_most_recently_used_copies(tmp_path, monkeypatch):
+    """Beyond MAX_COPIES, the least recently used copy goes; the one just read stays."""
+    import os
+
+    import geo.tablecache
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(cache))
+    monkeypatch.setattr(geo.tablecache, "MAX_COPIES", 2)
+    dirs = [write_data_dir(tmp_path / f"data{i}", build_incidents(10)) for i in range(3)]
+    for directory in dirs[:2]:
+        load_bundle(directory, arrow_lists=True, cached=True)
+    old, recent = sorted(_copies(cache), key=lambda p: p.stat().st_mtime_ns)
+    os.utime(old, ns=(1, 1))
+    os.utime(recent, ns=(2, 2))
+    load_bundle(dirs[0], arrow_lists=True, cached=True)  # read again: now the most recently used
+    load_bundle(dirs[2], arrow_lists=True, cached=True)
+    left = _copies(cache)
+    assert len(left) == 2 and old in left and recent not in left

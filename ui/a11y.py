@@ -122,7 +122,7 @@ def map_incident_table(view: FilteredView, cell=None, limit: int = LIST_LIMIT) -
         idx = idx[order]
     columns = [c for c in ("incident_id", "date", "location", "admin1_name", "target_types", "weapons",
                            "killed", "injured", "geo_precision") if c in incidents.columns]
-    frame = incidents.iloc[idx][columns].copy()
+    frame = incidents[columns].iloc[idx].copy()  # columns first: taking rows of every column costs seconds at 1M
     frame = frame.sort_values("date", ascending=False, kind="stable") if "date" in frame else frame
     lang = current_language()
     for col, names in (("target_types", taxonomy.TARGET_TYPES), ("weapons", taxonomy.WEAPONS)):
@@ -184,8 +184,8 @@ def render_map_alternative(view: FilteredView, threshold: int) -> None:
     table, total = map_incident_table(view, ss.get(state.MAP_CELL))
     kind = "markers" if total <= threshold else "bins"
     summary = ga.summarise_incidents(
-        view.incidents.iloc[np.flatnonzero(cell_mask(view.columns, view.mask, ss.get(state.MAP_CELL)))][
-            [c for c in ("killed", "injured", "admin1_name") if c in view.incidents.columns]
+        view.incidents[[c for c in ("killed", "injured", "admin1_name") if c in view.incidents.columns]].iloc[
+            np.flatnonzero(cell_mask(view.columns, view.mask, ss.get(state.MAP_CELL)))
         ],
         current_language(), kind,
     )

@@ -125,14 +125,23 @@ def prepare_loaded(bundle: DataBundle, key: str, label: str, label_values: tuple
     return LoadedData(key=key, bundle=bundle, columns=columns, id_to_row=ids, label=label, label_values=label_values)
 
 
-@st.cache_resource(show_spinner=False, max_entries=3)
-def _load_shared(path: str | None, stamp: str) -> LoadedData:
-    bundle = load_bundle(path, skip_columns=APP_SKIPPED_COLUMNS, arrow_lists=True)
+def load_shared_data(path: str | None, stamp: str) -> LoadedData:
+    """Load and prepare a data directory (None: the bundled default) as the app holds it, uncached.
+
+    List columns stay in Arrow and the incident table is read through its memory-mapped
+    copy in the cache folder (:func:`geo.datadir.load_bundle`); ``extra`` is not loaded.
+    """
+    bundle = load_bundle(path, skip_columns=APP_SKIPPED_COLUMNS, arrow_lists=True, cached=True)
     if bundle.is_default:
         label, values = N_("bundled default data"), ()
     else:
         label, values = N_("data directory {path}"), (("path", str(path)),)
     return prepare_loaded(bundle, key=f"{path or 'default'}:{bundle.version}:{stamp}", label=label, label_values=values)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _load_shared(path: str | None, stamp: str) -> LoadedData:
+    return load_shared_data(path, stamp)
 
 
 def get_shared_data() -> LoadedData:

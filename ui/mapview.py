@@ -68,7 +68,7 @@ def _layer_payload(_view: FilteredView, data_key: str, filters: Filters, cell, t
     mask = cell_mask(_view.columns, _view.mask, cell)
     idx = np.flatnonzero(mask)
     if len(idx) <= threshold:
-        frame = _view.incidents.iloc[idx][[c for c in MARKER_COLUMNS if c in _view.incidents.columns]]
+        frame = _view.incidents[[c for c in MARKER_COLUMNS if c in _view.incidents.columns]].iloc[idx]
         colour = gmap.display_target(frame["target_types"], _view.filters.target_types, _view.columns.primary_target[idx])
         sources = None
         if "event_id" in _view.incidents.columns:

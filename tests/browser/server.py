@@ -1,4 +1,4 @@
-"""Start and stop a real `streamlit run app.py` on 127.0.0.1 (shared by browser tests and bench/load_test.py)."""
+"""Start and stop a real `streamlit run app.py` on 127.0.0.1 (shared by browser tests, bench/load_test.py and bench/browser_bench.py)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(data_dir: Path | None, log_path: Path, extra_env: dict | None = None,
-                     timeout: float = 90) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run the app on a free local port with ``CONFLICTMAP_DATA=data_dir``; yield (url, process); stop it."""
+                     timeout: float = 90, script: str | Path = "app.py",
+                     args: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``script`` (the app) on a free local port with ``CONFLICTMAP_DATA=data_dir``; yield (url, process); stop it.
+
+    ``args`` are more ``streamlit run`` options (bench/browser_bench.py times the start with it).
+    """
     port = free_port()
     env = {**os.environ, **(extra_env or {})}
     if data_dir is None:
@@ -34,9 +38,9 @@ def streamlit_server(data_dir: Path | None, log_path: Path, extra_env: dict | No
         env["CONFLICTMAP_DATA"] = str(data_dir)
     log = open(log_path, "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -51,7 +55,7 @@ def streamlit_server(data_dir: Path | None, log_path: Path, extra_env: dict | No
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log_path}")
-            time.sleep(0.3)
+            time.sleep(0.05)
         yield url, proc
     finally:
         proc.terminate()
