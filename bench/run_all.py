@@ -35,16 +35,20 @@ NO_AGGREGATION = 1_000_000_000
 PACKAGES = ("streamlit", "streamlit-folium", "folium", "pandas", "pyarrow", "numpy", "geopandas", "shapely", "pyproj", "playwright")
 
 
-def machine_details() -> dict:
-    """CPU, cores, RAM, load, Python, package versions, Chromium and git commit."""
-    cpu = "unknown CPU"
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo ("unknown CPU" elsewhere); every bench result names it."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return "unknown CPU"
+
+
+def machine_details() -> dict:
+    """CPU, cores, RAM, load, Python, package versions, Chromium and git commit."""
+    cpu = cpu_model()
     versions = {}
     for name in PACKAGES:
         try:
