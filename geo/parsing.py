@@ -916,42 +916,50 @@ def scan_file(path: Path, keep_content: bool = False) -> FileScan:
     if _session is not None and key in _session["scans"]:
         return _session["scans"][key]
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, quotes, size = True, 0, 0
     keep = keep_content and _session is not None and key[1] <= CONTENT_LIMIT_BYTES
+    data = None
     with open(path, "rb") as handle:
         if keep:
             data = handle.read()
-            chunks = (memoryview(data)[i:i + (1 << 24)] for i in range(0, len(data), 1 << 24))
             digest.update(data)
             quotes = data.count(b'"')
             size = len(data)
+            utf8 = _valid_utf8(data)
         else:
-            data = None
-            chunks = iter(lambda: handle.read(1 << 24), b"")
-        for chunk in chunks:
-            if data is None:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            for chunk in iter(lambda: handle.read(1 << 24), b""):
                 digest.update(chunk)
-                quotes += bytes(chunk).count(b'"')
+                quotes += chunk.count(b'"')
                 size += len(chunk)
+                if utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = False
             if utf8:
                 try:
-                    decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
                 except UnicodeDecodeError:
                     utf8 = False
-                    if data is not None:
-                        break
-        if utf8:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8 = False
     scan = FileScan(digest.hexdigest(), size, utf8, quotes)
     if _session is not None:
         _session["scans"][key] = scan
         if data is not None:
             _session["content"] = {key: data}  # one file's bytes at a time
     return scan
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Return True when ``data`` is strict UTF-8 (as ``bytes.decode("utf-8")`` accepts), checked by Arrow."""
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(data)).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def take_content(path: Path) -> bytes | None:
@@ -1222,6 +1230,8 @@ def _read_csv_arrow(path: Path, names: list[str], encoding: str, delimiter: str)
         return "skip"
 
     content = take_content(path)  # the bytes the scan already read, when in a reading session
+    # Those bytes were checked as strict UTF-8 by the scan (cached in the session): Arrow need not check again.
+    checked_utf8 = content is not None and encoding == "utf-8" and scan_file(path).is_utf8
     try:
         table = pacsv.read_csv(
             pa.BufferReader(content) if content is not None else path,
@@ -1232,7 +1242,7 @@ def _read_csv_arrow(path: Path, names: list[str], encoding: str, delimiter: str)
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=_on_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"c{i}": pa.string() for i in range(len(names))}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
+                quoted_strings_can_be_null=False, check_utf8=not checked_utf8,
             ),
         )
     except pa.ArrowInvalid as exc:

@@ -106,8 +106,70 @@ def blank_to_na(values) -> pd.Series:
     pandas.Series
         ``str`` dtype; "" and all-space cells are NA.
     """
-    text = pd.Series(values, dtype="str").str.strip()
-    return text.mask(text == "")
+    text = strip_text(values)
+    blank = text == ""
+    return text.mask(blank) if blank.any() else text
+
+
+def strip_text(values) -> pd.Series:
+    """Return text with surrounding space removed, as ``str.strip()`` does, without a copy when there is none.
+
+    A cell can only change when its first or last character is not a printable ASCII
+    character (every white space, ASCII or not, is outside that range); one regular
+    expression pass looks for such cells and only then is the column stripped.
+
+    Parameters
+    ----------
+    values : array-like
+        Text cells (converted to ``str`` first).
+
+    Returns
+    -------
+    pandas.Series
+        The stripped column; the input's own array when no cell needed it.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pd.Series(values, dtype="str")
+    if not len(text):
+        return text
+    edge = pc.match_substring_regex(pa.array(text, from_pandas=True), r"^[^!-~]|[^!-~]$")
+    return text.str.strip() if pc.any(edge).as_py() else text
+
+
+def map_text(values, table: dict[str, str]) -> pd.Series:
+    """Return ``table[value]`` per cell (NaN where the table has no entry), looked up once per distinct value.
+
+    Parameters
+    ----------
+    values : array-like
+        Cells of one column (``str``).
+    table : dict
+        Value -> result.
+
+    Returns
+    -------
+    pandas.Series
+        Like ``pd.Series(values, dtype="str").map(table)``.
+    """
+    text = pd.Series(values, dtype="str")
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    return _take_uniques(pd.Series(uniques, dtype="str").map(table), codes, text.index)
+
+
+def _take_uniques(mapped: pd.Series, codes: np.ndarray, index) -> pd.Series:
+    """Spread per-distinct-value results back to the rows (NaN for missing cells), Arrow-backed for text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(mapped.dtype, pd.StringDtype):
+        indices = pa.array(codes, mask=codes < 0, type=pa.int64())
+        taken = pc.take(pa.array(mapped, from_pandas=True).cast(pa.large_string()), indices)
+        return pd.Series(pd.arrays.ArrowStringArray(taken), index=index).astype(mapped.dtype)
+    values = mapped.to_numpy(dtype=object) if len(mapped) else np.empty(1, dtype=object)
+    taken = np.where(codes >= 0, values[np.maximum(codes, 0)] if len(mapped) else None, None)
+    return pd.Series(taken, index=index).astype(mapped.dtype)
 
 
 @dataclass
@@ -228,7 +290,7 @@ def code_text(values) -> pd.Series:
     pandas.Series
         ``str`` dtype.
     """
-    return pd.Series(values, dtype="str").str.strip().str.replace(r"\.0+$", "", regex=True)
+    return strip_text(values).str.replace(r"\.0+$", "", regex=True)
 
 
 def map_codes(values, table: dict[str, str]) -> pd.Series:
@@ -246,7 +308,10 @@ def map_codes(values, table: dict[str, str]) -> pd.Series:
     pandas.Series
         Canonical values.
     """
-    return code_text(values).map(table).fillna("unknown")
+    text = pd.Series(values, dtype="str")
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    mapped = code_text(pd.Series(uniques, dtype="str")).map(table)
+    return _take_uniques(mapped, codes, text.index).fillna("unknown")
 
 
 def same_list(n: int, value: list | None = None) -> np.ndarray:
@@ -350,36 +415,75 @@ def _literals_of(arr):
     return pc.binary_join_element_wise(quote, arr, quote, pa.scalar("", pa.large_string()))
 
 
-def _json_literals(values: pd.Series, keep_empty: bool = False):
-    """Each value as a JSON literal (a string, or null when empty), with Arrow kernels.
+#: Rows per batch when ``extra`` is assembled: the per-column literals of one batch at a time are alive.
+EXTRA_BATCH_ROWS = 1 << 16
 
-    Low-cardinality columns (actors, regions, codes) are dictionary-encoded and
-    their few distinct values escaped once.
+
+def _json_literals(values: pd.Series, keep_empty: bool = False):
+    """Return the distinct values of a column as JSON literals, and each row's index into them.
+
+    The column is dictionary-encoded once (nulls included), so each distinct value
+    is escaped once; rows then take their literal from the small dictionary.
+
+    Returns
+    -------
+    (pyarrow.Array, numpy.ndarray) or None
+        Literals (no nulls: a missing value is ``null``; so is "" unless
+        ``keep_empty``) and int32 indices, one per row; None when no row has a value
+        (the column is left out).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(values.astype("str"), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
     arr = arr.cast(pa.large_string())
-    if not keep_empty:
-        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
-        if arr.null_count == len(arr):
-            return None
-    encoded = arr.dictionary_encode()
-    if len(encoded.dictionary) * 4 < len(arr):
-        literal = pc.take(_literals_of(encoded.dictionary), encoded.indices)
+    encoded = arr.dictionary_encode(null_encoding="encode")
+    if encoded.num_chunks:
+        dictionary = encoded.chunk(0).dictionary
+        indices = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
     else:
-        literal = _literals_of(arr)
-    return pc.fill_null(literal, pa.scalar("null", pa.large_string()))
+        dictionary, indices = pa.array([], pa.large_string()), np.empty(0, dtype=np.int32)
+    if not keep_empty:
+        dictionary = pc.if_else(pc.equal(dictionary, ""), pa.scalar(None, pa.large_string()), dictionary)
+        if dictionary.null_count == len(dictionary):
+            return None
+    literals = pc.fill_null(_literals_of(dictionary), pa.scalar("null", pa.large_string()))
+    return literals, indices
+
+
+def _merge_pieces(first, second, limit: int):
+    """Fuse two adjacent ``(literals, codes)`` pieces into one when their value pairs are few, else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    (left, left_codes), (right, right_codes) = first, second
+    width = len(right)
+    if len(left) > limit or width > limit:
+        return None
+    pairs = left_codes.astype(np.int64) * width + right_codes
+    if len(left) * width <= limit:
+        codes, wanted = pairs, np.arange(len(left) * width, dtype=np.int64)
+    else:
+        codes, wanted = pd.factorize(pairs)
+        if len(wanted) > limit:
+            return None
+    table = pc.binary_join_element_wise(pc.take(left, pa.array(wanted // width)), pc.take(right, pa.array(wanted % width)),
+                                        pa.scalar("", pa.large_string()))
+    return table, codes
 
 
 def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = False) -> pd.Series:
     """Build the ``extra`` JSON object per row from ``columns`` of ``frame``, vectorised.
 
     Columns that are empty in every row are left out; an empty cell becomes
-    ``null``. Keys keep the publisher's column names.
+    ``null``. Keys keep the publisher's column names. Each column's distinct
+    values are escaped once, with their key in front; adjacent columns whose
+    value combinations are few (codes, regions, actors) are fused into one
+    table of combinations, so a row is assembled from a few pieces. Rows are
+    assembled in batches of :data:`EXTRA_BATCH_ROWS`, so only one batch's
+    pieces are in memory at a time.
 
     Parameters
     ----------
@@ -400,17 +504,29 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
     import pyarrow.compute as pc
 
     n = len(frame)
-    parts: list = []
+    nothing = pa.scalar("", pa.large_string())
+    limit = max(1024, n // 16)
+    pieces: list = []
     for name in columns:
         literal = _json_literals(frame[name], keep_empty)
         if literal is None:
             continue
-        key = json.dumps(str(name), ensure_ascii=False)
-        parts.extend([pa.scalar(("," if parts else "{") + key + ":", pa.large_string()), literal])
-    if not parts:
+        key = ("," if pieces else "{") + json.dumps(str(name), ensure_ascii=False) + ":"
+        piece = (pc.binary_join_element_wise(pa.scalar(key, pa.large_string()), literal[0], nothing), literal[1])
+        merged = _merge_pieces(pieces[-1], piece, limit) if pieces else None
+        if merged is None:
+            pieces.append(piece)
+        else:
+            pieces[-1] = merged
+    if not pieces:
         return pd.Series(["{}"] * n, dtype="string")
-    joined = pc.binary_join_element_wise(*parts, pa.scalar("}", pa.large_string()), pa.scalar("", pa.large_string()))
-    return pd.Series(pd.arrays.ArrowStringArray(joined.cast(pa.large_string())), index=frame.index)
+    close = pa.scalar("}", pa.large_string())
+    chunks = []
+    for start in range(0, n, EXTRA_BATCH_ROWS):
+        parts = [pc.take(table, pa.array(codes[start:start + EXTRA_BATCH_ROWS])) for table, codes in pieces]
+        chunks.append(pc.binary_join_element_wise(*parts, close, nothing))
+    joined = pa.chunked_array(chunks, type=pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(joined), index=frame.index)
 
 
 def content_ids(records: pd.DataFrame | list, prefix: str = "sha1-") -> np.ndarray:
@@ -535,8 +651,8 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
     def raw_of(name):
         return _Lazy(name)
 
-    sid = f["source_id"].astype("str")
-    sid_missing = sid.isna().to_numpy() | (sid.str.strip() == "").to_numpy(dtype=bool, na_value=True)
+    sid = strip_text(f["source_id"].astype("str"))
+    sid_missing = sid.isna().to_numpy() | (sid == "").to_numpy(dtype=bool, na_value=True)
     check.flag(sid_missing, "missing_id", lambda i: f"{cols.get('source_id', 'id')} is empty and no id could be derived")
 
     date_raw = f["date"]
@@ -613,8 +729,8 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
     for name, values in counts.items():
         good[name] = values[ok].to_numpy()
     good["source"] = staged.source
-    good["source_id"] = sid[ok].str.strip().to_numpy()
-    good["incident_id"] = (staged.source + ":" + good["source_id"].astype("str")).to_numpy()
+    good["source_id"] = sid if ok.all() else sid[ok]
+    good["incident_id"] = staged.source + ":" + good["source_id"].astype("str")
     good["_file"] = staged.file
     good["_row"] = staged.row_numbers[ok]
     good["_pos"] = np.flatnonzero(ok)

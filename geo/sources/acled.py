@@ -19,7 +19,16 @@ import pandas as pd
 
 from geo.i18n import N_
 from geo.sources import keywords
-from geo.sources._common import StagedRows, blank_to_na, build_extra, map_codes, read_named_csv, same_list
+from geo.sources._common import (
+    StagedRows,
+    blank_to_na,
+    build_extra,
+    map_codes,
+    map_text,
+    read_named_csv,
+    same_list,
+    strip_text,
+)
 from geo.sources.registry import SourceSpec, header_has
 
 SOURCE = "acled"
@@ -85,7 +94,7 @@ def _join_text(notes: pd.Series, tags: pd.Series) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not (tags.str.strip() != "").any():
+    if not (strip_text(tags) != "").any():
         return notes
     joined = pc.binary_join_element_wise(pa.array(notes.astype("str"), from_pandas=True).cast(pa.large_string()),
                                          pa.array(tags.astype("str"), from_pandas=True).cast(pa.large_string()),
@@ -94,9 +103,9 @@ def _join_text(notes: pd.Series, tags: pd.Series) -> pd.Series:
 
 
 def _event_types(sub: pd.Series, top: pd.Series, matrix: np.ndarray) -> np.ndarray:
-    """Sub-event type first, refined by what the notes say was fired."""
-    base = sub.str.strip().map(SUB_EVENT_TYPES)
-    base = base.fillna(top.str.strip().map(EVENT_TYPES)).fillna("other").to_numpy(dtype=object)
+    """Sub-event type first, refined by what the notes say was fired (``sub`` and ``top`` stripped)."""
+    base = map_text(sub, SUB_EVENT_TYPES)
+    base = base.fillna(map_text(top, EVENT_TYPES)).fillna("other").to_numpy(dtype=object)
 
     def has(*codes: str) -> np.ndarray:
         return np.logical_or.reduce([keywords.column(matrix, keywords.WEAPON_RULES, c) for c in codes])
@@ -139,24 +148,25 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     n = len(raw)
     notes = col("notes")
     tags = col("tags")
-    civilian = col("civilian_targeting").str.strip() != ""
+    target_raw = strip_text(col("civilian_targeting"))
+    civilian = target_raw != ""
+    sub = strip_text(col("sub_event_type"))
+    top = strip_text(col("event_type"))
     text = _join_text(notes, tags)
     compacted = keywords.compact_keywords(text)
     weapon_matrix = keywords.weapon_matrix(text, compacted)
-    event = _event_types(col("sub_event_type"), col("event_type"), weapon_matrix)
-    violent = np.isin(event, list(_VIOLENT)) | np.isin(event, ["missile_strike", "drone_strike", "mine"])
+    event = _event_types(sub, top, weapon_matrix)
+    violent = pd.Series(event).isin(_VIOLENT | {"missile_strike", "drone_strike", "mine"}).to_numpy()
     weapons = keywords.masks_to_lists(weapon_matrix, list(keywords.WEAPON_RULES), default=["unknown"])
     no_weapon = np.flatnonzero(~(violent | weapon_matrix.any(axis=1)))
     weapons[no_weapon] = same_list(len(no_weapon))
     target_matrix = keywords.match_rules(text, keywords.TARGET_RULES, compacted)
     targets = keywords.masks_to_lists(target_matrix, list(keywords.TARGET_RULES), default=["unknown"])
-    sub = col("sub_event_type").str.strip()
-    top = col("event_type").str.strip()
-    event_raw = sub.mask(sub == "", top)
-    target_raw = col("civilian_targeting").str.strip()
+    no_sub = sub == ""
+    event_raw = sub.mask(no_sub, top) if no_sub.any() else sub
     extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]
     fields = pd.DataFrame({
-        "source_id": col("event_id_cnty").str.strip(),
+        "source_id": strip_text(col("event_id_cnty")),
         "date": col("event_date"),
         "date_precision": map_codes(col("time_precision"), TIME_PRECISION),
         "lat": col("latitude"),

@@ -169,12 +169,8 @@ def compact_keywords(text: pd.Series) -> tuple[np.ndarray, object]:
         _ALL_RULES.update(WEAPON_RULES)
         _ALL_RULES.update({f"target:{k}": v for k, v in TARGET_RULES.items()})
     combined = "|".join(f"(?:{_non_capturing(p)})" for p in _ALL_RULES.values())
-    arr = pa.array(text.astype("str"), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = arr.cast(pa.large_string())
-    step = 1 << 18
-    chunks = [arr.slice(start, step) for start in range(0, len(arr), step)] or [arr]
+    arr = pa.array(text.astype("str"), from_pandas=True).cast(pa.large_string())
+    chunks = [arr.slice(start, COMPACT_BATCH_ROWS) for start in range(0, len(arr), COMPACT_BATCH_ROWS)] or [arr]
     if len(chunks) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -188,20 +184,33 @@ def compact_keywords(text: pd.Series) -> tuple[np.ndarray, object]:
     return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
 
 
+#: Rows per piece of work in :func:`compact_keywords` (two pieces run at a time; each holds a few
+#: copies of its text while it is reduced).
+COMPACT_BATCH_ROWS = 1 << 17
+
+
 def _compact_chunk(arr, combined: str):
-    """Lower-case, mark every keyword, drop the text between keywords (one chunk)."""
+    """Lower-case, mark every keyword, drop the text between keywords (one chunk).
+
+    Each keyword is wrapped in the control characters 1 and 2; one more pass
+    replaces the text before the first keyword, between two keywords and after
+    the last one (with the markers) by a space, so the result is ``" kw1 kw2 "``;
+    a text without keywords becomes "".
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     empty = pa.scalar("", pa.large_string())
     arr = pc.fill_null(pc.utf8_lower(arr), empty)
     if pc.any(pc.match_substring_regex(arr, r"[\x01\x02]")).as_py():
         arr = pc.replace_substring_regex(arr, r"[\x01\x02]", " ")
     marked = pc.replace_substring_regex(arr, combined, "\x01\\0\x02")
-    compact = pc.replace_substring_regex(marked, r"\x02[^\x01]*\x01", " ")
-    compact = pc.replace_substring_regex(compact, r"^[^\x01]*\x01", " ")
-    compact = pc.replace_substring_regex(compact, r"\x02[^\x02]*$", " ")
+    del arr
     has_any = pc.greater_equal(pc.find_substring(marked, "\x01"), 0)
+    compact = pc.replace_substring_regex(marked, r"(?:^|\x02)[^\x01]*(?:\x01|$)", " ")
+    del marked
     return pc.if_else(has_any, compact, empty)
 
 
