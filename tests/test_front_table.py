@@ -141,3 +141,16 @@ def test_a_fault_while_adding_a_snapshot_leaves_old_or_new(fronted, tmp_path, mo
     if len(bundle.frontlines) == 2:
         pdt.assert_frame_equal(bundle.incidents, old.incidents)
     assert finished or not any(p.name.startswith(".tmp-") for p in (directory / VERSIONS_DIR).iterdir())
+
+
+def test_a_flat_directory_of_the_older_layout_loads_the_same_and_is_split_when_versioned(fronted, tmp_path):
+    frame = datadir.read_tables(fronted["dir"]).incidents
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    _write_old_layout(flat, frame)
+    pdt.assert_frame_equal(datadir.read_tables(flat).incidents, frame)
+    datadir.commit_version(flat, {})  # every table carried over: the incident table is split on the way
+    folder = datadir.tables_folder(flat)
+    assert folder != flat and not (flat / INCIDENTS_FILE).exists()
+    assert not set(FRONT_COLUMNS) & set(pq.read_schema(folder / INCIDENTS_FILE).names)
+    pdt.assert_frame_equal(datadir.read_tables(flat).incidents, frame)
