@@ -140,8 +140,9 @@ def measure_size(size: int, args, work: Path, log) -> dict:
     entry["build"] = build_data_dir(size, work, timeout=args.timeout * 10, reuse=args.reuse, log=log)
     directory = Path(entry["build"]["dir"])
     naive = size <= args.naive_max
-    log(f"[{size:,}] server-side measurements (load, filters, AppTest reruns{', naive baseline' if naive else ''})")
-    entry["server"] = run_server_child(directory, naive, args.timeout, work, args.quick)
+    if not args.no_server:
+        log(f"[{size:,}] server-side measurements (load, filters, AppTest reruns{', naive baseline' if naive else ''})")
+        entry["server"] = run_server_child(directory, naive, args.timeout, work, args.quick)
     if not args.no_browser:
         warm_os_cache(directory)
         log(f"[{size:,}] browser: app, first start on this data version (no memory-mapped copy of the table yet)")
@@ -182,6 +183,7 @@ def main() -> None:
     parser.add_argument("--toggles", type=int, default=6)
     parser.add_argument("--sessions", type=int, default=4)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-server", action="store_true", help="browser measurements only (app start, memory, toggles)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (CI): checks that everything runs")
     parser.add_argument("--distance", action="store_true", help="also run bench/bench_distance.py (1M x 200 snapshots)")
     parser.add_argument("--server-child", nargs=2, metavar=("DIR", "OUT"), help=argparse.SUPPRESS)
