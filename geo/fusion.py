@@ -362,9 +362,9 @@ def link_records(incidents: pd.DataFrame, rule: FusionRule = DEFAULT_RULE) -> np
     lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     lat = pd.to_numeric(incidents["lat"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     dprec = incidents["date_precision"].astype("string").fillna("unknown").to_numpy(dtype=object)
-    gprec = incidents["geo_precision"].astype("string").fillna("unknown")
     radius_map = rule.radius()
-    tol = gprec.map(radius_map).astype("float64").fillna(np.nan).to_numpy()
+    codes, keys = pd.factorize(incidents["geo_precision"].astype("string").fillna("unknown"))
+    tol = np.array([radius_map.get(k, np.nan) for k in keys], dtype=np.float64)[codes]
     weekly = dprec == "week"
     eligible = (
         np.isfinite(lon) & np.isfinite(lat) & np.isfinite(tol) & (day != np.iinfo(np.int64).min)
@@ -522,10 +522,9 @@ def _enforce_bounds(labels, node, ea, eb, es, src, day, lon, lat, tol, rule: Fus
 def _authority_rank(sources: pd.Series) -> np.ndarray:
     ranks = {key: i for i, key in enumerate(AUTHORITY)}
     base = len(AUTHORITY)
-    values = sources.astype("string").fillna("")
-    rank = values.map(ranks).astype("float64")
-    rank = rank.where(rank.notna(), np.where(values.isin(_LAST), base + 1, base))
-    return rank.to_numpy(dtype=np.int64)
+    codes, keys = pd.factorize(sources.astype("string").fillna(""))
+    per_key = np.array([ranks.get(k, base + 1 if k in _LAST else base) for k in keys], dtype=np.int64)
+    return per_key[codes]
 
 
 def assign_events(incidents: pd.DataFrame, rule: FusionRule = DEFAULT_RULE) -> pd.DataFrame:
