@@ -7,7 +7,7 @@ from ui.i18n import _, render_language_switch
 from ui.mapview import render_tile_settings
 from ui.sidebar import render_sidebar
 from ui.state import show_notices
-from ui.view import frame_running, publish_view, take_wanted_page
+from ui.view import PAGES_DIR, frame_running, publish_view, take_wanted_page
 
 # Page icons are Material Symbols: Streamlit draws them with the font it serves itself, so they show
 # on any machine (emoji need an emoji font, and Debian's Chromium has none: empty boxes). A page's
@@ -16,13 +16,13 @@ from ui.view import frame_running, publish_view, take_wanted_page
 st.set_page_config(page_title=_("conflictmap: civilian harm in Ukraine"), page_icon="🗺️", layout="wide")
 
 PAGES = [
-    st.Page("pages/map.py", title=_("Map"), icon=":material/map:", default=True),
-    st.Page("pages/far_from_front.py", title=_("Far from the front"), icon=":material/straighten:"),
-    st.Page("pages/trends.py", title=_("Trends"), icon=":material/trending_up:"),
-    st.Page("pages/oblasts.py", title=_("Oblasts"), icon=":material/grid_view:"),
-    st.Page("pages/incidents.py", title=_("Incidents"), icon=":material/table_rows:"),
-    st.Page("pages/data_sources.py", title=_("Data & sources"), icon=":material/library_books:"),
-    st.Page("pages/accessibility.py", title=_("Accessibility"), icon=":material/accessibility_new:"),
+    st.Page(PAGES_DIR / "map.py", title=_("Map"), icon=":material/map:", default=True),
+    st.Page(PAGES_DIR / "far_from_front.py", title=_("Far from the front"), icon=":material/straighten:"),
+    st.Page(PAGES_DIR / "trends.py", title=_("Trends"), icon=":material/trending_up:"),
+    st.Page(PAGES_DIR / "oblasts.py", title=_("Oblasts"), icon=":material/grid_view:"),
+    st.Page(PAGES_DIR / "incidents.py", title=_("Incidents"), icon=":material/table_rows:"),
+    st.Page(PAGES_DIR / "data_sources.py", title=_("Data & sources"), icon=":material/library_books:"),
+    st.Page(PAGES_DIR / "accessibility.py", title=_("Accessibility"), icon=":material/accessibility_new:"),
 ]
 
 page = st.navigation(PAGES)

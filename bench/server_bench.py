@@ -3,9 +3,9 @@
 Filter timings call the same functions the Map page calls (``geo.filters.filter_mask``,
 ``compute_kpis``, ``ui.mapview.build_layers`` with its cache cleared so every call does the
 work) and render the changing layers to the JavaScript ``st_folium`` sends. Whole reruns use
-``streamlit.testing.v1.AppTest`` on ``app.py`` (the real script, all pages' shared sidebar and
-the Map page), changing one widget at a time; the component's arguments are captured to
-measure the map payload exactly.
+``streamlit.testing.v1.AppTest`` on ``app.py`` (the real script, run through ``tests/app_entry.py``:
+all pages' shared sidebar and the Map page), changing one widget at a time; the component's
+arguments are captured to measure the map payload exactly.
 """
 
 from __future__ import annotations
@@ -197,26 +197,16 @@ def measure_filters(data, repeats: int = 3, threshold: int | None = None, scenar
     return out
 
 
-@contextlib.contextmanager
-def navigation_only():
-    """Make AppTest rerun app.py (as the server does once st.navigation ran), not the page alone.
+def apptest_script(script: Path) -> Path:
+    """The file AppTest runs for ``script``: app.py goes through ``tests/app_entry.py``.
 
-    AppTest forgets between runs that app.py uses st.navigation and, because a pages/ folder
-    exists, reruns the page script directly (legacy multipage mode), skipping the sidebar.
+    A ``pages/`` folder beside the main script makes Streamlit run a page without app.py (legacy
+    multipage mode) until ``st.navigation`` has run, and AppTest forgets that before every run; the
+    entry script, in a folder without ``pages/``, runs the real app.py on every rerun.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    try:
-        yield
-    finally:
-        PagesManager.__init__ = original
+    if script.resolve() == (ROOT / "app.py").resolve():
+        return ROOT / "tests" / "app_entry.py"
+    return script
 
 
 @contextlib.contextmanager
@@ -281,8 +271,8 @@ def measure_reruns(
     deadline = time.monotonic() + budget
     cpu0 = time.process_time()
     try:
-        with capture_component_payload(sizes), navigation_only():
-            at = AppTest.from_file(str(script), default_timeout=timeout)
+        with capture_component_payload(sizes):
+            at = AppTest.from_file(str(apptest_script(script)), default_timeout=timeout)
             start = time.perf_counter()
             at.run()
             result["first_run_s"] = round(time.perf_counter() - start, 3)

@@ -7,7 +7,7 @@ from ui.exports import render_export_panel
 from ui.i18n import _, current_language, date_format
 from ui.table import column_labels, incidents_table, select_on_map
 from ui.text import escape_md, in_language
-from ui.view import get_filtered
+from ui.view import PAGES_DIR, get_filtered
 
 view = get_filtered()
 st.title(_("Incidents"))
@@ -52,7 +52,7 @@ if rows:
     st.write(_("Selected: {id}", id=escape_md(incident_id)))
     if st.button(_("Show on the map"), key="inc_show_on_map"):
         select_on_map(incident_id)
-        state.switch_page("pages/map.py", view.filters)
+        state.switch_page(PAGES_DIR / "map.py", view.filters)
 st.caption(_("\u201cNot reported\u201d under {killed} or {injured} means the source gave no figure; it is never "
              "counted as zero.", killed=labels["Killed"], injured=labels["Injured"]))
 render_export_panel(view)

@@ -9,7 +9,16 @@ from streamlit.testing.v1 import AppTest
 
 from tests.synthetic_data import selected_data_dir, write_data_dir
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+#: What AppTest runs: app.py through an entry script in tests/ (no ``pages/`` folder beside it, so
+#: Streamlit never takes the app for a legacy multipage app; see tests/app_entry.py).
+APP = str(Path(__file__).resolve().parent / "app_entry.py")
+
+
+def page_file(page: str) -> str:
+    """Return the absolute path of ``page`` (named from the repository root, ``"pages/map.py"``), for
+    ``AppTest.switch_page``, which resolves a relative path against the entry script's folder."""
+    return str(ROOT / page)
 
 
 def synthetic_data_dir(name: str):
@@ -26,7 +35,7 @@ def synthetic_data_dir(name: str):
 
 
 def run_app(timeout: float = 60, **params) -> AppTest:
-    """Run app.py once with ``params`` in the URL and return the finished AppTest."""
+    """Run app.py (through the entry script) once with ``params`` in the URL and return the finished AppTest."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in params.items():
         at.query_params[key] = value

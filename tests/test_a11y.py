@@ -9,7 +9,7 @@ import pytest
 from geo.viz import a11y as ga
 from geo.viz import charts
 from geo.viz.map import TARGET_CLASSES
-from tests.apptest import run_app, synthetic_data_dir
+from tests.apptest import page_file, run_app, synthetic_data_dir
 from tests.synthetic_data import build_incidents
 from ui import a11y as ua
 
@@ -116,7 +116,7 @@ def test_map_has_a_keyboard_list_in_step_with_the_selection():
 
 def test_trends_chart_has_a_summary_and_its_data_one_click_away():
     at = run_app()
-    at.switch_page("pages/trends.py").run()
+    at.switch_page(page_file("pages/trends.py")).run()
     assert not at.exception
     assert any("Data behind this chart" in e.label for e in at.expander)
     assert any("largest" in c.value and "values" in c.value for c in at.caption), [c.value for c in at.caption]
@@ -124,7 +124,7 @@ def test_trends_chart_has_a_summary_and_its_data_one_click_away():
 
 def test_page_language_and_accessibility_page_in_ukrainian():
     at = run_app(lang="uk")
-    at.switch_page("pages/accessibility.py").run()
+    at.switch_page(page_file("pages/accessibility.py")).run()
     assert not at.exception
     assert at.title[0].value == "Заява про доступність"
     assert any('document.documentElement.lang = "uk"' in h.proto.body for h in at.get("html"))

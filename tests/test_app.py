@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.fusion import fuse_incidents
 from geo.scope import CIVILIAN_HARM, assign_event_category
-from tests.apptest import APP, run_app, synthetic_data_dir
+from tests.apptest import APP, ROOT, page_file, run_app, synthetic_data_dir
 from tests.router import router_pages, router_url_paths
 from tests.synthetic_data import build_incidents, write_data_dir
 
@@ -21,10 +21,13 @@ PAGES = router_pages()
 
 def test_router_registers_every_page_script():
     """Every script in pages/ is in st.navigation (a stray one would become a phantom page) and vice versa."""
-    on_disk = sorted(f"pages/{p.name}" for p in (Path(APP).parent / "pages").glob("*.py"))
+    on_disk = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
     assert sorted(PAGES) == on_disk and len(PAGES) >= 6
     paths = router_url_paths()  # what the browser tests open: the map at "", the others by name
     assert paths[0] == "" and len(set(paths)) == len(PAGES) and all(p.isidentifier() for p in paths[1:])
+    # AppTest runs app.py from tests/app_entry.py: no pages/ beside it, so Streamlit never falls
+    # back to its legacy pages/ mode, which would run a page without the frame.
+    assert not (Path(APP).parent / "pages").exists()
 
 
 data_dir = synthetic_data_dir("appdata")
@@ -71,7 +74,7 @@ def _no_errors(at: AppTest) -> None:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_registered_page_renders(page):
     at = run_app()
-    at.switch_page(page).run()
+    at.switch_page(page_file(page)).run()
     _no_errors(at)
     assert at.title, f"{page} shows no title"
     assert len(at.sidebar.metric) == 4, f"{page} ran without the frame's sidebar"
@@ -123,7 +126,7 @@ def test_huge_numbers_in_the_url_fall_back_with_a_notice():
     _no_errors(at)
     assert at.warning and "1,000,000" in at.warning[0].value
     for page in PAGES:
-        at.switch_page(page).run()
+        at.switch_page(page_file(page)).run()
         _no_errors(at)
 
 
@@ -209,7 +212,7 @@ def test_untrusted_text_is_escaped_in_details():
 
 def test_incidents_page_selects_for_the_map():
     at = run_app()
-    at.switch_page("pages/incidents.py").run()
+    at.switch_page(page_file("pages/incidents.py")).run()
     _no_errors(at)
     assert len(at.dataframe[0].value) == len(_in_scope(build_incidents()))
 
@@ -283,7 +286,7 @@ def test_empty_data_directory_renders_every_page(tmp_path):
     try:
         for page in PAGES:
             at = run_app()
-            at.switch_page(page).run()
+            at.switch_page(page_file(page)).run()
             assert not at.exception, (page, [e.value for e in at.exception])
             assert _kpis(at)["Events"] == 0
     finally:
@@ -298,7 +301,7 @@ def test_bundled_default_data_runs_every_page():
         assert _kpis(at)["Events"] > 100
         assert any("bundled default data" in c.value for c in at.sidebar.caption)
         for page in PAGES:
-            at.switch_page(page).run()
+            at.switch_page(page_file(page)).run()
             _no_errors(at)
     finally:
         os.environ["CONFLICTMAP_DATA"] = old
@@ -317,7 +320,7 @@ def test_data_page_lists_cross_source_duplicates(tmp_path):
     os.environ["CONFLICTMAP_DATA"] = str(directory)
     try:
         at = run_app()
-        at.switch_page("pages/data_sources.py").run()
+        at.switch_page(page_file("pages/data_sources.py")).run()
         _no_errors(at)
         texts = " ".join(m.value for m in at.markdown)
         assert "1 pair of incidents from different sources" in texts

@@ -16,9 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.datadir import DataDirError, load_bundle
+from tests.apptest import APP
 from tests.synthetic_data import write_data_dir
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def _missing(root: Path) -> Path:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import APP, page_file
 from tests.replay_apis import Replay, ReplayServer, snapshot_collection
 from tests.synthetic_data import write_data_dir
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def _stamp(day: str) -> int:
@@ -28,7 +26,7 @@ def no_front_dir(tmp_path, monkeypatch):
 
 def _data_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/data_sources.py").run()
+    at.switch_page(page_file("pages/data_sources.py")).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -81,7 +79,7 @@ def test_panel_missing_acled_login_is_one_error(no_front_dir, monkeypatch, tmp_p
 def test_map_and_far_pages_offer_the_front_line_fetch(no_front_dir):
     at = AppTest.from_file(APP, default_timeout=60).run()
     for page in ("pages/map.py", "pages/far_from_front.py"):
-        at.switch_page(page).run()
+        at.switch_page(page_file(page)).run()
         assert not at.exception
         assert any(e.label == "Fetch DeepStateMap front lines" for e in at.expander), page
         assert any("--accept-licence deepstate" in c.value for c in at.code), page

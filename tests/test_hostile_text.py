@@ -29,6 +29,7 @@ from geo.citation import build_citation
 from geo.filters import Filters
 from geo.viz import charts
 from geo.viz import map as gmap
+from tests.apptest import APP, page_file
 from tests.hostile.data import (
     SOURCE_KEY,
     build_hostile_boundaries,
@@ -444,7 +445,6 @@ def app_env(hostile_dir, monkeypatch):
     return hostile_dir
 
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 UNESCAPED_MD = re.compile(r"(?<!\\)(<[a-zA-Z/!]|\]\(|\[[^\]]*\]\()")
 
 
@@ -467,7 +467,7 @@ def test_pages_show_hostile_data_escaped(app_env, page):
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params["sel"] = build_hostile_incidents()["incident_id"].iloc[1]
     at.run()
-    at.switch_page(page).run()
+    at.switch_page(page_file(page)).run()
     assert not at.exception, [e.value for e in at.exception]
     bodies = _markdown_bodies(at)
     assert bodies

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import run_app, synthetic_data_dir
+from tests.apptest import page_file, run_app, synthetic_data_dir
 
 data_dir = synthetic_data_dir("i18ndata")
 
@@ -45,7 +45,7 @@ def test_the_switch_changes_the_language_and_the_link_and_the_choice_survives_a_
     _switch(at).set_value("uk").run()
     assert not at.exception
     assert _switch(at).value == "uk" and _lang_param(at) == "uk"
-    at.switch_page("pages/trends.py").run()
+    at.switch_page(page_file("pages/trends.py")).run()
     assert not at.exception
     assert _switch(at).value == "uk"
 
@@ -104,6 +104,6 @@ def test_a_page_link_without_lang_keeps_the_language_the_session_shows():
     """The sidebar's page links open a page without the query string: the language must not fall back."""
     at = run_app(lang="uk")
     at.query_params.clear()
-    at.switch_page("pages/trends.py").run()
+    at.switch_page(page_file("pages/trends.py")).run()
     assert not at.exception
     assert _switch(at).value == "uk" and _lang_param(at) == "uk"

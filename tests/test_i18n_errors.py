@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import re
 import threading
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.i18n import N_, Message, TranslatedError, error_message, translator
+from tests.apptest import APP, page_file
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ]")
 
 
@@ -198,7 +197,7 @@ def test_fetch_panel_error_is_shown_in_ukrainian(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = "uk"
     at.run()
-    at.switch_page("pages/data_sources.py").run()
+    at.switch_page(page_file("pages/data_sources.py")).run()
     at.radio(key="fetch_source").set_value("ucdp").run()
     at.button(key="fetch_run").click().run()
     assert not at.exception, [e.value for e in at.exception]

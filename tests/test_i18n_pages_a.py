@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.i18n import translator
-from tests.apptest import APP, synthetic_data_dir
+from tests.apptest import APP, page_file, synthetic_data_dir
 
 UK = translator("uk")
 
@@ -143,7 +143,7 @@ def test_the_sidebar_speaks_ukrainian(app_uk, data_dir):
 @pytest.mark.parametrize("page", ["pages/incidents.py", "pages/data_sources.py"])
 def test_my_pages_speak_ukrainian(app_uk, data_dir, page):
     at = app_uk
-    at.switch_page(page).run()
+    at.switch_page(page_file(page)).run()
     assert not at.exception, [e.value for e in at.exception]
     out: list[str] = []
     _collect(at.main, set(), out)
@@ -155,7 +155,7 @@ def test_my_pages_speak_ukrainian(app_uk, data_dir, page):
 
 def test_incident_table_headers_and_cells_are_in_ukrainian(app_uk):
     at = app_uk
-    at.switch_page("pages/incidents.py").run()
+    at.switch_page(page_file("pages/incidents.py")).run()
     table = at.dataframe[0]
     config = json.loads(table.proto.columns)
     labels = {column.get("label") for column in config.values()}

@@ -21,7 +21,7 @@ import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import APP, synthetic_data_dir
+from tests.apptest import APP, page_file, synthetic_data_dir
 from tests.synthetic_data import build_incidents
 
 ALLOWED = {
@@ -133,7 +133,7 @@ def _page(page: str | None, **params) -> AppTest:
         at.query_params[key] = value
     at.run()
     if page:
-        at.switch_page(page).run()
+        at.switch_page(page_file(page)).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

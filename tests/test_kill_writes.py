@@ -197,10 +197,12 @@ def test_leftovers_whose_pid_was_reused_are_removed_by_the_next_writer(inputs, t
 def test_the_app_shows_one_complete_version_during_a_rebuild_and_the_new_one_after(inputs, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    from tests.apptest import APP
+
     directory = tmp_path / "dir"
     shutil.copytree(inputs["base"], directory)
     monkeypatch.setenv("CONFLICTMAP_DATA", str(directory))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["cat"] = "all"  # the rows are uncategorised ("other"): outside the default civilian-harm scope
     at.run()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import APP, synthetic_data_dir
+from tests.apptest import APP, page_file, synthetic_data_dir
 
 data_dir = synthetic_data_dir("pagesdata")
 
@@ -15,7 +15,7 @@ def _page(page: str, **params) -> AppTest:
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page(page).run()
+    at.switch_page(page_file(page)).run()
     assert not at.exception, at.exception
     return at
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 
 import streamlit as st
 
@@ -207,7 +208,7 @@ def parse_int_in(low: int, high: int):
     return parse
 
 
-def switch_page(page: str, filters: Filters) -> None:
+def switch_page(page: str | Path, filters: Filters) -> None:
     """Go to ``page`` keeping the filters and map state.
 
     ``st.switch_page`` starts the new page without the browser's widget states, so

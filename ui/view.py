@@ -18,6 +18,10 @@ VIEW_KEY = "view_current"
 FRAME_KEY = "view_frame_running"
 WANTED_KEY = "view_wanted_page"
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
+#: The page scripts, by absolute path: ``st.Page`` and ``st.switch_page`` resolve a relative path
+#: against the folder of the script Streamlit runs, and the tests run app.py through an entry script
+#: elsewhere (``tests/app_entry.py``), so pages are named from here, never relative to the main script.
+PAGES_DIR = APP_SCRIPT.parent / "pages"
 
 
 def publish_view(view: FilteredView | None) -> None:
