@@ -112,11 +112,11 @@ def blank_to_na(values) -> pd.Series:
 
 
 def strip_text(values) -> pd.Series:
-    """Return text with surrounding space removed, as ``str.strip()`` does, without a copy when there is none.
+    """Return text with surrounding space removed, as ``str.strip()`` does, keeping the input when nothing changed.
 
-    A cell can only change when its first or last character is not a printable ASCII
-    character (every white space, ASCII or not, is outside that range); one regular
-    expression pass looks for such cells and only then is the column stripped.
+    Stripping only removes characters, so when the stripped column holds as many bytes
+    as the input no cell changed, and the input's own array is returned (the copy is
+    dropped: staged columns then share their memory with the rows as read).
 
     Parameters
     ----------
@@ -132,10 +132,14 @@ def strip_text(values) -> pd.Series:
     import pyarrow.compute as pc
 
     text = pd.Series(values, dtype="str")
+    stripped = text.str.strip()
     if not len(text):
-        return text
-    edge = pc.match_substring_regex(pa.array(text, from_pandas=True), r"^[^!-~]|[^!-~]$")
-    return text.str.strip() if pc.any(edge).as_py() else text
+        return stripped
+
+    def size(series: pd.Series) -> int:
+        return pc.sum(pc.binary_length(pa.array(series, from_pandas=True))).as_py() or 0
+
+    return text if size(stripped) == size(text) else stripped
 
 
 def map_text(values, table: dict[str, str]) -> pd.Series:
