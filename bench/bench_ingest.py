@@ -193,7 +193,6 @@ def main() -> None:
         "- target: 1,000,000 rows in under 15 s and 1.5 GB peak",
         "- CPU time = user + system of the ingest process (all threads); on a busy machine the wall time",
         "  grows with the load average while the CPU time does not",
-        "",
         "- peak RSS per step: the child's resident memory sampled every 50 ms, cut at the step times",
         "  (startup = interpreter and imports before the build starts)",
         "",
