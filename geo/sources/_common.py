@@ -218,7 +218,8 @@ class NamedCsv:
             The canonical fields, one row per CSV record.
         columns : dict
             Canonical field -> the lower-case column it comes from (named in the file's own spelling
-            in quarantine messages).
+            in quarantine messages). A raw field (date, coordinates, casualty counts) that ``fields``
+            does not hold is taken from its column here, as read.
         date_formats : sequence of str
             Formats to try first for the dates.
         messages : list of str, optional
@@ -232,6 +233,9 @@ class NamedCsv:
             Unchecked rows.
         """
         table, name = self.table, self.path.name
+        missing = [f for f in RAW_FIELDS if f in columns and f not in fields.columns]
+        if missing:
+            fields = fields.assign(**{f: self.col(columns[f]) for f in missing})
         columns = {field_name: self.lookup.get(column, column) for field_name, column in columns.items()}
         return StagedRows(
             file=name, source=source, fields=fields, raw=table.frame, row_numbers=table.row_numbers, columns=columns,

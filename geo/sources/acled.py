@@ -167,10 +167,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]
     fields = pd.DataFrame({
         "source_id": strip_text(col("event_id_cnty")),
-        "date": col("event_date"),
         "date_precision": map_codes(col("time_precision"), TIME_PRECISION),
-        "lat": col("latitude"),
-        "lon": col("longitude"),
         "geo_precision": map_codes(col("geo_precision"), GEO_PRECISION),
         "location": blank_to_na(col("location")),
         "target_types": targets,
@@ -179,7 +176,6 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "weapon_raw": None,
         "event_type": event,
         "event_type_raw": blank_to_na(event_raw),
-        "killed": col("fatalities"),
         "injured": None,
         "description": blank_to_na(notes),
         "source_urls": same_list(n),

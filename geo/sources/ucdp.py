@@ -88,10 +88,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME]
     fields = pd.DataFrame({
         "source_id": code_text(col("id")),
-        "date": col("date_start"),
         "date_precision": map_codes(col("date_prec"), DATE_PREC),
-        "lat": col("latitude"),
-        "lon": col("longitude"),
         "geo_precision": map_codes(col("where_prec"), WHERE_PREC),
         "location": blank_to_na(col("where_coordinates")),
         "target_types": same_list(n, ["unknown"]),
@@ -100,7 +97,6 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "weapon_raw": None,
         "event_type": event,
         "event_type_raw": raw_event,
-        "killed": col("best"),
         "civilians_killed": col("deaths_civilians"),
         "injured": None,
         "description": blank_to_na(headline),
