@@ -323,6 +323,9 @@ def stage_timemap(path: Path, max_rows: int | None = None, max_bytes: int | None
 def is_reduced_json(data: object) -> bool:
     """Tell whether parsed JSON is the reduced incident list (no ids, no categories).
 
+    The reduced list is what third parties publish from Bellingcat's database: a bare JSON array,
+    one object per incident, without the TimeMap export's ids, associations or source objects.
+
     Parameters
     ----------
     data : object

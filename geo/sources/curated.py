@@ -132,9 +132,10 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
 
 SPECS = (
     SourceSpec(
-        key="curated", source=SOURCE, name="conflictmap curated incidents",
-        licence="CC BY 4.0 (project-authored; facts from the cited sources)", attribution="conflictmap contributors",
-        url="data/curated/incidents.csv", redistribution=True, label="the project's curated incident CSV",
+        key="curated", source=SOURCE, name="conflictmap curated incidents", label="the project's curated incident CSV",
+        # the project's own file: redistributable, licensed as the repository's data (data/README.md)
+        licence="CC BY 4.0 (project-authored; facts from the cited sources)", redistribution=True,
+        attribution="conflictmap contributors", url="data/curated/incidents.csv",
         recognise=header_has(SIGNATURE), stage=stage, priority=30,
     ),
 )
