@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.i18n import N_
+from geo.i18n import N_, Message
 from geo.parsing import read_header, reading_session
 from geo.safejson import JsonTooDeepError, load_json_file
 from geo.schema import IMPORT_COLUMNS, ImportResult, UnreadableFileError, coerce_incidents
@@ -212,7 +212,7 @@ def read_incidents(
         for number, path in enumerate(paths):
             chosen = formats[number] if formats is not None else detect_format(path) if fmt == "auto" else fmt
             if fmt == "auto":
-                messages.append(f"{path.name}: format {chosen} (detected).")
+                messages.append(Message(N_("{file}: format {format} (detected)."), file=path.name, format=chosen))
             rows = _stage(path, chosen, {"mapping": mapping, "source_label": source_label}, limits)
             staged.append(rows)
             chosen_formats.append(chosen)

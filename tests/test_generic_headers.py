@@ -70,6 +70,26 @@ def test_issue_12_events_header_maps_every_meaningful_column(tmp_path):
         assert part in summary, part
 
 
+def test_import_notes_are_shown_in_ukrainian_with_the_file_s_own_column_names(tmp_path):
+    """The detected format, the column mapping and the id note follow the language; column names stay as written."""
+    path = tmp_path / "events.csv"
+    rows = [["14/08/2022", "Shelling of a hospital", "47.84", "35.14", "Zaporizhzhia"],
+            ["15/08/2022", "Missile strike on a railway station", "48.46", "35.04", "Dnipro"]]
+    write_csv(path, ["Date", "title", "lat", "lon", "town/city"], rows)
+    result = read_incidents([path], today=TODAY)
+    shown = [m.render("uk") for m in result.messages]
+    assert "events.csv: формат generic (визначено автоматично)." in shown
+    mapping = next(text for text in shown if "відповідність стовпців" in text)
+    # the user's column names are not run through the catalogue ("Date" would become "Дата")
+    assert "Date → date" in mapping and "town/city → location" in mapping and "title → description" in mapping
+    assert "засоби ураження з тексту; типи цілей з тексту" in mapping and "Не зіставлено (збережено в extra): немає" in mapping
+    assert any("немає стовпця з ідентифікатором" in text for text in shown)
+    assert all("column mapping" not in text and "(detected)" not in text for text in shown)
+    english = [str(m) for m in result.messages]
+    assert "events.csv: format generic (detected)." in english
+    assert any(text.startswith("events.csv: column mapping: Date → date;") for text in english)
+
+
 def test_ukrainian_header_set(tmp_path):
     """Ukrainian column names map the same way; Ukrainian text is classified by the same rules."""
     header = ["№", "Дата", "Населений пункт", "Область", "Широта", "Довгота", "Опис", "Зброя", "Тип", "Загиблі",

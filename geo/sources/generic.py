@@ -591,7 +591,7 @@ def stage(path: Path, mapping: Mapping[str, str] | None = None, source_label: st
         ids = text("source_id").str.replace(r"\.0+$", "", regex=True)
     else:
         ids = pd.Series(content_ids(raw if isinstance(raw, list) else frame[columns]), dtype="str")
-        messages.append(f"{path.name}: no id column; each row's id is a hash of its content.")
+        messages.append(Message(N_("{file}: no id column; each row's id is a hash of its content."), file=path.name))
     description = _join_text(text("title"), text("description"), " — ")
     location = _join_places([text("location"), text("district"), text("province")])
     weapon_codes = list(keywords.WEAPON_RULES)
@@ -711,8 +711,12 @@ def _geo_precisions(raw: pd.Series) -> pd.Series:
 
 
 def _mapping_summary(file: str, chosen: dict[str, str], fallback: dict[str, str], unmapped: list[str],
-                     explicit: set[str]) -> str:
-    """One line for the user: which file column feeds which field, and what was left in ``extra``."""
+                     explicit: set[str]) -> Message:
+    """One line for the user: which file column feeds which field, and what was left in ``extra``.
+
+    The field names are the schema's (docs/SCHEMA.md) in every language; the words around them
+    are translated when the note is shown (:class:`geo.i18n.Message`).
+    """
     by_field: dict[str, list[str]] = {}
     names = {"title": "description", "district": "location", "province": "location"}
     for field in FIELD_ALIASES:
@@ -722,19 +726,41 @@ def _mapping_summary(file: str, chosen: dict[str, str], fallback: dict[str, str]
         label = f"{column}{' (--map)' if field in explicit else ''}"
         by_field.setdefault(names.get(field, field), []).append(label)
     for field, column in fallback.items():
-        by_field.setdefault(field, []).append(f"{column} (when no geometry)")
+        by_field.setdefault(field, []).append(Message(N_("{column} (when no geometry)"), column=column))
     if any(c.startswith("_geom_") for c in chosen.values()):
         by_field.setdefault("lat", []).insert(0, "geometry")
         by_field.setdefault("lon", []).insert(0, "geometry")
     order = ["source_id", "date", "lat", "lon", "description", "location", "event_type_raw", "weapon_raw",
              "target_raw", "killed", "injured", "source_urls", "date_precision", "geo_precision"]
-    parts = [f"{' + '.join(by_field[f])} → {f}" for f in order if f in by_field]
-    left = ", ".join(map(str, unmapped)) if unmapped else "none"
-    inferred = [f"{name} from the text" + (f" where {chosen[col]} is empty" if col in chosen else "")
-                for name, col in (("weapons", "weapon_raw"), ("target types", "target_raw"))]
-    text = f"{file}: column mapping: {'; '.join(parts)}. Not mapped (kept in extra): {left}."
-    text += f" Inferred by keyword rules: {'; '.join(inferred)}."
-    return text + " Change with --map FIELD=COLUMN."
+    parts = [_Joined(" + ", by_field[f], suffix=f" → {f}") for f in order if f in by_field]
+    inferred = [
+        Message(N_("weapons from the text where {column} is empty"), column=chosen["weapon_raw"])
+        if "weapon_raw" in chosen else Message(N_("weapons from the text")),
+        Message(N_("target types from the text where {column} is empty"), column=chosen["target_raw"])
+        if "target_raw" in chosen else Message(N_("target types from the text")),
+    ]
+    return Message(
+        N_("{file}: column mapping: {parts}. Not mapped (kept in extra): {left}. Inferred by keyword rules: "
+           "{inferred}. Change with --map FIELD=COLUMN."),
+        file=file, parts=_Joined("; ", parts), inferred=_Joined("; ", inferred),
+        left=", ".join(map(str, unmapped)) if unmapped else Message(N_("none")),
+    )
+
+
+class _Joined(Message):
+    """Parts joined by a separator, each rendered in the message's language (parts may be messages)."""
+
+    def __new__(cls, separator: str, parts: list, suffix: str = "") -> _Joined:
+        made = Message.__new__(cls, "{joined}", joined=separator.join(map(str, parts)) + suffix)
+        made.separator, made.parts, made.suffix = separator, list(parts), suffix
+        return made
+
+    def __getnewargs__(self):  # pickling and copying rebuild it from its parts
+        return (self.separator, self.parts, self.suffix)
+
+    def render(self, lang: str | None) -> str:
+        """Return the parts joined, messages in ``lang``; plain parts (column names) as they are."""
+        return self.separator.join(p.render(lang) if isinstance(p, Message) else str(p) for p in self.parts) + self.suffix
 
 
 def check_file_size(path: Path, max_bytes: int | None) -> None:
