@@ -133,20 +133,29 @@ def close_sidebar(page) -> None:
 def go_to(page, base: str, path: str) -> None:
     """Open page ``path`` through its link in the sidebar navigation (no reload) and wait for it."""
     opened = open_sidebar(page)
-    before = runs(page)
+    before, title = runs(page), _title(page)
     page.get_by_test_id("stSidebarNav").locator(f'a[href="{base}/{path}"]').click()
     page.wait_for_url(f"{base}/{path}?*", timeout=30_000)
-    settle(page, since=before)
+    # The new page has started once a run began or the page's heading changed: a quick run can go from
+    # "running" to "notRunning" within one React commit, leaving no attribute change to count.
+    page.wait_for_function(
+        "([n, t]) => (window.__cmRuns || 0) > n || ((document.querySelector('h1') || {}).textContent || '') !== t",
+        arg=[before, title], timeout=30_000, polling=50)
+    settle(page)
     if opened:
         close_sidebar(page)
+
+
+def _title(page) -> str:
+    return page.evaluate("() => (document.querySelector('h1') || {}).textContent || ''")
 
 
 def switch_language(page, lang: str) -> None:
     """Choose ``lang`` with the sidebar's language switch and wait for the page in that language."""
     opened = open_sidebar(page)
-    before = runs(page)
     page.get_by_test_id("stSidebar").get_by_text(LANGUAGE_NAMES[lang], exact=True).click()
+    # the new run has begun once it set the page's language (the run count can miss a quick run, see go_to)
     page.wait_for_function("(lang) => document.documentElement.lang === lang", arg=lang, timeout=30_000)
-    settle(page, since=before)
+    settle(page)
     if opened:
         close_sidebar(page)
