@@ -246,6 +246,28 @@ class Message(str):
         return f"Message({str(self)!r})"
 
 
+class JoinedMessage(Message):
+    """Parts joined by a separator (a list in a message), each part rendered in the message's language.
+
+    Parts that are :class:`Message` are translated when shown; plain parts (a file's own column
+    names, values) are shown as they are, never looked up in the catalogue.
+    ``JoinedMessage("; ", [Message(N_("weapons from the text")), "arms → weapon_raw"])``.
+    """
+
+    def __new__(cls, separator: str, parts: list, suffix: str = "") -> JoinedMessage:
+        """Join ``parts`` with ``separator`` and append ``suffix`` (both plain text)."""
+        made = Message.__new__(cls, "{joined}", joined=separator.join(map(str, parts)) + suffix)
+        made.separator, made.parts, made.suffix = separator, list(parts), suffix
+        return made
+
+    def __getnewargs__(self):  # pickling and copying rebuild it from its parts
+        return (self.separator, self.parts, self.suffix)
+
+    def render(self, lang: str | None) -> str:
+        """Return the parts joined, messages in ``lang``; plain parts as they are."""
+        return self.separator.join(p.render(lang) if isinstance(p, Message) else str(p) for p in self.parts) + self.suffix
+
+
 def _render(singular: str, plural: str | None, n, context: str | None, values: dict, lang: str | None) -> str:
     _ = translator(lang)
     shown = {key: value.render(lang) if isinstance(value, Message) else value for key, value in values.items()}

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.i18n import N_, Message
+from geo.i18n import N_, JoinedMessage, Message
 from geo.parsing import parse_url_lists, read_csv_table
 from geo.safejson import loads_json
 from geo.schema import UnreadableFileError
@@ -732,7 +732,7 @@ def _mapping_summary(file: str, chosen: dict[str, str], fallback: dict[str, str]
         by_field.setdefault("lon", []).insert(0, "geometry")
     order = ["source_id", "date", "lat", "lon", "description", "location", "event_type_raw", "weapon_raw",
              "target_raw", "killed", "injured", "source_urls", "date_precision", "geo_precision"]
-    parts = [_Joined(" + ", by_field[f], suffix=f" → {f}") for f in order if f in by_field]
+    parts = [JoinedMessage(" + ", by_field[f], suffix=f" → {f}") for f in order if f in by_field]
     inferred = [
         Message(N_("weapons from the text where {column} is empty"), column=chosen["weapon_raw"])
         if "weapon_raw" in chosen else Message(N_("weapons from the text")),
@@ -742,25 +742,9 @@ def _mapping_summary(file: str, chosen: dict[str, str], fallback: dict[str, str]
     return Message(
         N_("{file}: column mapping: {parts}. Not mapped (kept in extra): {left}. Inferred by keyword rules: "
            "{inferred}. Change with --map FIELD=COLUMN."),
-        file=file, parts=_Joined("; ", parts), inferred=_Joined("; ", inferred),
+        file=file, parts=JoinedMessage("; ", parts), inferred=JoinedMessage("; ", inferred),
         left=", ".join(map(str, unmapped)) if unmapped else Message(N_("none")),
     )
-
-
-class _Joined(Message):
-    """Parts joined by a separator, each rendered in the message's language (parts may be messages)."""
-
-    def __new__(cls, separator: str, parts: list, suffix: str = "") -> _Joined:
-        made = Message.__new__(cls, "{joined}", joined=separator.join(map(str, parts)) + suffix)
-        made.separator, made.parts, made.suffix = separator, list(parts), suffix
-        return made
-
-    def __getnewargs__(self):  # pickling and copying rebuild it from its parts
-        return (self.separator, self.parts, self.suffix)
-
-    def render(self, lang: str | None) -> str:
-        """Return the parts joined, messages in ``lang``; plain parts (column names) as they are."""
-        return self.separator.join(p.render(lang) if isinstance(p, Message) else str(p) for p in self.parts) + self.suffix
 
 
 def check_file_size(path: Path, max_bytes: int | None) -> None:
