@@ -25,6 +25,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
+import secrets
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +35,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo import datadir
 from geo.datadir import DataBundle, Tables
@@ -475,7 +478,7 @@ def _fusion_complete(incidents: pd.DataFrame) -> bool:
     return all(c in incidents.columns and incidents[c].notna().all() for c in _FUSION_CHECKED)
 
 
-def write(directory: Path | str, tables: Tables, changed: Iterable[str]) -> str:
+def write(directory: Path | str, tables: Tables, changed: Iterable[str], extra: pa.ChunkedArray | None = None) -> str:
     """Write the tables as a new version of the data directory, atomically as a whole (step 6).
 
     Parameters
@@ -488,6 +491,9 @@ def write(directory: Path | str, tables: Tables, changed: Iterable[str]) -> str:
         Which tables changed: any of "incidents", "front" (the front columns only, the
         incidents' other columns carried over), "quarantine", "frontlines", "boundaries";
         the others are carried over from the current version.
+    extra : pyarrow.ChunkedArray, optional
+        The incidents' ``extra`` column, row for row, when it was kept apart from the frame
+        (:func:`ingest_into` does); the frame's own ``extra`` is then not written.
 
     Returns
     -------
@@ -517,6 +523,7 @@ def write(directory: Path | str, tables: Tables, changed: Iterable[str]) -> str:
         quarantine=pick("quarantine", tables.quarantine),
         frontlines=pick("frontlines", tables.frontlines),
         boundaries=pick("boundaries", tables.boundaries),
+        extra=extra if "incidents" in changed else None,
     )
 
 
@@ -573,20 +580,88 @@ def ingest_into(
     lap = _Laps()
     result, inputs = stage_files(paths, fmt=fmt, progress=progress, **options)
     warnings = check_import(result)
+    aside = _ExtraAside.put(result, directory)
     lap("stage+quarantine")
-    tables = datadir.read_tables(directory)
-    lap("read current version")
-    tables = merge_into(tables, result, inputs)
-    summary = _summary(result, tables, warnings)
-    del result  # the staged rows are merged: let their memory go before the fuse and write copies
-    if not tables.enrichment_current:
-        tables = enrich(tables)
-    lap("merge+enrich")
-    tables.incidents = fuse(tables.incidents)
-    lap("fuse")
-    version = write(directory, tables, changed={"incidents", "quarantine"})
-    lap("write")
+    try:
+        tables = datadir.read_tables(directory)
+        lap("read current version")
+        tables = merge_into(tables, result, inputs)
+        summary = _summary(result, tables, warnings)
+        del result  # the staged rows are merged: let their memory go before the fuse and write copies
+        if not tables.enrichment_current:
+            tables = enrich(tables)
+        lap("merge+enrich")
+        tables.incidents = fuse(tables.incidents)
+        lap("fuse")
+        version = write(directory, tables, changed={"incidents", "quarantine"}, extra=aside.column(tables.incidents))
+        lap("write")
+    finally:
+        aside.remove()
     return {**summary, "version": version, **lap.summary()}
+
+
+def _arrow_strings(values: pd.Series) -> pa.ChunkedArray:
+    """Return a string column as Arrow (the column's own buffers when it is Arrow-backed already)."""
+    array = pa.array(values.astype("string"), type=pa.large_string(), from_pandas=True)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
+class _ExtraAside:
+    """The staged rows' ``extra`` column, kept in a temporary file from the staging to the write.
+
+    ``extra`` (every source column without a canonical home, as JSON) is about 40 % of the
+    incident table and no step between staging and writing reads it: merge, enrich and fuse
+    carry an empty column instead, and the write puts the values back row for row (by
+    ``incident_id``, the merge key: a row of the merged table came from the last staged row
+    of its id, else it is an existing row with its own ``extra``). The file is an Arrow IPC
+    file in ``DIR/versions/`` named like a temporary version folder, so a killed run's copy
+    is removed by the next commit (:func:`geo.datadir.clean_stale`).
+    """
+
+    def __init__(self, path: Path | None, ids: pa.ChunkedArray | None) -> None:
+        self.path, self.ids = path, ids
+
+    @classmethod
+    def put(cls, result: ImportResult, directory: Path) -> _ExtraAside:
+        """Move ``result.incidents["extra"]`` into a file beside the versions and leave an empty column."""
+        frame = result.incidents
+        if "extra" not in frame.columns or not len(frame) or not isinstance(frame["extra"].array, pd.arrays.ArrowStringArray):
+            return cls(None, None)
+        values = frame["extra"].array._pa_array
+        folder = directory / datadir.VERSIONS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{datadir.TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-extra.arrow"
+        try:
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, pa.schema([("extra", values.type)])) as out:
+                for chunk in values.chunks:  # the chunks as they are: the file written is the same
+                    out.write_batch(pa.record_batch([chunk], names=["extra"]))
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        ids = _arrow_strings(frame["incident_id"])
+        result.incidents = frame.assign(extra=pd.array(pa.chunked_array([pa.nulls(len(frame), values.type)]), dtype="string"))
+        return cls(path, ids)
+
+    def column(self, incidents: pd.DataFrame) -> pa.ChunkedArray | None:
+        """Return the ``extra`` column of ``incidents`` (the merged table): staged values, or the rows' own."""
+        if self.path is None:
+            return None
+        with pa.memory_map(str(self.path)) as source:
+            staged = pa.ipc.open_file(source).read_all().column("extra")
+        ids = _arrow_strings(incidents["incident_id"])
+        if ids.equals(self.ids):  # the table is the staged rows (a new directory): nothing to look up
+            return staged
+        import pyarrow.compute as pc
+
+        backwards = pa.array(np.arange(len(self.ids) - 1, -1, -1, dtype=np.int64))
+        last = pc.index_in(ids, value_set=self.ids.take(backwards))  # the last staged row of each id
+        position = pc.subtract(pa.scalar(len(self.ids) - 1, pa.int64()), last.cast(pa.int64()))
+        return pc.if_else(pc.is_null(last), _arrow_strings(incidents["extra"]), staged.take(position))
+
+    def remove(self) -> None:
+        """Delete the file (the write is done, or the command failed)."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
 
 class _Laps:

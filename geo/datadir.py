@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -74,7 +75,8 @@ FRONT_COLUMNS: tuple[str, ...] = FRONT_ENRICHMENT_COLUMNS
 FRONT_METADATA_KEY = b"conflictmap.front"
 POINTER_FILE = "CURRENT"
 VERSIONS_DIR = "versions"
-_TEMP_PREFIX = ".tmp-"
+#: Prefix of what a writer keeps in ``versions/`` while it works (removed by :func:`clean_stale` after a kill).
+TEMP_PREFIX = ".tmp-"
 #: Environment hook for the kill tests: seconds to sleep after writing each table of a version.
 SLOW_WRITES_ENV = "CONFLICTMAP_TEST_SLOW_WRITES"
 #: Environment hook for the fault tests: ``N`` or ``N:kill|raise|enospc`` stops the process (SIGKILL),
@@ -364,7 +366,7 @@ def clean_stale(directory: Path | str) -> list[Path]:
     # Holding the write lock, no other writer can be at work: every other process's leftover is
     # stale, even if its process id now belongs to an unrelated live process.
     exclusive = holds_lock(directory)
-    candidates = list((directory / VERSIONS_DIR).glob(f"{_TEMP_PREFIX}*")) if (directory / VERSIONS_DIR).is_dir() else []
+    candidates = list((directory / VERSIONS_DIR).glob(f"{TEMP_PREFIX}*")) if (directory / VERSIONS_DIR).is_dir() else []
     candidates += list(directory.glob(f".{POINTER_FILE}.*.tmp"))
     candidates += [p for name in TABLE_FILES for p in directory.glob(f".{name}.*.tmp")]
     for path in candidates:
@@ -451,6 +453,7 @@ def commit_version(
     quarantine=KEEP,
     frontlines=KEEP,
     boundaries=KEEP,
+    extra=None,
 ) -> str:
     """Write a new complete version of a data directory and make it current, atomically.
 
@@ -483,6 +486,9 @@ def commit_version(
         Front-line snapshots.
     boundaries : geopandas.GeoDataFrame, KEEP or None
         The directory's own boundary layer (None: the bundled default).
+    extra : pyarrow.ChunkedArray, optional
+        The ``extra`` column of a new ``incidents`` frame, row for row, when it was kept apart
+        (see :func:`write_incidents`).
 
     Returns
     -------
@@ -497,11 +503,11 @@ def commit_version(
     previous_id = current_version(directory)
     previous = tables_folder(directory)
     version = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}"
-    temp = versions / f"{_TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    temp = versions / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     temp.mkdir()
     try:
         _write_point("temporary version folder created")
-        _put_incidents(previous, temp, incidents, front)
+        _put_incidents(previous, temp, incidents, front, extra)
         for name, value in ((QUARANTINE_FILE, quarantine), (FRONTLINES_FILE, frontlines), (BOUNDARIES_FILE, boundaries)):
             if value is None:
                 continue
@@ -545,14 +551,14 @@ def _collect_garbage(directory: Path, keep: set) -> None:
         (directory / name).unlink(missing_ok=True)
 
 
-def _put_incidents(previous: Path, temp: Path, incidents, front) -> None:
+def _put_incidents(previous: Path, temp: Path, incidents, front, extra=None) -> None:
     """Put the new version's ``incidents.parquet`` and ``front.parquet`` into ``temp`` (see :func:`commit_version`)."""
     if incidents is None:
         return
     if incidents is not KEEP:
         if front is not KEEP:
             raise ValueError("front columns go with the incidents they belong to: pass them inside `incidents`")
-        write_incidents(temp, incidents)
+        write_incidents(temp, incidents, extra=extra)
         _slow_write_hook()
         _write_point("front.parquet written")
         return
@@ -582,7 +588,7 @@ def _put_incidents(previous: Path, temp: Path, incidents, front) -> None:
     _write_point("front.parquet written")
 
 
-def write_incidents(directory: Path, incidents: pd.DataFrame) -> None:
+def write_incidents(directory: Path, incidents: pd.DataFrame, extra: pa.ChunkedArray | pa.Array | None = None) -> None:
     """Write ``incidents.parquet`` (GeoParquet, EPSG:4326 points) and its ``front.parquet`` into a folder.
 
     :func:`commit_version` writes a version's tables with it. Called on a data directory
@@ -596,18 +602,81 @@ def write_incidents(directory: Path, incidents: pd.DataFrame) -> None:
         Folder to write into.
     incidents : pandas.DataFrame
         Frame with at least :data:`geo.schema.IMPORT_COLUMNS`.
+    extra : pyarrow.Array or pyarrow.ChunkedArray, optional
+        The ``extra`` column, row for row, when it was kept apart from the frame (the frame's
+        own ``extra`` is then ignored): the ingest keeps that JSON text, about 40 % of the
+        table, out of the steps that never read it.
     """
     frame = coerce_incidents(incidents, ALL_COLUMNS, keep_arrays=True)  # arrays read back go straight back
-
-    def write_points(path: Path) -> None:  # the GeoDataFrame and its Arrow copy go before the front table is written
-        base = frame.drop(columns=list(FRONT_COLUMNS))
-        gdf = gpd.GeoDataFrame(base, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
-        gdf.to_parquet(path, index=False)
-
-    atomic_write(Path(directory) / INCIDENTS_FILE, write_points)
+    if extra is not None and len(extra) != len(frame):
+        raise ValueError(f"{len(extra)} values of `extra` for {len(frame)} incidents")
+    atomic_write(Path(directory) / INCIDENTS_FILE, lambda path: _write_point_table(path, frame, extra))
     _slow_write_hook()
     _write_point("incidents.parquet written")
     write_front(Path(directory), frame)
+
+
+_POINT_COLUMNS = [c for c in ALL_COLUMNS if c not in FRONT_COLUMNS]
+
+
+def _write_point_table(path: Path, frame: pd.DataFrame, extra) -> None:
+    """Write the incident table (no front columns) as GeoParquet: the file ``GeoDataFrame.to_parquet`` writes.
+
+    Byte for byte the same file (schema, pandas and ``geo`` metadata, one row group, the same
+    Arrow arrays encoded) without geopandas' whole-table copies: no shapely point per row
+    (the WKB of a point is built from lon/lat) and no second frame. Tables with missing or
+    infinite coordinates, or on a big-endian machine, go through geopandas as they are.
+    """
+    import sys
+
+    lon = frame["lon"].to_numpy(dtype="float64", na_value=np.nan)
+    lat = frame["lat"].to_numpy(dtype="float64", na_value=np.nan)
+    if extra is not None:
+        extra = pa.chunked_array([extra]) if isinstance(extra, pa.Array) else extra
+    if not len(frame) or sys.byteorder != "little" or not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        base = frame[_POINT_COLUMNS]
+        if extra is not None:
+            base = base.assign(extra=pd.array(extra.to_numpy(), dtype="string"))
+        gdf = gpd.GeoDataFrame(base, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+        gdf.to_parquet(path, index=False)
+        return
+    attributes = frame[_POINT_COLUMNS].assign(geometry=None)  # as geopandas converts them: geometry as nulls first
+    table = pa.Table.from_pandas(attributes, preserve_index=False)
+    del attributes
+    if extra is not None:
+        index = table.schema.get_field_index("extra")
+        field = table.schema.field(index)
+        table = table.set_column(index, field, extra if extra.type == field.type else extra.cast(field.type))
+    sample = _geo_sample(lon, lat)
+    index = table.schema.get_field_index("geometry")
+    table = table.set_column(index, sample.field("geometry"), _point_wkb(lon, lat))
+    table = table.replace_schema_metadata({**table.schema.metadata, b"geo": sample.metadata[b"geo"]})
+    pq.write_table(table, path, compression="snappy")
+
+
+def _geo_sample(lon: np.ndarray, lat: np.ndarray) -> pa.Schema:
+    """Return the geometry field and ``geo`` metadata geopandas writes for these points (types, CRS, bounding box).
+
+    Two points at the corners of the box have the same geometry types and bounds as all of
+    them: they are written through geopandas and the schema is read back.
+    """
+    import io
+
+    corners = gpd.points_from_xy([lon.min(), lon.max()], [lat.min(), lat.max()])
+    buffer = io.BytesIO()
+    gpd.GeoDataFrame({"n": [0, 1]}, geometry=corners, crs="EPSG:4326").to_parquet(buffer, index=False)
+    return pq.read_schema(pa.BufferReader(buffer.getvalue()))
+
+
+def _point_wkb(lon: np.ndarray, lat: np.ndarray) -> pa.Array:
+    """ISO WKB of 2-D points, little-endian (what ``shapely.to_wkb(points, flavor="iso")`` gives)."""
+    n = len(lon)
+    raw = np.empty((n, 21), dtype=np.uint8)
+    raw[:, :5] = np.frombuffer(b"\x01\x01\x00\x00\x00", dtype=np.uint8)
+    raw[:, 5:13] = np.ascontiguousarray(lon, dtype="<f8").view(np.uint8).reshape(n, 8)
+    raw[:, 13:] = np.ascontiguousarray(lat, dtype="<f8").view(np.uint8).reshape(n, 8)
+    offsets = np.arange(0, 21 * (n + 1), 21, dtype=np.int32)
+    return pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw)])
 
 
 def parquet_footer_digest(path: Path) -> str:

@@ -180,7 +180,9 @@ def coerce_incidents(frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = 
         if name in LIST_COLUMNS:
             out[name] = _as_lists(col, keep_arrays)
             continue
-        if dtype.startswith("datetime64"):
+        if str(col.dtype) == dtype:  # already canonical: shared, not copied (the build coerces 1M rows often)
+            out[name] = col
+        elif dtype.startswith("datetime64"):
             out[name] = pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
         elif dtype == "Int64":
             out[name] = pd.to_numeric(col, errors="coerce").astype("Int64")
