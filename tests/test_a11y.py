@@ -130,13 +130,27 @@ def test_page_language_and_accessibility_page_in_ukrainian():
     assert any('document.documentElement.lang = "uk"' in h.proto.body for h in at.get("html"))
 
 
-def test_map_list_label_survives_missing_place_and_target():
+def test_map_list_labels_survive_missing_place_and_target():
     """Real data has missing places (pandas NA, which has no truth value): the label names the gap."""
-    from ui.a11y import _label
+    from ui.a11y import _labels
 
-    record = pd.Series({"date": pd.Timestamp("2024-02-20"), "location": pd.NA, "target_types": pd.NA,
-                        "killed": pd.NA, "injured": 2}, dtype="object")
-    assert _label(record) == "20 Feb 2024 · Place not given · target not given · killed –, injured 2"
+    table = pd.DataFrame({
+        "date": pd.to_datetime(["2024-02-20", None, "2024-02-20"]),
+        "location": pd.array([pd.NA, "Kharkiv", ""], dtype="string"),
+        "target_types": ["", "Residential", pd.NA],
+        "killed": pd.array([pd.NA, 3, 0], dtype="Int64"),
+        "injured": [2.0, float("nan"), 1.0],
+    })
+    assert _labels(table) == [
+        "20 Feb 2024 · Place not given · target not given · killed –, injured 2",
+        "date not given · Kharkiv · Residential · killed 3, injured –",
+        "20 Feb 2024 · Place not given · target not given · killed 0, injured 1",
+    ]
+    assert _labels(table[["date", "killed"]]) == [
+        "20 Feb 2024 · Place not given · target not given · killed –, injured –",
+        "date not given · Place not given · target not given · killed 3, injured –",
+        "20 Feb 2024 · Place not given · target not given · killed 0, injured –",
+    ]
 
 
 def test_map_table_for_readers_shows_dates_and_oblasts_in_the_language():

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 
+from geo import places as places_module
 from geo.filters import Filters, filter_mask, prepare_columns
 from geo.places import fold_name, load_places, place_search_terms
 from tests.synthetic_data import make_incidents
@@ -57,3 +61,54 @@ def test_ukrainian_names_are_the_ukrainian_spelling():
     places = load_places()
     names = dict(zip(places["name"], places["name_uk"], strict=False))
     assert names["Odesa"] == "Одеса" and names["Donetsk"] == "Донецьк" and names["Lutsk"] == "Луцьк"
+
+
+def _whole_parse(raw: bytes, country: str) -> list[dict]:
+    return [c for c in json.loads(raw.decode("utf-8")).values() if c.get("countrycode") == country]
+
+
+@pytest.mark.parametrize("country", ["UA", "PL", "AD", "ZZ"])
+def test_the_country_scan_decodes_the_same_records_as_the_whole_file(country):
+    """The fast path reads the installed GeoNames file exactly as parsing all of it does."""
+    raw = places_module._geonames_file().read_bytes()
+    assert places_module._scan_country(raw, country) == _whole_parse(raw, country)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # other spacing than the installed file's
+        '{"1": {"geonameid": 1, "name": "A", "countrycode":"UA"}, "2": {"geonameid": 2, "name": "B", "countrycode": "UA"}}',
+        # another key order: the record does not start with geonameid
+        '{"1": {"name": "A", "geonameid": 1, "countrycode": "UA"}}',
+        # a brace inside a name ends the slice early
+        '{"1": {"geonameid": 1, "countrycode": "UA", "name": "A}b"}}',
+        # the same id twice
+        '{"1": {"geonameid": 1, "countrycode": "UA"}, "1b": {"geonameid": 1, "countrycode": "UA"}}',
+    ],
+)
+def test_the_country_scan_declines_layouts_it_cannot_read_safely(text):
+    """Any other layout falls back to parsing the whole file (None), never to a partial list."""
+    assert places_module._scan_country(text.encode(), "UA") is None
+
+
+def test_places_load_the_same_from_a_file_the_scan_declines(tmp_path, monkeypatch):
+    """A GeoNames file in another layout still gives every place (through the whole parse)."""
+    records = {
+        "703448": {"geonameid": 703448, "name": "Kiev", "latitude": 50.45, "longitude": 30.52, "countrycode": "UA",
+                   "population": 2797553, "alternatenames": ["Kyiv", "Київ", "Киев"]},
+        "1": {"geonameid": 1, "name": "Elsewhere", "latitude": 1.0, "longitude": 2.0, "countrycode": "PL",
+              "population": 9000, "alternatenames": []},
+        "2": {"geonameid": 2, "name": "Mala", "latitude": 48.0, "longitude": 30.0, "countrycode": "UA",
+              "population": 6000, "alternatenames": ["Мала"]},
+    }
+    loaded = []
+    for separators in ((", ", ": "), (",", ":")):
+        path = tmp_path / f"cities-{len(loaded)}.json"
+        path.write_text(json.dumps(records, separators=separators, ensure_ascii=False), encoding="utf-8")
+        monkeypatch.setattr(places_module, "_geonames_file", lambda path=path: path)
+        places_module.load_places.cache_clear()
+        loaded.append(places_module.load_places())
+    places_module.load_places.cache_clear()
+    pd.testing.assert_frame_equal(loaded[0], loaded[1])
+    assert loaded[0]["name"].tolist() == ["Kyiv", "Mala"] and loaded[0]["name_uk"].tolist() == ["Київ", "Мала"]

@@ -25,11 +25,11 @@ import streamlit as st
 from geo import taxonomy
 from geo.admin1 import iso_for_name, oblast_label
 from geo.filters import cell_mask
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_
 from geo.viz import a11y as ga
 from ui import state
 from ui.data import FilteredView
-from ui.i18n import _, current_language, date_format
+from ui.i18n import _, current_language, current_translator, date_format
 from ui.text import escape_md
 
 #: Streamlit's caption grey (#828180 on white, 3.9:1) is replaced by this one: 6.5:1 on white,
@@ -141,8 +141,9 @@ def _readable(table: pd.DataFrame, lang: str) -> pd.DataFrame:
                  for name in shown["admin1_name"].dropna().astype(str).unique()}
         shown["admin1_name"] = shown["admin1_name"].map(lambda v: names.get(str(v), v) if isinstance(v, str) else v)
     if "geo_precision" in shown:
-        shown["geo_precision"] = shown["geo_precision"].map(
-            lambda v: _(taxonomy.GEO_PRECISION_WORDS.get(str(v), "unknown")) if isinstance(v, str) else v)
+        words = {v: _(taxonomy.GEO_PRECISION_WORDS.get(v, "unknown"))
+                 for v in shown["geo_precision"].dropna().unique().tolist() if isinstance(v, str)}
+        shown["geo_precision"] = shown["geo_precision"].map(lambda v: words[v] if isinstance(v, str) else v)
     return shown
 
 
@@ -160,15 +161,29 @@ def _given(value) -> str | None:
     return str(value) or None
 
 
-def _label(record: pd.Series) -> str:
-    date = record.get("date")
-    day = _.date(pd.Timestamp(date).date()) if pd.notna(date) else _("date not given")
-    place = _given(record.get("location")) or _("Place not given")
-    target = _given(record.get("target_types")) or _("target not given")
-    killed = "–" if pd.isna(record.get("killed")) else f"{int(record['killed'])}"
-    injured = "–" if pd.isna(record.get("injured")) else f"{int(record['injured'])}"
-    return _("{date} · {place} · {target} · killed {killed}, injured {injured}",
-             date=day, place=place, target=target, killed=killed, injured=injured)
+def _labels(table: pd.DataFrame) -> list[str]:
+    """The keyboard list's label of each row: date · place · target · killed, injured (session's language)."""
+    # One translator for the whole list: ``_`` looks the session's language up at every call.
+    tr = current_translator()
+    missing = [None] * len(table)
+
+    def values(name: str) -> list:
+        return table[name].tolist() if name in table.columns else missing
+
+    days: dict = {}
+    for value in values("date"):
+        if pd.notna(value) and value not in days:
+            days[value] = tr.date(pd.Timestamp(value).date())
+    no_date, no_place, no_target = tr(N_("date not given")), tr(N_("Place not given")), tr(N_("target not given"))
+    template = N_("{date} · {place} · {target} · killed {killed}, injured {injured}")
+    return [
+        tr(template, date=days[date] if pd.notna(date) else no_date, place=_given(place) or no_place,
+           target=_given(target) or no_target, killed="–" if pd.isna(killed) else f"{int(killed)}",
+           injured="–" if pd.isna(injured) else f"{int(injured)}")
+        for date, place, target, killed, injured in zip(
+            values("date"), values("location"), values("target_types"), values("killed"), values("injured"),
+            strict=True)
+    ]
 
 
 def render_skip_map_link() -> None:
@@ -193,7 +208,7 @@ def render_map_alternative(view: FilteredView, threshold: int) -> None:
     if table.empty:
         return
     ids = table["incident_id"].astype(str).tolist()
-    labels = dict(zip(ids, (_label(r) for _i, r in table.iterrows()), strict=True))
+    labels = dict(zip(ids, _labels(table), strict=True))
     selected = ss.get(state.MAP_SELECTED)
     # In step with the map: a click on a marker (or a link with sel=) shows here too.
     ss[LIST_KEY] = selected if selected in labels else None

@@ -106,12 +106,17 @@ class FilteredView:
         return int(pos) if pos >= 0 else None
 
 
-def data_path() -> str | None:
-    """Return the configured data directory (CONFLICTMAP_DATA), or None for the bundled default."""
-    if st.session_state.get(USE_DEFAULT_KEY):
-        return None
+def configured_path() -> str | None:
+    """Return the data directory named by CONFLICTMAP_DATA, or None for the bundled default."""
     value = os.environ.get(ENV_VAR, "").strip()
     return value or None
+
+
+def data_path() -> str | None:
+    """Return this session's data directory: the configured one unless it chose the bundled default."""
+    if st.session_state.get(USE_DEFAULT_KEY):
+        return None
+    return configured_path()
 
 
 def _stamp(path: str | None) -> str:
@@ -142,6 +147,12 @@ def load_shared_data(path: str | None, stamp: str) -> LoadedData:
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _load_shared(path: str | None, stamp: str) -> LoadedData:
     return load_shared_data(path, stamp)
+
+
+def load_configured_data() -> LoadedData:
+    """Load the configured directory into the shared cache, as a visitor's first run would (no session needed)."""
+    path = configured_path()
+    return _load_shared(path, _stamp(path))
 
 
 def get_shared_data() -> LoadedData:

@@ -8,7 +8,6 @@ do not render again.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from urllib.parse import urlencode
 
@@ -20,13 +19,12 @@ from geo.citation import build_citation, share_link
 from geo.filters import date_bounds
 from geo.population import load_population
 from geo.viz.charts import plotly_config
+from ui import state
 from ui.a11y import render_chart_alternative
 from ui.data import FilteredView
 from ui.i18n import _, current_language, error_text
 from ui.state import state_params
 from ui.text import escape_md
-
-EXPORT_CACHE_KEY = "exp_files"
 
 
 @st.cache_resource(show_spinner=False)
@@ -74,29 +72,6 @@ def export_context(view: FilteredView) -> exports.ExportContext:
     )
 
 
-def view_token(view: FilteredView, *extra) -> str:
-    """Return a short key of the data, the filters and ``extra`` (what an export depends on)."""
-    raw = repr((view.key, view.filters, current_language(), extra))  # exports hold text: one per language
-    return hashlib.sha1(raw.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
-
-
-_view_token = view_token
-
-
-def _store() -> dict:
-    return st.session_state.setdefault(EXPORT_CACHE_KEY, {})
-
-
-def stored(token: str) -> dict | None:
-    """Return the export files kept for ``token`` in this session, or None."""
-    return _store().get(token)
-
-
-def store(token: str, files: dict) -> None:
-    """Keep export files for ``token`` so reruns do not render again."""
-    _store()[token] = files
-
-
 def snapshot_page(page: str) -> bytes:
     """Render a standalone page to a PNG at 2x on the export engine."""
     import tempfile
@@ -134,8 +109,8 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
     """Show a plotly chart (offline config) with PNG and SVG downloads; ``notes`` go inside the images."""
     st.plotly_chart(fig, config=plotly_config(current_language()), key=f"chart_{stem}")
     render_chart_alternative(fig, stem)
-    token = f"{stem}:{_view_token(view, settings, notes)}"
-    files = _store().get(token)
+    token = f"{stem}:{state.export_token(view, settings, notes)}"
+    files = state.stored_export(token)
     cols = st.columns([1, 1, 1, 3])
     if files is None:
         if cols[0].button(_("Prepare PNG + SVG"), key=f"exp_prep_{stem}", help=_("Renders the chart with its caption")):
@@ -145,7 +120,7 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
                 futures = {
                     fmt: exports.submit_figure_export(fig, context, fmt, engine=engine, notes=notes) for fmt in ("png", "svg")
                 }
-                _store()[token] = _wait(futures, _("Rendering"))
+                state.store_export(token, _wait(futures, _("Rendering")))
             except exports.ExportError as exc:
                 st.error(escape_md(error_text(exc)))
                 return
@@ -158,12 +133,12 @@ def show_chart(fig: go.Figure, stem: str, view: FilteredView, settings: tuple = 
 
 def render_data_downloads(view: FilteredView) -> None:
     """Offer the filtered incidents as CSV/GeoJSON with the provenance sidecar."""
-    token = f"data:{_view_token(view)}"
-    files = _store().get(token)
+    token = f"data:{state.export_token(view)}"
+    files = state.stored_export(token)
     if files is None:
         if st.button(_("Prepare data export"), key="exp_data_prep"):
             with st.spinner(_("Preparing CSV, GeoJSON and provenance…")):
-                _store()[token] = exports.build_data_exports(view.filtered(), export_context(view), view.bundle.manifest)
+                state.store_export(token, exports.build_data_exports(view.filtered(), export_context(view), view.bundle.manifest))
             st.rerun()
         return
     sidecar_name = next(n for n in files if n.endswith(".provenance.json"))
@@ -182,8 +157,8 @@ def render_data_downloads(view: FilteredView) -> None:
 
 def render_map_downloads(view: FilteredView, frame, key: str = "map", page: str = "map") -> None:
     """Offer an offline HTML map of ``frame`` and its PNG snapshot (named by page, ``key``, filters, date)."""
-    token = f"{key}:{_view_token(view, len(frame))}"
-    files = _store().get(token)
+    token = f"{key}:{state.export_token(view, len(frame))}"
+    files = state.stored_export(token)
     if files is None:
         if st.button(_("Prepare map HTML + PNG"), key=f"exp_map_prep_{key}"):
             try:
@@ -199,7 +174,7 @@ def render_map_downloads(view: FilteredView, frame, key: str = "map", page: str 
                         path = Path(tmp) / "map.html"
                         path.write_text(page, encoding="utf-8")
                         png = exports.snapshot_map_html(path, engine=engine)
-                _store()[token] = {"html": page.encode("utf-8"), "png": png}
+                state.store_export(token, {"html": page.encode("utf-8"), "png": png})
             except exports.ExportError as exc:
                 st.error(escape_md(error_text(exc)))
                 return

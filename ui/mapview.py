@@ -8,7 +8,6 @@ import time
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.admin1 import ADMIN1, oblast_label
 from geo.filters import Filters, cell_mask, date_bounds
@@ -18,7 +17,7 @@ from geo.scope import EVENT_CATEGORIES
 from geo.taxonomy import GEO_PRECISION_WORDS, TARGET_TYPES, WEAPONS
 from geo.viz import map as gmap
 from ui import maplink, state
-from ui.data import FilteredView
+from ui.data import FilteredView, LoadedData
 from ui.i18n import _, current_language, date_format, error_text
 from ui.text import escape_md, safe_link
 
@@ -103,6 +102,11 @@ def _boundaries_geojson(data_key: str, _boundaries) -> dict:
     return gmap.boundaries_geojson(_boundaries)
 
 
+def warm_map_frame(data: LoadedData) -> None:
+    """Fill the caches of the map's frame for ``data`` (the outlines), ahead of its first drawing."""
+    _boundaries_geojson(data.key, data.bundle.boundaries)
+
+
 def marker_threshold() -> int:
     """Markers up to this many incidents, grid cells above (the rule lives in geo.viz.map)."""
     return gmap.marker_threshold()
@@ -138,6 +142,10 @@ def render_map(view: FilteredView, map_date: dt.date, threshold: int | None = No
         center, zoom = list(gmap.UKRAINE_CENTER), gmap.NATIONAL_ZOOM
     else:
         center = zoom = None  # the map fits Ukraine to its own width (a phone gets a smaller zoom)
+    # Imported here, in the script run: streamlit_folium declares its component when imported, and a
+    # declaration outside a script run (the server's warm-up imports this module) is never registered.
+    from streamlit_folium import st_folium
+
     returned = st_folium(
         fmap,
         key=MAP_KEY,
@@ -191,17 +199,18 @@ def _current_view_of_map(view: FilteredView):
 
 def render_map_export(view: FilteredView, map_date: dt.date) -> None:
     """Offer the map on screen (same date, markers or cells, selection, cell) as offline HTML and PNG."""
-    from geo import exports
-    from ui import exports as ui_exports
-
     ss = st.session_state
     threshold = marker_threshold()
     selected, cell = ss.get(state.MAP_SELECTED), ss.get(state.MAP_CELL)
-    token = f"mapview:{ui_exports.view_token(view, map_date, selected, cell, threshold, ss.get(state.MAP_VIEW))}"
-    files = ui_exports.stored(token)
+    token = f"mapview:{state.export_token(view, map_date, selected, cell, threshold, ss.get(state.MAP_VIEW))}"
+    files = state.stored_export(token)
+    # The export modules (plotly, the export engine) load only when an export is asked for or offered.
     if files is None:
         if st.button(_("Prepare map HTML + PNG"), key="exp_map_prep_view",
                      help=_("The map as on screen, with title, legend, scale, front-line date, filters and credits")):
+            from geo import exports
+            from ui import exports as ui_exports
+
             try:
                 lang = current_language()
                 layers, snap, kind = build_layers(view, map_date, selected, cell, threshold)
@@ -216,12 +225,14 @@ def render_map_export(view: FilteredView, map_date: dt.date) -> None:
                                                 lang=lang)
                 with st.spinner(_("Rendering the map snapshot…")):
                     png = ui_exports.snapshot_page(page)
-                ui_exports.store(token, {"html": page.encode("utf-8"), "png": png})
+                state.store_export(token, {"html": page.encode("utf-8"), "png": png})
             except exports.ExportError as exc:
                 st.error(escape_md(error_text(exc)))
                 return
             st.rerun()
         return
+    from geo import exports
+
     describe = view.filters.describe()
     left, right = st.columns(2)
     left.download_button(_("Map HTML"), files["html"], exports.export_filename("map", "incidents", describe, map_date, "html"),

@@ -9,6 +9,7 @@ leave a notice for the page to show.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import streamlit as st
 
 from geo.filters import ALL_CATEGORIES, CASUALTY_BOUND_MAX, COUNT_MODES, FILTER_PARAM_KEYS, Filters
 from geo.scope import CIVILIAN_HARM
-from ui.i18n import _
+from ui.i18n import _, current_language
 from ui.text import escape_md
 
 URL_LOADED_KEY = "url_loaded"
@@ -47,6 +48,8 @@ MAP_VIEW = "map_view"
 MAP_LAST_CLICK = "map_last_click"
 MAP_TILES = "map_tiles"
 MAP_TILES_ATTR = "map_tiles_attr"
+#: Export files this session has rendered, by :func:`export_token` (reruns do not render again).
+EXPORT_CACHE_KEY = "exp_files"
 
 FRONT_RANGE = (-100, 1000)
 MAP_DATE_RANGE = (dt.date(1991, 8, 24), dt.date(2100, 1, 1))
@@ -399,3 +402,19 @@ def _last(values) -> str | None:
     if not values:
         return None
     return str(values[-1]) if isinstance(values, list) else str(values)
+
+
+def export_token(view, *extra) -> str:
+    """Return a short key of a view's data and filters, the language and ``extra`` (what an export depends on)."""
+    raw = repr((view.key, view.filters, current_language(), extra))  # exports hold text: one per language
+    return hashlib.sha1(raw.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def stored_export(token: str) -> dict | None:
+    """Return the export files kept for ``token`` in this session, or None."""
+    return st.session_state.setdefault(EXPORT_CACHE_KEY, {}).get(token)
+
+
+def store_export(token: str, files: dict) -> None:
+    """Keep export files for ``token`` so reruns do not render again."""
+    st.session_state.setdefault(EXPORT_CACHE_KEY, {})[token] = files
