@@ -4,10 +4,13 @@ Method (``docs/GEOMETRY.md`` describes it with the measured error):
 
 1. A line (a snapshot's contact line, the boundary of its occupied area, the
    boundary of Russia + Belarus) is densified to 0.01°, projected to the
-   conformal working CRS (:data:`geo.boundaries.WORKING_CRS`), prepared, and cut
-   into chunks of :data:`CHUNK_SEGMENTS` segments with bounding boxes.
-2. For each point GEOS finds the nearest point of the line in the plane; it is
-   taken back to longitude/latitude and measured with :meth:`pyproj.Geod.inv`.
+   conformal working CRS (:data:`geo.boundaries.WORKING_CRS`), cut into chunks
+   of :data:`CHUNK_SEGMENTS` segments with bounding boxes, and sampled (every
+   vertex and points :data:`SAMPLE_SPACING_M` apart) into a k-d tree.
+2. For each point the exact nearest point of the line in the plane is found
+   from the nearest samples (:meth:`LineIndex.planar_nearest`: the same point
+   GEOS's nearest-points query returns); it is taken back to
+   longitude/latitude and measured with :meth:`pyproj.Geod.inv`.
 3. The projection's scale factor lies in ``[k_min, k_max]``, so any point of the
    line that is geodesically nearer lies within ``planar * k_max / k_min`` in the
    plane. Chunks of *other branches* inside that band are measured the same way;
@@ -26,6 +29,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import shapely
+from pykdtree.kdtree import KDTree
 from pyproj import Geod, Proj
 
 from geo.boundaries import WORKING_CRS, load_neighbour_states, working_transformers
@@ -40,6 +44,12 @@ MAX_SEGMENT_DEG = 0.01
 SUPER_CHUNKS = 8
 #: A candidate nearest point this close (m) to the first-found one is the same branch.
 LOCAL_M = 1000.0
+#: Samples fetched per point for the exact nearest-point search, then again with more where needed.
+NEAR_SAMPLES = (2, 8, 32)
+#: Longest distance (m) between two samples of a segment in the nearest-point search.
+SAMPLE_SPACING_M = 300.0
+#: Nearest chunk centres fetched per point for the other-branch candidates (all chunks when needed).
+NEAR_CHUNKS = 8
 FRONT_ENRICHMENT_COLUMNS = ("front_snapshot_date", "front_distance_km", "in_occupied_territory", "distance_to_russia_km")
 
 
@@ -66,8 +76,6 @@ class LineIndex:
         x, y = forward.transform(coords[:, 0], coords[:, 1])
         sizes = np.array([len(p) for p in parts])
         offsets = np.r_[0, np.cumsum(sizes)]
-        self.line = shapely.multilinestrings(shapely.linestrings(np.column_stack([x, y]), indices=np.repeat(np.arange(len(parts)), sizes)))
-        shapely.prepare(self.line)
         # segments grouped in chunks of CHUNK_SEGMENTS (padded by repeating the last one)
         blocks, part_of = [], []
         for i in range(len(parts)):
@@ -81,6 +89,12 @@ class LineIndex:
         self.part = np.concatenate(part_of)
         n_chunks = len(first)
         self.x0, self.y0, self.x1, self.y1 = x[first], y[first], x[first + 1], y[first + 1]
+        self.vx, self.vy = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
+        # segment i joins vertices i and i + 1 when both belong to the same part
+        part_id = np.repeat(np.arange(len(parts)), sizes)
+        self.seg_ok = np.r_[part_id[1:] == part_id[:-1], False]
+        self._build_samples()
+        self._sizes, self._line = sizes, None
         self.boxes = np.stack(
             [np.minimum(self.x0, self.x1).min(1), np.minimum(self.y0, self.y1).min(1),
              np.maximum(self.x0, self.x1).max(1), np.maximum(self.y0, self.y1).max(1)], axis=1
@@ -91,6 +105,34 @@ class LineIndex:
         grouped = self.boxes[pad].reshape(n_super, SUPER_CHUNKS, 4)
         self.super_boxes = np.concatenate([grouped[:, :, :2].min(1), grouped[:, :, 2:].max(1)], axis=1)
         self.n_chunks = n_chunks
+        centres = (self.boxes[:, :2] + self.boxes[:, 2:]) / 2
+        half = (self.boxes[:, 2:] - self.boxes[:, :2]) / 2
+        self.chunk_reach = float(np.hypot(half[:, 0], half[:, 1]).max())
+        self.chunk_tree = KDTree(np.ascontiguousarray(centres), leafsize=8)
+
+    def _build_samples(self) -> None:
+        """Build the samples of :meth:`planar_nearest` and their tree.
+
+        Every vertex, and points along each segment at most :data:`SAMPLE_SPACING_M`
+        apart; each sample knows its segment(s) (a vertex: the one or two it joins).
+        """
+        vx, vy, seg_ok = self.vx, self.vy, self.seg_ok
+        segs = np.flatnonzero(seg_ok)
+        length = np.hypot(vx[segs + 1] - vx[segs], vy[segs + 1] - vy[segs])
+        pieces = np.maximum(np.ceil(length / SAMPLE_SPACING_M), 1).astype(np.intp)
+        inner = pieces - 1
+        own = np.repeat(segs, inner)
+        step = np.arange(inner.sum()) - np.repeat(np.cumsum(inner) - inner, inner) + 1
+        t = step / np.repeat(pieces, inner)
+        n = len(vx)
+        before_ok = np.r_[False, seg_ok[:-1]]
+        self.seg_a = np.r_[np.where(before_ok, np.arange(n) - 1, 0), own]
+        self.seg_a_ok = np.r_[before_ok, np.ones(len(own), dtype=bool)]
+        self.seg_b = np.r_[np.arange(n), own]
+        self.seg_b_ok = np.r_[seg_ok, np.zeros(len(own), dtype=bool)]
+        self.sample_gap2 = float(((length / pieces) ** 2).max()) if len(segs) else 0.0
+        samples = np.column_stack([np.r_[vx, vx[own] + t * (vx[own + 1] - vx[own])], np.r_[vy, vy[own] + t * (vy[own + 1] - vy[own])]])
+        self.sample_tree = KDTree(samples, leafsize=16)
 
     def distance_m(self, lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Geodesic distance (metres, WGS84) from each point to the nearest point of the line.
@@ -107,7 +149,7 @@ class LineIndex:
         """
         return self.nearest(lon, lat, x, y)[0]
 
-    def nearest(self, lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray, points=None) -> tuple[np.ndarray, ...]:
+    def nearest(self, lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
         """Geodesic distance to the line and the working-CRS coordinates of the nearest point.
 
         Parameters
@@ -116,8 +158,6 @@ class LineIndex:
             Point coordinates, degrees.
         x, y : numpy.ndarray
             The same points in the working CRS (metres).
-        points : numpy.ndarray of shapely.Point, optional
-            ``shapely.points(x, y)`` when the caller already has them.
 
         Returns
         -------
@@ -128,9 +168,7 @@ class LineIndex:
         if self.empty or n == 0:
             return np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
         _, inverse = working_transformers()
-        points = shapely.points(x, y) if points is None else points
-        nearest = shapely.get_coordinates(shapely.shortest_line(self.line, points))[0::2]
-        qx, qy = nearest[:, 0].copy(), nearest[:, 1].copy()
+        qx, qy = self.planar_nearest(x, y)
         qlon, qlat = inverse.transform(qx, qy)
         _, _, result = GEOD.inv(lon, lat, qlon, qlat)
         ratio = _scale_ratio(min(self.lat_range[0], float(lat.min())), max(self.lat_range[1], float(lat.max())))
@@ -167,6 +205,62 @@ class LineIndex:
             result[point[better]] = other[better]
             qx[point[better]], qy[point[better]] = cx[better], cy[better]
         return result, qx, qy
+
+    def planar_nearest(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest point of the line in the working CRS: the point GEOS's nearest-points query returns.
+
+        Exact by construction. Every segment carries samples (its ends and points
+        at most ``s`` apart along it, :data:`SAMPLE_SPACING_M`). If the nearest point
+        of the line lies on a segment at distance ``d``, a sample of that segment
+        lies within ``sqrt(d**2 + s**2 / 4)`` of the query point, and ``d`` is at most
+        the distance to the nearest sample. Every segment with a sample inside
+        that radius is evaluated with GEOS's ``LineSegment::closestPoint``
+        arithmetic, so the result is the same point GEOS finds. Points with more
+        samples inside the radius than fetched are fetched again with more; the
+        few left go to GEOS itself.
+
+        Parameters
+        ----------
+        x, y : numpy.ndarray
+            Points in the working CRS (metres); the line must not be empty.
+
+        Returns
+        -------
+        (qx, qy) : tuple of numpy.ndarray
+        """
+        qx, qy = np.empty(len(x)), np.empty(len(x))
+        todo = np.arange(len(x))
+        n_samples = len(self.seg_a)
+        for k in NEAR_SAMPLES:
+            k = min(k, n_samples)
+            if todo.size == 0:
+                break
+            dist2, sample = self.sample_tree.query(np.column_stack([x[todo], y[todo]]), k=k, sqr_dists=True)
+            dist2, sample = dist2.reshape(len(todo), k), sample.reshape(len(todo), k).astype(np.intp)
+            # margin for the rounding of the samples and distances: a larger radius only adds candidates
+            radius2 = (dist2[:, 0] + self.sample_gap2 / 4) * (1 + 1e-9) + 1e-6
+            done = np.ones(len(todo), dtype=bool) if k == n_samples else dist2[:, -1] > radius2
+            single = done & (dist2[:, 1] > radius2) if k > 1 else done
+            for rows, cols in ((single, slice(0, 1)), (done & ~single, slice(None))):
+                picked, near = sample[rows, cols], dist2[rows, cols] <= radius2[rows, None]
+                seg = np.concatenate([self.seg_a[picked], self.seg_b[picked]], axis=1)
+                ok = np.concatenate([near & self.seg_a_ok[picked], near & self.seg_b_ok[picked]], axis=1)
+                rows = todo[rows]
+                qx[rows], qy[rows] = _closest_on_segments(self.vx, self.vy, seg, ok, x[rows], y[rows])
+            todo = todo[~done]
+        if todo.size:
+            got = shapely.get_coordinates(shapely.shortest_line(self.line, shapely.points(x[todo], y[todo])))[0::2]
+            qx[todo], qy[todo] = got[:, 0], got[:, 1]
+        return qx, qy
+
+    @property
+    def line(self) -> shapely.Geometry:
+        """The line in the working CRS as one prepared MultiLineString (built on first use)."""
+        if self._line is None:
+            line = shapely.multilinestrings(shapely.linestrings(np.column_stack([self.vx, self.vy]), indices=np.repeat(np.arange(len(self._sizes)), self._sizes)))
+            shapely.prepare(line)
+            self._line = line
+        return self._line
 
     def lower_bound_m(self, x: np.ndarray, y: np.ndarray, ratio: float) -> np.ndarray:
         """Return a cheap lower bound of the geodesic distance (bounding boxes, scale ``ratio``).
@@ -214,8 +308,40 @@ class LineIndex:
         return point[keep], chunk[keep]
 
     def _candidates(self, x: np.ndarray, y: np.ndarray, band: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(point, chunk) pairs whose chunk bounding box lies within ``band`` of the point, sorted."""
-        points, chunks = [], []
+        """(point, chunk) pairs whose chunk bounding box lies within ``band`` of the point, sorted.
+
+        The chunks nearest by box centre are tested first: when the last of them is
+        farther than ``band`` plus the largest box half-diagonal, no other chunk's box
+        can be within ``band``. Other points test every chunk (:meth:`_candidates_dense`).
+        """
+        k = NEAR_CHUNKS
+        if self.n_chunks <= k or len(x) == 0:
+            return self._candidates_dense(x, y, band)
+        dist, chunk = self.chunk_tree.query(np.column_stack([x, y]), k=k)
+        chunk = chunk.astype(np.intp)
+        done = dist[:, -1] - self.chunk_reach > band * (1 + 1e-9) + 1e-6
+        rows = np.flatnonzero(done)
+        chunk = chunk[rows]
+        box = self.boxes[chunk]
+        px, py, bb = x[rows, None], y[rows, None], band[rows, None]
+        gx = np.maximum(np.maximum(box[..., 0] - px, px - box[..., 2]), 0.0)
+        gy = np.maximum(np.maximum(box[..., 1] - py, py - box[..., 3]), 0.0)
+        keep = gx * gx + gy * gy <= bb * bb
+        chunk = np.sort(np.where(keep, chunk, self.n_chunks), axis=1)
+        keep = chunk < self.n_chunks
+        points = np.repeat(rows, keep.sum(axis=1))
+        chunks = chunk[keep]
+        rest = np.flatnonzero(~done)
+        if rest.size:
+            p_rest, c_rest = self._candidates_dense(x[rest], y[rest], band[rest])
+            points, chunks = np.r_[points, rest[p_rest]], np.r_[chunks, c_rest]
+            order = np.argsort(points, kind="stable")
+            points, chunks = points[order], chunks[order]
+        return points, chunks
+
+    def _candidates_dense(self, x: np.ndarray, y: np.ndarray, band: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(point, chunk) pairs whose chunk bounding box lies within ``band``: every super-box, then its chunks."""
+        points, chunks = [np.empty(0, dtype=np.intp)], [np.empty(0, dtype=np.intp)]
         step = max(1, 2_000_000 // max(len(self.super_boxes), 1))
         offsets = np.arange(SUPER_CHUNKS)
         for lo in range(0, len(x), step):
@@ -234,6 +360,28 @@ class LineIndex:
             points.append(lo + p_idx[keep])
             chunks.append(c_idx[keep])
         return np.concatenate(points), np.concatenate(chunks)
+
+
+def _closest_on_segments(vx, vy, seg, ok, px, py) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the nearest of the candidate segments' closest points (GEOS ``LineSegment::closestPoint``).
+
+    ``seg`` (rows x candidates) holds segment numbers (segment i joins vertices i
+    and i + 1), ``ok`` which of them count.
+    """
+    seg = np.where(ok, seg, 0)
+    px, py = px[:, None], py[:, None]
+    x0, y0, x1, y1 = vx[seg], vy[seg], vx[seg + 1], vy[seg + 1]
+    dx, dy = x1 - x0, y1 - y0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = ((px - x0) * dx + (py - y0) * dy) / (dx * dx + dy * dy)
+    inner = (r > 0) & (r < 1)
+    start = ~inner & ~(r >= 1)  # before the segment, or a zero-length one: its first end
+    fx = np.where(inner, x0 + r * dx, np.where(start, x0, x1))
+    fy = np.where(inner, y0 + r * dy, np.where(start, y0, y1))
+    d2 = np.where(ok, (fx - px) ** 2 + (fy - py) ** 2, np.inf)
+    best = d2.argmin(axis=1)
+    rows = np.arange(len(best))
+    return fx[rows, best], fy[rows, best]
 
 
 def _box_distance2(x: np.ndarray, y: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -394,15 +542,14 @@ def compute_front_enrichment(lon, lat, dates, frontlines, workers: int | None = 
         if rows.size:
             vlon, vlat = lon[rows], lat[rows]
             vx, vy = (np.asarray(v) for v in working_transformers()[0].transform(vlon, vlat))
-            vpoints = shapely.points(vx, vy)
             neighbour_lines, neighbours = _neighbour_index()
             in_neighbours = shapely.intersects_xy(neighbours, vlon, vlat)
             snaps = index[rows]
             snapshot_dates = pd.to_datetime(frontlines["snapshot_date"]).astype("datetime64[ns]").to_numpy()
-            order = np.argsort(snaps, kind="stable")
+            # by snapshot, then in 20 km strips of the plane: neighbouring queries reuse the same index nodes
+            order = np.lexsort((vx, np.floor(vy / 20_000.0), snaps))
             cuts = np.flatnonzero(np.r_[True, snaps[order][1:] != snaps[order][:-1], True])
-            # warm the shared index and floor grid up front: GEOS builds a prepared geometry's
-            # facet index lazily, and the grid is cached
+            # warm the shared index and floor grid up front (both cached, built once per process)
             neighbour_lines.nearest(vlon[:1], vlat[:1], vx[:1], vy[:1])
             _neighbour_floor()
             groups = [order[start:stop] for start, stop in zip(cuts[:-1], cuts[1:], strict=True)]
@@ -411,7 +558,7 @@ def compute_front_enrichment(lon, lat, dates, frontlines, workers: int | None = 
                 snap = int(snaps[members[0]])
                 return members, snap, _snapshot_distances(
                     frontlines.geometry.iloc[snap], frontlines["contact_line"].iloc[snap], neighbour_lines,
-                    vlon[members], vlat[members], vx[members], vy[members], vpoints[members], in_neighbours[members],
+                    vlon[members], vlat[members], vx[members], vy[members], in_neighbours[members],
                 )
 
             workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(groups)))
@@ -449,7 +596,7 @@ def _unique_rows(lon: np.ndarray, lat: np.ndarray, snap: np.ndarray) -> tuple[np
     return first, codes
 
 
-def _snapshot_distances(area, contact, neighbour_lines, lon, lat, x, y, points, in_neighbours) -> tuple[np.ndarray, ...]:
+def _snapshot_distances(area, contact, neighbour_lines, lon, lat, x, y, in_neighbours) -> tuple[np.ndarray, ...]:
     """Front distance (km, signed), occupied flag and distance to Russia (km) for one snapshot's incidents.
 
     The occupied boundary contains the contact line, so for a point outside the
@@ -466,16 +613,17 @@ def _snapshot_distances(area, contact, neighbour_lines, lon, lat, x, y, points, 
     to_area = np.where(inside, 0.0, np.inf)
     need_contact = np.ones(n, dtype=bool)
     if free.any() and area is not None and not area.is_empty:
-        g, nx, ny = LineIndex(area.boundary).nearest(lon[free], lat[free], x[free], y[free], points[free])
+        g, nx, ny = LineIndex(area.boundary).nearest(lon[free], lat[free], x[free], y[free])
         to_area[free] = g
         if not contact_index.empty:
-            on_contact = shapely.dwithin(contact_index.line, shapely.points(nx, ny), 0.5)
+            cx, cy = contact_index.planar_nearest(nx, ny)
+            on_contact = np.hypot(cx - nx, cy - ny) <= 0.5
             idx = np.flatnonzero(free)[on_contact]
             front[idx] = g[on_contact]
             need_contact[idx] = False
     if need_contact.any() and not contact_index.empty:
         front[need_contact] = contact_index.nearest(
-            lon[need_contact], lat[need_contact], x[need_contact], y[need_contact], points[need_contact]
+            lon[need_contact], lat[need_contact], x[need_contact], y[need_contact]
         )[0]
     to_russia = np.where(in_neighbours, 0.0, to_area)
     ratio = _scale_ratio(float(lat.min()), float(lat.max()))
@@ -485,7 +633,7 @@ def _snapshot_distances(area, contact, neighbour_lines, lon, lat, x, y, points, 
         sel = sel[_neighbour_lower_bound(lon[sel], lat[sel]) < to_area[sel]]
         sel = sel[neighbour_lines.lower_bound_m(x[sel], y[sel], ratio) < to_area[sel]]
         if sel.size:
-            to_russia[sel] = np.minimum(to_area[sel], neighbour_lines.nearest(lon[sel], lat[sel], x[sel], y[sel], points[sel])[0])
+            to_russia[sel] = np.minimum(to_area[sel], neighbour_lines.nearest(lon[sel], lat[sel], x[sel], y[sel])[0])
     front = np.where(inside, -front, front) / 1000.0
     return front, inside, to_russia / 1000.0
 
