@@ -67,7 +67,8 @@ def test_extra_given_apart_is_written_as_the_frame_column(tmp_path):
 
 def _csv(path, rows: list[tuple[str, str, float, str]]) -> None:
     """A generic incident file whose ``note`` column has no canonical home (it goes into ``extra``)."""
-    pd.DataFrame([{"id": i, "date": d, "lat": 50.45, "lon": lon, "note": note} for i, d, lon, note in rows]).to_csv(
+    pd.DataFrame([{"id": i, "date": d, "lat": 50.45, "lon": lon, "event_type": "shelling", "note": note}
+                  for i, d, lon, note in rows]).to_csv(
         path, index=False)
 
 
@@ -122,3 +123,36 @@ def test_a_row_group_table_reads_back_like_the_frame(tmp_path):
     back = datadir.read_incidents_table(tmp_path / INCIDENTS_FILE)
     pd.testing.assert_frame_equal(coerce_incidents(back, ALL_COLUMNS), frame)
     assert pq.ParquetFile(tmp_path / INCIDENTS_FILE).schema_arrow.field("geometry").type == pa.binary()
+
+
+def _staged(records: list[dict], name: str):
+    """What ``stage_files`` returns for these canonical records (no quarantine)."""
+    from geo.schema import IMPORT_COLUMNS, ImportResult, empty_quarantine
+    from tests.test_fusion import frame
+
+    rows = coerce_incidents(frame(*records), IMPORT_COLUMNS)
+    n = len(rows)
+    result = ImportResult(rows, empty_quarantine(), n, files=[{"file": name, "source": "x", "rows_read": n, "imported": n,
+                                                               "format": "acled"}])
+    return result, [{"file": name, "sha256": None, "format": "acled", "rows": n, "imported": n, "imported_at": "now"}]
+
+
+def test_fusion_beside_the_enrichment_gives_the_table_fused_after_it(tmp_path, monkeypatch):
+    """``geo ingest`` fuses on a thread while it enriches: same tables as fusing afterwards, on re-imports too."""
+    from tests.test_fusion import record
+
+    batches = [
+        ("a.csv", [record(f"a{i}", "acled", km_north=i * 3.0, day=i % 3, killed=i % 2) for i in range(8)]),
+        ("u.csv", [record(f"u{i}", "ucdp", km_north=i * 3.0 + 0.2, day=i % 3, killed=2) for i in range(5)]),
+        ("a.csv", [record(f"a{i}", "acled", km_north=i * 3.0, day=i % 3, killed=3) for i in range(2, 10)]),
+    ]
+    tables = {}
+    for overlap in (True, False):
+        monkeypatch.setattr(build, "FUSE_WHILE_ENRICHING", overlap)
+        out = tmp_path / f"overlap-{overlap}"
+        for name, records in batches:
+            monkeypatch.setattr(build, "stage_files", lambda *a, records=records, name=name, **k: _staged(records, name))
+            build.ingest_into(out, [tmp_path / name])
+        tables[overlap] = datadir.read_tables(out).incidents
+    assert tables[True]["event_size"].max() > 1 and len(tables[True]) == 15
+    pd.testing.assert_frame_equal(tables[True], tables[False])
