@@ -561,9 +561,59 @@ def content_ids(records: pd.DataFrame | list, prefix: str = "sha1-") -> np.ndarr
     return np.asarray([prefix + hashlib.sha1(t.encode("utf-8")).hexdigest()[:16] for t in texts], dtype=object)
 
 
+def _take_chunked(values, idx: np.ndarray):
+    """Rows ``idx`` of an Arrow chunked array, taken chunk by chunk (Arrow's own take concatenates every chunk first)."""
+    import pyarrow as pa
+
+    lengths = np.fromiter((len(c) for c in values.chunks), dtype=np.int64, count=values.num_chunks)
+    bounds = np.concatenate([[0], np.cumsum(lengths)])
+    which = np.searchsorted(bounds, idx, side="right") - 1
+    order = np.argsort(which, kind="stable")
+    pieces = []
+    for k in np.unique(which):
+        chosen = order[which[order] == k]
+        pieces.append(values.chunk(int(k)).take(pa.array(idx[chosen] - bounds[k])))
+    inverse = np.empty(len(idx), dtype=np.int64)
+    inverse[order] = np.arange(len(idx))
+    return pa.concat_arrays(pieces).take(pa.array(inverse))
+
+
+def take_positions(frame: pd.DataFrame, idx: np.ndarray) -> pd.DataFrame:
+    """Return ``frame.iloc[idx]`` (same values, dtypes and index), cheaply when ``idx`` holds few rows.
+
+    Arrow-backed text columns are taken chunk by chunk, so picking a few
+    quarantined rows out of a million does not copy whole columns.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read.
+    idx : numpy.ndarray
+        Integer positions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The chosen rows, in the order of ``idx``.
+    """
+    idx = np.asarray(idx, dtype=np.int64)
+    if len(idx) * 64 > len(frame) or not len(idx):
+        return frame.iloc[idx]
+    columns = {}
+    for name in frame.columns:
+        col = frame[name]
+        array = col.array
+        if isinstance(array, pd.arrays.ArrowStringArray):
+            taken = _take_chunked(array.__arrow_array__(), idx)
+            columns[name] = pd.Series(pd.arrays.ArrowStringArray(taken)).astype(col.dtype)
+        else:
+            columns[name] = col.iloc[idx].reset_index(drop=True)
+    return pd.DataFrame(columns, columns=frame.columns).set_axis(frame.index[idx])
+
+
 def _original_json(raw, idx: np.ndarray) -> list[str]:
     if isinstance(raw, pd.DataFrame):
-        rows = raw.iloc[idx]
+        rows = take_positions(raw, idx)
         if len(idx) > 100 and all(isinstance(t, pd.StringDtype) for t in rows.dtypes):
             return build_extra(rows.reset_index(drop=True), list(rows.columns), keep_empty=True).tolist()
         return [to_json(r) for r in rows.to_dict("records")]
@@ -650,9 +700,13 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
         def __init__(self, name: str):
             self.name = name
             self.values = None
+            self.asked = 0
 
         def __getitem__(self, i):
             if self.values is None:
+                self.asked += 1
+                if self.asked <= 256:  # a few details: read the cells, not the whole column
+                    return f[self.name].iloc[i]
                 self.values = f[self.name].to_numpy(dtype=object)
             return self.values[i]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.i18n import N_
 from geo.sources import keywords
@@ -24,7 +25,6 @@ from geo.sources._common import (
     blank_to_na,
     build_extra,
     map_codes,
-    map_text,
     read_named_csv,
     same_list,
     strip_text,
@@ -102,24 +102,45 @@ def _join_text(notes: pd.Series, tags: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(joined), index=notes.index)
 
 
-def _event_types(sub: pd.Series, top: pd.Series, matrix: np.ndarray) -> np.ndarray:
-    """Sub-event type first, refined by what the notes say was fired (``sub`` and ``top`` stripped)."""
-    base = map_text(sub, SUB_EVENT_TYPES)
-    base = base.fillna(map_text(top, EVENT_TYPES)).fillna("other").to_numpy(dtype=object)
+#: Every event type :func:`_event_types` can give, in a fixed order (its codes index this list).
+_EVENT_NAMES: tuple[str, ...] = tuple(dict.fromkeys([*SUB_EVENT_TYPES.values(), *EVENT_TYPES.values(), "other",
+                                                     "air_strike", "drone_strike", "missile_strike", "mine"]))
+
+
+def _name_codes(values: pd.Series, table: dict[str, str]) -> np.ndarray:
+    """Index into :data:`_EVENT_NAMES` of ``table[value]`` per row (-1 where the table has no entry or the cell is NA)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype="str"), use_na_sentinel=True)
+    names = pd.Series(uniques, dtype="str").map(table)
+    per_unique = np.array([_EVENT_NAMES.index(v) if isinstance(v, str) else -1 for v in names] + [-1], dtype=np.int64)
+    return per_unique[codes]  # code -1 (NA) takes the appended -1
+
+
+def _event_types(sub: pd.Series, top: pd.Series, weapons: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Sub-event type first, refined by what the notes say was fired (``sub`` and ``top`` stripped).
+
+    ``weapons`` is the weapon matrix of the distinct compacted notes and ``rows`` each row's
+    entry in it; returns each row's index into :data:`_EVENT_NAMES`.
+    """
+    base = _name_codes(sub, SUB_EVENT_TYPES)
+    missing = base < 0
+    if missing.any():
+        base[missing] = _name_codes(top[missing], EVENT_TYPES)
+    base[base < 0] = _EVENT_NAMES.index("other")
 
     def has(*codes: str) -> np.ndarray:
-        return np.logical_or.reduce([keywords.column(matrix, keywords.WEAPON_RULES, c) for c in codes])
+        return np.logical_or.reduce([keywords.column(weapons, keywords.WEAPON_RULES, c) for c in codes])[rows]
 
     missile = has("cruise_missile", "ballistic_missile", "anti_aircraft_missile", "missile_unspecified")
     drone = has("drone")
     bomb = has("aerial_bomb")
     mine = has("mine")
-    remote = (base == "shelling") | (base == "air_strike")
+    code = _EVENT_NAMES.index
+    remote = (base == code("shelling")) | (base == code("air_strike"))
     out = base.copy()
-    out[remote & bomb] = "air_strike"
-    out[remote & drone] = "drone_strike"
-    out[remote & missile] = "missile_strike"
-    out[(base == "explosion") & mine] = "mine"
+    out[remote & bomb] = code("air_strike")
+    out[remote & drone] = code("drone_strike")
+    out[remote & missile] = code("missile_strike")
+    out[(base == code("explosion")) & mine] = code("mine")
     return out
 
 
@@ -153,15 +174,18 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     sub = strip_text(col("sub_event_type"))
     top = strip_text(col("event_type"))
     text = _join_text(notes, tags)
-    compacted = keywords.compact_keywords(text)
-    weapon_matrix = keywords.weapon_matrix(text, compacted)
-    event = _event_types(sub, top, weapon_matrix)
-    violent = pd.Series(event).isin(_VIOLENT | {"missile_strike", "drone_strike", "mine"}).to_numpy()
-    weapons = keywords.masks_to_lists(weapon_matrix, list(keywords.WEAPON_RULES), default=["unknown"])
-    no_weapon = np.flatnonzero(~(violent | weapon_matrix.any(axis=1)))
+    rows, distinct = keywords.compact_keywords(text)
+    weapon_matrix = keywords.drop_superseded(keywords.match_distinct(distinct, keywords.WEAPON_RULES))
+    event_codes = _event_types(sub, top, weapon_matrix, rows)
+    event = pd.Series(pd.arrays.ArrowStringArray(pa.array(_EVENT_NAMES, pa.large_string()).take(event_codes)),
+                      dtype="str")
+    violent_names = _VIOLENT | {"missile_strike", "drone_strike", "mine"}
+    violent = np.isin(event_codes, [i for i, name in enumerate(_EVENT_NAMES) if name in violent_names])
+    weapons = keywords.masks_to_lists(weapon_matrix, list(keywords.WEAPON_RULES), default=["unknown"], rows=rows)
+    no_weapon = np.flatnonzero(~(violent | weapon_matrix.any(axis=1)[rows]))
     weapons[no_weapon] = same_list(len(no_weapon))
-    target_matrix = keywords.match_rules(text, keywords.TARGET_RULES, compacted)
-    targets = keywords.masks_to_lists(target_matrix, list(keywords.TARGET_RULES), default=["unknown"])
+    target_matrix = keywords.match_distinct(distinct, keywords.TARGET_RULES)
+    targets = keywords.masks_to_lists(target_matrix, list(keywords.TARGET_RULES), default=["unknown"], rows=rows)
     no_sub = sub == ""
     event_raw = sub.mask(no_sub, top) if no_sub.any() else sub
     extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]

@@ -231,13 +231,35 @@ def match_rules(text: pd.Series, rules: dict[str, str], compacted=None) -> np.nd
     numpy.ndarray
         Shape ``(len(text), len(rules))``.
     """
+    codes, uniques = compacted if compacted is not None else compact_keywords(text)
+    return match_distinct(uniques, rules)[codes]
+
+
+def match_distinct(uniques, rules: dict[str, str]) -> np.ndarray:
+    """Return the rule matrix of the distinct compacted texts of :func:`compact_keywords` (one row each).
+
+    ``match_distinct(uniques, rules)[codes]`` is :func:`match_rules` for the
+    whole column; working on the distinct texts keeps the per-row work to one
+    index per row.
+
+    Parameters
+    ----------
+    uniques : pyarrow.Array
+        Distinct compacted texts (the second item of :func:`compact_keywords`).
+    rules : dict
+        code -> regular expression.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(uniques), len(rules))``.
+    """
     import pyarrow.compute as pc
 
-    codes, uniques = compacted if compacted is not None else compact_keywords(text)
     small = np.zeros((len(uniques), len(rules)), dtype=bool)
     for j, pattern in enumerate(rules.values()):
         small[:, j] = pc.match_substring_regex(uniques, _non_capturing(pattern)).to_numpy(zero_copy_only=False)
-    return small[codes]
+    return small
 
 
 def weapon_matrix(text: pd.Series, compacted=None) -> np.ndarray:
@@ -255,7 +277,23 @@ def weapon_matrix(text: pd.Series, compacted=None) -> np.ndarray:
     numpy.ndarray
         Boolean matrix with the columns of :data:`WEAPON_RULES`.
     """
-    masks = match_rules(text, WEAPON_RULES, compacted)
+    return drop_superseded(match_rules(text, WEAPON_RULES, compacted))
+
+
+def drop_superseded(masks: np.ndarray) -> np.ndarray:
+    """Clear the generic weapon codes where a specific one matched (in place; returns ``masks``).
+
+    Parameters
+    ----------
+    masks : numpy.ndarray
+        Boolean matrix with the columns of :data:`WEAPON_RULES` (one row per text, or per
+        distinct text from :func:`match_distinct`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``masks``.
+    """
     codes = list(WEAPON_RULES)
     for generic, specifics in _WEAPON_SUPERSEDES.items():
         specific = masks[:, [codes.index(s) for s in specifics]].any(axis=1)
@@ -263,7 +301,8 @@ def weapon_matrix(text: pd.Series, compacted=None) -> np.ndarray:
     return masks
 
 
-def masks_to_lists(masks: np.ndarray, codes: list[str], default: list[str] | None = None) -> np.ndarray:
+def masks_to_lists(masks: np.ndarray, codes: list[str], default: list[str] | None = None,
+                   rows: np.ndarray | None = None) -> np.ndarray:
     """Turn a boolean matrix into one list of codes per row, fast (one list per distinct pattern).
 
     Parameters
@@ -274,6 +313,9 @@ def masks_to_lists(masks: np.ndarray, codes: list[str], default: list[str] | Non
         Code of each column, in output order.
     default : list of str, optional
         List used for rows with no match (empty list by default).
+    rows : numpy.ndarray, optional
+        The row of ``masks`` for each output row (``masks`` then holds one row per distinct
+        text, as from :func:`match_distinct`); by default one output row per row of ``masks``.
 
     Returns
     -------
@@ -283,15 +325,17 @@ def masks_to_lists(masks: np.ndarray, codes: list[str], default: list[str] | Non
     """
     n, k = masks.shape
     if n == 0:
-        return np.empty(0, dtype=object)
+        return np.empty(0 if rows is None else len(rows), dtype=object)
     weights = (np.int64(1) << np.arange(k, dtype=np.int64))
-    keys = masks.astype(np.int64) @ weights
+    keys = np.zeros(n, dtype=np.int64)
+    for j in range(k):
+        keys[masks[:, j]] |= weights[j]
     inverse, uniques = pd.factorize(keys)
     lists = np.empty(len(uniques), dtype=object)
     for i, key in enumerate(uniques):
         chosen = [codes[j] for j in range(k) if key >> j & 1]
         lists[i] = chosen if chosen else list(default or [])
-    return lists[inverse]
+    return lists[inverse] if rows is None else lists[inverse[rows]]
 
 
 def column(masks: np.ndarray, rules: dict[str, str], code: str) -> np.ndarray:
