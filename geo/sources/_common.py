@@ -529,10 +529,20 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
     if not pieces:
         return pd.Series(["{}"] * n, dtype="string")
     close = pa.scalar("}", pa.large_string())
-    chunks = []
-    for start in range(0, n, EXTRA_BATCH_ROWS):
+
+    def assemble(start: int):
         parts = [pc.take(table, pa.array(codes[start:start + EXTRA_BATCH_ROWS])) for table, codes in pieces]
-        chunks.append(pc.binary_join_element_wise(*parts, close, nothing))
+        return pc.binary_join_element_wise(*parts, close, nothing)
+
+    starts = range(0, n, EXTRA_BATCH_ROWS)
+    if len(starts) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Arrow's take and join release the GIL: two threads use both cores (two batches alive at a time).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            chunks = list(pool.map(assemble, starts))
+    else:
+        chunks = [assemble(start) for start in starts]
     joined = pa.chunked_array(chunks, type=pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(joined), index=frame.index)
 

@@ -12,6 +12,7 @@ real 0); ACLED codes no injuries (<NA>). Event types come from
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -165,8 +166,25 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         ``event_id_cnty``, ``event_date``, ``latitude`` or ``longitude`` is missing.
     """
     table = read_named_csv(path, REQUIRED, N_("an ACLED export"), max_rows, max_bytes, aliases={"event_id_cnty": "data_id"})
-    raw, lookup, col = table.frame, table.lookup, table.col
+    raw, lookup = table.frame, table.lookup
     n = len(raw)
+    extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # ``extra`` (mostly Arrow kernels, which release the GIL) is built while the rest is staged;
+        # the thread gets its own view of the columns it reads.
+        extra = pool.submit(build_extra, raw[extra_cols], extra_cols)
+        fields = _fields(table, n)
+        fields["extra"] = extra.result()
+    fields["target_inferred"] = True
+    fields["weapon_inferred"] = True
+    columns = {"source_id": "event_id_cnty", "date": "event_date", "lat": "latitude", "lon": "longitude",
+               "killed": "fatalities"}
+    return table.staged(SOURCE, fields, columns, DATE_FORMATS)
+
+
+def _fields(table, n: int) -> pd.DataFrame:
+    """Stage the canonical fields of an ACLED export but ``extra`` and the inferred flags."""
+    col = table.col
     notes = col("notes")
     tags = col("tags")
     target_raw = strip_text(col("civilian_targeting"))
@@ -188,8 +206,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     targets = keywords.masks_to_lists(target_matrix, list(keywords.TARGET_RULES), default=["unknown"], rows=rows)
     no_sub = sub == ""
     event_raw = sub.mask(no_sub, top) if no_sub.any() else sub
-    extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]
-    fields = pd.DataFrame({
+    return pd.DataFrame({
         "source_id": strip_text(col("event_id_cnty")),
         "date_precision": map_codes(col("time_precision"), TIME_PRECISION),
         "geo_precision": map_codes(col("geo_precision"), GEO_PRECISION),
@@ -203,13 +220,7 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         "injured": None,
         "description": blank_to_na(notes),
         "source_urls": same_list(n),
-        "extra": build_extra(raw, extra_cols),
-        "target_inferred": True,
-        "weapon_inferred": True,
     })
-    columns = {"source_id": "event_id_cnty", "date": "event_date", "lat": "latitude", "lon": "longitude",
-               "killed": "fatalities"}
-    return table.staged(SOURCE, fields, columns, DATE_FORMATS)
 
 
 SPECS = (
