@@ -207,7 +207,7 @@ class NamedCsv:
         return frame[self.lookup[name]] if name in self.lookup else pd.Series([""] * len(frame), dtype="str")
 
     def staged(self, source: str, fields: pd.DataFrame, columns: dict[str, str], date_formats: Sequence[str],
-               messages: list[str] | None = None, **options) -> StagedRows:
+               messages: list[str] | None = None, raw: pd.DataFrame | None = None, **options) -> StagedRows:
         """Return the staged rows of this file: its fields, raw rows, row numbers and malformed records.
 
         Parameters
@@ -224,6 +224,9 @@ class NamedCsv:
             Formats to try first for the dates.
         messages : list of str, optional
             Notes for the user (default: the reader's).
+        raw : pandas.DataFrame, optional
+            The rows as read, to keep for the quarantine (default: the reader's frame; an
+            importer may pass the same rows held more compactly, see :func:`categorical_columns`).
         **options
             More :class:`StagedRows` fields (``default_date_order``).
 
@@ -238,7 +241,7 @@ class NamedCsv:
             fields = fields.assign(**{f: self.col(columns[f]) for f in missing})
         columns = {field_name: self.lookup.get(column, column) for field_name, column in columns.items()}
         return StagedRows(
-            file=name, source=source, fields=fields, raw=table.frame, row_numbers=table.row_numbers, columns=columns,
+            file=name, source=source, fields=fields, raw=table.frame if raw is None else raw, row_numbers=table.row_numbers, columns=columns,
             rows_read=table.rows_read, pre_quarantine=malformed_records(name, source, table.malformed, list(table.frame.columns)),
             messages=list(table.messages) if messages is None else messages, date_formats=date_formats, **options,
         )
@@ -427,7 +430,7 @@ def _literals_of(arr):
 EXTRA_BATCH_ROWS = 1 << 16
 
 
-def _json_literals(values: pd.Series, keep_empty: bool = False):
+def _json_literals(values: pd.Series, keep_empty: bool = False, encoding: list | None = None):
     """Return the distinct values of a column as JSON literals, and each row's index into them.
 
     The column is dictionary-encoded once (nulls included), so each distinct value
@@ -438,7 +441,8 @@ def _json_literals(values: pd.Series, keep_empty: bool = False):
     (pyarrow.Array, numpy.ndarray) or None
         Literals (no nulls: a missing value is ``null``; so is "" unless
         ``keep_empty``) and int32 indices, one per row; None when no row has a value
-        (the column is left out).
+        (the column is left out). ``encoding``, when given, receives the column's distinct
+        values and those indices.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -453,6 +457,8 @@ def _json_literals(values: pd.Series, keep_empty: bool = False):
         indices = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
     else:
         dictionary, indices = pa.array([], pa.large_string()), np.empty(0, dtype=np.int32)
+    if encoding is not None:
+        encoding.extend((dictionary, indices))
     if not keep_empty:
         dictionary = pc.if_else(pc.equal(dictionary, ""), pa.scalar(None, pa.large_string()), dictionary)
         if dictionary.null_count == len(dictionary):
@@ -482,7 +488,8 @@ def _merge_pieces(first, second, limit: int):
     return table, codes
 
 
-def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = False) -> pd.Series:
+def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = False,
+                encodings: dict | None = None) -> pd.Series:
     """Build the ``extra`` JSON object per row from ``columns`` of ``frame``, vectorised.
 
     Columns that are empty in every row are left out; an empty cell becomes
@@ -502,6 +509,9 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
     keep_empty : bool
         Keep every column and empty strings as they are (for the quarantine's
         faithful copy of a row) instead of dropping empty columns and writing null.
+    encodings : dict, optional
+        Filled with column -> (distinct values, int32 index of each row into them), the
+        dictionary encoding computed on the way (see :func:`categorical_columns`).
 
     Returns
     -------
@@ -516,7 +526,10 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
     limit = max(1024, n // 16)
     pieces: list = []
     for name in columns:
-        literal = _json_literals(frame[name], keep_empty)
+        encoding = [] if encodings is not None else None
+        literal = _json_literals(frame[name], keep_empty, encoding)
+        if encoding:
+            encodings[name] = tuple(encoding)
         if literal is None:
             continue
         key = ("," if pieces else "{") + json.dumps(str(name), ensure_ascii=False) + ":"
@@ -545,6 +558,45 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
         chunks = [assemble(start) for start in starts]
     joined = pa.chunked_array(chunks, type=pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(joined), index=frame.index)
+
+
+def categorical_columns(frame: pd.DataFrame, encodings: dict) -> pd.DataFrame:
+    """Return ``frame`` with the text columns of ``encodings`` held as categoricals (same values, less memory).
+
+    A publisher's code and name columns (regions, actors, event types) repeat a few values
+    over a million rows; once their ``extra`` JSON is built they are only read again for
+    the quarantine's copy of a rejected row and for the date-order hints, so they are kept
+    as a small index per row into their distinct values, reusing the dictionary encoding
+    :func:`build_extra` computed. Columns with missing cells or many distinct values stay as
+    they are.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows as read (``str`` columns).
+    encodings : dict
+        Column -> (distinct values, int32 index per row), from :func:`build_extra`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame; the other columns are shared with ``frame``.
+    """
+    import pyarrow as pa
+
+    n = len(frame)
+    compact = {}
+    for name, (dictionary, indices) in encodings.items():
+        if dictionary.null_count or len(dictionary) * 4 > n or len(indices) != n:
+            continue
+        categories = pd.Index(pd.arrays.ArrowStringArray(dictionary.cast(pa.large_string())), dtype=frame[name].dtype)
+        compact[name] = pd.Series(pd.Categorical.from_codes(indices, categories=categories), index=frame.index)
+    return frame.assign(**compact) if compact else frame
+
+
+def _plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn the categorical columns of :func:`categorical_columns` back into text."""
+    return frame.astype({name: t.categories.dtype for name, t in frame.dtypes.items() if isinstance(t, pd.CategoricalDtype)})
 
 
 def content_ids(records: pd.DataFrame | list, prefix: str = "sha1-") -> np.ndarray:
@@ -623,7 +675,7 @@ def take_positions(frame: pd.DataFrame, idx: np.ndarray) -> pd.DataFrame:
 
 def _original_json(raw, idx: np.ndarray) -> list[str]:
     if isinstance(raw, pd.DataFrame):
-        rows = take_positions(raw, idx)
+        rows = _plain_text(take_positions(raw, idx))
         if len(idx) > 100 and all(isinstance(t, pd.StringDtype) for t in rows.dtypes):
             return build_extra(rows.reset_index(drop=True), list(rows.columns), keep_empty=True).tolist()
         return [to_json(r) for r in rows.to_dict("records")]

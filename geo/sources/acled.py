@@ -25,6 +25,7 @@ from geo.sources._common import (
     StagedRows,
     blank_to_na,
     build_extra,
+    categorical_columns,
     map_codes,
     read_named_csv,
     same_list,
@@ -169,17 +170,18 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     raw, lookup = table.frame, table.lookup
     n = len(raw)
     extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]
+    encodings: dict = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
         # ``extra`` (mostly Arrow kernels, which release the GIL) is built while the rest is staged;
         # the thread gets its own view of the columns it reads.
-        extra = pool.submit(build_extra, raw[extra_cols], extra_cols)
+        extra = pool.submit(build_extra, raw[extra_cols], extra_cols, encodings=encodings)
         fields = _fields(table, n)
         fields["extra"] = extra.result()
     fields["target_inferred"] = True
     fields["weapon_inferred"] = True
     columns = {"source_id": "event_id_cnty", "date": "event_date", "lat": "latitude", "lon": "longitude",
                "killed": "fatalities"}
-    return table.staged(SOURCE, fields, columns, DATE_FORMATS)
+    return table.staged(SOURCE, fields, columns, DATE_FORMATS, raw=categorical_columns(raw, encodings))
 
 
 def _fields(table, n: int) -> pd.DataFrame:

@@ -192,10 +192,12 @@ COMPACT_BATCH_ROWS = 1 << 17
 def _compact_chunk(arr, combined: str):
     """Lower-case, mark every keyword, drop the text between keywords (one chunk).
 
-    Each keyword is wrapped in the control characters 1 and 2; one more pass
-    replaces the text before the first keyword, between two keywords and after
-    the last one (with the markers) by a space, so the result is ``" kw1 kw2 "``;
-    a text without keywords becomes "".
+    Each keyword is wrapped in the control characters 1 and 2 (any 1 or 2 already in
+    the text becomes a space first). Splitting at the 1s and keeping what comes before
+    the next 2 gives the keywords in order; they are joined by spaces with a space on
+    either side, so the result is ``" kw1 kw2 "`` (what replacing the text before the
+    first keyword, between two and after the last by a space gives, with split passes
+    instead of a second regular expression); a text without keywords becomes "".
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -203,15 +205,34 @@ def _compact_chunk(arr, combined: str):
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     empty = pa.scalar("", pa.large_string())
+    space = pa.scalar(" ", pa.large_string())
     arr = pc.fill_null(pc.utf8_lower(arr), empty)
-    if pc.any(pc.match_substring_regex(arr, r"[\x01\x02]")).as_py():
+    if _has_marker_bytes(arr):
         arr = pc.replace_substring_regex(arr, r"[\x01\x02]", " ")
     marked = pc.replace_substring_regex(arr, combined, "\x01\\0\x02")
     del arr
     has_any = pc.greater_equal(pc.find_substring(marked, "\x01"), 0)
-    compact = pc.replace_substring_regex(marked, r"(?:^|\x02)[^\x01]*(?:\x01|$)", " ")
+    pieces = pc.list_slice(pc.split_pattern(marked, "\x01"), 1)  # "kw\x02text after it", per keyword
     del marked
-    return pc.if_else(has_any, compact, empty)
+    found = pc.list_element(pc.split_pattern(pc.list_flatten(pieces), "\x02", max_splits=1), 0)
+    offsets = pieces.offsets
+    per_row = type(pieces).from_arrays(pc.subtract(offsets, offsets[0]), found)
+    joined = pc.binary_join_element_wise(space, pc.binary_join(per_row, space), space, empty)
+    return pc.if_else(has_any, joined, empty)
+
+
+def _has_marker_bytes(arr) -> bool:
+    """Whether any text of ``arr`` (a string array) holds the control character 1 or 2.
+
+    The bytes are scanned with NumPy (the data buffer of a slice may hold more than its own
+    texts: a hit there is confirmed per text with Arrow).
+    """
+    import pyarrow.compute as pc
+
+    data = arr.buffers()[2]
+    if data is None or not np.any(np.frombuffer(data, dtype=np.uint8) <= 2):
+        return False
+    return bool(pc.any(pc.match_substring_regex(arr, r"[\x01\x02]")).as_py())
 
 
 def match_rules(text: pd.Series, rules: dict[str, str], compacted=None) -> np.ndarray:
