@@ -226,7 +226,7 @@ class NamedCsv:
             Notes for the user (default: the reader's).
         raw : pandas.DataFrame, optional
             The rows as read, to keep for the quarantine (default: the reader's frame; an
-            importer may pass the same rows held more compactly, see :func:`categorical_columns`).
+            importer may pass the same rows held more compactly, see :func:`restore_rows`).
         **options
             More :class:`StagedRows` fields (``default_date_order``).
 
@@ -236,13 +236,14 @@ class NamedCsv:
             Unchecked rows.
         """
         table, name = self.table, self.path.name
+        raw = table.frame if raw is None else raw
         missing = [f for f in RAW_FIELDS if f in columns and f not in fields.columns]
         if missing:
             fields = fields.assign(**{f: self.col(columns[f]) for f in missing})
         columns = {field_name: self.lookup.get(column, column) for field_name, column in columns.items()}
         return StagedRows(
-            file=name, source=source, fields=fields, raw=table.frame if raw is None else raw, row_numbers=table.row_numbers, columns=columns,
-            rows_read=table.rows_read, pre_quarantine=malformed_records(name, source, table.malformed, list(table.frame.columns)),
+            file=name, source=source, fields=fields, raw=raw, row_numbers=table.row_numbers, columns=columns,
+            rows_read=table.rows_read, pre_quarantine=malformed_records(name, source, table.malformed, list(raw.columns)),
             messages=list(table.messages) if messages is None else messages, date_formats=date_formats, **options,
         )
 
@@ -488,8 +489,8 @@ def _merge_pieces(first, second, limit: int):
     return table, codes
 
 
-def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = False,
-                encodings: dict | None = None) -> pd.Series:
+def build_extra(frame: pd.DataFrame | dict, columns: Sequence[str], keep_empty: bool = False,
+                encodings: dict | None = None, index: pd.Index | None = None) -> pd.Series:
     """Build the ``extra`` JSON object per row from ``columns`` of ``frame``, vectorised.
 
     Columns that are empty in every row are left out; an empty cell becomes
@@ -502,8 +503,10 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        Source rows (string columns).
+    frame : pandas.DataFrame or dict
+        Source rows (string columns), or a dict of column -> values that is consumed: a
+        column that :func:`restore_rows` can rebuild from its encoding is removed from the
+        dict once encoded, so its text can be freed before the rows are assembled.
     columns : sequence of str
         Columns without a canonical home.
     keep_empty : bool
@@ -511,7 +514,9 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
         faithful copy of a row) instead of dropping empty columns and writing null.
     encodings : dict, optional
         Filled with column -> (distinct values, int32 index of each row into them), the
-        dictionary encoding computed on the way (see :func:`categorical_columns`).
+        dictionary encoding computed on the way (see :func:`restore_rows`).
+    index : pandas.Index, optional
+        Index of the result when ``frame`` is a dict (default: that of its first column).
 
     Returns
     -------
@@ -521,7 +526,10 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n = len(frame)
+    consume = isinstance(frame, dict)
+    if index is None:
+        index = frame.index if not consume else next(iter(frame.values())).index if frame else pd.RangeIndex(0)
+    n = len(index)
     nothing = pa.scalar("", pa.large_string())
     limit = max(1024, n // 16)
     pieces: list = []
@@ -530,6 +538,8 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
         literal = _json_literals(frame[name], keep_empty, encoding)
         if encoding:
             encodings[name] = tuple(encoding)
+            if consume and _rebuildable(encoding[0], n):
+                del frame[name]
         if literal is None:
             continue
         key = ("," if pieces else "{") + json.dumps(str(name), ensure_ascii=False) + ":"
@@ -540,7 +550,7 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
         else:
             pieces[-1] = merged
     if not pieces:
-        return pd.Series(["{}"] * n, dtype="string")
+        return pd.Series(["{}"] * n, dtype="string", index=index)
     close = pa.scalar("}", pa.large_string())
 
     def assemble(start: int):
@@ -557,45 +567,56 @@ def build_extra(frame: pd.DataFrame, columns: Sequence[str], keep_empty: bool = 
     else:
         chunks = [assemble(start) for start in starts]
     joined = pa.chunked_array(chunks, type=pa.large_string())
-    return pd.Series(pd.arrays.ArrowStringArray(joined), index=frame.index)
+    return pd.Series(pd.arrays.ArrowStringArray(joined), index=index)
 
 
-def categorical_columns(frame: pd.DataFrame, encodings: dict) -> pd.DataFrame:
-    """Return ``frame`` with the text columns of ``encodings`` held as categoricals (same values, less memory).
+def _rebuildable(dictionary, n: int) -> bool:
+    """Whether a column is worth keeping as its dictionary encoding (no missing cells, few distinct values)."""
+    return not dictionary.null_count and len(dictionary) * 4 <= n
+
+
+def restore_rows(names: Sequence[str], kept: pd.DataFrame, left: dict, encodings: dict) -> pd.DataFrame:
+    """Put the rows as read back together after :func:`build_extra` consumed some of their columns.
 
     A publisher's code and name columns (regions, actors, event types) repeat a few values
-    over a million rows; once their ``extra`` JSON is built they are only read again for
-    the quarantine's copy of a rejected row and for the date-order hints, so they are kept
-    as a small index per row into their distinct values, reusing the dictionary encoding
-    :func:`build_extra` computed. Columns with missing cells or many distinct values stay as
-    they are.
+    over a million rows; once their ``extra`` JSON is built they are only read again for the
+    quarantine's copy of a rejected row and for the date-order hints, so they come back as
+    categoricals (a small index per row into their distinct values, the encoding
+    :func:`build_extra` computed) instead of a million texts. The values are the same.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        The rows as read (``str`` columns).
+    names : sequence of str
+        Every column, in the file's order.
+    kept : pandas.DataFrame
+        The columns that were not handed to :func:`build_extra`.
+    left : dict
+        What :func:`build_extra` left of the dict it was given (the columns it did not consume).
     encodings : dict
         Column -> (distinct values, int32 index per row), from :func:`build_extra`.
 
     Returns
     -------
     pandas.DataFrame
-        A new frame; the other columns are shared with ``frame``.
+        The rows, one column per name, with the index of ``kept``.
     """
     import pyarrow as pa
 
-    n = len(frame)
-    compact = {}
-    for name, (dictionary, indices) in encodings.items():
-        if dictionary.null_count or len(dictionary) * 4 > n or len(indices) != n:
-            continue
-        categories = pd.Index(pd.arrays.ArrowStringArray(dictionary.cast(pa.large_string())), dtype=frame[name].dtype)
-        compact[name] = pd.Series(pd.Categorical.from_codes(indices, categories=categories), index=frame.index)
-    return frame.assign(**compact) if compact else frame
+    columns = {}
+    for name in names:
+        if name in kept.columns:
+            columns[name] = kept[name]
+        elif name in left:
+            columns[name] = left[name]
+        else:
+            dictionary, indices = encodings[name]
+            categories = pd.Index(pd.arrays.ArrowStringArray(dictionary.cast(pa.large_string())), dtype="str")
+            columns[name] = pd.Series(pd.Categorical.from_codes(indices, categories=categories), index=kept.index)
+    return pd.DataFrame(columns, columns=list(names), index=kept.index, copy=False)
 
 
 def _plain_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Turn the categorical columns of :func:`categorical_columns` back into text."""
+    """Turn the categorical columns of :func:`restore_rows` back into text."""
     return frame.astype({name: t.categories.dtype for name, t in frame.dtypes.items() if isinstance(t, pd.CategoricalDtype)})
 
 

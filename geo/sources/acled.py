@@ -25,9 +25,9 @@ from geo.sources._common import (
     StagedRows,
     blank_to_na,
     build_extra,
-    categorical_columns,
     map_codes,
     read_named_csv,
+    restore_rows,
     same_list,
     strip_text,
 )
@@ -87,6 +87,8 @@ EVENT_TYPES: dict[str, str] = {
 # agreements, arrests) get no weapon at all.
 _VIOLENT = {"shelling", "air_strike", "explosion", "battle", "attack_on_civilians"}
 DATE_FORMATS = ("%d %B %Y", "%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%m/%d/%Y", "%d %b %Y", "%m/%d/%y")
+#: Columns that feed ``extra`` and are read by the staging as well.
+_ALSO_STAGED = {"tags", "civilian_targeting", "event_type"}
 _CANONICAL_HOME = {"event_id_cnty", "event_date", "time_precision", "latitude", "longitude", "geo_precision",
                    "location", "sub_event_type", "fatalities", "notes"}
 
@@ -167,21 +169,26 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
         ``event_id_cnty``, ``event_date``, ``latitude`` or ``longitude`` is missing.
     """
     table = read_named_csv(path, REQUIRED, N_("an ACLED export"), max_rows, max_bytes, aliases={"event_id_cnty": "data_id"})
-    raw, lookup = table.frame, table.lookup
-    n = len(raw)
-    extra_cols = [c for c in raw.columns if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]
+    read, lookup = table.frame, table.lookup
+    n, names = len(read), list(read.columns)
+    extra_cols = [c for c in names if c.casefold() not in _CANONICAL_HOME and c != lookup["event_id_cnty"]]
+    # The columns that only feed ``extra`` go to its builder, which lets go of each once it is
+    # encoded (they come back as categoricals for the quarantine, see restore_rows).
+    given = {name: read[name] for name in extra_cols}
+    table.table.frame = read.drop(columns=[c for c in extra_cols if c.casefold() not in _ALSO_STAGED])
+    del read
     encodings: dict = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # ``extra`` (mostly Arrow kernels, which release the GIL) is built while the rest is staged;
-        # the thread gets its own view of the columns it reads.
-        extra = pool.submit(build_extra, raw[extra_cols], extra_cols, encodings=encodings)
+        # ``extra`` (mostly Arrow kernels, which release the GIL) is built while the rest is staged.
+        extra = pool.submit(build_extra, given, extra_cols, encodings=encodings, index=table.frame.index)
         fields = _fields(table, n)
         fields["extra"] = extra.result()
     fields["target_inferred"] = True
     fields["weapon_inferred"] = True
     columns = {"source_id": "event_id_cnty", "date": "event_date", "lat": "latitude", "lon": "longitude",
                "killed": "fatalities"}
-    return table.staged(SOURCE, fields, columns, DATE_FORMATS, raw=categorical_columns(raw, encodings))
+    raw = restore_rows(names, table.frame, given, encodings)
+    return table.staged(SOURCE, fields, columns, DATE_FORMATS, raw=raw)
 
 
 def _fields(table, n: int) -> pd.DataFrame:
