@@ -76,17 +76,13 @@ class LineIndex:
         x, y = forward.transform(coords[:, 0], coords[:, 1])
         sizes = np.array([len(p) for p in parts])
         offsets = np.r_[0, np.cumsum(sizes)]
-        # segments grouped in chunks of CHUNK_SEGMENTS (padded by repeating the last one)
-        blocks, part_of = [], []
-        for i in range(len(parts)):
-            segs = np.arange(offsets[i], offsets[i + 1] - 1)
-            count = -(-len(segs) // CHUNK_SEGMENTS)
-            padded = np.resize(segs, count * CHUNK_SEGMENTS)
-            padded[len(segs):] = segs[-1]
-            blocks.append(padded.reshape(count, CHUNK_SEGMENTS))
-            part_of.append(np.full(count, i))
-        first = np.concatenate(blocks)
-        self.part = np.concatenate(part_of)
+        # segments grouped in chunks of CHUNK_SEGMENTS per part (padded by repeating the part's last one)
+        n_segs = sizes - 1
+        count = -(-n_segs // CHUNK_SEGMENTS)
+        self.part = np.repeat(np.arange(len(parts)), count)
+        local = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        first = offsets[self.part, None] + local[:, None] * CHUNK_SEGMENTS + np.arange(CHUNK_SEGMENTS)
+        first = np.minimum(first, (offsets[self.part] + n_segs[self.part] - 1)[:, None])
         n_chunks = len(first)
         self.x0, self.y0, self.x1, self.y1 = x[first], y[first], x[first + 1], y[first + 1]
         self.vx, self.vy = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
@@ -553,6 +549,7 @@ def compute_front_enrichment(lon, lat, dates, frontlines, workers: int | None = 
             neighbour_lines.nearest(vlon[:1], vlat[:1], vx[:1], vy[:1])
             _neighbour_floor()
             groups = [order[start:stop] for start, stop in zip(cuts[:-1], cuts[1:], strict=True)]
+            groups.sort(key=len, reverse=True)  # largest first: the threads finish together
 
             def run(members: np.ndarray) -> tuple:
                 snap = int(snaps[members[0]])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -40,12 +42,15 @@ def enrich_incidents(
     out = incidents.copy(deep=False)  # copy-on-write (pandas 3): no column data is copied until changed
     lon = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     lat = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    country, iso, name = assign_country(lon, lat, boundaries)
+    dates = pd.to_datetime(out["date"], errors="coerce").astype("datetime64[ns]").to_numpy()
+    # the point-in-polygon work runs beside the front distance's threads (GEOS and numpy release the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        countries = pool.submit(assign_country, lon, lat, boundaries)
+        front = compute_front_enrichment(lon, lat, dates, frontlines)
+        country, iso, name = countries.result()
     out["country"] = pd.array(country, dtype="string")
     out["admin1_iso"] = pd.array(iso, dtype="string")
     out["admin1_name"] = pd.array(name, dtype="string")
-    dates = pd.to_datetime(out["date"], errors="coerce").astype("datetime64[ns]").to_numpy()
-    front = compute_front_enrichment(lon, lat, dates, frontlines)
     for column in ("front_snapshot_date", "front_distance_km", "in_occupied_territory", "distance_to_russia_km"):
         out[column] = front[column].to_numpy() if column != "in_occupied_territory" else front[column].array
     for column, (dtype, _) in ENRICHMENT_COLUMNS.items():
