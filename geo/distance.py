@@ -537,25 +537,30 @@ def compute_front_enrichment(lon, lat, dates, frontlines, workers: int | None = 
         rows = valid[rows]
         if rows.size:
             vlon, vlat = lon[rows], lat[rows]
-            vx, vy = (np.asarray(v) for v in working_transformers()[0].transform(vlon, vlat))
             neighbour_lines, neighbours = _neighbour_index()
-            in_neighbours = shapely.intersects_xy(neighbours, vlon, vlat)
             snaps = index[rows]
             snapshot_dates = pd.to_datetime(frontlines["snapshot_date"]).astype("datetime64[ns]").to_numpy()
-            # by snapshot, then in 20 km strips of the plane: neighbouring queries reuse the same index nodes
-            order = np.lexsort((vx, np.floor(vy / 20_000.0), snaps))
+            # by snapshot, then in strips of 0.2° of latitude by longitude: neighbouring queries reuse
+            # the same index nodes
+            order = np.lexsort((vlon, np.floor(vlat * 5.0), snaps))
             cuts = np.flatnonzero(np.r_[True, snaps[order][1:] != snaps[order][:-1], True])
-            # warm the shared index and floor grid up front (both cached, built once per process)
-            neighbour_lines.nearest(vlon[:1], vlat[:1], vx[:1], vy[:1])
+            # warm the shared index, the point locator of the neighbour states and the floor grid up
+            # front (cached, built once per process; GEOS builds a prepared geometry's index lazily)
+            forward = working_transformers()[0]
+            x1, y1 = (np.asarray(v) for v in forward.transform(vlon[:1], vlat[:1]))
+            neighbour_lines.nearest(vlon[:1], vlat[:1], x1, y1)
+            shapely.intersects_xy(neighbours, vlon[:1], vlat[:1])
             _neighbour_floor()
             groups = [order[start:stop] for start, stop in zip(cuts[:-1], cuts[1:], strict=True)]
             groups.sort(key=len, reverse=True)  # largest first: the threads finish together
 
             def run(members: np.ndarray) -> tuple:
                 snap = int(snaps[members[0]])
+                mlon, mlat = vlon[members], vlat[members]
+                x, y = (np.asarray(v) for v in forward.transform(mlon, mlat))
                 return members, snap, _snapshot_distances(
                     frontlines.geometry.iloc[snap], frontlines["contact_line"].iloc[snap], neighbour_lines,
-                    vlon[members], vlat[members], vx[members], vy[members], in_neighbours[members],
+                    mlon, mlat, x, y, shapely.intersects_xy(neighbours, mlon, mlat),
                 )
 
             workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(groups)))
