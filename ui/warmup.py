@@ -50,9 +50,11 @@ def warm_up() -> None:
         from ui.data import load_configured_data
         from ui.mapview import warm_map_frame
 
+        # In the order the first run needs them: the map's place names are ready long before the
+        # run reaches the map, while the run waits for the data on the cache's lock.
+        reference_payload("en")
         warm_map_frame(load_configured_data())
-        for lang in ("en", "uk"):
-            reference_payload(lang)
+        reference_payload("uk")
     except Exception as exc:  # noqa: BLE001 - the visitor's own run meets the same problem and shows it
         _LOG.warning("conflictmap: warming up at server start failed (%s: %s); the first visitor loads instead",
                      type(exc).__name__, exc)
