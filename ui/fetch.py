@@ -9,9 +9,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.fetch import SOURCES, FetchOptions, run_fetch
-from geo.fetch.deepstate import EVERY
-from geo.fetch.http import FetchError
 from geo.i18n import N_
 from ui.data import ENV_VAR, data_path
 from ui.i18n import _, current_language, date_format, error_text, shown
@@ -23,7 +20,12 @@ EVERY_LABELS = {"day": N_("day"), "week": N_("week"), "month": N_("month"), "all
 DISABLE_ENV = "CONFLICTMAP_FETCH_PANEL"
 
 
+# geo.fetch (the fetchers, requests) is imported where a panel is drawn: the Map page's first run needs none of it.
+
+
 def _host(source_key: str) -> str:
+    from geo.fetch import SOURCES
+
     return urllib.parse.urlsplit(SOURCES[source_key].base_url(dict(os.environ))).netloc
 
 
@@ -35,6 +37,8 @@ def command_for(source_key: str, target: str) -> str:
 
 def render_licence(source_key: str) -> None:
     """Show a source's licence condition and link (DeepStateMap's must be confirmed before fetching)."""
+    from geo.fetch import SOURCES
+
     source = SOURCES[source_key]
     if source.licence_condition:
         st.warning(escape_md(_(source.licence_condition)))
@@ -65,6 +69,10 @@ def _credentials(source_key: str) -> dict:
 
 def render_fetch_panel() -> None:
     """Render the Update data panel: source, period, licence, credentials, progress and summary."""
+    from geo.fetch import SOURCES, FetchOptions, run_fetch
+    from geo.fetch.deepstate import EVERY
+    from geo.fetch.http import FetchError
+
     if os.environ.get(DISABLE_ENV, "").strip().lower() in ("off", "0", "false", "no"):
         st.write(_("Fetching is switched off on this server. Run `python -m geo fetch` where the data directory "
                    "lives."))

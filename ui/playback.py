@@ -19,8 +19,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo.animation import STEPS, AnimationError, EncoderError, make_animation
-from geo.animation.plan import MAX_WINDOW_DAYS
 from geo.boundaries import load_neighbour_states
 from geo.filters import compute_kpis, date_bounds, filter_mask
 from geo.i18n import N_
@@ -39,6 +37,10 @@ STEP_WORDS = PERIOD_WORDS  # "one frame per week": the periods as charts write t
 SPEED_WORDS = {"slow": N_("slow"), "normal": N_("normal"), "fast": N_("fast")}
 
 
+# geo.animation (frames, encoders, Pillow) is imported once playback is asked for: the Map page's first
+# run, playback off, needs none of it.
+
+
 def _read_url_once(bounds: tuple[dt.date, dt.date]) -> None:
     ss = st.session_state
     if ss.get("play_url_read"):
@@ -47,6 +49,9 @@ def _read_url_once(bounds: tuple[dt.date, dt.date]) -> None:
     raw_date = st.query_params.get(URL_DATE)
     if not raw_date:
         return
+    from geo.animation import STEPS
+    from geo.animation.plan import MAX_WINDOW_DAYS
+
     try:
         day = dt.date.fromisoformat(str(raw_date)[:10])
     except ValueError:
@@ -111,6 +116,9 @@ def render_playback(view: FilteredView) -> tuple[FilteredView, dt.date] | None:
             _write_url()
             _render_film_export(view, None)
             return None
+        from geo.animation import STEPS
+        from geo.animation.plan import MAX_WINDOW_DAYS
+
         ss.setdefault(P_DATE, bounds[0])
         ss[P_DATE] = min(max(ss[P_DATE], bounds[0]), bounds[1])
         ss.setdefault(P_WINDOW, 7)
@@ -181,6 +189,8 @@ def _render_film_export(view: FilteredView, settings: tuple[str, int] | None) ->
                  help=_.ngettext("Whole filtered period, one frame per {step}, each showing the last {n} day.",
                                  "Whole filtered period, one frame per {step}, each showing the last {n} days.",
                                  window, step=_(STEP_WORDS.get(step, step)))):
+        from geo.animation import AnimationError, EncoderError, make_animation
+
         suffix = ".gif" if kind == "GIF" else ".mp4"
         progress = st.progress(0.0, text=_("Drawing frames…"))
         bundle = view.bundle
