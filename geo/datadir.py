@@ -56,12 +56,14 @@ from geo.schema import (
     coerce_incidents,
     empty_quarantine,
 )
-from geo.tablecache import cached_table
+from geo.tablecache import cached_table, source_identities
 from geo.taxonomy import TARGET_TYPES, WEAPONS, bits_from_lists
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INCIDENTS = REPO_ROOT / "data" / "curated" / "incidents.csv"
 INCIDENTS_FILE = "incidents.parquet"
+#: ``DataFrame.attrs`` key under which :func:`read_incidents_table` records the identity of the files it read.
+SOURCE_FILES_ATTR = "conflictmap_source_files"
 FRONT_FILE = "front.parquet"
 QUARANTINE_FILE = "quarantine.csv"
 FRONTLINES_FILE = "frontlines.parquet"
@@ -851,6 +853,7 @@ def read_incidents_table(path: Path, skip_columns: Iterable[str] = (), arrow_lis
 
         front_file = path.parent / FRONT_FILE
         sources = [path, front_file] if front and front_file.is_file() else [path]
+        identities = source_identities(sources)
         table = cached_table(sources, _joined_names(names, wanted, front_file, front), read) if cached else read()
     except (OSError, pa.ArrowException) as exc:
         raise DataDirError(
@@ -868,6 +871,8 @@ def read_incidents_table(path: Path, skip_columns: Iterable[str] = (), arrow_lis
     for name in ("date", "front_snapshot_date"):
         if name in frame.columns:
             frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
+    # Which files (and which of their versions) this table is: caches derived from it key on it.
+    frame.attrs[SOURCE_FILES_ATTR] = identities
     return frame
 
 

@@ -501,9 +501,7 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
                                  else pd.Series(pd.NA, index=incidents.index, dtype="string"))
     precision = incidents["geo_precision"].astype("string").fillna("unknown")
     front = incidents["front_distance_km"] if "front_distance_km" in incidents.columns else pd.Series(np.nan, index=incidents.index)
-    # Zero-copy when the columns are Arrow-backed strings (pandas' default with pyarrow).
-    location = pa.array(incidents["location"].astype("string"))
-    description = pa.array(incidents["description"].astype("string"))
+    location, description = _text_columns(incidents)
     killed = pd.to_numeric(incidents["killed"]).to_numpy(dtype=np.float64, na_value=np.nan)
     injured = pd.to_numeric(incidents["injured"]).to_numpy(dtype=np.float64, na_value=np.nan)
     category_values = (incidents["event_category"].astype("string") if "event_category" in incidents.columns
@@ -560,6 +558,59 @@ def prepare_columns(incidents: pd.DataFrame) -> IncidentColumns:
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
     return columns
+
+
+#: The fields of :class:`IncidentColumns` that are neither arrays of the table's length nor text.
+_COLUMN_VALUES = ("admin1_values", "source_values", "country_values")
+_COLUMN_TEXTS = ("location", "description")
+
+
+def columns_to_arrays(columns: IncidentColumns) -> tuple[dict[str, np.ndarray], dict]:
+    """Split prepared columns into plain arrays and values (to keep them in a cache file).
+
+    Parameters
+    ----------
+    columns : IncidentColumns
+        From :func:`prepare_columns`.
+
+    Returns
+    -------
+    tuple of (dict, dict)
+        The numpy arrays by field name, and the tuples of distinct values as lists. The text
+        columns are left out: :func:`columns_from_arrays` takes them from the table again.
+    """
+    arrays = {f.name: getattr(columns, f.name) for f in dataclasses.fields(columns)
+              if f.name not in _COLUMN_VALUES + _COLUMN_TEXTS}
+    return arrays, {name: list(getattr(columns, name)) for name in _COLUMN_VALUES}
+
+
+def columns_from_arrays(arrays: dict[str, np.ndarray], values: dict, incidents: pd.DataFrame) -> IncidentColumns:
+    """Rebuild what :func:`prepare_columns` returned for ``incidents`` from :func:`columns_to_arrays`' parts.
+
+    Parameters
+    ----------
+    arrays, values : dict
+        From :func:`columns_to_arrays` (possibly read back from a cache file).
+    incidents : pandas.DataFrame
+        The table they were prepared from (gives the text columns).
+
+    Returns
+    -------
+    IncidentColumns
+        Equal to ``prepare_columns(incidents)``; arrays read-only.
+    """
+    location, description = _text_columns(incidents)
+    columns = IncidentColumns(**arrays, **{name: tuple(str(v) for v in values[name]) for name in _COLUMN_VALUES},
+                              location=location, description=description)
+    for value in arrays.values():
+        if value.flags.writeable:
+            value.flags.writeable = False
+    return columns
+
+
+def _text_columns(incidents: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
+    """Return the searched text columns as Arrow arrays (zero-copy when the columns are Arrow-backed strings)."""
+    return pa.array(incidents["location"].astype("string")), pa.array(incidents["description"].astype("string"))
 
 
 def _first_of_each(codes: np.ndarray) -> np.ndarray:

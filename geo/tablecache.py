@@ -17,11 +17,14 @@ written, and the least recently used ones beyond :data:`MAX_COPIES` or :data:`MA
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from geo.atomic import atomic_write
@@ -177,6 +180,124 @@ def cached_table(sources: Sequence[Path], columns: Sequence[str], read: Callable
     del table
     pa.default_memory_pool().release_unused()
     return mapped
+
+
+def source_identities(sources: Sequence[Path]) -> tuple[str, ...] | None:
+    """Return the identity of each file (path, inode, size, modification time), or None when one is missing.
+
+    Parameters
+    ----------
+    sources : sequence of Path
+        Files a table was read from.
+
+    Returns
+    -------
+    tuple of str or None
+        What keys the cached copies; taken when the files are read, it still names them after a
+        writer has switched the directory to a new version (old versions' files are never rewritten).
+    """
+    try:
+        return tuple(_file_identity(Path(p)) for p in sources)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Return a digest of the ``geo`` package's source and the versions of numpy, pandas and pyarrow.
+
+    Part of the key of derived arrays (:func:`cached_arrays`): any change to the code that
+    could compute them differently makes a new copy, never a stale one.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    import pandas as pd
+
+    digest = hashlib.sha256(f"{np.__version__}\0{pd.__version__}\0{pa.__version__}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _arrays_path(identities: Sequence[str], tag: str, folder: Path) -> Path:
+    key = hashlib.sha256("\0\0".join([CACHE_FORMAT, pa.__version__, np.__version__, *identities, tag]).encode())
+    # Its own group: writing it must not evict the table copy of the same directory, nor the reverse.
+    directory = _group_of(Path(identities[0].split("\0", 1)[0]))
+    group = hashlib.sha256(f"arrays\0{directory}".encode()).hexdigest()[:16]
+    return folder / TABLES_FOLDER / f"{group}-{key.hexdigest()[:32]}{SUFFIX}"
+
+
+def cached_arrays(identities: Sequence[str] | None, tag: str,
+                  compute: Callable[[], tuple[dict[str, np.ndarray], dict]],
+                  folder: Path | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    """Return ``compute()``, from a memory-mapped copy when one matches ``identities`` and ``tag``.
+
+    For arrays derived from a table once per data version (e.g. the filters' prepared
+    columns): the first call computes and writes them (an uncompressed Arrow IPC file, one
+    column per array, atomically), later processes map them in milliseconds. Any problem
+    with the cache gives ``compute()``.
+
+    Parameters
+    ----------
+    identities : sequence of str or None
+        :func:`source_identities` of the files the arrays derive from (None: no caching).
+    tag : str
+        Everything else the arrays depend on (the code that computes them, their layout).
+    compute : callable
+        Returns ``(arrays, meta)``: one-dimensional numpy arrays of one length (numbers or
+        bool) by name, and JSON-serialisable extra values.
+    folder : Path, optional
+        Cache folder (default :func:`geo.cachedir.cache_dir`).
+
+    Returns
+    -------
+    tuple of (dict of str to numpy.ndarray, dict)
+        Equal to ``compute()``; arrays read from the copy are read-only views of the mapped file.
+    """
+    folder = cache_dir() if folder is None else folder
+    if folder is None or not identities:
+        return compute()
+    path = _arrays_path(identities, tag, folder)
+    if path.is_file():
+        found = _open_arrays(path)
+        if found is not None:
+            try:
+                os.utime(path)
+            except OSError:
+                pass
+            return found
+    arrays, meta = compute()
+    try:
+        lengths = {len(a) for a in arrays.values()}
+        if len(lengths) > 1 or any(a.ndim != 1 or a.dtype.kind not in "biuf" for a in arrays.values()):
+            return arrays, meta
+        table = pa.table({name: pa.array(a.view(np.uint8) if a.dtype == np.bool_ else a) for name, a in arrays.items()})
+        layout = {"meta": meta, "dtypes": {name: a.dtype.str for name, a in arrays.items()}}
+        table = table.replace_schema_metadata({b"conflictmap": json.dumps(layout).encode()})
+        _write_copy(path, table)
+    except (OSError, TypeError, ValueError, pa.ArrowException):
+        return arrays, meta
+    return arrays, meta
+
+
+def _open_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict] | None:
+    try:
+        with pa.memory_map(str(path), "r") as source:
+            table = pa.ipc.open_file(source).read_all()
+        layout = json.loads((table.schema.metadata or {})[b"conflictmap"])
+        arrays = {}
+        for name, dtype in layout["dtypes"].items():
+            column = table.column(name).combine_chunks() if table.column(name).num_chunks != 1 \
+                else table.column(name).chunk(0)
+            values = column.to_numpy(zero_copy_only=True)
+            arrays[name] = values.view(np.bool_) if np.dtype(dtype) == np.bool_ else values.astype(dtype, copy=False)
+        return arrays, layout["meta"]
+    except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
+        return None
 
 
 def clear_copies(folder: Path | None = None) -> int:

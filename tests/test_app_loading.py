@@ -154,3 +154,49 @@ def test_the_cache_keeps_the_most_recently_used_copies(tmp_path, monkeypatch):
     load_bundle(dirs[2], arrow_lists=True, cached=True)
     left = _copies(cache)
     assert len(left) == 2 and old in left and recent not in left
+
+
+def _assert_same_columns(expected, got):
+    for item in dataclasses.fields(expected):
+        a, b = getattr(expected, item.name), getattr(got, item.name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype, item.name
+            np.testing.assert_array_equal(a, b, err_msg=item.name)
+            assert not b.flags.writeable, item.name
+        elif isinstance(a, pa.Array):
+            assert a.equals(b), item.name
+        else:
+            assert a == b, item.name
+
+
+def test_prepared_columns_are_kept_per_data_version_and_equal_fresh_ones(tmp_path, monkeypatch):
+    """The app's prepared columns come from the cache folder after the first load: equal, never stale.
+
+    Events of several records, NaN casualties and an empty target list are in the table; after
+    a rewrite of the directory (a new data version) the columns are prepared again.
+    """
+    from geo import filters as geo_filters
+    from ui import data as ui_data
+
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(tmp_path / "cache"))
+    frame = build_incidents(50)
+    frame.loc[3, "target_types"] = []
+    frame.loc[5, "killed"] = None
+    frame.loc[[6, 7], "event_id"] = frame.loc[6, "event_id"]
+    directory = write_data_dir(tmp_path / "data", frame)
+    prepared = []
+    real = geo_filters.prepare_columns
+    monkeypatch.setattr(ui_data, "prepare_columns", lambda incidents: prepared.append(1) or real(incidents))
+    for _ in range(2):
+        bundle = load_bundle(directory, skip_columns=("extra",), arrow_lists=True, cached=True)
+        _assert_same_columns(real(bundle.incidents), ui_data.cached_columns(bundle.incidents))
+    assert len(prepared) == 1
+    changed = frame.copy()
+    changed.loc[0, "killed"] = 999
+    write_data_dir(directory, changed)
+    bundle = load_bundle(directory, skip_columns=("extra",), arrow_lists=True, cached=True)
+    columns = ui_data.cached_columns(bundle.incidents)
+    assert len(prepared) == 2 and columns.killed[0] == 999
+    _assert_same_columns(real(bundle.incidents), columns)
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", "off")
+    _assert_same_columns(real(bundle.incidents), ui_data.cached_columns(bundle.incidents))

@@ -15,10 +15,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.datadir import DataBundle, DataDirError, data_stamp, load_bundle
-from geo.filters import Filters, IncidentColumns, compute_kpis, filter_mask, prepare_columns
+from geo.datadir import SOURCE_FILES_ATTR, DataBundle, DataDirError, data_stamp, load_bundle
+from geo.filters import (
+    Filters,
+    IncidentColumns,
+    columns_from_arrays,
+    columns_to_arrays,
+    compute_kpis,
+    filter_mask,
+    prepare_columns,
+)
 from geo.i18n import N_
 from geo.schema import UnreadableFileError
+from geo.tablecache import cached_arrays, code_digest
 from ui.i18n import _, error_text
 
 ENV_VAR = "CONFLICTMAP_DATA"
@@ -123,9 +132,10 @@ def _stamp(path: str | None) -> str:
     return data_stamp(path)
 
 
-def prepare_loaded(bundle: DataBundle, key: str, label: str, label_values: tuple = ()) -> LoadedData:
-    """Prepare a bundle for filtering (columns, id index)."""
-    columns = prepare_columns(bundle.incidents)
+def prepare_loaded(bundle: DataBundle, key: str, label: str, label_values: tuple = (),
+                   columns: IncidentColumns | None = None) -> LoadedData:
+    """Prepare a bundle for filtering (columns, unless given; id index)."""
+    columns = prepare_columns(bundle.incidents) if columns is None else columns
     ids = pd.Index(bundle.incidents["incident_id"].astype("string").fillna(""))
     return LoadedData(key=key, bundle=bundle, columns=columns, id_to_row=ids, label=label, label_values=label_values)
 
@@ -141,7 +151,20 @@ def load_shared_data(path: str | None, stamp: str) -> LoadedData:
         label, values = N_("bundled default data"), ()
     else:
         label, values = N_("data directory {path}"), (("path", str(path)),)
-    return prepare_loaded(bundle, key=f"{path or 'default'}:{bundle.version}:{stamp}", label=label, label_values=values)
+    return prepare_loaded(bundle, key=f"{path or 'default'}:{bundle.version}:{stamp}", label=label, label_values=values,
+                          columns=cached_columns(bundle.incidents))
+
+
+def cached_columns(incidents: pd.DataFrame) -> IncidentColumns:
+    """Return ``prepare_columns(incidents)``, memory-mapped from the cache folder after the first time.
+
+    Keyed by the files the table was read from (``geo.datadir.SOURCE_FILES_ATTR``, recorded when
+    it was read), its columns and length, and the ``geo`` code (:func:`geo.tablecache.code_digest`).
+    """
+    identities = incidents.attrs.get(SOURCE_FILES_ATTR)
+    tag = f"prepare_columns\0{code_digest()}\0{len(incidents)}\0{list(incidents.columns)}"
+    arrays, values = cached_arrays(identities, tag, lambda: columns_to_arrays(prepare_columns(incidents)))
+    return columns_from_arrays(arrays, values, incidents)
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
