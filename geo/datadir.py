@@ -56,7 +56,7 @@ from geo.schema import (
     coerce_incidents,
     empty_quarantine,
 )
-from geo.tablecache import cached_table, source_identities
+from geo.tablecache import cached_arrays, cached_table, code_digest, source_identities
 from geo.taxonomy import TARGET_TYPES, WEAPONS, bits_from_lists
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -910,21 +910,33 @@ def _arrow_list_types(table: pa.Table):
     return mapper
 
 
-def add_bitsets(incidents: pd.DataFrame) -> pd.DataFrame:
+def add_bitsets(incidents: pd.DataFrame, cached: bool = False) -> pd.DataFrame:
     """Add ``target_bits``/``weapon_bits``: list columns as int64 bit sets for vectorised filters.
 
     Parameters
     ----------
     incidents : pandas.DataFrame
         Frame with ``target_types`` and ``weapons`` list columns.
+    cached : bool
+        Keep the bit sets in the cache folder, keyed by the files the frame was read from
+        (``frame.attrs[SOURCE_FILES_ATTR]``, :func:`geo.tablecache.cached_arrays`), and map them
+        from there on later loads (the app does).
 
     Returns
     -------
     pandas.DataFrame
         The same frame (modified in place and returned).
     """
-    for column, taxonomy, out in (("target_types", TARGET_TYPES, "target_bits"), ("weapons", WEAPONS, "weapon_bits")):
-        incidents[out] = bits_from_lists(incidents[column], taxonomy)
+    pairs = (("target_types", TARGET_TYPES, "target_bits"), ("weapons", WEAPONS, "weapon_bits"))
+
+    def compute() -> tuple[dict[str, np.ndarray], dict]:
+        return {out: bits_from_lists(incidents[column], taxonomy) for column, taxonomy, out in pairs}, {}
+
+    identities = incidents.attrs.get(SOURCE_FILES_ATTR) if cached else None
+    tag = f"bitsets\0{code_digest()}\0{len(incidents)}\0{list(incidents.columns)}" if identities else ""
+    bits, _values = cached_arrays(identities, tag, compute)
+    for _column, _taxonomy, out in pairs:
+        incidents[out] = bits[out]
     return incidents
 
 
@@ -1138,7 +1150,7 @@ def _load_version(directory: Path, folder: Path, skip_columns: Iterable[str], ar
         )
     skipped = tuple(c for c in ALL_COLUMNS if c in set(skip_columns))
     incidents = add_bitsets(read_incidents_table(incidents_path, skip_columns=skipped, arrow_lists=arrow_lists,
-                                                 cached=cached))
+                                                 cached=cached), cached=cached)
     frontlines = _load_frontlines(folder)
     notices = [] if frontlines is not None else [NO_FRONTLINES_NOTICE]
     enrichment = manifest.get("enrichment", {})

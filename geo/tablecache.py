@@ -34,6 +34,8 @@ from geo.cachedir import cache_dir
 CACHE_FORMAT = "1"
 TABLES_FOLDER = "tables"
 SUFFIX = ".arrow"
+#: Arrays derived from a table (:func:`cached_arrays`) end so; trimmed and cleared with the copies.
+ARRAYS_SUFFIX = ".arrays.arrow"
 #: Copies kept in all (the most recently used first): a 1M-row table is ~0.55 GB.
 MAX_COPIES = 16
 MAX_BYTES = 4_000_000_000
@@ -128,9 +130,14 @@ def _evict(kept: Path) -> None:
         except OSError:
             pass
     total = kept.stat().st_size
-    for count, (_, size, other) in enumerate(sorted(others, reverse=True), start=2):
+    # Table copies and the arrays derived from them (two sets per copy) are counted apart.
+    counts = {False: 1, True: 0} if not kept.name.endswith(ARRAYS_SUFFIX) else {False: 0, True: 1}
+    limits = {False: MAX_COPIES, True: 2 * MAX_COPIES}
+    for _, size, other in sorted(others, reverse=True):
         total += size
-        if count > MAX_COPIES or total > MAX_BYTES:
+        arrays = other.name.endswith(ARRAYS_SUFFIX)
+        counts[arrays] += 1
+        if counts[arrays] > limits[arrays] or total > MAX_BYTES:
             other.unlink(missing_ok=True)
 
 
@@ -226,9 +233,11 @@ def code_digest() -> str:
 def _arrays_path(identities: Sequence[str], tag: str, folder: Path) -> Path:
     key = hashlib.sha256("\0\0".join([CACHE_FORMAT, pa.__version__, np.__version__, *identities, tag]).encode())
     # Its own group: writing it must not evict the table copy of the same directory, nor the reverse.
+    # A group per directory and kind of arrays (the tag's first field): a new version's arrays replace
+    # the older version's of the same kind only.
     directory = _group_of(Path(identities[0].split("\0", 1)[0]))
-    group = hashlib.sha256(f"arrays\0{directory}".encode()).hexdigest()[:16]
-    return folder / TABLES_FOLDER / f"{group}-{key.hexdigest()[:32]}{SUFFIX}"
+    group = hashlib.sha256(f"arrays\0{directory}\0{tag.split(chr(0), 1)[0]}".encode()).hexdigest()[:16]
+    return folder / TABLES_FOLDER / f"{group}-{key.hexdigest()[:32]}{ARRAYS_SUFFIX}"
 
 
 def cached_arrays(identities: Sequence[str] | None, tag: str,
@@ -246,7 +255,9 @@ def cached_arrays(identities: Sequence[str] | None, tag: str,
     identities : sequence of str or None
         :func:`source_identities` of the files the arrays derive from (None: no caching).
     tag : str
-        Everything else the arrays depend on (the code that computes them, their layout).
+        Everything else the arrays depend on (the code that computes them, their layout); its
+        first NUL-separated field names the kind of arrays (one set per kind and directory is kept
+        per version).
     compute : callable
         Returns ``(arrays, meta)``: one-dimensional numpy arrays of one length (numbers or
         bool) by name, and JSON-serialisable extra values.

@@ -82,7 +82,9 @@ def test_arrow_lists_load_the_same_data(tmp_path):
 
 
 def _copies(folder):
-    return sorted((folder / "tables").glob("*.arrow")) if (folder / "tables").is_dir() else []
+    """The table copies in the cache folder (not the arrays derived from them)."""
+    found = (folder / "tables").glob("*.arrow") if (folder / "tables").is_dir() else []
+    return sorted(p for p in found if not p.name.endswith(".arrays.arrow"))
 
 
 def test_cached_load_equals_the_files_and_skips_them_next_time(tmp_path, monkeypatch):
@@ -200,3 +202,24 @@ def test_prepared_columns_are_kept_per_data_version_and_equal_fresh_ones(tmp_pat
     _assert_same_columns(real(bundle.incidents), columns)
     monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", "off")
     _assert_same_columns(real(bundle.incidents), ui_data.cached_columns(bundle.incidents))
+
+
+def test_bit_sets_are_kept_per_data_version_and_equal_fresh_ones(tmp_path, monkeypatch):
+    """``load_bundle(cached=True)`` maps the target and weapon bit sets on a later load; they equal a plain load's."""
+    import geo.datadir as datadir
+
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(tmp_path / "cache"))
+    frame = build_incidents(40)
+    frame.loc[3, "target_types"] = []
+    frame.loc[4, "weapons"] = ["not-a-code", "drone"]
+    directory = write_data_dir(tmp_path / "data", frame)
+    plain = load_bundle(directory, skip_columns=("extra",), arrow_lists=True)
+    calls = []
+    real = datadir.bits_from_lists
+    monkeypatch.setattr(datadir, "bits_from_lists", lambda *a: calls.append(1) or real(*a))
+    for _ in range(2):
+        cached = load_bundle(directory, skip_columns=("extra",), arrow_lists=True, cached=True)
+        for column in ("target_bits", "weapon_bits"):
+            np.testing.assert_array_equal(cached.incidents[column].to_numpy(), plain.incidents[column].to_numpy())
+            assert cached.incidents[column].dtype == plain.incidents[column].dtype
+    assert len(calls) == 2  # two columns, computed on the first load only
