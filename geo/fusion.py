@@ -14,6 +14,7 @@ components of the accepted links, with bounds that stop chaining.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -684,8 +685,14 @@ def fuse_incidents(incidents: pd.DataFrame, rule: FusionRule = DEFAULT_RULE) -> 
     from geo.scope import assign_event_category
 
     out = incidents.copy(deep=False)  # copy-on-write: columns are shared until changed
-    out["event_category"] = pd.array(assign_event_category(out), dtype="string")
-    return assign_events(out, rule)
+    # the category reads other columns than the event linking and is computed beside it, on a
+    # thread (Arrow, pandas and numpy release the GIL); the column keeps its place
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        category = pool.submit(assign_event_category, incidents)
+        out["event_category"] = pd.array(np.full(len(out), None, dtype=object), dtype="string")
+        out = assign_events(out, rule)
+        out["event_category"] = pd.array(category.result(), dtype="string")
+    return out
 
 
 def event_source_entries(incidents: pd.DataFrame, rows: np.ndarray, event_code: np.ndarray,
