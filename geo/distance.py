@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -50,6 +51,7 @@ NEAR_SAMPLES = (2, 8, 32)
 SAMPLE_SPACING_M = 300.0
 #: Nearest chunk centres fetched per point for the other-branch candidates (all chunks when needed).
 NEAR_CHUNKS = 8
+_LINE_LOCK = threading.Lock()
 FRONT_ENRICHMENT_COLUMNS = ("front_snapshot_date", "front_distance_km", "in_occupied_territory", "distance_to_russia_km")
 
 
@@ -251,11 +253,17 @@ class LineIndex:
 
     @property
     def line(self) -> shapely.Geometry:
-        """The line in the working CRS as one prepared MultiLineString (built on first use)."""
-        if self._line is None:
-            line = shapely.multilinestrings(shapely.linestrings(np.column_stack([self.vx, self.vy]), indices=np.repeat(np.arange(len(self._sizes)), self._sizes)))
-            shapely.prepare(line)
-            self._line = line
+        """The line in the working CRS as one prepared MultiLineString (built on first use).
+
+        Built under a lock, with one query run before it is handed out: GEOS builds a
+        prepared geometry's index lazily, and the neighbour-state index is shared by threads.
+        """
+        with _LINE_LOCK:
+            if self._line is None:
+                line = shapely.multilinestrings(shapely.linestrings(np.column_stack([self.vx, self.vy]), indices=np.repeat(np.arange(len(self._sizes)), self._sizes)))
+                shapely.prepare(line)
+                shapely.shortest_line(line, shapely.points(self.vx[:1], self.vy[:1]))
+                self._line = line
         return self._line
 
     def lower_bound_m(self, x: np.ndarray, y: np.ndarray, ratio: float) -> np.ndarray:

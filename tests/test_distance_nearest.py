@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.boundaries import load_neighbour_states
+from geo.boundaries import load_neighbour_states, working_transformers
 from geo.distance import LineIndex, compute_front_enrichment
 from geo.frontlines import FrontlineWarning, derive_front_geometry, read_frontlines
 from tests.files import DEEPSTATE, realdata
@@ -53,6 +53,20 @@ def test_planar_nearest_on_constructed_lines():
     ])
     index = LineIndex(lines)
     x, y = _points_around(index, 4000, 1)
+    _assert_same_as_geos(index, x, y)
+
+
+def test_planar_nearest_at_the_centre_of_a_circle():
+    """A circle drawn in the working plane: from its centre every sample is about as near, more than
+    the tree is asked for, so those points go to GEOS itself; points just off the centre do not."""
+    forward, inverse = working_transformers()
+    cx, cy = (float(v) for v in forward.transform(33.0, 49.0))
+    ring = shapely.get_coordinates(shapely.Point(cx, cy).buffer(10_000, quad_segs=64).exterior)
+    lon, lat = inverse.transform(ring[:, 0], ring[:, 1])
+    index = LineIndex(shapely.LineString(np.column_stack([lon, lat])))
+    rng = np.random.default_rng(4)
+    x = np.r_[cx, cx + rng.normal(0, 50, 300)]
+    y = np.r_[cy, cy + rng.normal(0, 50, 300)]
     _assert_same_as_geos(index, x, y)
 
 
