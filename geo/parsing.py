@@ -1266,7 +1266,7 @@ def _read_csv_arrow(path: Path, names: list[str], encoding: str, delimiter: str)
             ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=_on_invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"c{i}": pa.string() for i in range(len(names))}, strings_can_be_null=False,
+                column_types={f"c{i}": pa.large_string() for i in range(len(names))}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False, check_utf8=not checked_utf8,
             ),
         )

@@ -77,6 +77,9 @@ class StagedRows:
         Read numeric dates in this order (the user's ``--dayfirst`` / ``--monthfirst``).
     default_date_order : {"dayfirst", "monthfirst"}, optional
         The publisher's documented order, used only when the values leave it open.
+    pending : dict, optional
+        Columns of ``fields`` still being built on another thread (name -> future of the
+        column); the checks run meanwhile and take them when they keep the good rows.
     """
 
     file: str
@@ -91,6 +94,7 @@ class StagedRows:
     date_formats: Sequence[str] | None = None
     date_order: str | None = None
     default_date_order: str | None = None
+    pending: dict = field(default_factory=dict)
 
 
 def blank_to_na(values) -> pd.Series:
@@ -523,6 +527,23 @@ def build_extra(frame: pd.DataFrame | dict, columns: Sequence[str], keep_empty: 
     pandas.Series
         JSON object strings (``"{}"`` when nothing is left), Arrow-backed.
     """
+    return assemble_extra(extra_pieces(frame, columns, keep_empty, encodings, index))
+
+
+def extra_pieces(frame: pd.DataFrame | dict, columns: Sequence[str], keep_empty: bool = False,
+                 encodings: dict | None = None, index: pd.Index | None = None) -> tuple:
+    """Encode the columns of :func:`build_extra` (its first half; :func:`assemble_extra` is the second).
+
+    Parameters
+    ----------
+    frame, columns, keep_empty, encodings, index
+        As for :func:`build_extra`.
+
+    Returns
+    -------
+    tuple
+        What :func:`assemble_extra` takes: the pieces of the JSON objects and the index of the rows.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -549,6 +570,28 @@ def build_extra(frame: pd.DataFrame | dict, columns: Sequence[str], keep_empty: 
             pieces.append(piece)
         else:
             pieces[-1] = merged
+    return pieces, index
+
+
+def assemble_extra(encoded: tuple) -> pd.Series:
+    """Assemble the ``extra`` JSON objects from :func:`extra_pieces` (the second half of :func:`build_extra`).
+
+    Parameters
+    ----------
+    encoded : tuple
+        The result of :func:`extra_pieces`.
+
+    Returns
+    -------
+    pandas.Series
+        As :func:`build_extra` returns.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pieces, index = encoded
+    n = len(index)
+    nothing = pa.scalar("", pa.large_string())
     if not pieces:
         return pd.Series(["{}"] * n, dtype="string", index=index)
     close = pa.scalar("}", pa.large_string())
@@ -716,16 +759,40 @@ class _Checker:
     def __init__(self, n: int):
         self.reason = np.full(n, None, dtype=object)
         self.detail = np.full(n, None, dtype=object)
+        self._open = np.ones(n, dtype=bool)  # no reason yet (kept as booleans: comparing objects is slow)
 
     def flag(self, mask: np.ndarray, reason: str, describe) -> None:
-        sel = np.flatnonzero(np.asarray(mask, dtype=bool) & (self.reason == None))  # noqa: E711
+        sel = np.flatnonzero(np.asarray(mask, dtype=bool) & self._open)
         if len(sel):
             self.reason[sel] = reason
             self.detail[sel] = [describe(i) for i in sel]
+            self._open[sel] = False
 
     @property
     def ok(self) -> np.ndarray:
-        return self.reason == None  # noqa: E711
+        return self._open.copy()
+
+
+def _take_values(values: pd.Series, idx: np.ndarray) -> pd.Series:
+    """``values.iloc[idx]`` with a fresh index; a few rows of an Arrow text column are taken chunk by chunk."""
+    if isinstance(values.array, pd.arrays.ArrowStringArray) and len(idx) * 64 <= len(values):
+        return pd.Series(pd.arrays.ArrowStringArray(_take_chunked(values.array.__arrow_array__(), idx))).astype(values.dtype)
+    return values.iloc[idx].reset_index(drop=True)
+
+
+def _missing_among(values: pd.Series, unparsed: np.ndarray) -> np.ndarray:
+    """:func:`geo.parsing.missing_mask` of ``values``, looked at only where they did not parse.
+
+    A missing value never parses (the parsers return NaN / NaT for it), so the rows that
+    parsed are not missing and the text checks run on the few others only.
+    """
+    idx = np.flatnonzero(unparsed)
+    if len(idx) == len(values):
+        return missing_mask(values)
+    out = np.zeros(len(values), dtype=bool)
+    if len(idx):
+        out[idx] = missing_mask(_take_values(values, idx))
+    return out
 
 
 def _take_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
@@ -811,7 +878,7 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
     except AmbiguousDateOrder as exc:
         raise UnreadableFileError(Message("{file}: {problem}.", file=staged.file, problem=exc.msg)) from exc
     staged.messages.extend(Message("{file}: {note}", file=staged.file, note=note) for note in notes)
-    date_missing = missing_mask(date_raw)
+    date_missing = _missing_among(date_raw, dates.isna().to_numpy())
     draw = raw_of("date")
     check.flag(date_missing, "date_missing", lambda i: f"{date_col} is empty")
     read_as = {"dayfirst": "day/month/year", "monthfirst": "month/day/year"}.get(info.get("order"))
@@ -828,7 +895,7 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
     lat_col, lon_col = cols.get("lat", "lat"), cols.get("lon", "lon")
     lat_raw, lon_raw = f["lat"], f["lon"]
     lat, lon = parse_coordinates(lat_raw).to_numpy(), parse_coordinates(lon_raw).to_numpy()
-    lat_missing, lon_missing = missing_mask(lat_raw), missing_mask(lon_raw)
+    lat_missing, lon_missing = _missing_among(lat_raw, np.isnan(lat)), _missing_among(lon_raw, np.isnan(lon))
     lraw, oraw = raw_of("lat"), raw_of("lon")
 
     def both(i):
@@ -867,6 +934,9 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
         counts[name] = values
 
     ok = check.ok
+    if staged.pending:
+        f = f.assign(**{name: future.result() for name, future in staged.pending.items()})
+        staged.pending.clear()
     good = _take_rows(f, ok)
     good["date"] = dates[ok].to_numpy()
     good["lat"] = lat[ok]

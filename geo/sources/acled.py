@@ -23,8 +23,9 @@ from geo.i18n import N_
 from geo.sources import keywords
 from geo.sources._common import (
     StagedRows,
+    assemble_extra,
     blank_to_na,
-    build_extra,
+    extra_pieces,
     map_codes,
     read_named_csv,
     restore_rows,
@@ -178,17 +179,23 @@ def stage(path: Path, max_rows: int | None = None, max_bytes: int | None = None)
     table.table.frame = read.drop(columns=[c for c in extra_cols if c.casefold() not in _ALSO_STAGED])
     del read
     encodings: dict = {}
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # ``extra`` (mostly Arrow kernels, which release the GIL) is built while the rest is staged.
-        extra = pool.submit(build_extra, given, extra_cols, encodings=encodings, index=table.frame.index)
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        # ``extra`` (mostly Arrow kernels, which release the GIL) is built while the rest is staged
+        # and checked: its columns are encoded now, its rows assembled while the rows are checked.
+        encoded = pool.submit(extra_pieces, given, extra_cols, encodings=encodings, index=table.frame.index)
         fields = _fields(table, n)
-        fields["extra"] = extra.result()
+        extra = pool.submit(assemble_extra, encoded.result())
+    finally:
+        pool.shutdown(wait=False)
     fields["target_inferred"] = True
     fields["weapon_inferred"] = True
     columns = {"source_id": "event_id_cnty", "date": "event_date", "lat": "latitude", "lon": "longitude",
                "killed": "fatalities"}
     raw = restore_rows(names, table.frame, given, encodings)
-    return table.staged(SOURCE, fields, columns, DATE_FORMATS, raw=raw)
+    staged = table.staged(SOURCE, fields, columns, DATE_FORMATS, raw=raw)
+    staged.pending["extra"] = extra
+    return staged
 
 
 def _fields(table, n: int) -> pd.DataFrame:
