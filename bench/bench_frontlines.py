@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/bench_frontlines.py [--days 1300] [--points 1000000] [--folder DIR] [--code DIR]
+    .venv/bin/python bench/bench_frontlines.py [--days 1300] [--points 1000000] [--folder DIR] [--code DIR] [--reuse]
 
 1. **Import.** ``--days`` daily DeepStateMap exports (2022-04-03 on, named
    ``YYYY-MM-DD_<unix time>.geojson``) are synthesised from the 41 real exports of
@@ -13,8 +13,8 @@ Usage::
    bump, so neighbouring polygons move together). Every day is therefore a different map whose
    changes are small and local; points and labels (most of an export) are kept as they are.
    ``python -m geo frontlines FOLDER --out OUT`` then runs in a fresh process (of ``--code``,
-   default this tree, so another checkout can be measured on the same files) and its wall time,
-   CPU time (user + system, all threads) and peak memory are recorded.
+   default this tree, so another checkout can be measured on the same files; ``--reuse`` adds the
+   CLI's ``--reuse``) and its wall time, CPU time (user + system, all threads) and peak memory are recorded.
 2. **Re-measure** (skipped with ``--points 0``). ``--points`` incidents uniform over Ukraine's land,
    dates uniform 2022-03-01 … 2026-01-31, measured against the first 40 real snapshots; then the
    last one is added and :func:`geo.distance.update_front_enrichment` re-measures only the
@@ -129,11 +129,11 @@ def synthesise(out: Path, days: int) -> list[Path]:
     return paths
 
 
-def run_cli(code: Path, folder: Path, out: Path) -> dict:
+def run_cli(code: Path, folder: Path, out: Path, reuse: bool = False) -> dict:
     """Run ``python -m geo frontlines folder --out out`` in a fresh process; wall, CPU and peak memory."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "geo", "frontlines", str(folder), "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "geo", "frontlines", str(folder), "--out", str(out), *(["--reuse"] if reuse else [])],
                           cwd=code, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - wall
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -165,11 +165,11 @@ def bench_import(args, lines: list[str]) -> None:
             _, wall, _ = _timed(lambda: synthesise(folder, args.days))
             print(f"synthesised {args.days} daily exports in {wall:.0f} s", flush=True)
         load = os.getloadavg()[0]
-        result = run_cli(Path(args.code), folder, Path(tmp) / "out")
+        result = run_cli(Path(args.code), folder, Path(tmp) / "out", args.reuse)
         stored = pd.read_parquet(table_path(Path(tmp) / "out", FRONTLINES_FILE), columns=["snapshot_date"])
         if len(stored) != args.days:
             raise SystemExit(f"expected {args.days} snapshots, the data directory holds {len(stored)}")
-        lines.append(f"| `python -m geo frontlines` on {args.days:,} daily exports that all differ "
+        lines.append(f"| `python -m geo frontlines{' --reuse' if args.reuse else ''}` on {args.days:,} daily exports that all differ "
                      f"(load average {load:.1f} before) | {result['wall']:.1f} | {result['cpu']:.1f} | "
                      f"{1000 * result['cpu'] / args.days:.0f} ms CPU per snapshot; peak {result['rss_mb']:.0f} MB |")
         print(lines[-1], flush=True)
@@ -205,6 +205,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1_000_000, help="incidents for the re-measure (0: skip)")
     parser.add_argument("--folder", help="keep the synthesised exports here (reused when it holds --days files)")
     parser.add_argument("--code", default=str(ROOT), help="checkout whose `python -m geo` is timed (default: this one)")
+    parser.add_argument("--reuse", action="store_true", help="run the import with --reuse (contact lines updated day to day)")
     args = parser.parse_args()
     if not SHARED_DEEPSTATE.exists():
         raise SystemExit(f"{SHARED_DEEPSTATE} not found: the benchmark needs the real exports.")

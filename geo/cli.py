@@ -94,7 +94,7 @@ def _cmd_frontlines(args: argparse.Namespace) -> int:
     from geo.build import frontlines_into
 
     options = {}
-    for name in ("occupied_values", "contested_values", "date_property", "status_property", "source"):
+    for name in ("occupied_values", "contested_values", "date_property", "status_property", "source", "reuse"):
         value = getattr(args, name)
         if value:
             options[name] = value
@@ -222,6 +222,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     front.add_argument("--status-property", help="generic: property holding the status")
     front.add_argument("--date-property", help="generic: property holding the snapshot date")
     front.add_argument("--source", help="source key to record (default: detected)")
+    front.add_argument("--reuse", action="store_true",
+                       help="derive each contact line only where the occupied area changed since the previous snapshot "
+                            "(daily series: several times faster; lines may differ from a whole derivation by millimetres)")
     front.set_defaults(func=_cmd_frontlines, writes="out")
 
     bounds = sub.add_parser("boundaries", parents=[writing], help="use a better admin-1 boundary layer")

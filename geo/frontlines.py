@@ -8,6 +8,7 @@ None), all EPSG:4326. ``docs/GEOMETRY.md`` explains the derivation.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -16,11 +17,13 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 import shapely
 from shapely.geometry import shape
@@ -34,7 +37,7 @@ from geo.boundaries import (
     to_lonlat,
     to_working,
 )
-from geo.safejson import JsonTooDeepError, load_json_file
+from geo.safejson import MAX_JSON_DEPTH, JsonTooDeepError, json_depth, load_json_file
 
 FRONTLINES_FILE = "frontlines.parquet"
 FRONT_COLUMNS = ("snapshot_date", "source", "method", "geometry", "contact_line", "contested")
@@ -161,6 +164,7 @@ def read_frontlines(
     source: str | None = None,
     contested_values: Iterable[str] | None = None,
     workers: int | None = None,
+    reuse: bool = False,
 ) -> gpd.GeoDataFrame:
     """Import front-line snapshots from DeepStateMap exports or generic dated polygons.
 
@@ -186,6 +190,11 @@ def read_frontlines(
         Generic format: status values that mean contested / grey zone.
     workers : int, optional
         Threads deriving snapshots while the calling thread reads the files (default: the number of CPUs).
+    reuse : bool
+        Derive each snapshot's line of contact from the previous one's where their occupied areas
+        differ only in places (:func:`_update_contact`: several times faster for daily series). The
+        line can then differ from a whole derivation by millimetres in rare places (GEOS's buffer
+        input simplification depends on where rings start); off by default.
 
     Returns
     -------
@@ -209,7 +218,7 @@ def read_frontlines(
     unread = Counter(hints)
     pieces: dict[tuple[str, pd.Timestamp], dict] = {}
     pending: list[dict] = []  # snapshots not yet handed to the deriver
-    with _Deriver(workers) as deriver:
+    with _Deriver(workers, reuse) as deriver:
         for path, hint in zip(files, hints, strict=True):
             kind = fmt if fmt != "auto" else detect_frontline_format(path)
             if kind == "deepstate":
@@ -265,20 +274,31 @@ class _Deriver:
     """Derive snapshots on worker threads, each distinct (occupied, contested) content once.
 
     GEOS releases the GIL, so derivations run in parallel with each other and with the
-    file reading of the calling thread. Use as a context manager; :meth:`submit` returns a
-    future of :func:`derive_front_geometry`'s result.
+    file reading of the calling thread. With ``reuse``, each snapshot's line of contact is
+    updated from the previously submitted one's where their occupied areas differ only in
+    places (:func:`_update_contact`), else derived whole. Use as a context manager;
+    :meth:`submit` returns a future of :func:`derive_front_geometry`'s result.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, reuse: bool = False) -> None:
         _working_reference()  # build the cached reference once, before the threads start
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers if workers is not None else (os.cpu_count() or 1)))
         self._by_content: dict[bytes, Future] = {}
+        self._reuse = reuse
+        self._last: _Link | None = None
 
     def submit(self, occupied: list, contested: list) -> Future:
         key = _content_key(occupied, contested)
         future = self._by_content.get(key)
-        if future is None:
+        if future is None and not self._reuse:
             future = self._by_content[key] = self._pool.submit(derive_front_geometry, occupied, contested)
+        if future is None:
+            # the pool starts tasks in submission order, so the base's task is running or done
+            # before this one waits for it
+            link = _Link()
+            self._pool.submit(_derive_linked, occupied, contested, link, self._last)
+            self._last = link
+            future = self._by_content[key] = link.result
         return future
 
     def __enter__(self) -> _Deriver:
@@ -288,7 +308,39 @@ class _Deriver:
         self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
 
 
-def derive_many(snapshots: list[tuple[list, list]], workers: int | None = None) -> list[tuple]:
+class _Link:
+    """One snapshot's derivation: its occupied area as soon as it is known, then the whole result."""
+
+    __slots__ = ("published", "result")
+
+    def __init__(self) -> None:
+        self.published: Future = Future()
+        self.result: Future = Future()
+
+
+def _derive_linked(occupied: list, contested: list, link: _Link, base: _Link | None) -> None:
+    """:func:`derive_front_geometry` into ``link``'s futures, the line of contact updated from ``base``'s when it can be."""
+    try:
+        published = _published(occupied)
+        link.published.set_result(published)
+        grey = _grey_zone(contested, published)  # first: the next snapshot waits only for the line
+        contact = None
+        if base is not None and base.published.exception() is None:
+
+            def before_contact():
+                return base.result.result()[1] if base.result.exception() is None else None
+
+            contact = _update_contact(published, base.published.result(), before_contact)
+        if contact is None:
+            contact = _contact_line(published)
+        link.result.set_result((published, contact, grey))
+    except BaseException as exc:  # handed to whoever waits for this snapshot (or a later one)
+        for future in (link.published, link.result):
+            if not future.done():
+                future.set_exception(exc)
+
+
+def derive_many(snapshots: list[tuple[list, list]], workers: int | None = None, reuse: bool = False) -> list[tuple]:
     """Run :func:`derive_front_geometry` over many snapshots, on threads, each distinct one once.
 
     GEOS releases the GIL, so snapshots are derived in parallel. Snapshots whose
@@ -301,13 +353,16 @@ def derive_many(snapshots: list[tuple[list, list]], workers: int | None = None) 
         Lists of EPSG:4326 polygons per snapshot.
     workers : int, optional
         Threads; default the number of CPUs.
+    reuse : bool
+        Update each line of contact from the previous snapshot's where the areas differ only in
+        places (as :func:`read_frontlines`).
 
     Returns
     -------
     list of tuple
         :func:`derive_front_geometry`'s result per snapshot, in order.
     """
-    with _Deriver(workers) as deriver:
+    with _Deriver(workers, reuse) as deriver:
         futures = [deriver.submit(occupied, contested) for occupied, contested in snapshots]
         return [future.result() for future in futures]
 
@@ -391,16 +446,33 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
         )
     check_snapshot_date(path, date)
     stamp = int(match.group(2)) if match else 0
-    try:
-        data = load_json_file(path, encoding="utf-8")
-    except JsonTooDeepError as exc:
-        raise ValueError(str(exc)) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not valid GeoJSON ({exc}); re-download the export.") from exc
-    if not isinstance(data, dict) or "features" not in data:
-        raise ValueError(f"{path}: not a GeoJSON FeatureCollection; re-download the export.")
+    with _gc_paused():
+        try:
+            data = _load_export(path)
+        except JsonTooDeepError as exc:
+            raise ValueError(str(exc)) from exc
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path}: not valid GeoJSON ({exc}); re-download the export.") from exc
+        if not isinstance(data, dict) or "features" not in data:
+            raise ValueError(f"{path}: not a GeoJSON FeatureCollection; re-download the export.")
+        occupied, contested, unknown = _deepstate_polygons(data["features"])
+        del data  # freed by reference counting while the collector is paused
+    if unknown:
+        warnings.warn(
+            f"{path}: {len(unknown)} polygon(s) with an unrecognised class were ignored: {unknown[:5]}. "
+            "If they are occupied territory, re-export or import with --format generic.",
+            FrontlineWarning,
+            stacklevel=3,
+        )
+    if not occupied:
+        warnings.warn(f"{path}: no occupied polygons found.", FrontlineWarning, stacklevel=3)
+    return date, occupied, contested, stamp
+
+
+def _deepstate_polygons(features) -> tuple[list, list, list]:
+    """Occupied and contested polygons of a DeepStateMap export's features, and the labels of unclassified ones."""
     occupied, contested, unknown = [], [], []
-    for feature in data["features"]:
+    for feature in features:
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         # points (positions, labels) are most of an export: skip them, and build geometries only
         # for the classes that are kept or must be reported
@@ -421,16 +493,41 @@ def _read_deepstate(path: Path) -> tuple[pd.Timestamp, list, list, int]:
             occupied.append(polygons)
         elif klass == "contested":
             contested.append(polygons)
-    if unknown:
-        warnings.warn(
-            f"{path}: {len(unknown)} polygon(s) with an unrecognised class were ignored: {unknown[:5]}. "
-            "If they are occupied territory, re-export or import with --format generic.",
-            FrontlineWarning,
-            stacklevel=3,
-        )
-    if not occupied:
-        warnings.warn(f"{path}: no occupied polygons found.", FrontlineWarning, stacklevel=3)
-    return date, occupied, contested, stamp
+    return occupied, contested, unknown
+
+
+@contextmanager
+def _gc_paused():
+    """Pause Python's cyclic garbage collector (restored as it was on leaving).
+
+    A parsed export is a tree of some 10^5 lists and dicts, freed by reference counting once
+    read; while it is built the collector would traverse it again and again (half of the
+    reading time, measured).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_export(path: Path):
+    """Parse a JSON export as :func:`geo.safejson.load_json_file` does, with orjson when it accepts the file.
+
+    The depth rule comes first, as there. orjson returns the same values as the standard
+    parser for any file it accepts (strict UTF-8 JSON) and parses several times faster; a file
+    it refuses (a byte-order mark, NaN, huge integers, invalid text) goes to the standard reader,
+    which accepts it or words the error as before.
+    """
+    data = path.read_bytes()
+    if json_depth(data, limit=MAX_JSON_DEPTH) <= MAX_JSON_DEPTH:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return load_json_file(path, encoding="utf-8")
 
 
 def _polygonal(geometry: dict) -> shapely.Geometry:
@@ -701,35 +798,247 @@ def derive_front_geometry(occupied: list, contested: list | None = None) -> tupl
         Occupied area (as published), line of contact, contested area (minus
         occupied; None when empty), EPSG:4326.
     """
+    published = _published(occupied)
+    return published, _contact_line(published), _grey_zone(contested, published)
+
+
+def _published(occupied: list) -> shapely.MultiPolygon:
+    """Return the union of the occupied polygons as drawn (repaired), EPSG:4326."""
+    return polygon_parts(shapely.make_valid(shapely.union_all(occupied))) if occupied else shapely.MultiPolygon()
+
+
+def _grey_zone(contested: list | None, published: shapely.MultiPolygon) -> shapely.MultiPolygon | None:
+    """Return the contested polygons' union minus the occupied area; None when empty."""
+    if not contested:
+        return None
+    zone = polygon_parts(shapely.make_valid(shapely.union_all(contested)))
+    zone = polygon_parts(shapely.make_valid(zone.difference(published) if not published.is_empty else zone))
+    return zone if not zone.is_empty else None
+
+
+def _contact_line(published: shapely.MultiPolygon) -> shapely.MultiLineString:
+    """Return the line of contact of an occupied area (EPSG:4326): steps 1-3 of :func:`derive_front_geometry`."""
+    if published.is_empty:
+        return shapely.MultiLineString()
+    lines = _contact_working(_densified_working(published))
+    return to_lonlat(_lineal(lines)) if lines is not None else shapely.MultiLineString()
+
+
+def _contact_working(area: shapely.Geometry, away: shapely.Geometry | None = None) -> shapely.Geometry | None:
+    """Contact lines (un-merged, working CRS) of a densified occupied area in the working CRS; None when none.
+
+    ``away`` (prepared, working CRS): start every ring handed to a buffer at a vertex outside it
+    (see :func:`_started_outside`); None for the whole derivation, which leaves rings as they are.
+    """
     land, clip, outline_zone = _working_reference()
-    published = polygon_parts(shapely.make_valid(shapely.union_all(occupied))) if occupied else shapely.MultiPolygon()
-    contact = shapely.MultiLineString()
-    if not published.is_empty:
-        area = _densified_working(published)
-        if GAP_CLOSING_M > 0:
-            area = shapely.buffer(shapely.buffer(area, GAP_CLOSING_M), -GAP_CLOSING_M)
-        area = polygon_parts(shapely.make_valid(area.intersection(clip)))
-        if not area.is_empty:
-            boundary = area.boundary
-            # away from the outline the other side of the boundary is always free land (the land
-            # layer has no holes); near it only the core counts
-            inland = boundary.difference(outline_zone)
-            coastal = boundary.intersection(outline_zone)
-            near = shapely.MultiLineString()
-            if not coastal.is_empty:
-                # the core within CONTACT_TOLERANCE_M of `coastal` depends only on the free land within
-                # 2 x SLIVER_OPENING_M of that, so the opening runs on the free land near `coastal` only
-                window = _neighbourhood(coastal, 2 * SLIVER_OPENING_M + CONTACT_TOLERANCE_M + _WINDOW_SLACK_M)
-                free = land.intersection(window).difference(area)
-                core = free.buffer(-SLIVER_OPENING_M).buffer(SLIVER_OPENING_M)
-                near = coastal.intersection(core.buffer(CONTACT_TOLERANCE_M))
-            contact = to_lonlat(_lineal(shapely.union(inland, near)))
-    grey = None
-    if contested:
-        zone = polygon_parts(shapely.make_valid(shapely.union_all(contested)))
-        zone = polygon_parts(shapely.make_valid(zone.difference(published) if not published.is_empty else zone))
-        grey = zone if not zone.is_empty else None
-    return published, contact, grey
+
+    def start(geometry):
+        return _started_outside(geometry, away) if away is not None else geometry
+
+    if GAP_CLOSING_M > 0:
+        area = shapely.buffer(start(shapely.buffer(start(area), GAP_CLOSING_M)), -GAP_CLOSING_M)
+    area = polygon_parts(shapely.make_valid(area.intersection(clip)))
+    if area.is_empty:
+        return None
+    boundary = area.boundary
+    # away from the outline the other side of the boundary is always free land (the land
+    # layer has no holes); near it only the core counts
+    inland = boundary.difference(outline_zone)
+    coastal = boundary.intersection(outline_zone)
+    near = shapely.MultiLineString()
+    if not coastal.is_empty:
+        # the core within CONTACT_TOLERANCE_M of `coastal` depends only on the free land within
+        # 2 x SLIVER_OPENING_M of that, so the opening runs on the free land near `coastal` only
+        window = _neighbourhood(coastal, 2 * SLIVER_OPENING_M + CONTACT_TOLERANCE_M + _WINDOW_SLACK_M)
+        free = land.intersection(window).difference(area)
+        core = start(start(start(free).buffer(-SLIVER_OPENING_M)).buffer(SLIVER_OPENING_M))
+        near = coastal.intersection(core.buffer(CONTACT_TOLERANCE_M))
+    return shapely.union(inland, near)
+
+
+def _started_outside(geometry: shapely.Geometry, away: shapely.Geometry) -> shapely.Geometry:
+    """Return the polygons of ``geometry`` with each ring starting at its first vertex outside ``away``.
+
+    GEOS simplifies a buffer's input ring in one sweep from its first vertex, so where a ring
+    starts can move the buffer by up to 1 % of its distance near that vertex. A windowed
+    derivation starts its (clipped) rings away from the part of the window it keeps.
+    """
+    polygons = shapely.get_parts(polygon_parts(geometry))
+    if not len(polygons):
+        return geometry
+    rings, owner = shapely.get_rings(polygons, return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    last = np.r_[ring[1:] != ring[:-1], True]
+    coords, ring = coords[~last], ring[~last]  # drop each ring's closing vertex
+    first = np.flatnonzero(np.r_[True, ring[1:] != ring[:-1]])
+    size = np.diff(np.r_[first, len(ring)])
+    outside = np.flatnonzero(~shapely.contains_xy(away, coords[:, 0], coords[:, 1]))
+    # per ring, the first vertex outside (or the ring's own start when every vertex is inside)
+    pick = np.searchsorted(outside, first)
+    found = (pick < len(outside)) & (outside[np.minimum(pick, len(outside) - 1)] < first + size)
+    shift = np.where(found, outside[np.minimum(pick, max(len(outside) - 1, 0))] - first, 0) if len(outside) else np.zeros(len(first), dtype=int)
+    position = np.arange(len(ring)) - np.repeat(first, size)
+    order = np.repeat(first, size) + (position + np.repeat(shift, size)) % np.repeat(size, size)
+    closed = np.insert(coords[order], first[1:], coords[order][first[:-1]] if len(first) > 1 else np.empty((0, 2)), axis=0)
+    closed = np.vstack([closed, coords[order][first[-1]]])
+    index = np.repeat(np.arange(len(first)), size + 1)
+    return shapely.multipolygons(shapely.polygons(shapely.linearrings(closed, indices=index), indices=owner))
+
+
+#: How far a change of the occupied area can move the line of contact (working CRS, metres): the
+#: closing reads the area within 2 x GAP_CLOSING_M; the core within CONTACT_TOLERANCE_M of the boundary
+#: reads the free land within 2 x SLIVER_OPENING_M of that, i.e. the copy within that reach.
+CONTACT_REACH_M = 2 * GAP_CLOSING_M + 2 * SLIVER_OPENING_M + CONTACT_TOLERANCE_M
+#: Cross-day reuse re-derives only the changed part when the occupied area to re-derive holds at most
+#: this share of the whole area's (densified) vertices; otherwise the whole line is derived.
+_REUSE_MAX_SHARE = 0.5
+#: A windowed derivation starts its rings at least this far outside the part of the window it keeps.
+_RING_START_MARGIN_M = 5000.0
+
+
+def _update_contact(published: shapely.MultiPolygon, before: shapely.MultiPolygon, before_contact) -> shapely.MultiLineString | None:
+    """Line of contact of ``published`` from an earlier snapshot's, re-deriving only where the area changed.
+
+    The occupied boundaries are compared segment by segment: the segments found in one area and
+    not the other form closed loops, and the two areas differ only inside those loops' bounding
+    boxes (a point's even-odd crossing count changes only across them). The line of contact
+    within :data:`CONTACT_REACH_M` (plus slack) of a box, ``cut``, is derived from the occupied area
+    within twice that reach, ``read`` (the same steps as :func:`derive_front_geometry`, on a
+    clipped copy of the densified area: the clip's artificial edges lie more than a reach from
+    ``cut``); outside ``cut`` the earlier line is kept. ``before_contact`` is called only when needed.
+
+    Returns
+    -------
+    MultiLineString or None
+        The line of contact (EPSG:4326), or None when too much changed (derive it whole).
+    """
+    if published.is_empty or before.is_empty:
+        return None
+    boxes = _changed_boxes(before, published)
+    if boxes is None:
+        return None
+    if not len(boxes):
+        return before_contact()  # the same occupied area (None when the earlier derivation failed)
+    margin = CONTACT_REACH_M + _WINDOW_SLACK_M
+    cut, read = _grown_boxes(boxes, margin), _grown_boxes(boxes, 2 * margin)
+    dense = shapely.segmentize(published, 0.01)  # as _densified_working does, before clipping
+    local = polygon_parts(dense.intersection(read))
+    if shapely.get_num_coordinates(local) > _REUSE_MAX_SHARE * shapely.get_num_coordinates(dense):
+        return None
+    away = to_working(shapely.segmentize(_grown_boxes(boxes, margin + _RING_START_MARGIN_M), 0.01))
+    shapely.prepare(away)
+    lines = _contact_working(to_working(local), away) if not local.is_empty else None
+    fresh = to_lonlat(lines) if lines is not None else shapely.MultiLineString()
+    before_line = before_contact()
+    return _stitched(before_line, fresh, cut) if before_line is not None else None
+
+
+def _line_segments(lines: shapely.Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of a line geometry's parts, and per vertex whether a segment to the next one follows."""
+    parts = shapely.get_parts(shapely.get_parts(lines))
+    coords, part = shapely.get_coordinates(parts[shapely.get_type_id(parts) == 1], return_index=True)
+    return coords, np.r_[part[1:] == part[:-1], False] if len(part) else np.empty(0, dtype=bool)
+
+
+def _stitched(before: shapely.Geometry, fresh: shapely.Geometry, cut: shapely.Geometry) -> shapely.MultiLineString | None:
+    """Join an earlier line (valid outside ``cut``) and a freshly derived one (valid inside) at shared segments.
+
+    Both lines hold the same segments near the edge of ``cut`` (there both derivations see the same
+    area), so the earlier line's segments with an end outside ``cut`` and the fresh line's segments
+    with both ends inside are joined at vertices: no vertex is added and none moves. Returns None
+    when the segments crossing the edge differ between the two (then derive the line whole).
+    """
+    shapely.prepare(cut)
+    runs, crossing = [], []
+    for line, keep_inside in ((before, False), (fresh, True)):
+        coords, follows = _line_segments(line)
+        if not len(coords):
+            crossing.append(np.empty((0, 4)))
+            continue
+        inside = shapely.contains_xy(cut, coords[:, 0], coords[:, 1])
+        both = follows & inside & np.r_[inside[1:], False]
+        across = follows & (inside != np.r_[inside[1:], False])
+        ends = np.hstack([coords[:-1][across[:-1]], coords[1:][across[:-1]]])
+        swap = (ends[:, 0] > ends[:, 2]) | ((ends[:, 0] == ends[:, 2]) & (ends[:, 1] > ends[:, 3]))
+        ends[swap] = ends[swap][:, [2, 3, 0, 1]]
+        crossing.append(ends[np.lexsort(ends.T[::-1])])
+        keep = follows & (both if keep_inside else ~both)
+        used = keep | np.r_[False, keep[:-1]]
+        starts = keep & ~np.r_[False, keep[:-1]]
+        if used.any():
+            runs.append(shapely.linestrings(coords[used], indices=np.cumsum(starts)[used] - 1))
+    if crossing[0].shape != crossing[1].shape or (crossing[0] != crossing[1]).any():
+        return None
+    if not runs:
+        return shapely.MultiLineString()
+    return _lineal(shapely.multilinestrings(np.concatenate(runs)))
+
+
+def _ring_segments(area: shapely.MultiPolygon) -> np.ndarray:
+    """Every segment of the area's rings as (x0, y0, x1, y1) rows, the lesser end point first."""
+    coords, ring = shapely.get_coordinates(shapely.get_rings(shapely.get_parts(area)), return_index=True)
+    same = ring[1:] == ring[:-1]
+    start, end = coords[:-1][same], coords[1:][same]
+    swap = (start[:, 0] > end[:, 0]) | ((start[:, 0] == end[:, 0]) & (start[:, 1] > end[:, 1]))
+    start[swap], end[swap] = end[swap], start[swap].copy()
+    return np.hstack([start, end])
+
+
+def _changed_boxes(before: shapely.MultiPolygon, after: shapely.MultiPolygon, max_share: float = _REUSE_MAX_SHARE) -> np.ndarray | None:
+    """Bounding boxes (lon/lat rows) outside which two valid polygonal areas are the same point set.
+
+    The segments that occur an odd number of times in the two areas' rings together form closed
+    loops (every end point has an even degree); a point's even-odd crossing count differs between
+    the areas only when a ray from it crosses those loops an odd number of times, which needs the
+    point inside a connected loop's bounding box. Returns the boxes of the connected groups of such
+    segments (none: the same area), or None when more than ``max_share`` of the segments changed.
+    """
+    first, second = _ring_segments(before), _ring_segments(after)
+    segments = np.concatenate([first, second])
+    if not len(segments):
+        return np.empty((0, 4))
+    order = np.lexsort(segments.T[::-1])
+    ordered = segments[order]
+    starts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
+    counts = np.diff(np.r_[starts, len(ordered)])
+    changed = ordered[starts[counts % 2 == 1]]
+    if len(changed) > max_share * max(len(second), 1):
+        return None
+    if not len(changed):
+        return np.empty((0, 4))
+    ends, node = np.unique(np.concatenate([changed[:, :2], changed[:, 2:]]), axis=0, return_inverse=True)
+    node = node.ravel()
+    u, v = node[: len(changed)], node[len(changed):]
+    label = np.arange(len(ends))
+    while True:  # connected groups: smallest label of the group, by propagation and pointer jumping
+        low = np.minimum(label[u], label[v])
+        np.minimum.at(label, u, low)
+        np.minimum.at(label, v, low)
+        label = label[label]
+        if (label[u] == label[v]).all() and (label[label] == label).all():
+            break
+    group = label[u]
+    order = np.argsort(group, kind="stable")
+    group, changed = group[order], changed[order]
+    first_of = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    xs, ys = np.minimum(changed[:, 0], changed[:, 2]), np.minimum(changed[:, 1], changed[:, 3])
+    xe, ye = np.maximum(changed[:, 0], changed[:, 2]), np.maximum(changed[:, 1], changed[:, 3])
+    return np.column_stack([np.minimum.reduceat(xs, first_of), np.minimum.reduceat(ys, first_of),
+                            np.maximum.reduceat(xe, first_of), np.maximum.reduceat(ye, first_of)])
+
+
+def _grown_boxes(boxes: np.ndarray, metres: float) -> shapely.Geometry:
+    """Union of lon/lat boxes each grown by at least ``metres`` of the working CRS on every side.
+
+    A working-CRS metre is at most 1/0.9989 m on the ground here; a degree of latitude is at least
+    110.5 km, one of longitude at least 111.0 km x cos(latitude): 2 % slack covers all three.
+    """
+    reach = 1.02 * metres
+    dlat = reach / 110_500.0
+    lat = np.minimum(np.maximum(np.abs(boxes[:, 1] - dlat), np.abs(boxes[:, 3] + dlat)), 89.0)
+    dlon = reach / (111_000.0 * np.cos(np.radians(lat)))
+    grown = shapely.box(boxes[:, 0] - dlon, boxes[:, 1] - dlat, boxes[:, 2] + dlon, boxes[:, 3] + dlat)
+    return shapely.union_all(grown)
 
 
 def write_frontlines(frame: gpd.GeoDataFrame, directory: Path | str) -> Path:
