@@ -14,6 +14,7 @@ import functools
 import importlib.util
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import streamlit as st
@@ -25,6 +26,12 @@ from ui import warmup
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_FILE = ROOT / "app.py"
+
+
+def _run_async(coroutine_function) -> None:
+    """Run a coroutine in its own thread: a browser-test fixture on the same worker keeps a loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(coroutine_function())).result()
 
 
 def test_streamlit_run_finds_the_server_in_app_py():
@@ -50,7 +57,7 @@ def test_app_imported_as_a_module_is_the_server_and_its_lifespan_starts_the_warm
         async with warmup.lifespan(module.app):
             assert started == [True]
 
-    asyncio.run(enter_and_leave())
+    _run_async(enter_and_leave)
 
 
 def test_warm_up_fills_the_cache_the_first_run_reads(tmp_path, monkeypatch):
@@ -151,5 +158,5 @@ def test_sessions_connect_once_the_warm_up_has_imported(monkeypatch):
         imported.set()
         await asyncio.wait_for(session, 2)
 
-    asyncio.run(scenario())
+    _run_async(scenario)
     assert calls == [("websocket", False), ("http", False), ("websocket", True)]
