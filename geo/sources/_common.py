@@ -994,7 +994,8 @@ def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=N
     Parameters
     ----------
     staged_list : sequence of StagedRows
-        One entry per input file, in input order.
+        One entry per input file, in input order. They are consumed: their ``raw`` and
+        ``fields`` are released once checked, so their memory goes before the final table is built.
     buffer_km : float
         Study-area buffer in km.
     today : date-like, optional
@@ -1028,7 +1029,11 @@ def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=N
         records.extend(recs)
         rows_read += staged.rows_read
         messages.extend(staged.messages)
-    frame = pd.concat(goods, ignore_index=True) if goods else pd.DataFrame(columns=list(IMPORT_COLUMNS))
+    if len(goods) == 1:
+        frame = goods[0].reset_index(drop=True)  # one input: nothing to concatenate (no copy of its NumPy columns)
+    else:
+        frame = pd.concat(goods, ignore_index=True) if goods else pd.DataFrame(columns=list(IMPORT_COLUMNS))
+    del goods
     if len(frame):
         dup = frame["incident_id"].duplicated(keep="first").to_numpy()
         if dup.any():
@@ -1050,10 +1055,12 @@ def finalise(staged_list: Sequence[StagedRows], buffer_km: float = 50.0, today=N
                         "file": staged.file, "row_number": int(row), "source": staged.source, "reason": "duplicate_id",
                         "detail": f"{id_col}={_fmt(sid)} is already used by {where}", "original": originals[j],
                     })
-            frame = frame.loc[~dup]
+            frame = _take_rows(frame, ~dup)
     kept = frame["_staged"].value_counts().to_dict() if len(frame) else {}
     files = [{"file": staged.file, "source": staged.source, "rows_read": int(staged.rows_read),
               "imported": int(kept.get(number, 0))} for number, staged in enumerate(staged_list)]
+    for staged in staged_list:  # checked and de-duplicated: the rows as read are not needed any more
+        staged.raw, staged.fields = None, None
     incidents = _coerce(frame)
     quarantine = pd.DataFrame.from_records(records, columns=list(QUARANTINE_COLUMNS)) if records else empty_quarantine()
     if records:
