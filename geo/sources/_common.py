@@ -836,6 +836,28 @@ def _date_hints(staged: StagedRows, date_col: str) -> dict[str, pd.Series]:
     return hints
 
 
+class _LazyCells:
+    """A column's raw values, turned into Python objects only when a detail needs one.
+
+    Defined at module level: a class made inside :func:`_check` would sit in a reference
+    cycle (as every class does) with the staged fields in its closure, keeping them alive
+    until the garbage collector runs.
+    """
+
+    def __init__(self, column: pd.Series):
+        self.column = column
+        self.values = None
+        self.asked = 0
+
+    def __getitem__(self, i):
+        if self.values is None:
+            self.asked += 1
+            if self.asked <= 256:  # a few details: read the cells, not the whole column
+                return self.column.iloc[i]
+            self.values = self.column.to_numpy(dtype=object)
+        return self.values[i]
+
+
 def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[pd.DataFrame, list[dict]]:
     from geo.studyarea import classify_points
 
@@ -844,24 +866,8 @@ def _check(staged: StagedRows, buffer_km: float, today: pd.Timestamp) -> tuple[p
     cols = staged.columns
     check = _Checker(n)
 
-    class _Lazy:
-        """A column's raw values, turned into Python objects only when a detail needs one."""
-
-        def __init__(self, name: str):
-            self.name = name
-            self.values = None
-            self.asked = 0
-
-        def __getitem__(self, i):
-            if self.values is None:
-                self.asked += 1
-                if self.asked <= 256:  # a few details: read the cells, not the whole column
-                    return f[self.name].iloc[i]
-                self.values = f[self.name].to_numpy(dtype=object)
-            return self.values[i]
-
     def raw_of(name):
-        return _Lazy(name)
+        return _LazyCells(f[name])
 
     sid = strip_text(f["source_id"].astype("str"))
     sid_missing = sid.isna().to_numpy() | (sid == "").to_numpy(dtype=bool, na_value=True)
