@@ -90,8 +90,8 @@ def test_disk_full_in_the_middle_of_a_table_injected(data_dir, tmp_path, capsys,
     before = _snapshot(data_dir)
     real = datadir.write_incidents
 
-    def half_then_full(folder, frame):
-        real(folder, frame)
+    def half_then_full(folder, frame, **options):
+        real(folder, frame, **options)
         target = Path(folder) / datadir.INCIDENTS_FILE
         target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
@@ -108,7 +108,7 @@ def test_disk_full_as_pyarrow_reports_it(data_dir, tmp_path, capsys, monkeypatch
     """pyarrow raises OSError without an errno, the cause only in its text."""
     before = _snapshot(data_dir)
 
-    def full(folder, frame):
+    def full(folder, frame, **options):
         raise OSError("Error writing bytes to file. Detail: [errno 28] No space left on device")
 
     monkeypatch.setattr(datadir, "write_incidents", full)
