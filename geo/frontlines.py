@@ -873,10 +873,12 @@ def _started_outside(geometry: shapely.Geometry, away: shapely.Geometry) -> shap
     first = np.flatnonzero(np.r_[True, ring[1:] != ring[:-1]])
     size = np.diff(np.r_[first, len(ring)])
     outside = np.flatnonzero(~shapely.contains_xy(away, coords[:, 0], coords[:, 1]))
+    if not len(outside):
+        return geometry
     # per ring, the first vertex outside (or the ring's own start when every vertex is inside)
     pick = np.searchsorted(outside, first)
-    found = (pick < len(outside)) & (outside[np.minimum(pick, len(outside) - 1)] < first + size)
-    shift = np.where(found, outside[np.minimum(pick, max(len(outside) - 1, 0))] - first, 0) if len(outside) else np.zeros(len(first), dtype=int)
+    candidate = outside[np.minimum(pick, len(outside) - 1)]
+    shift = np.where((pick < len(outside)) & (candidate < first + size), candidate - first, 0)
     position = np.arange(len(ring)) - np.repeat(first, size)
     order = np.repeat(first, size) + (position + np.repeat(shift, size)) % np.repeat(size, size)
     closed = np.insert(coords[order], first[1:], coords[order][first[:-1]] if len(first) > 1 else np.empty((0, 2)), axis=0)

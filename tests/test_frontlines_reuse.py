@@ -12,6 +12,7 @@ from geo.frontlines import (
     _contact_line,
     _published,
     _read_deepstate,
+    _started_outside,
     _stitched,
     _update_contact,
     derive_front_geometry,
@@ -64,6 +65,19 @@ def test_changed_boxes_join_loops_across_parts():
     shifted = _published([frame, shapely.box(36, 47, 37.1, 48)])
     (box,) = _changed_boxes(holed, shifted, max_share=1.0)
     assert shapely.box(*box).contains(holed.symmetric_difference(shifted))
+
+
+@pytest.mark.parametrize("away", [shapely.box(-1, -1, 5, 5), shapely.box(-100, -100, 100, 100), shapely.box(50, 50, 60, 60)])
+def test_rings_started_outside(away):
+    """Rings start at their first vertex outside the window (unchanged when all or none are inside); same polygons."""
+    area = shapely.MultiPolygon([shapely.box(0, 0, 10, 10).difference(shapely.box(2, 2, 4, 4)), shapely.box(20, 0, 21, 1)])
+    shapely.prepare(away)
+    started = _started_outside(area, away)
+    assert started.equals(area) and started.is_valid
+    for ring in shapely.get_rings(shapely.get_parts(started)):
+        points = shapely.get_coordinates(ring)
+        inside = shapely.contains_xy(away, points[:, 0], points[:, 1])
+        assert not inside[0] or inside.all()
 
 
 def test_stitch_refuses_lines_that_differ_at_the_seam():
